@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Quick start: install what is missing, build, start a private PostgreSQL in .pgdata/, migrate,
+# create the demo superuser "admin" (a fresh random password is printed once), and serve the API on
+# http://127.0.0.1:8080 until Ctrl-C. Run it again at any time: every step is idempotent, except
+# that the admin password is reset to a new one on each run.
+#
+# Environment: EJ_LISTEN (default 127.0.0.1:8080), EJ_LOG_LEVEL (default info).
+# Stop the database afterwards with: bash scripts/pg.sh stop .pgdata
+set -euo pipefail
+
+root=$(cd "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+say() { echo "demo.sh: $*" >&2; }
+
+bash scripts/setup.sh
+
+state=$root/.pgdata
+url=$(bash scripts/pg.sh start "$state")
+export EJ_DATABASE_URL=$url
+say "PostgreSQL is running: $url"
+
+bin=$root/build/ejournal
+
+# The JWT signing key stays the same across runs, so tokens survive a restart.
+(umask 022 && mkdir -p -- "$state")
+secret=$state/jwt-secret
+if [[ ! -s $secret ]]; then
+    (umask 077 && od -An -tx1 -N64 /dev/urandom | tr -d ' \n' >"$secret")
+    chmod 600 -- "$secret"
+fi
+unset EJ_JWT_SECRET
+export EJ_JWT_SECRET_FILE=$secret
+
+"$bin" migrate
+
+password=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
+printf '%s\n' "$password" | "$bin" create-superuser admin
+
+# ---- demo institution -------------------------------------------------------------------------
+# Later issues load a small demo institution (programs, groups, teachers, students, schedule) here,
+# idempotently, through the binary or psql against "$EJ_DATABASE_URL".
+# ---- end of demo institution ------------------------------------------------------------------
+
+export EJ_LISTEN=${EJ_LISTEN:-127.0.0.1:8080}
+export EJ_LOG_LEVEL=${EJ_LOG_LEVEL:-info}
+
+cat >&2 <<EOF
+
+  ejournal is starting on http://$EJ_LISTEN
+    API:       http://$EJ_LISTEN/api/v1   (description: /api/v1/openapi.yaml)
+    superuser: admin
+    password:  $password     (shown only now; run this script again for a new one)
+
+  Try:  curl -s http://$EJ_LISTEN/api/v1/auth/login -H 'Content-Type: application/json' \\
+          -d '{"username":"admin","password":"$password"}'
+  Stop with Ctrl-C; the database keeps running (bash scripts/pg.sh stop .pgdata).
+
+EOF
+
+exec "$bin" serve

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Install what is missing (Debian 12) and build.
+#
+#   scripts/setup.sh            install missing packages, build build/ejournal (warnings are errors)
+#   scripts/setup.sh --asan     also build build-asan/ejournal (AddressSanitizer + UBSan)
+#   scripts/setup.sh --no-build only install packages
+#
+# EJ_SETUP_ASAN=1 is the same as --asan. Idempotent: installed packages are skipped, and the builds are
+# incremental. Installing needs root; `apt-get update` runs only when an install fails without it.
+set -euo pipefail
+
+cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
+
+asan=${EJ_SETUP_ASAN:-0}
+build=1
+for arg in "$@"; do
+    case $arg in
+        --asan) asan=1 ;;
+        --no-build) build=0 ;;
+        -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
+        *) echo "setup.sh: unknown argument: $arg" >&2; exit 2 ;;
+    esac
+done
+
+say() { echo "setup.sh: $*" >&2; }
+
+# --- packages ----------------------------------------------------------------------------------
+# Libraries and tools checked by package; node, npm, wrk and curl by command, since they may come
+# from elsewhere (e.g. a newer nodejs that bundles npm and conflicts with Debian's npm package).
+packages=(build-essential cmake pkg-config libcivetweb-dev libpq-dev libjansson-dev libjwt-dev
+          libargon2-dev libssl-dev postgresql-15 postgresql-contrib)
+
+is_installed() {
+    [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
+}
+
+missing=()
+for p in "${packages[@]}"; do
+    is_installed "$p" || missing+=("$p")
+done
+
+node_major() {
+    local v
+    v=$(node --version 2>/dev/null) || return 1
+    v=${v#v}
+    echo "${v%%.*}"
+}
+major=$(node_major || echo 0)
+if ((major < 18)); then
+    # Debian 12's nodejs is 18.x.
+    missing+=(nodejs)
+fi
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+
+if ((${#missing[@]} > 0)); then
+    if [[ $(id -u) -ne 0 ]]; then
+        say "missing packages: ${missing[*]}; run this script as root (or: sudo apt-get install ${missing[*]})"
+        exit 1
+    fi
+    say "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt_install() {
+        apt-get install -y -q --no-install-recommends "${missing[@]}"
+    }
+    # postgresql-15's maintainer scripts start a system cluster where they can; nothing here uses it
+    # (scripts/pg.sh runs a private one), and on a machine without a service manager they skip it.
+    if ! apt_install; then
+        say "install failed; refreshing the package lists and retrying"
+        apt-get update -q
+        apt_install
+    fi
+    major=$(node_major || echo 0)
+    if ((major < 18)); then
+        say "node $(node --version 2>/dev/null || echo '(none)') is older than 18; the API tests need node 18 or newer"
+        exit 1
+    fi
+fi
+
+((build)) || exit 0
+
+# --- builds ------------------------------------------------------------------------------------
+say "building build/ejournal"
+cmake -S . -B build -DEJ_WERROR=ON >/dev/null
+cmake --build build -j "$(nproc)"
+
+if ((asan)); then
+    say "building build-asan/ejournal (ASan + UBSan)"
+    cmake -S . -B build-asan -DEJ_WERROR=ON -DEJ_ASAN=ON >/dev/null
+    cmake --build build-asan -j "$(nproc)"
+fi

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Run every test: install what is missing, build (normal and ASan+UBSan), C unit tests, the black-box
+# API tests against the sanitizer build over a throwaway PostgreSQL, and the OpenAPI lint.
+#
+#   bash scripts/test.sh                      everything
+#   bash scripts/test.sh tests/api/x.test.mjs only these API test files (still builds and runs ctest)
+#
+# Environment: EJ_BIN (server binary for the API tests, default build-asan/ejournal).
+# Prints one summary line at the end and exits non-zero if anything failed.
+set -uo pipefail
+
+root=$(cd "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+started=$SECONDS
+say() { echo "test.sh: $*" >&2; }
+results=()
+failed=0
+record() { # name status(0/1) detail
+    if [[ $2 -eq 0 ]]; then results+=("$1 ok${3:+ ($3)}"); else results+=("$1 FAILED${3:+ ($3)}"); failed=1; fi
+}
+summary() {
+    local IFS=';'
+    local verdict=PASS
+    ((failed == 0)) || verdict=FAIL
+    local line="${results[*]}"
+    echo "test.sh: $verdict in $((SECONDS - started)) s: ${line//;/, }"
+}
+
+# --- install and build -------------------------------------------------------------------------
+if ! bash scripts/setup.sh --asan; then
+    record setup 1 "install or build failed"
+    summary
+    exit 1
+fi
+record build 0
+
+# --- C unit tests ------------------------------------------------------------------------------
+say "C unit tests (build/)"
+ctest --test-dir build --output-on-failure
+record "unit" $?
+say "C unit tests under ASan+UBSan (build-asan/)"
+ASAN_OPTIONS=abort_on_error=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure
+record "unit-asan" $?
+
+# --- API tests ---------------------------------------------------------------------------------
+tmp=$(mktemp -d /tmp/ejournal-test.XXXXXX)
+# The cluster runs as an unprivileged user, which must be able to enter this folder.
+chmod 755 "$tmp"
+cleanup() {
+    bash "$root/scripts/pg.sh" stop "$tmp/pg" >/dev/null 2>&1 || true
+    rm -rf -- "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "starting a throwaway PostgreSQL in $tmp/pg"
+if url=$(EJ_PG_FAST=1 bash scripts/pg.sh start "$tmp/pg"); then
+    pghost=$(sed -n 's/.*host=\([^ ]*\).*/\1/p' <<<"$url")
+    pgport=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$url")
+    export EJ_TEST_PGHOST=$pghost EJ_TEST_PGPORT=$pgport
+    export EJ_BIN=${EJ_BIN:-build-asan/ejournal}
+    # detect_leaks=0: the API tests stop the server with SIGTERM, and LeakSanitizer would then report
+    # what CivetWeb's worker threads and libpq still hold at exit; leaks in our own code are the C
+    # unit tests' business (they run above under ASan with leak detection on).
+    export ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=0
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    if (($# > 0)); then
+        files=("$@")
+    else
+        mapfile -t files < <(find tests/api -maxdepth 1 -name '*.test.mjs' | sort)
+    fi
+    pass=0 fail=0 api_status=0
+    for f in "${files[@]}"; do
+        say "node --test $f"
+        tap=$tmp/$(basename -- "$f").tap
+        node --test --test-concurrency=1 \
+            --test-reporter=spec --test-reporter-destination=stdout \
+            --test-reporter=tap --test-reporter-destination="$tap" "$f"
+        rc=$?
+        p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
+        n=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
+        pass=$((pass + ${p:-0}))
+        fail=$((fail + ${n:-0}))
+        if ((rc != 0)); then
+            api_status=1
+            # A file that crashed before reporting still counts as a failure.
+            [[ ${n:-0} -gt 0 ]] || fail=$((fail + 1))
+        fi
+    done
+    record api $api_status "${#files[@]} files, $pass passed, $fail failed"
+else
+    record api 1 "PostgreSQL did not start"
+fi
+
+# --- OpenAPI lint ------------------------------------------------------------------------------
+if [[ -f tests/openapi/lint.sh ]]; then
+    say "OpenAPI lint"
+    bash tests/openapi/lint.sh
+    record openapi $?
+else
+    results+=("openapi skipped (no tests/openapi/lint.sh)")
+fi
+
+summary
+exit "$failed"
