@@ -1,0 +1,392 @@
+/* Password policy, argon2id hashing and the bound on concurrent hashing (see password.h). */
+#include "auth/password.h"
+
+#include <argon2.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth/random.h"
+
+/* Ceilings on the parameters of a stored hash we agree to verify, so that a corrupt or
+ * hostile row cannot make one login allocate gigabytes or spin for minutes. */
+#define PHC_M_COST_MAX 262144u /* KiB: 256 MiB */
+#define PHC_T_COST_MAX 16u
+#define PHC_LANES_MAX 16u
+
+/* A macro's value as a string literal, for the policy messages. */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+/* Base64 (no padding) lengths of the current salt and hash. */
+#define B64_LEN(bytes) (((bytes) * 4 + 2) / 3)
+
+/* ---- The hashing slots ---------------------------------------------------------------- */
+
+static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned slot_max;  /* 0: not set yet, the default applies */
+static unsigned slot_used; /* slots taken right now */
+
+/* The default bound: the number of online cores, at least 1. */
+static unsigned default_max_concurrent(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (cores < 1)
+        return 1;
+    if (cores > 1024)
+        return 1024;
+    return (unsigned)cores;
+}
+
+/* See password.h. */
+bool ej_password_slot_try_acquire(void)
+{
+    bool taken = false;
+
+    pthread_mutex_lock(&slot_lock);
+    if (slot_max == 0)
+        slot_max = default_max_concurrent();
+    if (slot_used < slot_max) {
+        slot_used++;
+        taken = true;
+    }
+    pthread_mutex_unlock(&slot_lock);
+    return taken;
+}
+
+/* See password.h. */
+void ej_password_slot_release(void)
+{
+    pthread_mutex_lock(&slot_lock);
+    if (slot_used > 0)
+        slot_used--;
+    pthread_mutex_unlock(&slot_lock);
+}
+
+/* See password.h. */
+unsigned ej_password_max_concurrent(void)
+{
+    unsigned max;
+
+    pthread_mutex_lock(&slot_lock);
+    if (slot_max == 0)
+        slot_max = default_max_concurrent();
+    max = slot_max;
+    pthread_mutex_unlock(&slot_lock);
+    return max;
+}
+
+/* ---- Hashing -------------------------------------------------------------------------- */
+
+/* Hash password with the current parameters and a fresh salt into out (outlen bytes),
+ * without taking a slot. Returns EJ_PASSWORD_OK or EJ_PASSWORD_ERROR. */
+static enum ej_password_result hash_unbounded(const char *password, char *out, size_t outlen)
+{
+    unsigned char salt[EJ_PASSWORD_SALT_LEN];
+    int rc;
+
+    if (!password || !out || outlen < EJ_PASSWORD_ENCODED_SIZE)
+        return EJ_PASSWORD_ERROR;
+    if (ej_random_bytes(salt, sizeof salt) != 0)
+        return EJ_PASSWORD_ERROR;
+    rc = argon2id_hash_encoded(EJ_PASSWORD_T_COST, EJ_PASSWORD_M_COST, EJ_PASSWORD_PARALLELISM,
+                               password, strlen(password), salt, sizeof salt,
+                               EJ_PASSWORD_HASH_LEN, out, outlen);
+    return rc == ARGON2_OK ? EJ_PASSWORD_OK : EJ_PASSWORD_ERROR;
+}
+
+/* The dummy hash ej_password_burn() verifies against: made once, of a random password
+ * nobody knows, with the current parameters. */
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static char dummy_hash[EJ_PASSWORD_ENCODED_SIZE];
+static bool dummy_ready;
+
+/* pthread_once routine that fills dummy_hash; sets dummy_ready on success. */
+static void dummy_make(void)
+{
+    char password[EJ_RANDOM_PASSWORD_SIZE];
+
+    if (ej_random_password(password, sizeof password) == 0
+        && hash_unbounded(password, dummy_hash, sizeof dummy_hash) == EJ_PASSWORD_OK)
+        dummy_ready = true;
+    explicit_bzero(password, sizeof password);
+}
+
+/* See password.h. */
+enum ej_password_result ej_password_init(unsigned max_concurrent)
+{
+    pthread_mutex_lock(&slot_lock);
+    slot_max = max_concurrent ? max_concurrent : default_max_concurrent();
+    pthread_mutex_unlock(&slot_lock);
+    pthread_once(&dummy_once, dummy_make);
+    return dummy_ready ? EJ_PASSWORD_OK : EJ_PASSWORD_ERROR;
+}
+
+/* See password.h. */
+enum ej_password_result ej_password_hash(const char *password, char *out, size_t outlen)
+{
+    enum ej_password_result rc;
+
+    if (!password || !out || outlen < EJ_PASSWORD_ENCODED_SIZE)
+        return EJ_PASSWORD_ERROR;
+    if (!ej_password_slot_try_acquire())
+        return EJ_PASSWORD_BUSY;
+    rc = hash_unbounded(password, out, outlen);
+    ej_password_slot_release();
+    return rc;
+}
+
+/* The parameters of a PHC string as libargon2 writes it:
+ * $argon2id[$v=<version>]$m=<kib>,t=<passes>,p=<lanes>$<salt b64>$<hash b64> */
+struct phc {
+    unsigned long version;
+    unsigned long m_cost;
+    unsigned long t_cost;
+    unsigned long lanes;
+    size_t salt_chars;
+    size_t hash_chars;
+};
+
+/* If *s starts with literal, step over it and return true. */
+static bool skip_literal(const char **s, const char *literal)
+{
+    size_t n = strlen(literal);
+
+    if (strncmp(*s, literal, n) != 0)
+        return false;
+    *s += n;
+    return true;
+}
+
+/* Parse a decimal number in [min, max] without sign or leading zeros at *s and step over
+ * it. Returns false when there is none or it is out of range. */
+static bool parse_decimal(const char **s, unsigned long min, unsigned long max,
+                          unsigned long *out)
+{
+    const char *p = *s;
+    unsigned long v = 0;
+
+    if (*p < '0' || *p > '9' || (*p == '0' && p[1] >= '0' && p[1] <= '9'))
+        return false;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        v = v * 10 + (unsigned long)(*p - '0');
+        if (v > max)
+            return false;
+    }
+    if (v < min)
+        return false;
+    *out = v;
+    *s = p;
+    return true;
+}
+
+/* Number of base64 characters (A-Z a-z 0-9 + /) at the start of s. */
+static size_t base64_run(const char *s)
+{
+    size_t n = 0;
+
+    while ((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z')
+           || (s[n] >= '0' && s[n] <= '9') || s[n] == '+' || s[n] == '/')
+        n++;
+    return n;
+}
+
+/* Parse an encoded argon2id hash into *out. Returns false when it is malformed, not
+ * argon2id, or its parameters exceed the PHC_*_MAX ceilings. */
+static bool phc_parse(const char *s, struct phc *out)
+{
+    if (!skip_literal(&s, "$argon2id$"))
+        return false;
+    out->version = ARGON2_VERSION_10; /* what an absent v= field means */
+    if (skip_literal(&s, "v=")) {
+        if (!parse_decimal(&s, 0, 255, &out->version) || !skip_literal(&s, "$"))
+            return false;
+    }
+    if (!skip_literal(&s, "m=") || !parse_decimal(&s, 1, PHC_M_COST_MAX, &out->m_cost)
+        || !skip_literal(&s, ",t=") || !parse_decimal(&s, 1, PHC_T_COST_MAX, &out->t_cost)
+        || !skip_literal(&s, ",p=") || !parse_decimal(&s, 1, PHC_LANES_MAX, &out->lanes)
+        || !skip_literal(&s, "$"))
+        return false;
+    out->salt_chars = base64_run(s);
+    s += out->salt_chars;
+    if (out->salt_chars == 0 || !skip_literal(&s, "$"))
+        return false;
+    out->hash_chars = base64_run(s);
+    s += out->hash_chars;
+    return out->hash_chars > 0 && *s == '\0';
+}
+
+/* True when a hash with these parameters should be replaced by one with the current ones. */
+static bool phc_outdated(const struct phc *p)
+{
+    return p->version != ARGON2_VERSION_13 || p->m_cost != EJ_PASSWORD_M_COST
+           || p->t_cost != EJ_PASSWORD_T_COST || p->lanes != EJ_PASSWORD_PARALLELISM
+           || p->salt_chars != B64_LEN(EJ_PASSWORD_SALT_LEN)
+           || p->hash_chars != B64_LEN(EJ_PASSWORD_HASH_LEN);
+}
+
+/* See password.h. */
+enum ej_password_result ej_password_verify(const char *encoded, const char *password,
+                                           bool *needs_rehash)
+{
+    struct phc params;
+    int rc;
+
+    if (needs_rehash)
+        *needs_rehash = false;
+    if (!encoded || !password || !phc_parse(encoded, &params))
+        return EJ_PASSWORD_ERROR;
+    if (!ej_password_slot_try_acquire())
+        return EJ_PASSWORD_BUSY;
+    rc = argon2id_verify(encoded, password, strlen(password)); /* constant-time compare */
+    ej_password_slot_release();
+    if (rc == ARGON2_VERIFY_MISMATCH)
+        return EJ_PASSWORD_MISMATCH;
+    if (rc != ARGON2_OK)
+        return EJ_PASSWORD_ERROR;
+    if (needs_rehash)
+        *needs_rehash = phc_outdated(&params);
+    return EJ_PASSWORD_OK;
+}
+
+/* See password.h. */
+enum ej_password_result ej_password_burn(const char *password)
+{
+    int rc;
+
+    if (!password)
+        return EJ_PASSWORD_ERROR;
+    pthread_once(&dummy_once, dummy_make);
+    if (!dummy_ready)
+        return EJ_PASSWORD_ERROR;
+    if (!ej_password_slot_try_acquire())
+        return EJ_PASSWORD_BUSY;
+    rc = argon2id_verify(dummy_hash, password, strlen(password));
+    ej_password_slot_release();
+    /* Nobody knows the dummy's password, but should a guess ever match, it still fails. */
+    return rc == ARGON2_OK || rc == ARGON2_VERIFY_MISMATCH ? EJ_PASSWORD_MISMATCH
+                                                          : EJ_PASSWORD_ERROR;
+}
+
+/* ---- Policy --------------------------------------------------------------------------- */
+
+/* ASCII-only lowercase: locale-independent, leaves other bytes alone. */
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Decode one well-formed UTF-8 sequence (Unicode Table 3-7: no overlongs, no surrogates,
+ * nothing above U+10FFFF) at s into *cp. Returns its length in bytes, or 0 when s does not
+ * start with one. Never reads past a NUL: NUL is not a valid continuation byte. */
+static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+    unsigned char lo = 0x80, hi = 0xBF;
+    size_t len;
+    uint32_t v;
+
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        len = 2;
+        v = s[0] & 0x1Fu;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        len = 3;
+        v = s[0] & 0x0Fu;
+        if (s[0] == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (s[0] == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        len = 4;
+        v = s[0] & 0x07u;
+        if (s[0] == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (s[0] == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if (s[i] < lo || s[i] > hi)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3Fu);
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    *cp = v;
+    return len;
+}
+
+/* True for the C0 controls, DEL and the C1 controls. */
+static bool is_control(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+
+/* ASCII case-insensitive equality of two NUL-terminated strings. */
+static bool equal_ignoring_ascii_case(const char *a, const char *b)
+{
+    const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+
+    for (; *x && *y; x++, y++)
+        if (ascii_lower(*x) != ascii_lower(*y))
+            return false;
+    return *x == *y;
+}
+
+/* bsearch comparator: key is the password (compared with ASCII letters lowercased),
+ * element points at a lowercase list entry. Same order as strcmp(). */
+static int common_compare(const void *key, const void *element)
+{
+    const unsigned char *a = key;
+    const unsigned char *b = *(const unsigned char *const *)element;
+
+    for (;; a++, b++) {
+        unsigned char c = ascii_lower(*a);
+        if (c != *b || c == '\0')
+            return (int)c - (int)*b;
+    }
+}
+
+/* See password.h. */
+bool ej_password_is_common(const char *password)
+{
+    if (!password)
+        return false;
+    return bsearch(password, ej_common_passwords, ej_common_passwords_count,
+                   sizeof ej_common_passwords[0], common_compare) != NULL;
+}
+
+/* See password.h. */
+const char *ej_password_policy_error(const char *password, const char *username)
+{
+    const unsigned char *s = (const unsigned char *)password;
+    size_t chars = 0;
+
+    if (!password)
+        return "is required";
+    while (*s) {
+        uint32_t cp;
+        size_t len = utf8_decode(s, &cp);
+        if (len == 0)
+            return "must be valid UTF-8";
+        if (is_control(cp))
+            return "must not contain control characters";
+        if (++chars > EJ_PASSWORD_MAX_CHARS)
+            return "must be at most " STRINGIFY(EJ_PASSWORD_MAX_CHARS) " characters";
+        s += len;
+    }
+    if (chars < EJ_PASSWORD_MIN_CHARS)
+        return "must be at least " STRINGIFY(EJ_PASSWORD_MIN_CHARS) " characters";
+    if (username && equal_ignoring_ascii_case(password, username))
+        return "must not be the same as the username";
+    if (ej_password_is_common(password))
+        return "is too common";
+    return NULL;
+}
