@@ -62,7 +62,7 @@ static void test_date_round_trip_1900_2200(void)
     CHECK(ej_weekday(first) == EJ_MONDAY);
 
     for (ej_day d = first; d <= last; d++, days++) {
-        char want[32], got[EJ_DATE_BUFSZ];
+        char want[48], got[EJ_DATE_BUFSZ];
         ej_day back = -1;
         int gy = 0, gm = 0, gd = 0;
         snprintf(want, sizeof want, "%04d-%02d-%02d", y, m, dd);

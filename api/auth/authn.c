@@ -1,0 +1,30 @@
+#include "auth/authn.h"
+
+#include "auth/token.h"
+#include "core/log.h"
+#include "store/identity.h"
+
+#include <string.h>
+#include <strings.h>
+
+int ej_authenticate(struct ej_req *r)
+{
+    const char *h = ej_req_header(r, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
+        return ej_problem(r, 401, "unauthenticated",
+                          "Send an access token: Authorization: Bearer <token>.");
+    const char *token = h + 7;
+    while (*token == ' ')
+        token++;
+    struct ej_claims c;
+    const char *why = NULL;
+    if (ej_token_verify(token, &c, &why) != 0) {
+        ej_log_event(EJ_LOG_DEBUG, "token refused",
+                     json_pack("{s:s, s:s}", "reason", why, "request_id", r->request_id));
+        return ej_problem(r, 401, "invalid_token", "The access token is invalid or expired.");
+    }
+    if (ej_store_principal(r, c.user_id, c.session_id, c.token_version) != 0)
+        return -1;
+    r->authenticated = true;
+    return 0;
+}

@@ -1,0 +1,215 @@
+#include "core/json.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+int ej_json_depth(const char *text, size_t len, int limit)
+{
+    int depth = 0, max = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max) {
+                max = depth;
+                if (max > limit)
+                    return limit + 1;
+            }
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return max;
+}
+
+int ej_json_parse_body(struct ej_req *r)
+{
+    if (!r->body_text || r->body_len == 0)
+        return ej_problem(r, 400, "malformed_json", "The request body must be a JSON object.");
+    if (ej_json_depth(r->body_text, r->body_len, EJ_JSON_MAX_DEPTH) > EJ_JSON_MAX_DEPTH)
+        return ej_problem(r, 400, "json_too_deep",
+                          "JSON nesting deeper than %d levels is not accepted.", EJ_JSON_MAX_DEPTH);
+    json_error_t error;
+    json_t *v = json_loadb(r->body_text, r->body_len, JSON_REJECT_DUPLICATES, &error);
+    if (!v) {
+        if (json_error_code(&error) == json_error_invalid_utf8)
+            return ej_problem(r, 400, "invalid_utf8", "The request body is not valid UTF-8.");
+        return ej_problem(r, 400, "malformed_json", "Malformed JSON at line %d, column %d: %s.",
+                          error.line, error.column, error.text);
+    }
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return ej_problem(r, 400, "malformed_json", "The request body must be a JSON object.");
+    }
+    r->body = v;
+    return 0;
+}
+
+size_t ej_utf8_length(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+static bool valid_date(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+            return false;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
+        return false;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+static bool valid_time(const char *s)
+{
+    if (strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||
+        !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
+        !isdigit((unsigned char)s[4]))
+        return false;
+    return (s[0] - '0') * 10 + (s[1] - '0') < 24 && (s[3] - '0') * 10 + (s[4] - '0') < 60;
+}
+
+static const struct ej_field *find_field(const struct ej_field *fields, const char *key)
+{
+    for (const struct ej_field *f = fields; f->name; f++)
+        if (strcmp(f->name, key) == 0)
+            return f;
+    return NULL;
+}
+
+/* Checks one value's type; returns NULL if fine, else the message. */
+static const char *check_value(const struct ej_field *f, json_t *v, bool *semantic)
+{
+    size_t max = f->max ? f->max : 1000;
+    *semantic = false;
+    if (json_is_null(v))
+        return (f->flags & EJ_F_NULLABLE) ? NULL : "must not be null";
+    switch (f->type) {
+    case EJ_F_STRING:
+        if (!json_is_string(v))
+            return "must be a string";
+        if (ej_utf8_length(json_string_value(v)) > max) {
+            *semantic = true;
+            return "is too long";
+        }
+        return NULL;
+    case EJ_F_INT:
+        return json_is_integer(v) ? NULL : "must be an integer";
+    case EJ_F_BOOL:
+        return json_is_boolean(v) ? NULL : "must be true or false";
+    case EJ_F_DATE:
+        if (!json_is_string(v))
+            return "must be a date string YYYY-MM-DD";
+        *semantic = true;
+        return valid_date(json_string_value(v)) ? NULL : "must be a real date YYYY-MM-DD";
+    case EJ_F_TIME:
+        if (!json_is_string(v))
+            return "must be a time string HH:MM";
+        *semantic = true;
+        return valid_time(json_string_value(v)) ? NULL : "must be a time HH:MM";
+    case EJ_F_ID_ARRAY:
+    case EJ_F_STRING_ARRAY: {
+        if (!json_is_array(v))
+            return "must be an array";
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item) {
+            if (f->type == EJ_F_ID_ARRAY &&
+                (!json_is_integer(item) || json_integer_value(item) <= 0))
+                return "must be an array of positive integer ids";
+            if (f->type == EJ_F_STRING_ARRAY && !json_is_string(item))
+                return "must be an array of strings";
+        }
+        if (json_array_size(v) > max) {
+            *semantic = true;
+            return "has too many items";
+        }
+        return NULL;
+    }
+    case EJ_F_OBJECT:
+        return json_is_object(v) ? NULL : "must be an object";
+    case EJ_F_ARRAY:
+        if (!json_is_array(v))
+            return "must be an array";
+        if (json_array_size(v) > max) {
+            *semantic = true;
+            return "has too many items";
+        }
+        return NULL;
+    }
+    return "has an unsupported type";
+}
+
+int ej_json_check(struct ej_req *r, json_t *obj, const struct ej_field *fields)
+{
+    if (!json_is_object(obj))
+        return ej_problem(r, 400, "malformed_json", "Expected a JSON object.");
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        if (!find_field(fields, key)) {
+            ej_problem(r, 400, "unknown_field", "Unknown field '%s'.", key);
+            ej_problem_field(r, key, "is not a field of this resource");
+            return -1;
+        }
+    }
+    /* Type errors first (400), then semantic and missing ones (422). */
+    for (int pass = 0; pass < 2; pass++) {
+        bool any = false;
+        for (const struct ej_field *f = fields; f->name; f++) {
+            json_t *val = json_object_get(obj, f->name);
+            const char *msg = NULL;
+            bool semantic = true;
+            if (!val) {
+                if (f->flags & EJ_F_REQUIRED)
+                    msg = "is required";
+            } else {
+                msg = check_value(f, val, &semantic);
+            }
+            if (!msg || semantic != (pass == 1))
+                continue;
+            if (!any) {
+                if (pass == 0)
+                    ej_problem(r, 400, "invalid_field", "Field '%s' %s.", f->name, msg);
+                else
+                    ej_problem(r, 422, "validation_failed", "Field '%s' %s.", f->name, msg);
+            }
+            any = true;
+            ej_problem_field(r, f->name, msg);
+        }
+        if (any)
+            return -1;
+    }
+    return 0;
+}
+
+const char *ej_json_str(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+bool ej_json_has(const json_t *obj, const char *key)
+{
+    return json_object_get(obj, key) != NULL;
+}

@@ -1,0 +1,59 @@
+/* Strict JSON input: depth bounded before parsing, duplicate keys refused,
+ * unknown fields refused, types checked, in one call per body. */
+#ifndef EJ_CORE_JSON_H
+#define EJ_CORE_JSON_H
+
+#include "core/req.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define EJ_JSON_MAX_DEPTH 32
+
+/* Returns the maximum nesting depth of arrays/objects in text, stopping early
+ * (returning limit + 1) once it exceeds limit. Strings and escapes are skipped,
+ * so brackets inside strings don't count. Iterative: safe on small stacks. */
+int ej_json_depth(const char *text, size_t len, int limit);
+
+/* Parses r->body_text into r->body. Refuses depth > EJ_JSON_MAX_DEPTH
+ * (400 json_too_deep), invalid UTF-8 (400 invalid_utf8), anything else that
+ * is not one JSON object (400 malformed_json). Returns 0 or -1 (problem set). */
+int ej_json_parse_body(struct ej_req *r);
+
+enum ej_ftype {
+    EJ_F_STRING,
+    EJ_F_INT,
+    EJ_F_BOOL,
+    EJ_F_DATE,     /* "YYYY-MM-DD", checked to be a real date */
+    EJ_F_TIME,     /* "HH:MM" */
+    EJ_F_ID_ARRAY, /* array of positive integers */
+    EJ_F_STRING_ARRAY,
+    EJ_F_OBJECT,
+    EJ_F_ARRAY,
+};
+
+enum { EJ_F_REQUIRED = 1u << 0, EJ_F_NULLABLE = 1u << 1 };
+
+struct ej_field {
+    const char *name;
+    enum ej_ftype type;
+    unsigned flags;
+    size_t max; /* strings: max characters; arrays: max items; 0 = default (1000) */
+};
+
+/* Checks obj against a field list terminated by {NULL}: every key known
+ * (else 400 unknown_field), types right (else 400 invalid_field), strings
+ * valid length, required fields present (else 422 validation_failed).
+ * Each complaint names its field in `errors`. Returns 0 or -1. */
+int ej_json_check(struct ej_req *r, json_t *obj, const struct ej_field *fields);
+
+/* Borrowed string value of a key, NULL if absent or null. */
+const char *ej_json_str(const json_t *obj, const char *key);
+/* True if the key is present (even as null). */
+bool ej_json_has(const json_t *obj, const char *key);
+
+/* Counts UTF-8 code points (input already validated by Jansson). */
+size_t ej_utf8_length(const char *s);
+
+#endif

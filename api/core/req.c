@@ -1,0 +1,286 @@
+#include "core/req.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void ej_req_init(struct ej_req *r)
+{
+    memset(r, 0, sizeof *r);
+    r->route_index = -1;
+    r->status = 0;
+    r->started = ej_now();
+}
+
+void ej_req_cleanup(struct ej_req *r)
+{
+    for (size_t i = 0; i < r->nparams; i++)
+        free((void *)r->params[i]);
+    free(r->body_text);
+    json_decref(r->body);
+    json_decref(r->out);
+    free(r->out_text);
+    memset(r, 0, sizeof *r);
+}
+
+const char *ej_req_header(const struct ej_req *r, const char *name)
+{
+    return r->header ? r->header(r->conn, name) : NULL;
+}
+
+static void reply_reset(struct ej_req *r)
+{
+    json_decref(r->out);
+    r->out = NULL;
+    free(r->out_text);
+    r->out_text = NULL;
+    r->out_len = 0;
+    r->out_type = NULL;
+}
+
+void ej_reply(struct ej_req *r, int status, json_t *body)
+{
+    reply_reset(r);
+    r->status = status;
+    r->out = body;
+}
+
+void ej_reply_empty(struct ej_req *r, int status)
+{
+    reply_reset(r);
+    r->status = status;
+}
+
+void ej_reply_text(struct ej_req *r, int status, const char *type,
+                   const char *text, size_t len)
+{
+    reply_reset(r);
+    r->status = status;
+    r->out_type = type;
+    r->out_text = malloc(len + 1);
+    if (!r->out_text)
+        abort();
+    memcpy(r->out_text, text, len);
+    r->out_text[len] = '\0';
+    r->out_len = len;
+}
+
+static const char *status_title(int status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
+    default: return status >= 500 ? "Internal Server Error" : "Error";
+    }
+}
+
+int ej_problem(struct ej_req *r, int status, const char *code, const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+
+    char type[160];
+    snprintf(type, sizeof type, "https://ejournal.example/problems/%s", code);
+    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title",
+                          status_title(status), "status", status, "detail", detail,
+                          "code", code);
+    ej_reply(r, status, p);
+    return -1;
+}
+
+static json_t *problem_errors(struct ej_req *r)
+{
+    if (!r->out)
+        return NULL;
+    json_t *errors = json_object_get(r->out, "errors");
+    if (!errors) {
+        errors = json_array();
+        json_object_set_new(r->out, "errors", errors);
+    }
+    return errors;
+}
+
+void ej_problem_field(struct ej_req *r, const char *field, const char *message)
+{
+    json_t *errors = problem_errors(r);
+    if (errors)
+        json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field,
+                                                "message", message));
+}
+
+void ej_problem_row(struct ej_req *r, long row, const char *field, const char *message)
+{
+    json_t *errors = problem_errors(r);
+    if (errors)
+        json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row,
+                                                "field", field, "message", message));
+}
+
+/* A positive decimal id of at most 18 digits. */
+static int parse_id(const char *s, int64_t *out)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 18)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+    long long v = strtoll(s, NULL, 10);
+    if (v <= 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int ej_param_id(struct ej_req *r, size_t i, int64_t *out)
+{
+    if (i >= r->nparams || parse_id(r->params[i], out) != 0)
+        return ej_problem(r, 404, "not_found", "No such resource.");
+    return 0;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decodes [s, s+n) into out; '+' is a space. -1 if malformed or too long. */
+static int url_decode(const char *s, size_t n, char *out, size_t outlen)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (c == '%') {
+            if (i + 2 >= n)
+                return -1;
+            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            if (hi < 0 || lo < 0)
+                return -1;
+            c = hi * 16 + lo;
+            i += 2;
+        } else if (c == '+') {
+            c = ' ';
+        }
+        if (c == 0 || o + 1 >= outlen)
+            return -1;
+        out[o++] = (char)c;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+int ej_query(struct ej_req *r, const char *name, char *out, size_t outlen)
+{
+    const char *q = r->query;
+    size_t nlen = strlen(name);
+    while (q && *q) {
+        const char *amp = strchr(q, '&');
+        size_t len = amp ? (size_t)(amp - q) : strlen(q);
+        if (len > nlen && strncmp(q, name, nlen) == 0 && q[nlen] == '=') {
+            if (url_decode(q + nlen + 1, len - nlen - 1, out, outlen) != 0) {
+                ej_problem(r, 400, "invalid_query", "Query parameter '%s' is malformed or too long.", name);
+                return -1;
+            }
+            return 1;
+        }
+        if (len == nlen && strncmp(q, name, nlen) == 0) {
+            out[0] = '\0';
+            return 1;
+        }
+        q = amp ? amp + 1 : NULL;
+    }
+    return 0;
+}
+
+int ej_if_match(struct ej_req *r, int64_t *version)
+{
+    const char *h = ej_req_header(r, "If-Match");
+    *version = -1;
+    if (!h)
+        return 0;
+    while (*h == ' ')
+        h++;
+    if (strcmp(h, "*") == 0)
+        return 0;
+    char digits[24];
+    size_t n = strlen(h);
+    if (n >= 4 && n < sizeof digits + 3 && h[0] == '"' && h[1] == 'v' && h[n - 1] == '"') {
+        memcpy(digits, h + 2, n - 3);
+        digits[n - 3] = '\0';
+        if (parse_id(digits, version) == 0)
+            return 0;
+    }
+    return ej_problem(r, 412, "precondition_failed",
+                      "If-Match does not match the current version of this resource.");
+}
+
+void ej_set_etag(struct ej_req *r, int64_t version)
+{
+    snprintf(r->etag, sizeof r->etag, "\"v%lld\"", (long long)version);
+}
+
+double ej_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int ej_page_params(struct ej_req *r, int *limit, int64_t *after)
+{
+    char v[32];
+    *limit = 50;
+    *after = 0;
+    int got = ej_query(r, "limit", v, sizeof v);
+    if (got < 0)
+        return -1;
+    if (got == 1) {
+        int64_t n;
+        if (parse_id(v, &n) != 0 || n > 500)
+            return ej_problem(r, 400, "invalid_query", "limit must be an integer from 1 to 500.");
+        *limit = (int)n;
+    }
+    got = ej_query(r, "after", v, sizeof v);
+    if (got < 0)
+        return -1;
+    if (got == 1 && parse_id(v, after) != 0)
+        return ej_problem(r, 400, "invalid_query", "after must be a cursor from a previous page.");
+    return 0;
+}
+
+json_t *ej_page_wrap(json_t *items, int limit)
+{
+    json_t *next = json_null();
+    size_t n = json_array_size(items);
+    if (limit > 0 && n == (size_t)limit) {
+        json_t *id = json_object_get(json_array_get(items, n - 1), "id");
+        if (json_is_integer(id)) {
+            char buf[24];
+            snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(id));
+            next = json_string(buf);
+        }
+    }
+    return json_pack("{s:o, s:o}", "items", items ? items : json_array(), "next", next);
+}

@@ -1,0 +1,144 @@
+/* The request context: everything one request owns, and its reply.
+ *
+ * The HTTP layer fills the request part, the dispatcher runs the pipeline
+ * (route, authenticate, transaction, handler), handlers and the store set the
+ * reply. No CivetWeb or libpq type appears here, so every layer may include it.
+ * Everything hanging off a request is freed once, by ej_req_cleanup. */
+#ifndef EJ_CORE_REQ_H
+#define EJ_CORE_REQ_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define EJ_MAX_PARAMS 4
+#define EJ_REQUEST_ID_MAX 64
+
+struct ej_route;
+
+/* Roles (SPEC.md "Roles"), as bits. */
+enum ej_role {
+    EJ_ROLE_SUPERUSER = 1u << 0,
+    EJ_ROLE_DIRECTOR = 1u << 1,
+    EJ_ROLE_TEACHER = 1u << 2,
+    EJ_ROLE_STAFF = 1u << 3,
+    EJ_ROLE_STUDENT = 1u << 4,
+    EJ_ROLE_GUARDIAN = 1u << 5,
+    EJ_ROLE_INTEGRATION = 1u << 6,
+};
+#define EJ_ROLE_ALL 0x7fu
+
+/* The authenticated caller, loaded from the database on every request. */
+struct ej_principal {
+    int64_t user_id;
+    unsigned roles;
+    bool must_change_password;
+    int64_t session_id; /* the login (refresh family) this access token belongs to */
+    char username[130];
+};
+
+/* Reads a request header; implemented by the HTTP layer. Borrowed or NULL. */
+typedef const char *(*ej_header_fn)(void *conn, const char *name);
+
+struct ej_req {
+    /* request (borrowed from the HTTP layer unless noted) */
+    void *conn;
+    ej_header_fn header;
+    const char *method;
+    const char *path;
+    const char *query; /* raw query string or NULL */
+    const char *remote_addr;
+    const struct ej_route *route;
+    int route_index;
+    const char *params[EJ_MAX_PARAMS]; /* path parameters, owned */
+    size_t nparams;
+    char request_id[EJ_REQUEST_ID_MAX + 1];
+    long long content_length; /* -1 if none was given */
+    bool chunked;             /* Transfer-Encoding was sent */
+    bool body_read;
+    /* Reads exactly content_length bytes into body_text; implemented by the
+     * HTTP layer. Returns 0, or -1 with a problem set. */
+    int (*read_body)(struct ej_req *r);
+    char *body_text; /* owned */
+    size_t body_len;
+    json_t *body;    /* owned; parsed JSON body of routes that take one */
+    struct ej_principal who;
+    bool authenticated;
+    double started; /* monotonic seconds */
+
+    /* transaction state */
+    bool in_tx;
+    bool keep_changes; /* commit even though the reply is an error (e.g. login throttling) */
+
+    /* reply */
+    int status;
+    json_t *out;             /* owned JSON reply body */
+    char *out_text;          /* owned non-JSON reply body */
+    size_t out_len;
+    const char *out_type;    /* content type for out_text */
+    char etag[48];
+    char location[160];
+    int retry_after;         /* seconds, 0 = none */
+    char allow[96];          /* for 405 */
+    bool www_authenticate;
+    bool preflight;          /* CORS preflight reply: add the Allow-* headers */
+    bool close_connection;
+
+    /* database error details of the last failed statement (for mapping) */
+    char sqlstate[6];
+    char constraint_name[64];
+};
+
+/* Initialises storage the caller owns. */
+void ej_req_init(struct ej_req *r);
+/* Frees everything the request owns. */
+void ej_req_cleanup(struct ej_req *r);
+
+/* Reads a request header (borrowed, NULL if absent). */
+const char *ej_req_header(const struct ej_req *r, const char *name);
+
+/* Sets a JSON reply; steals `body`. */
+void ej_reply(struct ej_req *r, int status, json_t *body);
+/* Sets an empty reply (e.g. 204). */
+void ej_reply_empty(struct ej_req *r, int status);
+/* Sets a non-JSON reply; copies text. */
+void ej_reply_text(struct ej_req *r, int status, const char *type,
+                   const char *text, size_t len);
+
+/* Sets an application/problem+json reply with a stable snake_case code.
+ * Always returns -1 so callers can `return ej_problem(...)`. */
+int ej_problem(struct ej_req *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Adds {field, message} to the reply's `errors` array (call after ej_problem). */
+void ej_problem_field(struct ej_req *r, const char *field, const char *message);
+/* Adds one entry to `errors` with a row number (bulk imports). */
+void ej_problem_row(struct ej_req *r, long row, const char *field, const char *message);
+
+/* True once the reply is an error (status >= 400). */
+static inline bool ej_failed(const struct ej_req *r) { return r->status >= 400; }
+
+/* Path parameter i as a positive id; on anything else sets 404 and returns -1. */
+int ej_param_id(struct ej_req *r, size_t i, int64_t *out);
+
+/* Query parameter lookup: copies the decoded value of `name` into out.
+ * Returns 1 found, 0 absent, -1 too long / malformed (sets 400). */
+int ej_query(struct ej_req *r, const char *name, char *out, size_t outlen);
+
+/* If-Match: 0 and *version = -1 when absent; 0 and the version when it is
+ * a strong ETag "vN" (or *); -1 with 412 when it cannot match anything. */
+int ej_if_match(struct ej_req *r, int64_t *version);
+/* Sets the ETag of the reply from a row version. */
+void ej_set_etag(struct ej_req *r, int64_t version);
+
+/* Monotonic clock in seconds. */
+double ej_now(void);
+
+#endif
+
+/* Pagination (SPEC.md "Lists"): ?limit= (default 50, at most 500) and
+ * ?after=CURSOR. Returns 0, or -1 with 400 invalid_query. *after is 0 when
+ * absent. Cursors are the id of the last item of the previous page. */
+int ej_page_params(struct ej_req *r, int *limit, int64_t *after);
+/* Wraps a page of items (stolen) as {"items": [...], "next": cursor|null}. */
+json_t *ej_page_wrap(json_t *items, int limit);

@@ -1,0 +1,319 @@
+#include "http/server.h"
+
+#include "auth/random.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/req.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "pipeline.h"
+#include "store/store.h"
+
+#include <civetweb.h>
+#include <ctype.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_HEADER_BYTES "16384"
+
+static const char *conn_header(void *conn, const char *name)
+{
+    return mg_get_header((const struct mg_connection *)conn, name);
+}
+
+static int read_body(struct ej_req *r)
+{
+    struct mg_connection *conn = r->conn;
+    size_t want = (size_t)r->content_length, got = 0;
+    r->body_text = malloc(want + 1);
+    if (!r->body_text)
+        abort();
+    while (got < want) {
+        int n = mg_read(conn, r->body_text + got, want - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    r->body_text[got] = '\0';
+    r->body_len = got;
+    r->body_read = true;
+    if (got < want) {
+        r->close_connection = true;
+        return ej_problem(r, 400, "incomplete_body",
+                          "The body ended before Content-Length bytes arrived.");
+    }
+    return 0;
+}
+
+/* A client's X-Request-Id is kept if it is 1..64 of [A-Za-z0-9._:-]. */
+static void set_request_id(struct ej_req *r)
+{
+    const char *given = mg_get_header(r->conn, "X-Request-Id");
+    if (given) {
+        size_t n = strlen(given), i = 0;
+        while (i < n && (isalnum((unsigned char)given[i]) || strchr("._:-", given[i])))
+            i++;
+        if (n > 0 && n <= EJ_REQUEST_ID_MAX && i == n) {
+            memcpy(r->request_id, given, n + 1);
+            return;
+        }
+    }
+    unsigned char raw[12];
+    if (ej_random_bytes(raw, sizeof raw) != 0)
+        abort(); /* getrandom(2) does not fail on a working kernel */
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(r->request_id + 2 * i, 3, "%02x", raw[i]);
+}
+
+/* Refuses ambiguous or malformed message framing before anything else
+ * (request smuggling): CivetWeb itself would read "3abc" as 3 and prefer
+ * chunked when both headers are present. */
+static int check_framing(struct ej_req *r, const struct mg_request_info *ri)
+{
+    int cl_count = 0, te_count = 0;
+    const char *cl = NULL;
+    for (int i = 0; i < ri->num_headers; i++) {
+        if (strcasecmp(ri->http_headers[i].name, "Content-Length") == 0) {
+            cl_count++;
+            cl = ri->http_headers[i].value;
+        } else if (strcasecmp(ri->http_headers[i].name, "Transfer-Encoding") == 0) {
+            te_count++;
+        }
+    }
+    r->content_length = -1;
+    if ((cl_count && te_count) || cl_count > 1 || te_count > 1) {
+        r->close_connection = true;
+        return ej_problem(r, 400, "ambiguous_framing",
+                          "Send exactly one of Content-Length or Transfer-Encoding.");
+    }
+    if (te_count) {
+        r->chunked = true;
+        r->close_connection = true;
+        return 0;
+    }
+    if (cl) {
+        size_t n = strlen(cl);
+        int ok = n > 0 && n <= 15;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = isdigit((unsigned char)cl[i]) != 0;
+        if (!ok) {
+            r->close_connection = true;
+            return ej_problem(r, 400, "invalid_content_length",
+                              "Content-Length must be a decimal number of bytes.");
+        }
+        r->content_length = strtoll(cl, NULL, 10);
+    }
+    return 0;
+}
+
+static void add_header(struct mg_connection *conn, const char *name, const char *value)
+{
+    mg_response_header_add(conn, name, value, -1);
+}
+
+static void send_reply(struct mg_connection *conn, struct ej_req *r)
+{
+    char *text = NULL;
+    size_t len = 0;
+    const char *type = NULL;
+    if (r->out) {
+        text = json_dumps(r->out, JSON_COMPACT | JSON_ENCODE_ANY);
+        len = text ? strlen(text) : 0;
+        type = r->status >= 400 ? "application/problem+json" : "application/json";
+    } else if (r->out_text) {
+        len = r->out_len;
+        type = r->out_type;
+    }
+    char num[32];
+    mg_response_header_start(conn, r->status);
+    if (type)
+        add_header(conn, "Content-Type", type);
+    snprintf(num, sizeof num, "%zu", len);
+    add_header(conn, "Content-Length", num);
+    add_header(conn, "X-Request-Id", r->request_id);
+    add_header(conn, "Cache-Control", "no-store");
+    add_header(conn, "X-Content-Type-Options", "nosniff");
+    if (r->etag[0])
+        add_header(conn, "ETag", r->etag);
+    if (r->location[0])
+        add_header(conn, "Location", r->location);
+    if (r->allow[0])
+        add_header(conn, "Allow", r->allow);
+    if (r->retry_after > 0) {
+        snprintf(num, sizeof num, "%d", r->retry_after);
+        add_header(conn, "Retry-After", num);
+    }
+    if (r->status == 401)
+        add_header(conn, "WWW-Authenticate", "Bearer realm=\"ejournal\"");
+    const char *origin = mg_get_header(conn, "Origin");
+    if (origin && ej_config_cors_allowed(origin)) {
+        add_header(conn, "Access-Control-Allow-Origin", origin);
+        add_header(conn, "Vary", "Origin");
+        if (r->preflight) {
+            add_header(conn, "Access-Control-Allow-Methods", r->allow);
+            add_header(conn, "Access-Control-Allow-Headers",
+                       "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-Id");
+            add_header(conn, "Access-Control-Max-Age", "600");
+        } else {
+            add_header(conn, "Access-Control-Expose-Headers",
+                       "ETag, Location, Retry-After, X-Request-Id");
+        }
+    }
+    /* An unread body cannot be skipped safely: close instead of keeping alive. */
+    if (r->close_connection || (r->content_length > 0 && !r->body_read))
+        add_header(conn, "Connection", "close");
+    mg_response_header_send(conn);
+    if (len)
+        mg_write(conn, text ? text : r->out_text, len);
+    free(text);
+}
+
+static void log_request(const struct ej_req *r)
+{
+    const char *route = r->route ? ((const struct ej_route *)r->route)->path : "unmatched";
+    json_t *f = json_pack("{s:s, s:s, s:i, s:f, s:s, s:s}", "method", r->method, "route", route,
+                          "status", r->status, "duration_ms",
+                          (ej_now() - r->started) * 1000.0, "request_id", r->request_id,
+                          "remote", r->remote_addr ? r->remote_addr : "");
+    if (r->authenticated)
+        json_object_set_new(f, "user_id", json_integer(r->who.user_id));
+    if (r->status >= 400 && json_is_object(r->out))
+        json_object_set(f, "code", json_object_get(r->out, "code"));
+    ej_log_event(r->status >= 500 ? EJ_LOG_ERROR : EJ_LOG_INFO, "request", f);
+}
+
+static int on_request(struct mg_connection *conn)
+{
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    struct ej_req *r = malloc(sizeof *r); /* off the 100 KiB worker stack */
+    if (!r)
+        abort();
+    ej_req_init(r);
+    r->conn = conn;
+    r->header = conn_header;
+    r->read_body = read_body;
+    r->method = ri->request_method;
+    r->path = ri->local_uri_raw ? ri->local_uri_raw : ri->request_uri;
+    r->query = ri->query_string;
+    r->remote_addr = ri->remote_addr;
+    set_request_id(r);
+    if (check_framing(r, ri) == 0)
+        ej_pipeline_run(r);
+    if (r->status == 0)
+        ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
+    send_reply(conn, r);
+    log_request(r);
+    ej_metrics_record(r->route_index, r->status, ej_now() - r->started);
+    int status = r->status;
+    ej_req_cleanup(r);
+    free(r);
+    return status;
+}
+
+/* CivetWeb's own errors (before a request reaches us: a header block over
+ * max_request_size, an unparsable request line) as problem+json too. The
+ * request info may be incomplete here, so the response is written raw. */
+static int on_http_error(struct mg_connection *conn, int status, const char *msg)
+{
+    const char *code = "bad_request", *title = "Bad Request";
+    if (status == 413 || status == 431) {
+        status = 431;
+        code = "headers_too_large";
+        title = "Request Header Fields Too Large";
+    } else if (status == 408) {
+        code = "request_timeout";
+        title = "Request Timeout";
+    } else if (status >= 500) {
+        code = "internal_error";
+        title = "Internal Server Error";
+    } else {
+        status = 400;
+    }
+    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
+                          "https://ejournal.example/problems/http", "title", title, "status",
+                          status, "detail", status == 431 ? "The request headers are too large."
+                                                          : "The request could not be parsed.",
+                          "code", code);
+    char *body = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    size_t len = body ? strlen(body) : 0;
+    mg_printf(conn,
+              "HTTP/1.1 %d %s\r\nContent-Type: application/problem+json\r\n"
+              "Content-Length: %zu\r\nCache-Control: no-store\r\n"
+              "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+              status, title, len);
+    if (len)
+        mg_write(conn, body, len);
+    free(body);
+    ej_log_event(EJ_LOG_INFO, "request",
+                 json_pack("{s:s, s:i, s:s}", "route", "unparsed", "status", status, "code", code));
+    ej_metrics_record(-1, status, 0);
+    return 0;
+}
+
+static int on_log_message(const struct mg_connection *conn, const char *message)
+{
+    ej_log_event(EJ_LOG_WARN, "civetweb", json_pack("{s:s}", "detail", message));
+    return 1;
+}
+
+static void on_exit_thread(const struct mg_context *ctx, int thread_type, void *ptr)
+{
+    if (thread_type == 1)
+        ej_db_thread_cleanup();
+}
+
+int ej_server_run(void)
+{
+    const struct ej_config *c = ej_cfg();
+    char threads[16];
+    snprintf(threads, sizeof threads, "%d", c->threads);
+    const char *options[] = {
+        "listening_ports", c->listen,
+        "num_threads", threads,
+        "max_request_size", MAX_HEADER_BYTES,
+        "request_timeout_ms", "15000",
+        "keep_alive_timeout_ms", "5000",
+        "enable_keep_alive", "yes",
+        "connection_queue", "256",
+        "decode_url", "yes",
+        /* CivetWeb's CORS defaults to "*": off; CORS is answered by us. */
+        "access_control_allow_origin", "",
+        NULL,
+    };
+    struct mg_callbacks cb;
+    memset(&cb, 0, sizeof cb);
+    cb.begin_request = on_request;
+    cb.http_error = on_http_error;
+    cb.log_message = on_log_message;
+    cb.exit_thread = on_exit_thread;
+
+    /* Signals are taken by sigwait below; every thread inherits the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    mg_init_library(0);
+    struct mg_context *ctx = mg_start(&cb, NULL, options);
+    if (!ctx) {
+        fprintf(stderr, "ejournal: cannot listen on %s (EJ_LISTEN)\n", c->listen);
+        mg_exit_library();
+        return 1;
+    }
+    ej_log_event(EJ_LOG_INFO, "listening",
+                 json_pack("{s:s, s:i}", "listen", c->listen, "threads", c->threads));
+    int sig = 0;
+    sigwait(&set, &sig);
+    ej_log_event(EJ_LOG_INFO, "stopping", json_pack("{s:i}", "signal", sig));
+    mg_stop(ctx);
+    mg_exit_library();
+    ej_log(EJ_LOG_INFO, "stopped");
+    return 0;
+}

@@ -1,0 +1,105 @@
+/* ejournal: the electronic class journal API server.
+ *   ejournal migrate                     apply pending database migrations
+ *   ejournal create-superuser USERNAME   create or reset a superuser; password on stdin
+ *   ejournal serve                       run the API until SIGTERM/SIGINT */
+#include "auth/password.h"
+#include "core/config.h"
+#include "http/server.h"
+#include "resources/resources.h"
+#include "store/identity.h"
+#include "store/migrate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: ejournal migrate | create-superuser USERNAME | serve\n"
+                    "configuration comes from the environment (EJ_DATABASE_URL, ...; see README.md)\n");
+    return 2;
+}
+
+static int load_config(const char *what)
+{
+    char err[256];
+    if (ej_config_load(what, err, sizeof err) != 0) {
+        fprintf(stderr, "ejournal: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads the first line of stdin (the password), without its line ending. */
+static int read_password_line(char *buf, size_t cap)
+{
+    if (!fgets(buf, (int)cap, stdin))
+        return -1;
+    size_t n = strlen(buf);
+    if (n == cap - 1 && buf[n - 1] != '\n')
+        return -1;
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    return 0;
+}
+
+static int create_superuser(const char *username)
+{
+    char *password = calloc(1, EJ_PASSWORD_MAX_BYTES + 3);
+    char hash[EJ_PASSWORD_ENCODED_SIZE];
+    int rc = 1;
+    if (read_password_line(password, EJ_PASSWORD_MAX_BYTES + 3) != 0) {
+        fprintf(stderr, "ejournal: put the password on the first line of standard input\n");
+        goto out;
+    }
+    const char *bad = ej_password_policy_error(password, username);
+    if (bad) {
+        fprintf(stderr, "ejournal: password %s\n", bad);
+        goto out;
+    }
+    if (ej_password_init(1) != EJ_PASSWORD_OK ||
+        ej_password_hash(password, hash, sizeof hash) != EJ_PASSWORD_OK) {
+        fprintf(stderr, "ejournal: hashing the password failed\n");
+        goto out;
+    }
+    if (ej_store_cli_superuser(username, hash) != 0)
+        goto out;
+    printf("superuser %s is ready\n", username);
+    rc = 0;
+out:
+    memset(password, 0, EJ_PASSWORD_MAX_BYTES + 3);
+    free(password);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage();
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "migrate") == 0 && argc == 2) {
+        if (load_config(cmd) != 0)
+            return 1;
+        return ej_migrate(ej_cfg()->migrations_dir);
+    }
+    if (strcmp(cmd, "create-superuser") == 0 && argc == 3) {
+        if (load_config(cmd) != 0)
+            return 1;
+        return create_superuser(argv[2]);
+    }
+    if (strcmp(cmd, "serve") == 0 && argc == 2) {
+        if (load_config(cmd) != 0)
+            return 1;
+        if (ej_openapi_load() != 0) {
+            fprintf(stderr, "ejournal: configuration: EJ_OPENAPI_FILE cannot be read (%s)\n",
+                    ej_cfg()->openapi_file);
+            return 1;
+        }
+        if (ej_password_init((unsigned)ej_cfg()->hash_slots) != EJ_PASSWORD_OK) {
+            fprintf(stderr, "ejournal: password hashing cannot start\n");
+            return 1;
+        }
+        return ej_server_run();
+    }
+    return usage();
+}

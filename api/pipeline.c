@@ -1,0 +1,171 @@
+#define _GNU_SOURCE /* strcasestr */
+#include "pipeline.h"
+
+#include "auth/authn.h"
+#include "core/config.h"
+#include "core/json.h"
+#include "http/router.h"
+#include "store/idempotency.h"
+#include "store/store.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+static int preflight(struct ej_req *r, const char *allow)
+{
+    const char *origin = ej_req_header(r, "Origin");
+    snprintf(r->allow, sizeof r->allow, "%s", allow);
+    if (!origin || !ej_config_cors_allowed(origin))
+        return ej_problem(r, 403, "cors_origin_not_allowed",
+                          "This origin may not call the API from a browser.");
+    r->preflight = true;
+    ej_reply_empty(r, 204);
+    return 0;
+}
+
+static int route(struct ej_req *r)
+{
+    char allow[96];
+    int i = ej_route_match(ej_routes, ej_route_count, r->method, r->path, r, allow,
+                           sizeof allow);
+    if (i == -1)
+        return ej_problem(r, 404, "not_found", "No such resource.");
+    if (i == -2) {
+        if (strcmp(r->method, "OPTIONS") == 0)
+            return preflight(r, allow), -1;
+        snprintf(r->allow, sizeof r->allow, "%s", allow);
+        return ej_problem(r, 405, "method_not_allowed", "Allowed methods: %s.", allow);
+    }
+    r->route = &ej_routes[i];
+    r->route_index = i;
+    return 0;
+}
+
+/* application/json, optionally with parameters such as charset=utf-8. */
+static int is_json(const char *ct)
+{
+    if (!ct)
+        return 0;
+    while (*ct == ' ')
+        ct++;
+    size_t n = strlen("application/json");
+    if (strncasecmp(ct, "application/json", n) != 0)
+        return 0;
+    ct += n;
+    while (*ct == ' ')
+        ct++;
+    if (*ct == '\0')
+        return 1;
+    if (*ct != ';')
+        return 0;
+    const char *cs = strcasestr(ct, "charset=");
+    return !cs || strncasecmp(cs + 8, "utf-8", 5) == 0 || strncasecmp(cs + 8, "\"utf-8\"", 7) == 0;
+}
+
+static int check_body_headers(struct ej_req *r)
+{
+    const struct ej_route *rt = r->route;
+    if ((rt->flags & EJ_R_BODY_OPTIONAL) && !r->chunked && r->content_length <= 0)
+        return 0;
+    if (!(rt->flags & (EJ_R_BODY | EJ_R_BODY_OPTIONAL))) {
+        if (r->chunked || r->content_length > 0)
+            return ej_problem(r, 413, "body_too_large", "This operation takes no body.");
+        return 0;
+    }
+    if (!is_json(ej_req_header(r, "Content-Type")))
+        return ej_problem(r, 415, "unsupported_media_type",
+                          "Send the body as application/json (UTF-8).");
+    if (r->chunked || r->content_length < 0)
+        return ej_problem(r, 411, "length_required", "Send the body with a Content-Length.");
+    size_t limit = rt->body_limit ? rt->body_limit : EJ_DEFAULT_BODY_LIMIT;
+    if ((unsigned long long)r->content_length > limit)
+        return ej_problem(r, 413, "body_too_large", "The body is over the limit of %zu bytes.",
+                          limit);
+    return 0;
+}
+
+static int authorize(struct ej_req *r)
+{
+    const struct ej_route *rt = r->route;
+    if (!rt->roles)
+        return 0;
+    if (ej_authenticate(r) != 0)
+        return -1;
+    if (r->who.must_change_password && !(rt->flags & EJ_R_PWCHANGE_OK))
+        return ej_problem(r, 403, "password_change_required",
+                          "Change your one-time password first (POST /api/v1/auth/password).");
+    if (!(r->who.roles & rt->roles))
+        return ej_problem(r, 403, "forbidden", "Your role may not do this.");
+    return 0;
+}
+
+/* A usable Idempotency-Key: 1..128 printable ASCII characters. */
+static const char *idempotency_key(struct ej_req *r)
+{
+    const char *k = ej_req_header(r, "Idempotency-Key");
+    if (!k || !(r->route->flags & EJ_R_IDEMPOTENT))
+        return NULL;
+    size_t n = strlen(k);
+    if (n == 0 || n > 128)
+        return "";
+    for (size_t i = 0; i < n; i++)
+        if (!isgraph((unsigned char)k[i]))
+            return "";
+    return k;
+}
+
+static void run_handler(struct ej_req *r)
+{
+    const struct ej_route *rt = r->route;
+    if (!(rt->flags & EJ_R_TX)) {
+        rt->handler(r);
+        return;
+    }
+    const char *key = idempotency_key(r);
+    if (key && !*key) {
+        ej_problem(r, 400, "invalid_idempotency_key",
+                   "Idempotency-Key must be 1 to 128 printable ASCII characters.");
+        return;
+    }
+    if (ej_db_begin(r) != 0)
+        return;
+    bool replayed = false;
+    if (key && ej_idem_begin(r, key, &replayed) != 0) {
+        ej_db_rollback(r);
+        return;
+    }
+    if (replayed) {
+        ej_db_rollback(r);
+        return;
+    }
+    rt->handler(r);
+    if (!ej_failed(r) && key)
+        ej_idem_finish(r, key);
+    if (ej_failed(r) && !r->keep_changes) {
+        ej_db_rollback(r);
+        return;
+    }
+    if (!r->in_tx)
+        return;
+    /* Keep the handler's reply unless the commit itself fails. */
+    json_t *out = r->out;
+    int status = r->status;
+    r->out = NULL;
+    if (ej_db_commit(r) != 0) {
+        json_decref(out);
+        return;
+    }
+    ej_reply(r, status, out);
+}
+
+void ej_pipeline_run(struct ej_req *r)
+{
+    if (route(r) != 0 || check_body_headers(r) != 0 || authorize(r) != 0)
+        return;
+    if ((r->route->flags & EJ_R_BODY) || r->content_length > 0) {
+        if (r->read_body(r) != 0 || ej_json_parse_body(r) != 0)
+            return;
+    }
+    run_handler(r);
+}

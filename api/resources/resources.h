@@ -1,0 +1,32 @@
+/* Handlers, one module per REST resource. Each reads as four steps: parse,
+ * authorize, act, render. Names match the operationIds in openapi.yaml. */
+#ifndef EJ_RESOURCES_H
+#define EJ_RESOURCES_H
+
+#include "core/req.h"
+
+/* ops.c */
+int ej_openapi_load(void);
+void ej_op_healthz(struct ej_req *r);
+void ej_op_readyz(struct ej_req *r);
+void ej_op_metrics(struct ej_req *r);
+void ej_op_openapi(struct ej_req *r);
+
+/* auth.c */
+void ej_op_login(struct ej_req *r);
+void ej_op_refresh(struct ej_req *r);
+void ej_op_logout(struct ej_req *r);
+void ej_op_change_password(struct ej_req *r);
+void ej_op_me(struct ej_req *r);
+void ej_op_my_logins(struct ej_req *r);
+
+/* users.c */
+void ej_op_create_user(struct ej_req *r);
+void ej_op_list_users(struct ej_req *r);
+void ej_op_get_user(struct ej_req *r);
+void ej_op_update_user(struct ej_req *r);
+void ej_op_reset_password(struct ej_req *r);
+void ej_op_revoke_user(struct ej_req *r);
+void ej_op_reinstate_user(struct ej_req *r);
+
+#endif

@@ -1,0 +1,17 @@
+/* The audit trail (§19): one call records who did what to which entity, with
+ * the state before and after, in the transaction of the change itself. */
+#ifndef EJ_STORE_AUDIT_H
+#define EJ_STORE_AUDIT_H
+
+#include "core/req.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* Appends an audit record for the current request's user. before/after are
+ * borrowed (either may be NULL). Must run inside the request's transaction.
+ * Returns 0 or -1 (problem set; the transaction will roll back). */
+int ej_audit(struct ej_req *r, const char *action, const char *entity,
+             int64_t entity_id, const json_t *before, const json_t *after);
+
+#endif

@@ -1,0 +1,247 @@
+#include "store/db.h"
+
+#include "core/config.h"
+#include "core/log.h"
+#include "store/store.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Seconds to wait after a failed connection attempt before trying again, so a
+ * database outage costs each request one quick 503 rather than a connect. */
+#define RECONNECT_BACKOFF 0.25
+
+static __thread PGconn *tl_conn;
+static __thread double tl_failed_at;
+static atomic_int db_up_flag = 0;
+static atomic_long db_open = 0;
+
+int ej_db_up(void) { return atomic_load(&db_up_flag); }
+long ej_db_open_connections(void) { return atomic_load(&db_open); }
+
+static void conn_close(void)
+{
+    if (tl_conn) {
+        PQfinish(tl_conn);
+        tl_conn = NULL;
+        atomic_fetch_sub(&db_open, 1);
+    }
+}
+
+void ej_db_thread_cleanup(void) { conn_close(); }
+
+static PGconn *connect_with(const char *url)
+{
+    const struct ej_config *c = ej_cfg();
+    char options[96];
+    snprintf(options, sizeof options, "-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d",
+             c->statement_timeout_ms, c->statement_timeout_ms * 4);
+    const char *keys[] = {"dbname", "connect_timeout", "application_name", "options", NULL};
+    const char *vals[] = {url, "3", "ejournal", options, NULL};
+    return PQconnectdbParams(keys, vals, 1);
+}
+
+static int unavailable(struct ej_req *r)
+{
+    r->retry_after = 2;
+    return ej_problem(r, 503, "database_unavailable",
+                      "The database is not reachable right now; try again shortly.");
+}
+
+/* Returns this thread's connection, connecting if needed; NULL with 503 set. */
+static PGconn *conn_get(struct ej_req *r)
+{
+    if (tl_conn && PQstatus(tl_conn) == CONNECTION_OK)
+        return tl_conn;
+    conn_close();
+    double now = ej_now();
+    if (tl_failed_at > 0 && now - tl_failed_at < RECONNECT_BACKOFF) {
+        unavailable(r);
+        return NULL;
+    }
+    PGconn *c = connect_with(ej_cfg()->database_url);
+    if (PQstatus(c) != CONNECTION_OK) {
+        /* The message can name hosts but never passwords; still, keep it at warn. */
+        ej_log_event(EJ_LOG_WARN, "database connection failed",
+                     json_pack("{s:s}", "error", PQerrorMessage(c)));
+        PQfinish(c);
+        tl_failed_at = now;
+        atomic_store(&db_up_flag, 0);
+        unavailable(r);
+        return NULL;
+    }
+    tl_failed_at = 0;
+    tl_conn = c;
+    atomic_fetch_add(&db_open, 1);
+    atomic_store(&db_up_flag, 1);
+    return c;
+}
+
+/* SQLSTATEs that mean the connection is gone or the server is going away. */
+static int state_breaks_connection(const char *st)
+{
+    return strncmp(st, "08", 2) == 0 || strcmp(st, "57P01") == 0 ||
+           strcmp(st, "57P02") == 0 || strcmp(st, "57P03") == 0;
+}
+
+static int shape_ok(int shape, PGresult *res)
+{
+    int rows = PQntuples(res);
+    switch (shape & 0xff) {
+    case DB_ONE: return rows == 1;
+    case DB_OPT: return rows <= 1;
+    default: return 1;
+    }
+}
+
+/* Maps a failed result onto the request's problem. */
+static void map_error(struct ej_req *r, PGconn *c, PGresult *res, const char *sql)
+{
+    const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *cons = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    snprintf(r->sqlstate, sizeof r->sqlstate, "%s", st ? st : "08000");
+    snprintf(r->constraint_name, sizeof r->constraint_name, "%s", cons ? cons : "");
+    if (PQstatus(c) != CONNECTION_OK || state_breaks_connection(r->sqlstate)) {
+        ej_log_event(EJ_LOG_WARN, "database connection lost",
+                     json_pack("{s:s, s:s}", "sqlstate", r->sqlstate,
+                               "request_id", r->request_id));
+        conn_close();
+        atomic_store(&db_up_flag, 0);
+        unavailable(r);
+        return;
+    }
+    ej_log_event(EJ_LOG_ERROR, "database statement failed",
+                 json_pack("{s:s, s:s, s:s, s:s}", "sqlstate", r->sqlstate,
+                           "error", PQresultErrorMessage(res), "sql", sql,
+                           "request_id", r->request_id));
+    if (strcmp(r->sqlstate, "57014") == 0 || strcmp(r->sqlstate, "40001") == 0 ||
+        strcmp(r->sqlstate, "40P01") == 0 || strcmp(r->sqlstate, "55P03") == 0) {
+        r->retry_after = 1;
+        ej_problem(r, 503, "database_busy", "The database is busy; try again.");
+    } else if (strcmp(r->sqlstate, "23505") == 0) {
+        ej_problem(r, 409, "conflict", "This conflicts with an existing record.");
+    } else if (strcmp(r->sqlstate, "23503") == 0) {
+        ej_problem(r, 422, "validation_failed", "A referenced record does not exist.");
+    } else if (strncmp(r->sqlstate, "22", 2) == 0 || strncmp(r->sqlstate, "23", 2) == 0) {
+        ej_problem(r, 422, "validation_failed", "A value is out of range or invalid.");
+    } else {
+        ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
+    }
+}
+
+PGresult *db_exec(struct ej_req *r, int shape, const char *sql, int n,
+                  const char *const *params)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        PGconn *c = conn_get(r);
+        if (!c)
+            return NULL;
+        int first = !r->in_tx;
+        PGresult *res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+            atomic_store(&db_up_flag, 1);
+            if (!shape_ok(shape, res)) {
+                ej_log_event(EJ_LOG_ERROR, "unexpected result shape",
+                             json_pack("{s:s, s:i, s:s}", "sql", sql, "rows",
+                                       PQntuples(res), "request_id", r->request_id));
+                PQclear(res);
+                ej_problem(r, 500, "internal_error", "Internal error (request %s).",
+                           r->request_id);
+                return NULL;
+            }
+            return res;
+        }
+        int was_broken = PQstatus(c) != CONNECTION_OK;
+        map_error(r, c, res, sql);
+        PQclear(res);
+        /* A read outside a transaction may be retried once on a new connection. */
+        if (!(was_broken && first && (shape & DB_READ) && attempt == 0))
+            return NULL;
+        tl_failed_at = 0;
+        ej_reply_empty(r, 0);
+        r->retry_after = 0;
+    }
+    return NULL;
+}
+
+int db_json(struct ej_req *r, json_t **out, const char *sql, int n,
+            const char *const *params)
+{
+    *out = NULL;
+    PGresult *res = db_exec(r, DB_OPT, sql, n, params);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+        json_error_t e;
+        *out = json_loads(PQgetvalue(res, 0, 0), JSON_DECODE_ANY, &e);
+        if (!*out) {
+            PQclear(res);
+            return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
+                              r->request_id);
+        }
+    }
+    PQclear(res);
+    return 0;
+}
+
+int db_failed_with(const struct ej_req *r, const char *sqlstate, const char *constraint)
+{
+    return strcmp(r->sqlstate, sqlstate) == 0 &&
+           (!constraint || strcmp(r->constraint_name, constraint) == 0);
+}
+
+const char *db_i64(char *buf, int64_t v)
+{
+    snprintf(buf, 24, "%lld", (long long)v);
+    return buf;
+}
+
+static int simple(struct ej_req *r, const char *sql, int shape)
+{
+    PGresult *res = db_exec(r, shape, sql, 0, NULL);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+int ej_db_begin(struct ej_req *r)
+{
+    if (simple(r, "BEGIN", DB_NONE | DB_READ) != 0)
+        return -1;
+    r->in_tx = true;
+    return 0;
+}
+
+int ej_db_commit(struct ej_req *r)
+{
+    r->in_tx = false;
+    return simple(r, "COMMIT", DB_NONE);
+}
+
+void ej_db_rollback(struct ej_req *r)
+{
+    if (!r->in_tx)
+        return;
+    r->in_tx = false;
+    if (tl_conn && PQstatus(tl_conn) == CONNECTION_OK) {
+        PGresult *res = PQexec(tl_conn, "ROLLBACK");
+        PQclear(res);
+    }
+}
+
+int ej_db_ping(struct ej_req *r) { return simple(r, "SELECT 1", DB_ONE | DB_READ); }
+
+PGconn *db_connect_cli(void)
+{
+    PGconn *c = connect_with(ej_cfg()->database_url);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "ejournal: cannot connect to the database: %s", PQerrorMessage(c));
+        PQfinish(c);
+        exit(1);
+    }
+    return c;
+}

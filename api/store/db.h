@@ -1,0 +1,47 @@
+/* The database layer: one libpq connection per worker thread, opened lazily
+ * and reopened after a failure; parameters only; every query declares the
+ * shape of result it expects; errors mapped by SQLSTATE onto the request's
+ * problem (class 08 and shutdown states mark the connection broken → 503).
+ *
+ * Only files in api/store/ include this header (and so libpq-fe.h). */
+#ifndef EJ_STORE_DB_H
+#define EJ_STORE_DB_H
+
+#include "core/req.h"
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdint.h>
+
+enum db_shape {
+    DB_NONE = 0, /* a command; rows, if any, are ignored */
+    DB_ONE,      /* exactly one row, else 500 */
+    DB_OPT,      /* zero or one row */
+    DB_MANY,     /* any number of rows */
+};
+/* OR into shape: the statement only reads, so it may be retried once on a
+ * fresh connection if the old one turns out to be broken. */
+#define DB_READ 0x100
+
+/* Runs sql with text parameters (NULL = SQL NULL). Returns the result (caller
+ * PQclears) or NULL with the request's problem set. */
+PGresult *db_exec(struct ej_req *r, int shape, const char *sql, int n,
+                  const char *const *params);
+
+/* Runs a query whose single row has a single json column. *out gets a new
+ * reference, or NULL when there is no row (not an error). Returns 0 or -1. */
+int db_json(struct ej_req *r, json_t **out, const char *sql, int n,
+            const char *const *params);
+
+/* True if the last failed statement had this SQLSTATE (and, if constraint is
+ * not NULL, violated that constraint). */
+int db_failed_with(const struct ej_req *r, const char *sqlstate, const char *constraint);
+
+/* Formats an int64 parameter into buf (at least 24 bytes); returns buf. */
+const char *db_i64(char *buf, int64_t v);
+
+/* Plain connection for the command-line tools (migrate, create-superuser);
+ * exits with a message on failure. */
+PGconn *db_connect_cli(void);
+
+#endif

@@ -1,0 +1,400 @@
+#include "store/identity.h"
+
+#include "core/config.h"
+#include "store/audit.h"
+#include "store/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const role_names[] = {"superuser", "director", "teacher", "staff",
+                                         "student",   "guardian", "integration"};
+
+unsigned ej_roles_from_text(const char *a)
+{
+    unsigned roles = 0;
+    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++) {
+        size_t n = strlen(role_names[i]);
+        for (const char *p = strstr(a, role_names[i]); p; p = strstr(p + 1, role_names[i]))
+            if ((p == a || p[-1] == '{' || p[-1] == ',') && (p[n] == ',' || p[n] == '}'))
+                roles |= 1u << i;
+    }
+    return roles;
+}
+
+int ej_store_principal(struct ej_req *r, int64_t user_id, int64_t session_id,
+                       int64_t token_version)
+{
+    char uid[24], sid[24], tv[24];
+    const char *p[] = {db_i64(uid, user_id), db_i64(sid, session_id), db_i64(tv, token_version)};
+    PGresult *res = db_exec(r, DB_OPT | DB_READ,
+                            "SELECT u.roles::text, u.must_change_password, u.username"
+                            " FROM users u JOIN sessions s ON s.user_id = u.id"
+                            " WHERE u.id = $1 AND s.id = $2 AND u.token_version = $3"
+                            " AND s.revoked_at IS NULL AND s.expires_at > now()"
+                            " AND user_access(u) = 'active'",
+                            3, p);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return ej_problem(r, 401, "invalid_token",
+                          "This token is no longer valid: sign in again.");
+    }
+    r->who.user_id = user_id;
+    r->who.session_id = session_id;
+    r->who.roles = ej_roles_from_text(PQgetvalue(res, 0, 0));
+    r->who.must_change_password = PQgetvalue(res, 0, 1)[0] == 't';
+    snprintf(r->who.username, sizeof r->who.username, "%s", PQgetvalue(res, 0, 2));
+    PQclear(res);
+    return 0;
+}
+
+static int cli_ok(PGconn *c, PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return 1;
+    fprintf(stderr, "ejournal: %s", PQerrorMessage(c));
+    return 0;
+}
+
+int ej_store_cli_superuser(const char *username, const char *hash)
+{
+    PGconn *c = db_connect_cli();
+    const char *p[] = {username, hash};
+    /* Creating or resetting ends every session of that account (token_version),
+     * and the change is in the audit trail, attributed to the command line. */
+    PGresult *res = PQexecParams(
+        c,
+        "WITH up AS ("
+        " INSERT INTO users (username, full_name, roles, password_hash, must_change_password)"
+        " VALUES ($1, $1, ARRAY['superuser'], $2, false)"
+        " ON CONFLICT (username) DO UPDATE SET password_hash = $2,"
+        "  roles = CASE WHEN 'superuser' = ANY(users.roles) THEN users.roles"
+        "               ELSE users.roles || 'superuser'::text END,"
+        "  must_change_password = false, revoked_at = NULL, revoked_reason = NULL,"
+        "  token_version = users.token_version + 1, version = users.version + 1,"
+        "  updated_at = now()"
+        " RETURNING id, (xmax = 0) AS created, username, roles)"
+        " INSERT INTO audit_log (actor_id, action, entity, entity_id, after)"
+        " SELECT NULL, CASE WHEN created THEN 'user.create_superuser' ELSE"
+        " 'user.reset_superuser' END, 'user', id::text,"
+        " jsonb_build_object('username', username, 'roles', roles) FROM up",
+        2, NULL, p, NULL, NULL, 0);
+    int ok = cli_ok(c, res);
+    PQclear(res);
+    PQfinish(c);
+    return ok ? 0 : -1;
+}
+
+/* ---- throttling ---- */
+
+static void throttle_keys(const char *username, const char *address, char *acct, size_t al,
+                          char *pair, size_t pl)
+{
+    snprintf(acct, al, "account:%s", username);
+    snprintf(pair, pl, "pair:%s|%s", username, address ? address : "");
+}
+
+int ej_store_throttle_wait(struct ej_req *r, const char *username, const char *address,
+                           int *seconds)
+{
+    char acct[200], pair[280];
+    throttle_keys(username, address, acct, sizeof acct, pair, sizeof pair);
+    const char *p[] = {acct, pair, username, address ? address : ""};
+    /* The account-wide lock does not apply to an address that has signed in
+     * to this account before: an attacker elsewhere cannot lock the owner out. */
+    PGresult *res = db_exec(
+        r, DB_ONE,
+        "SELECT coalesce(ceil(extract(epoch FROM max(locked_until) - now())), 0)::int"
+        " FROM login_throttle WHERE locked_until > now() AND (key = $2 OR (key = $1"
+        " AND NOT EXISTS (SELECT 1 FROM login_attempts WHERE username = $3"
+        " AND address = $4 AND outcome = 'success' AND at > now() - interval '90 days')))",
+        4, p);
+    if (!res)
+        return -1;
+    *seconds = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return 0;
+}
+
+int ej_store_throttle_fail(struct ej_req *r, const char *username, const char *address)
+{
+    char acct[200], pair[280];
+    throttle_keys(username, address, acct, sizeof acct, pair, sizeof pair);
+    const char *p[] = {acct, pair};
+    /* Failures older than an hour are forgotten. The pair (username, address)
+     * locks after 5 failures, the account after 20; each further failure
+     * doubles the wait from 1 s, up to 15 min (pair) or 5 min (account). */
+    PGresult *res = db_exec(
+        r, DB_NONE,
+        "INSERT INTO login_throttle AS t (key, failures) SELECT k, 1 FROM unnest(ARRAY[$1, $2]) k"
+        " ON CONFLICT (key) DO UPDATE SET failures = CASE WHEN t.updated_at < now() - interval"
+        " '1 hour' THEN 1 ELSE t.failures + 1 END, updated_at = now()",
+        2, p);
+    if (!res)
+        return -1;
+    PQclear(res);
+    res = db_exec(r, DB_NONE,
+                  "WITH k AS (SELECT key, failures, CASE WHEN key LIKE 'account:%' THEN 20"
+                  " ELSE 5 END AS threshold, CASE WHEN key LIKE 'account:%' THEN 300 ELSE 900"
+                  " END AS cap FROM login_throttle WHERE key IN ($1, $2))"
+                  " UPDATE login_throttle t SET locked_until = now() + make_interval(secs =>"
+                  " least(k.cap, power(2, least(k.failures - k.threshold, 20))))"
+                  " FROM k WHERE t.key = k.key AND k.failures >= k.threshold",
+                  2, p);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+int ej_store_throttle_clear(struct ej_req *r, const char *username, const char *address)
+{
+    char acct[200], pair[280];
+    throttle_keys(username, address, acct, sizeof acct, pair, sizeof pair);
+    const char *p[] = {acct, pair};
+    PGresult *res = db_exec(r, DB_NONE, "DELETE FROM login_throttle WHERE key IN ($1, $2)", 2, p);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+/* ---- login ---- */
+
+int ej_store_login_account(struct ej_req *r, const char *username, struct ej_login_account *a)
+{
+    memset(a, 0, sizeof *a);
+    const char *p[] = {username};
+    PGresult *res = db_exec(r, DB_OPT,
+                            "SELECT id, coalesce(password_hash, ''), user_access(u), token_version"
+                            " FROM users u WHERE username = $1",
+                            1, p);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 1) {
+        a->found = true;
+        a->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        snprintf(a->hash, sizeof a->hash, "%s", PQgetvalue(res, 0, 1));
+        snprintf(a->access, sizeof a->access, "%s", PQgetvalue(res, 0, 2));
+        a->token_version = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+    }
+    PQclear(res);
+    return 0;
+}
+
+static const char *user_agent(struct ej_req *r, char *buf, size_t len)
+{
+    const char *ua = ej_req_header(r, "User-Agent");
+    if (!ua)
+        return NULL;
+    snprintf(buf, len, "%s", ua);
+    return buf;
+}
+
+int ej_store_login_record(struct ej_req *r, int64_t user_id, const char *username,
+                          const char *address, const char *outcome)
+{
+    char uid[24], ua[256];
+    const char *p[] = {user_id ? db_i64(uid, user_id) : NULL, username, address,
+                       user_agent(r, ua, sizeof ua), outcome};
+    PGresult *res = db_exec(r, DB_NONE,
+                            "INSERT INTO login_attempts (user_id, username, address, user_agent,"
+                            " outcome) VALUES ($1, left($2, 128), $3, $4, $5)",
+                            5, p);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+int ej_store_password_rehash(struct ej_req *r, int64_t user_id, const char *hash)
+{
+    char uid[24];
+    const char *p[] = {db_i64(uid, user_id), hash};
+    PGresult *res = db_exec(r, DB_NONE, "UPDATE users SET password_hash = $2 WHERE id = $1", 2, p);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+static int insert_refresh(struct ej_req *r, const char *hash, const char *sid)
+{
+    const char *p[] = {hash, sid};
+    PGresult *res = db_exec(r, DB_NONE,
+                            "INSERT INTO refresh_tokens (token_hash, session_id)"
+                            " VALUES (decode($1, 'hex'), $2)",
+                            2, p);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+int ej_store_session_open(struct ej_req *r, int64_t user_id, const char *refresh_hash,
+                          int64_t *session_id)
+{
+    char uid[24], ttl[24], ua[256];
+    const char *p[] = {db_i64(uid, user_id), db_i64(ttl, ej_cfg()->refresh_ttl),
+                       r->remote_addr, user_agent(r, ua, sizeof ua)};
+    PGresult *res = db_exec(r, DB_ONE,
+                            "INSERT INTO sessions (user_id, expires_at, address, user_agent)"
+                            " VALUES ($1, now() + make_interval(secs => $2::int), $3, $4)"
+                            " RETURNING id",
+                            4, p);
+    if (!res)
+        return -1;
+    *session_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    char sid[24];
+    snprintf(sid, sizeof sid, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return insert_refresh(r, refresh_hash, sid);
+}
+
+static int end_session(struct ej_req *r, const char *sid, const char *reason)
+{
+    const char *p[] = {sid, reason};
+    PGresult *res = db_exec(r, DB_NONE,
+                            "UPDATE sessions SET revoked_at = now(), revoked_reason = $2"
+                            " WHERE id = $1 AND revoked_at IS NULL",
+                            2, p);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+int ej_store_refresh_rotate(struct ej_req *r, const char *old_hash, const char *new_hash,
+                            struct ej_refresh *out)
+{
+    const char *p[] = {old_hash};
+    PGresult *res = db_exec(
+        r, DB_OPT,
+        "SELECT rt.session_id, rt.spent_at IS NOT NULL,"
+        " s.revoked_at IS NULL AND s.expires_at > now() AND user_access(u) = 'active',"
+        " u.id, u.token_version"
+        " FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id"
+        " JOIN users u ON u.id = s.user_id WHERE rt.token_hash = decode($1, 'hex')"
+        " FOR UPDATE OF rt, s",
+        1, p);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return ej_problem(r, 401, "invalid_refresh_token", "The refresh token is not valid.");
+    }
+    char sid[24];
+    snprintf(sid, sizeof sid, "%s", PQgetvalue(res, 0, 0));
+    bool spent = PQgetvalue(res, 0, 1)[0] == 't';
+    bool live = PQgetvalue(res, 0, 2)[0] == 't';
+    out->session_id = strtoll(sid, NULL, 10);
+    out->user_id = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+    out->token_version = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
+    PQclear(res);
+    if (spent) {
+        /* Someone holds a copy of an old token: end the whole login. */
+        if (end_session(r, sid, "refresh_token_reused") != 0)
+            return -1;
+        r->keep_changes = true;
+        return ej_problem(r, 401, "refresh_token_reused",
+                          "This refresh token was already used; the session has been ended.");
+    }
+    if (!live)
+        return ej_problem(r, 401, "invalid_refresh_token", "The session has ended.");
+    const char *q[] = {old_hash, sid};
+    res = db_exec(r, DB_NONE,
+                  "WITH spent AS (UPDATE refresh_tokens SET spent_at = now()"
+                  " WHERE token_hash = decode($1, 'hex'))"
+                  " UPDATE sessions SET last_used_at = now() WHERE id = $2",
+                  2, q);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return insert_refresh(r, new_hash, sid);
+}
+
+static int end_all_sessions(struct ej_req *r, const char *uid, const char *reason)
+{
+    const char *p[] = {uid, reason};
+    PGresult *res = db_exec(r, DB_NONE,
+                            "WITH s AS (UPDATE sessions SET revoked_at = now(), revoked_reason = $2"
+                            " WHERE user_id = $1 AND revoked_at IS NULL)"
+                            " UPDATE users SET token_version = token_version + 1 WHERE id = $1",
+                            2, p);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+int ej_store_logout(struct ej_req *r, bool everywhere)
+{
+    char id[24];
+    if (everywhere)
+        return end_all_sessions(r, db_i64(id, r->who.user_id), "logout_everywhere");
+    return end_session(r, db_i64(id, r->who.session_id), "logout");
+}
+
+int ej_store_own_hash(struct ej_req *r, char *out, size_t outlen)
+{
+    char uid[24];
+    const char *p[] = {db_i64(uid, r->who.user_id)};
+    PGresult *res = db_exec(r, DB_ONE,
+                            "SELECT coalesce(password_hash, '') FROM users WHERE id = $1", 1, p);
+    if (!res)
+        return -1;
+    snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
+int ej_store_password_change(struct ej_req *r, const char *hash, int64_t *token_version)
+{
+    char uid[24];
+    db_i64(uid, r->who.user_id);
+    if (end_all_sessions(r, uid, "password_change") != 0)
+        return -1;
+    const char *p[] = {uid, hash};
+    PGresult *res = db_exec(r, DB_ONE,
+                            "UPDATE users SET password_hash = $2, must_change_password = false,"
+                            " version = version + 1, updated_at = now() WHERE id = $1"
+                            " RETURNING token_version",
+                            2, p);
+    if (!res)
+        return -1;
+    *token_version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return ej_audit(r, "user.password_change", "user", r->who.user_id, NULL, NULL);
+}
+
+int ej_store_me(struct ej_req *r, json_t **out)
+{
+    char uid[24];
+    const char *p[] = {db_i64(uid, r->who.user_id)};
+    return db_json(r, out,
+                   "SELECT jsonb_build_object('id', u.id, 'username', u.username,"
+                   " 'full_name', u.full_name, 'roles', to_jsonb(u.roles),"
+                   " 'must_change_password', u.must_change_password, 'email', u.email,"
+                   " 'phone', u.phone, 'access', user_access(u),"
+                   " 'student_id', NULL, 'children', '[]'::jsonb, 'teaches', '[]'::jsonb)"
+                   " FROM users u WHERE u.id = $1",
+                   1, p);
+}
+
+int ej_store_my_logins(struct ej_req *r, int limit, int64_t before_id, json_t **out)
+{
+    char uid[24], lim[24], before[24];
+    const char *p[] = {db_i64(uid, r->who.user_id), db_i64(lim, limit),
+                       before_id ? db_i64(before, before_id) : NULL};
+    return db_json(r, out,
+                   "SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'at', utc(at),"
+                   " 'address', address, 'user_agent', user_agent, 'outcome', outcome)"
+                   " ORDER BY id DESC), '[]'::jsonb) FROM (SELECT * FROM login_attempts"
+                   " WHERE user_id = $1 AND ($3::bigint IS NULL OR id < $3)"
+                   " ORDER BY id DESC LIMIT $2) a",
+                   3, p);
+}

@@ -1,0 +1,174 @@
+#include "store/users.h"
+
+#include "store/audit.h"
+#include "store/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Loads user_json of one user, locking the row when inside a transaction. */
+static int load_user(struct ej_req *r, const char *id, json_t **user)
+{
+    const char *p[] = {id};
+    if (db_json(r, user,
+                r->in_tx ? "SELECT user_json(u) FROM users u WHERE id = $1 FOR UPDATE"
+                         : "SELECT user_json(u) FROM users u WHERE id = $1",
+                1, p) != 0)
+        return -1;
+    if (!*user)
+        return ej_problem(r, 404, "not_found", "No such user.");
+    return 0;
+}
+
+static void set_etag(struct ej_req *r, const json_t *user)
+{
+    ej_set_etag(r, json_integer_value(json_object_get(user, "version")));
+}
+
+/* Runs an UPDATE ... RETURNING user_json(u) on one user and audits it. */
+static int change_user(struct ej_req *r, int64_t id, const char *action, const char *sql,
+                       int n, const char *const *params, json_t **user)
+{
+    char idbuf[24];
+    json_t *before = NULL;
+    *user = NULL;
+    if (load_user(r, db_i64(idbuf, id), &before) != 0)
+        return -1;
+    int rc = db_json(r, user, sql, n, params);
+    if (rc == 0)
+        rc = ej_audit(r, action, "user", id, before, *user);
+    json_decref(before);
+    if (rc == 0)
+        set_etag(r, *user);
+    return rc;
+}
+
+int ej_store_user_create(struct ej_req *r, const json_t *body, const char *hash, json_t **user)
+{
+    char *doc = json_dumps(body, JSON_COMPACT);
+    const char *p[] = {doc, hash};
+    int rc = db_json(r, user,
+                     "INSERT INTO users AS u (username, full_name, email, phone, roles,"
+                     " employment_start, employment_end, password_hash, must_change_password)"
+                     " SELECT $1::jsonb->>'username', $1::jsonb->>'full_name',"
+                     " $1::jsonb->>'email', $1::jsonb->>'phone',"
+                     " ARRAY(SELECT DISTINCT jsonb_array_elements_text($1::jsonb->'roles')),"
+                     " ($1::jsonb->>'employment_start')::date,"
+                     " ($1::jsonb->>'employment_end')::date, $2, true"
+                     " RETURNING user_json(u)",
+                     2, p);
+    free(doc);
+    if (rc != 0) {
+        if (db_failed_with(r, "23505", "users_username_key"))
+            ej_problem(r, 409, "username_taken", "This username is already taken.");
+        return -1;
+    }
+    int64_t id = json_integer_value(json_object_get(*user, "id"));
+    set_etag(r, *user);
+    return ej_audit(r, "user.create", "user", id, NULL, *user);
+}
+
+int ej_store_user_list(struct ej_req *r, const char *role, const char *q, const char *access,
+                       int limit, int64_t after, json_t **items)
+{
+    char lim[24], aft[24];
+    const char *p[] = {role, q, access, db_i64(lim, limit), db_i64(aft, after)};
+    return db_json(r, items,
+                   "SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM ("
+                   " SELECT u.id, user_json(u) AS j FROM users u"
+                   " WHERE ($1::text IS NULL OR $1 = ANY(u.roles))"
+                   " AND ($2::text IS NULL OR u.username ILIKE '%' || $2 || '%'"
+                   "      OR u.full_name ILIKE '%' || $2 || '%')"
+                   " AND ($3::text IS NULL OR user_access(u) = $3)"
+                   " AND u.id > $5 ORDER BY u.id LIMIT $4) s",
+                   5, p);
+}
+
+int ej_store_user_get(struct ej_req *r, int64_t id, json_t **user)
+{
+    char idbuf[24];
+    if (load_user(r, db_i64(idbuf, id), user) != 0)
+        return -1;
+    set_etag(r, *user);
+    return 0;
+}
+
+int ej_store_user_update(struct ej_req *r, int64_t id, int64_t expected_version,
+                         const json_t *body, json_t **user)
+{
+    char idbuf[24];
+    json_t *before = NULL;
+    *user = NULL;
+    if (load_user(r, db_i64(idbuf, id), &before) != 0)
+        return -1;
+    if (expected_version >= 0 &&
+        json_integer_value(json_object_get(before, "version")) != expected_version) {
+        json_decref(before);
+        return ej_problem(r, 412, "precondition_failed",
+                          "The user was changed by someone else; reload and try again.");
+    }
+    char *doc = json_dumps(body, JSON_COMPACT);
+    const char *p[] = {idbuf, doc};
+    int rc = db_json(
+        r, user,
+        "UPDATE users u SET"
+        " full_name = CASE WHEN $2::jsonb ? 'full_name' THEN $2::jsonb->>'full_name' ELSE full_name END,"
+        " email = CASE WHEN $2::jsonb ? 'email' THEN $2::jsonb->>'email' ELSE email END,"
+        " phone = CASE WHEN $2::jsonb ? 'phone' THEN $2::jsonb->>'phone' ELSE phone END,"
+        " roles = CASE WHEN $2::jsonb ? 'roles' THEN ARRAY(SELECT DISTINCT"
+        "   jsonb_array_elements_text($2::jsonb->'roles')) ELSE roles END,"
+        " employment_start = CASE WHEN $2::jsonb ? 'employment_start'"
+        "   THEN ($2::jsonb->>'employment_start')::date ELSE employment_start END,"
+        " employment_end = CASE WHEN $2::jsonb ? 'employment_end'"
+        "   THEN ($2::jsonb->>'employment_end')::date ELSE employment_end END,"
+        " version = version + 1, updated_at = now()"
+        " WHERE id = $1 RETURNING user_json(u)",
+        2, p);
+    free(doc);
+    if (rc == 0)
+        rc = ej_audit(r, "user.update", "user", id, before, *user);
+    else if (db_failed_with(r, "23514", "users_check"))
+        ej_problem(r, 422, "validation_failed",
+                   "employment_end must not be before employment_start.");
+    json_decref(before);
+    if (rc == 0)
+        set_etag(r, *user);
+    return rc;
+}
+
+int ej_store_user_reset_password(struct ej_req *r, int64_t id, const char *hash, json_t **user)
+{
+    char idbuf[24];
+    const char *p[] = {db_i64(idbuf, id), hash};
+    return change_user(r, id, "user.reset_password",
+                       "WITH s AS (UPDATE sessions SET revoked_at = now(),"
+                       " revoked_reason = 'password_reset' WHERE user_id = $1 AND revoked_at IS NULL)"
+                       " UPDATE users u SET password_hash = $2, must_change_password = true,"
+                       " token_version = token_version + 1, version = version + 1,"
+                       " updated_at = now() WHERE id = $1 RETURNING user_json(u)",
+                       2, p, user);
+}
+
+int ej_store_user_revoke(struct ej_req *r, int64_t id, const char *reason, json_t **user)
+{
+    char idbuf[24];
+    const char *p[] = {db_i64(idbuf, id), reason};
+    return change_user(r, id, "user.revoke",
+                       "WITH s AS (UPDATE sessions SET revoked_at = now(),"
+                       " revoked_reason = 'revoked' WHERE user_id = $1 AND revoked_at IS NULL)"
+                       " UPDATE users u SET revoked_at = now(), revoked_reason = $2,"
+                       " token_version = token_version + 1, version = version + 1,"
+                       " updated_at = now() WHERE id = $1 RETURNING user_json(u)",
+                       2, p, user);
+}
+
+int ej_store_user_reinstate(struct ej_req *r, int64_t id, json_t **user)
+{
+    char idbuf[24];
+    const char *p[] = {db_i64(idbuf, id)};
+    return change_user(r, id, "user.reinstate",
+                       "UPDATE users u SET revoked_at = NULL, revoked_reason = NULL,"
+                       " version = version + 1, updated_at = now() WHERE id = $1"
+                       " RETURNING user_json(u)",
+                       1, p, user);
+}
