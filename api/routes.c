@@ -1,6 +1,6 @@
 /* The route table: every operation of the API, in one place.
  * Columns: method, path, handler, operationId (openapi.yaml), roles that may
- * call it (0 = public), flags, body limit (0 = default 64 KiB).
+ * call it (0 = public), flags, body limit (0 = default 256 KiB).
  * The pipeline (api/pipeline.c) enforces all of it before a handler runs;
  * object-level rules (whose child, which group) are the handler's, through
  * api/rules/access.h. */

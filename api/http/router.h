@@ -32,7 +32,7 @@ struct ej_route {
 extern const struct ej_route ej_routes[];
 extern const size_t ej_route_count;
 
-#define EJ_DEFAULT_BODY_LIMIT (64 * 1024)
+#define EJ_DEFAULT_BODY_LIMIT (256 * 1024)
 #define EJ_MAX_BODY_LIMIT (8 * 1024 * 1024)
 
 /* Matches method and path against `routes`. On a match returns the index and
