@@ -58,7 +58,8 @@ if [[ $(id -u) -eq 0 ]]; then
             useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$pg_user"
         fi
     fi
-    as_pg() { runuser -u "$pg_user" -- "$@"; }
+    # From /, so that tools run as that user do not complain about a working directory it cannot enter.
+    as_pg() { (cd / && runuser -u "$pg_user" -- "$@"); }
 else
     pg_user=$(id -un)
     as_pg() { "$@"; }

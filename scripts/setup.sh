@@ -5,7 +5,8 @@
 #   scripts/setup.sh --asan     also build build-asan/ejournal (AddressSanitizer + UBSan)
 #   scripts/setup.sh --no-build only install packages
 #
-# EJ_SETUP_ASAN=1 is the same as --asan. Idempotent: installed packages are skipped, and the builds are
+# EJ_SETUP_ASAN=1 is the same as --asan; EJ_BUILD_DIR / EJ_ASAN_BUILD_DIR choose other build folders
+# (default build, build-asan). Idempotent: installed packages are skipped, and the builds are
 # incremental. Installing needs root; `apt-get update` runs only when an install fails without it.
 set -euo pipefail
 
@@ -81,12 +82,14 @@ fi
 ((build)) || exit 0
 
 # --- builds ------------------------------------------------------------------------------------
-say "building build/ejournal"
-cmake -S . -B build -DEJ_WERROR=ON >/dev/null
-cmake --build build -j "$(nproc)"
+bdir=${EJ_BUILD_DIR:-build}
+adir=${EJ_ASAN_BUILD_DIR:-build-asan}
+say "building $bdir/ejournal"
+cmake -S . -B "$bdir" -DEJ_WERROR=ON >/dev/null
+cmake --build "$bdir" -j "$(nproc)"
 
 if ((asan)); then
-    say "building build-asan/ejournal (ASan + UBSan)"
-    cmake -S . -B build-asan -DEJ_WERROR=ON -DEJ_ASAN=ON >/dev/null
-    cmake --build build-asan -j "$(nproc)"
+    say "building $adir/ejournal (ASan + UBSan)"
+    cmake -S . -B "$adir" -DEJ_WERROR=ON -DEJ_ASAN=ON >/dev/null
+    cmake --build "$adir" -j "$(nproc)"
 fi

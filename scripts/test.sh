@@ -5,12 +5,13 @@
 #   bash scripts/test.sh                      everything
 #   bash scripts/test.sh tests/api/x.test.mjs only these API test files (still builds and runs ctest)
 #
-# Environment: EJ_BIN (server binary for the API tests, default build-asan/ejournal).
+# Environment: EJ_BUILD_DIR / EJ_ASAN_BUILD_DIR (build folders, default build and build-asan), EJ_BIN
+# (server binary for the API tests, default <asan build folder>/ejournal).
 # Prints one summary line at the end and exits non-zero if anything failed.
 set -uo pipefail
 
 root=$(cd "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 
 started=$SECONDS
 say() { echo "test.sh: $*" >&2; }
@@ -27,6 +28,9 @@ summary() {
     echo "test.sh: $verdict in $((SECONDS - started)) s: ${line//;/, }"
 }
 
+bdir=${EJ_BUILD_DIR:-build}
+adir=${EJ_ASAN_BUILD_DIR:-build-asan}
+
 # --- install and build -------------------------------------------------------------------------
 if ! bash scripts/setup.sh --asan; then
     record setup 1 "install or build failed"
@@ -36,12 +40,12 @@ fi
 record build 0
 
 # --- C unit tests ------------------------------------------------------------------------------
-say "C unit tests (build/)"
-ctest --test-dir build --output-on-failure
+say "C unit tests ($bdir/)"
+ctest --test-dir "$bdir" --output-on-failure
 record "unit" $?
-say "C unit tests under ASan+UBSan (build-asan/)"
+say "C unit tests under ASan+UBSan ($adir/)"
 ASAN_OPTIONS=abort_on_error=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure
+    ctest --test-dir "$adir" --output-on-failure
 record "unit-asan" $?
 
 # --- API tests ---------------------------------------------------------------------------------
@@ -60,7 +64,7 @@ if url=$(EJ_PG_FAST=1 bash scripts/pg.sh start "$tmp/pg"); then
     pghost=$(sed -n 's/.*host=\([^ ]*\).*/\1/p' <<<"$url")
     pgport=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$url")
     export EJ_TEST_PGHOST=$pghost EJ_TEST_PGPORT=$pgport
-    export EJ_BIN=${EJ_BIN:-build-asan/ejournal}
+    export EJ_BIN=${EJ_BIN:-$adir/ejournal}
     # detect_leaks=0: the API tests stop the server with SIGTERM, and LeakSanitizer would then report
     # what CivetWeb's worker threads and libpq still hold at exit; leaks in our own code are the C
     # unit tests' business (they run above under ASan with leak detection on).

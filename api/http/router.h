@@ -26,7 +26,7 @@ struct ej_route {
     const char *operation_id;
     unsigned roles; /* roles that may call; 0 = public (no token) */
     unsigned flags;
-    size_t body_limit; /* bytes; 0 = default (64 KiB) for EJ_R_BODY routes */
+    size_t body_limit; /* bytes; 0 = EJ_DEFAULT_BODY_LIMIT for routes with a body */
 };
 
 extern const struct ej_route ej_routes[];
