@@ -9,7 +9,13 @@
 
 #define SU EJ_ROLE_SUPERUSER
 #define DIR EJ_ROLE_DIRECTOR
+#define TEACHER EJ_ROLE_TEACHER
+#define STAFF EJ_ROLE_STAFF
+#define STUDENT EJ_ROLE_STUDENT
+#define GUARDIAN EJ_ROLE_GUARDIAN
 #define ANY EJ_ROLE_ALL
+/* Everyone who reads the journal (not the sync account). */
+#define READERS (SU | DIR | TEACHER | STAFF | STUDENT | GUARDIAN)
 
 #define BODY EJ_R_BODY
 #define OPT_BODY EJ_R_BODY_OPTIONAL
@@ -44,6 +50,14 @@ const struct ej_route ej_routes[] = {
      BODY | TX | IDEM, 4096},
     {"POST", "/api/v1/users/{id}/reinstate", ej_op_reinstate_user, "reinstateUser", SU,
      OPT_BODY | TX | IDEM, 1024},
+
+    /* --- roster (§4, §11, §12, §20) --- */
+
+    /* --- calendar (§13, §17) --- */
+
+    /* --- schedule and lessons (§12, §15, §17) --- */
+
+    /* --- journal entries and absences (§13–§15) --- */
 };
 
 const size_t ej_route_count = sizeof ej_routes / sizeof ej_routes[0];

@@ -29,4 +29,12 @@ void ej_op_reset_password(struct ej_req *r);
 void ej_op_revoke_user(struct ej_req *r);
 void ej_op_reinstate_user(struct ej_req *r);
 
+/* roster.c */
+
+/* calendar.c */
+
+/* lessons.c */
+
+/* journal.c */
+
 #endif

@@ -1,0 +1,31 @@
+#include "rules/access.h"
+
+#include "core/req.h"
+
+#define ALL EJ_SCOPE_ALL
+#define TAUGHT EJ_SCOPE_TAUGHT
+#define CHILDREN EJ_SCOPE_CHILDREN
+#define SELF EJ_SCOPE_SELF
+
+/* Rows: objects; columns: roles in enum ej_role bit order (superuser,
+ * director, teacher, staff, student, guardian, integration). */
+static const unsigned policy[][7] = {
+    /*                    su   dir  teacher staff student guardian integration */
+    [EJ_OBJ_GROUP]       = {ALL, ALL, TAUGHT, ALL, SELF, CHILDREN, ALL},
+    [EJ_OBJ_ROSTER]      = {ALL, ALL, TAUGHT, ALL, 0, 0, ALL},
+    [EJ_OBJ_STUDENT]     = {ALL, ALL, TAUGHT, ALL, SELF, CHILDREN, ALL},
+    [EJ_OBJ_GUARDIANS]   = {ALL, ALL, TAUGHT, 0, SELF, CHILDREN, 0},
+    [EJ_OBJ_ATTENDANCE]  = {ALL, ALL, TAUGHT, 0, SELF, CHILDREN, ALL},
+    [EJ_OBJ_LESSON]      = {ALL, ALL, TAUGHT, ALL, SELF, CHILDREN, ALL},
+    [EJ_OBJ_SCHOOL_YEAR] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+};
+
+unsigned ej_read_scopes(unsigned roles, enum ej_object obj)
+{
+    unsigned scopes = 0;
+    for (unsigned i = 0; i < 7; i++)
+        if (roles & (1u << i))
+            scopes |= policy[obj][i];
+    /* Someone who may see everything needs no narrower test. */
+    return (scopes & ALL) ? ALL : scopes;
+}
