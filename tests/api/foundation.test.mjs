@@ -429,6 +429,9 @@ describe('foundation: bad input', () => {
       const split = req.length - 5;
       // Send all but the last bytes of the body, so the server is inside the request, then SIGTERM,
       // then the rest of the body.
+      const events = [];
+      const t0 = Date.now();
+      const mark = (what) => events.push(`${Date.now() - t0} ms ${what}`);
       const result = await new Promise((resolve) => {
         const chunks = [];
         const text = () => Buffer.concat(chunks).toString();
@@ -439,24 +442,38 @@ describe('foundation: bad input', () => {
         let ended = false;
         const sock = net.connect({ port: s.port, host: '127.0.0.1' }, async () => {
           sock.write(req.subarray(0, split));
+          mark('sent all but the last 5 bytes');
           await sleep(300);
           if (ended) return; // answered before the body was complete: nothing was in flight
           s.child.kill('SIGTERM');
+          mark('SIGTERM');
           await sleep(300);
-          if (!ended) sock.write(req.subarray(split));
+          if (!ended) {
+            sock.write(req.subarray(split));
+            mark('sent the rest');
+          }
         });
-        sock.on('close', () => (ended = true));
-        sock.on('data', (d) => chunks.push(d));
+        sock.on('data', (d) => {
+          chunks.push(d);
+          mark(`received ${d.length} bytes`);
+        });
         sock.on('error', (e) => {
+          mark(`error ${e.code || e}`);
           clearTimeout(timer);
           resolve({ error: e.code || String(e), text: text() });
         });
         sock.on('close', () => {
+          ended = true;
+          mark('closed');
           clearTimeout(timer);
           resolve({ text: text() });
         });
       });
-      assert.match(result.text, /^HTTP\/1\.[01] 401 /, `in-flight request got: ${JSON.stringify(result).slice(0, 300)}`);
+      assert.match(
+        result.text,
+        /^HTTP\/1\.[01] 401 /,
+        `in-flight request got ${JSON.stringify(result.text.slice(0, 200))}; ${events.join(', ')}`,
+      );
       await s.stop(); // exits 0
     });
   });
