@@ -13,7 +13,7 @@
 // test may stop and start (stack.pgStop() / stack.pgStart()).
 //
 // Binary: EJ_BIN (relative to the repository root, or absolute), else build-asan/ejournal, else
-// build/ejournal.
+// build/ejournal. A stopped stack's database is dropped unless EJ_TEST_KEEP_DB=1.
 
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -301,6 +301,9 @@ export async function startStack(opts = {}) {
           liveServers.delete(child);
           if (clusterDir) {
             await pgShStop(clusterDir).catch(() => {});
+          } else if (!process.env.EJ_TEST_KEEP_DB) {
+            // Keeps a long run's shared cluster small; EJ_TEST_KEEP_DB=1 keeps them for a post-mortem.
+            await psqlAt(cluster, 'postgres', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => {});
           }
           return res;
         })();
