@@ -204,6 +204,37 @@ int ej_json_check(struct ej_req *r, json_t *obj, const struct ej_field *fields)
     return 0;
 }
 
+static void row_error(json_t *errors, long row, const char *field, const char *message)
+{
+    json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row, "field",
+                                            field, "message", message));
+}
+
+size_t ej_json_row_check(const json_t *obj, const struct ej_field *fields, long row,
+                         json_t *errors)
+{
+    size_t before = json_array_size(errors);
+    if (!json_is_object(obj)) {
+        row_error(errors, row, "", "must be an object");
+        return 1;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        if (!find_field(fields, key))
+            row_error(errors, row, key, "is not a field of a row");
+    }
+    for (const struct ej_field *f = fields; f->name; f++) {
+        json_t *val = json_object_get(obj, f->name);
+        bool semantic;
+        const char *msg = val ? check_value(f, val, &semantic)
+                              : (f->flags & EJ_F_REQUIRED) ? "is required" : NULL;
+        if (msg)
+            row_error(errors, row, f->name, msg);
+    }
+    return json_array_size(errors) - before;
+}
+
 const char *ej_json_str(const json_t *obj, const char *key)
 {
     return json_string_value(json_object_get(obj, key));

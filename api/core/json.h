@@ -48,6 +48,12 @@ struct ej_field {
  * Each complaint names its field in `errors`. Returns 0 or -1. */
 int ej_json_check(struct ej_req *r, json_t *obj, const struct ej_field *fields);
 
+/* Like ej_json_check for one row of a bulk request: appends every complaint
+ * as {row, field, message} to `errors` instead of replying. Returns the
+ * number of complaints. */
+size_t ej_json_row_check(const json_t *obj, const struct ej_field *fields, long row,
+                         json_t *errors);
+
 /* Borrowed string value of a key, NULL if absent or null. */
 const char *ej_json_str(const json_t *obj, const char *key);
 /* True if the key is present (even as null). */

@@ -30,6 +30,30 @@ void ej_op_revoke_user(struct ej_req *r);
 void ej_op_reinstate_user(struct ej_req *r);
 
 /* roster.c */
+void ej_op_create_school_year(struct ej_req *r);
+void ej_op_list_school_years(struct ej_req *r);
+void ej_op_get_school_year(struct ej_req *r);
+void ej_op_close_school_year(struct ej_req *r);
+void ej_op_create_program(struct ej_req *r);
+void ej_op_list_programs(struct ej_req *r);
+void ej_op_get_program(struct ej_req *r);
+void ej_op_update_program(struct ej_req *r);
+void ej_op_create_group(struct ej_req *r);
+void ej_op_list_groups(struct ej_req *r);
+void ej_op_get_group(struct ej_req *r);
+void ej_op_update_group(struct ej_req *r);
+void ej_op_create_student(struct ej_req *r);
+void ej_op_list_students(struct ej_req *r);
+void ej_op_get_student(struct ej_req *r);
+void ej_op_update_student(struct ej_req *r);
+void ej_op_list_guardians(struct ej_req *r);
+void ej_op_link_guardian(struct ej_req *r);
+void ej_op_unlink_guardian(struct ej_req *r);
+void ej_op_create_enrollment(struct ej_req *r);
+void ej_op_list_enrollments(struct ej_req *r);
+void ej_op_get_enrollment(struct ej_req *r);
+void ej_op_withdraw_enrollment(struct ej_req *r);
+void ej_op_import_enrollments(struct ej_req *r);
 
 /* calendar.c */
 

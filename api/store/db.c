@@ -123,7 +123,17 @@ static void map_error(struct ej_req *r, PGconn *c, PGresult *res, const char *sq
     } else if (strcmp(r->sqlstate, "23505") == 0) {
         ej_problem(r, 409, "conflict", "This conflicts with an existing record.");
     } else if (strcmp(r->sqlstate, "23503") == 0) {
-        ej_problem(r, 422, "validation_failed", "A referenced record does not exist.");
+        /* Constraint names are <table>_<column>_fkey: name the field. */
+        const char *table = PQresultErrorField(res, PG_DIAG_TABLE_NAME);
+        char field[64] = "";
+        size_t tl = table ? strlen(table) : 0, cl = strlen(r->constraint_name);
+        if (tl && cl > tl + 6 && strncmp(r->constraint_name, table, tl) == 0 &&
+            strcmp(r->constraint_name + cl - 5, "_fkey") == 0)
+            snprintf(field, sizeof field, "%.*s", (int)(cl - tl - 6), r->constraint_name + tl + 1);
+        ej_problem(r, 422, "validation_failed", "%s%s refers to a record that does not exist.",
+                   field[0] ? "Field " : "A value", field);
+        if (field[0])
+            ej_problem_field(r, field, "refers to a record that does not exist");
     } else if (strncmp(r->sqlstate, "22", 2) == 0 || strncmp(r->sqlstate, "23", 2) == 0) {
         ej_problem(r, 422, "validation_failed", "A value is out of range or invalid.");
     } else {

@@ -380,7 +380,12 @@ int ej_store_me(struct ej_req *r, json_t **out)
                    " 'full_name', u.full_name, 'roles', to_jsonb(u.roles),"
                    " 'must_change_password', u.must_change_password, 'email', u.email,"
                    " 'phone', u.phone, 'access', user_access(u),"
-                   " 'student_id', NULL, 'children', '[]'::jsonb, 'teaches', '[]'::jsonb)"
+                   " 'student_id', (SELECT id FROM students WHERE user_id = u.id),"
+                   " 'children', coalesce((SELECT jsonb_agg(jsonb_build_object('id', s.id,"
+                   "   'full_name', s.full_name) ORDER BY s.id) FROM student_guardians g"
+                   "   JOIN students s ON s.id = g.student_id WHERE g.guardian_id = u.id), '[]'),"
+                   " 'teaches', coalesce((SELECT jsonb_agg(t.group_id ORDER BY t.group_id)"
+                   "   FROM group_teachers t WHERE t.teacher_id = u.id), '[]'))"
                    " FROM users u WHERE u.id = $1",
                    1, p);
 }
