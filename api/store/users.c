@@ -2,70 +2,38 @@
 
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/entity.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Loads user_json of one user, locking the row when inside a transaction. */
-static int load_user(struct ej_req *r, const char *id, json_t **user)
-{
-    const char *p[] = {id};
-    if (db_json(r, user,
-                r->in_tx ? "SELECT user_json(u) FROM users u WHERE id = $1 FOR UPDATE"
-                         : "SELECT user_json(u) FROM users u WHERE id = $1",
-                1, p) != 0)
-        return -1;
-    if (!*user)
-        return ej_problem(r, 404, "not_found", "No such user.");
-    return 0;
-}
-
-static void set_etag(struct ej_req *r, const json_t *user)
-{
-    ej_set_etag(r, json_integer_value(json_object_get(user, "version")));
-}
+#define LOAD_USER "SELECT user_json(u) FROM users u WHERE id = $1 FOR UPDATE"
 
 /* Runs an UPDATE ... RETURNING user_json(u) on one user and audits it. */
 static int change_user(struct ej_req *r, int64_t id, const char *action, const char *sql,
                        int n, const char *const *params, json_t **user)
 {
-    char idbuf[24];
-    json_t *before = NULL;
-    *user = NULL;
-    if (load_user(r, db_i64(idbuf, id), &before) != 0)
-        return -1;
-    int rc = db_json(r, user, sql, n, params);
-    if (rc == 0)
-        rc = ej_audit(r, action, "user", id, before, *user);
-    json_decref(before);
-    if (rc == 0)
-        set_etag(r, *user);
-    return rc;
+    return ej_store_change(r, "user", action, id, -1, LOAD_USER, sql, n, params, user);
 }
 
 int ej_store_user_create(struct ej_req *r, const json_t *body, const char *hash, json_t **user)
 {
     char *doc = json_dumps(body, JSON_COMPACT);
     const char *p[] = {doc, hash};
-    int rc = db_json(r, user,
-                     "INSERT INTO users AS u (username, full_name, email, phone, roles,"
-                     " employment_start, employment_end, password_hash, must_change_password)"
-                     " SELECT $1::jsonb->>'username', $1::jsonb->>'full_name',"
-                     " $1::jsonb->>'email', $1::jsonb->>'phone',"
-                     " ARRAY(SELECT DISTINCT jsonb_array_elements_text($1::jsonb->'roles')),"
-                     " ($1::jsonb->>'employment_start')::date,"
-                     " ($1::jsonb->>'employment_end')::date, $2, true"
-                     " RETURNING user_json(u)",
-                     2, p);
+    int rc = ej_store_create(r, "user", "user.create",
+                             "INSERT INTO users AS u (username, full_name, email, phone, roles,"
+                             " employment_start, employment_end, password_hash, must_change_password)"
+                             " SELECT $1::jsonb->>'username', $1::jsonb->>'full_name',"
+                             " $1::jsonb->>'email', $1::jsonb->>'phone',"
+                             " ARRAY(SELECT DISTINCT jsonb_array_elements_text($1::jsonb->'roles')),"
+                             " ($1::jsonb->>'employment_start')::date,"
+                             " ($1::jsonb->>'employment_end')::date, $2, true"
+                             " RETURNING user_json(u)",
+                             2, p, user);
     free(doc);
-    if (rc != 0) {
-        if (db_failed_with(r, "23505", "users_username_key"))
-            ej_problem(r, 409, "username_taken", "This username is already taken.");
-        return -1;
-    }
-    int64_t id = json_integer_value(json_object_get(*user, "id"));
-    set_etag(r, *user);
-    return ej_audit(r, "user.create", "user", id, NULL, *user);
+    if (rc != 0 && db_failed_with(r, "23505", "users_username_key"))
+        ej_problem(r, 409, "username_taken", "This username is already taken.");
+    return rc;
 }
 
 int ej_store_user_list(struct ej_req *r, const char *role, const char *q, const char *access,
@@ -87,30 +55,17 @@ int ej_store_user_list(struct ej_req *r, const char *role, const char *q, const 
 int ej_store_user_get(struct ej_req *r, int64_t id, json_t **user)
 {
     char idbuf[24];
-    if (load_user(r, db_i64(idbuf, id), user) != 0)
-        return -1;
-    set_etag(r, *user);
-    return 0;
+    const char *p[] = {db_i64(idbuf, id)};
+    return ej_store_get(r, "user", "SELECT user_json(u) FROM users u WHERE id = $1", 1, p, user);
 }
 
 int ej_store_user_update(struct ej_req *r, int64_t id, int64_t expected_version,
                          const json_t *body, json_t **user)
 {
-    char idbuf[24];
-    json_t *before = NULL;
-    *user = NULL;
-    if (load_user(r, db_i64(idbuf, id), &before) != 0)
-        return -1;
-    if (expected_version >= 0 &&
-        json_integer_value(json_object_get(before, "version")) != expected_version) {
-        json_decref(before);
-        return ej_problem(r, 412, "precondition_failed",
-                          "The user was changed by someone else; reload and try again.");
-    }
-    char *doc = json_dumps(body, JSON_COMPACT);
-    const char *p[] = {idbuf, doc};
-    int rc = db_json(
-        r, user,
+    char idbuf[24], *doc = json_dumps(body, JSON_COMPACT);
+    const char *p[] = {db_i64(idbuf, id), doc};
+    int rc = ej_store_change(
+        r, "user", "user.update", id, expected_version, LOAD_USER,
         "UPDATE users u SET"
         " full_name = CASE WHEN $2::jsonb ? 'full_name' THEN $2::jsonb->>'full_name' ELSE full_name END,"
         " email = CASE WHEN $2::jsonb ? 'email' THEN $2::jsonb->>'email' ELSE email END,"
@@ -123,16 +78,11 @@ int ej_store_user_update(struct ej_req *r, int64_t id, int64_t expected_version,
         "   THEN ($2::jsonb->>'employment_end')::date ELSE employment_end END,"
         " version = version + 1, updated_at = now()"
         " WHERE id = $1 RETURNING user_json(u)",
-        2, p);
+        2, p, user);
     free(doc);
-    if (rc == 0)
-        rc = ej_audit(r, "user.update", "user", id, before, *user);
-    else if (db_failed_with(r, "23514", "users_check"))
+    if (rc != 0 && db_failed_with(r, "23514", "users_check"))
         ej_problem(r, 422, "validation_failed",
                    "employment_end must not be before employment_start.");
-    json_decref(before);
-    if (rc == 0)
-        set_etag(r, *user);
     return rc;
 }
 
