@@ -87,8 +87,32 @@ const struct ej_route ej_routes[] = {
      BODY | TX | IDEM, 4 * 1024 * 1024},
 
     /* --- calendar (§13, §17) --- */
+    {"GET", "/api/v1/calendar/holidays", ej_op_list_holidays, "listHolidays", ANY, 0, 0},
+    {"POST", "/api/v1/calendar/holidays", ej_op_add_holiday, "addHoliday", SU,
+     BODY | TX | IDEM, 4096},
+    {"DELETE", "/api/v1/calendar/holidays/{date}", ej_op_delete_holiday, "deleteHoliday", SU,
+     TX, 0},
+    {"GET", "/api/v1/calendar/working-days", ej_op_list_working_days, "listWorkingDays", ANY, 0,
+     0},
+    {"POST", "/api/v1/calendar/working-days", ej_op_add_working_day, "addWorkingDay", SU,
+     BODY | TX | IDEM, 4096},
+    {"DELETE", "/api/v1/calendar/working-days/{date}", ej_op_delete_working_day,
+     "deleteWorkingDay", SU, TX, 0},
+    {"GET", "/api/v1/calendar/deadline", ej_op_get_deadline, "getDeadline", ANY, 0, 0},
 
     /* --- schedule and lessons (§12, §15, §17) --- */
+    {"POST", "/api/v1/groups/{id}/schedule", ej_op_create_schedule_slot, "createScheduleSlot",
+     SU, BODY | TX | IDEM, 4096},
+    {"GET", "/api/v1/groups/{id}/schedule", ej_op_list_schedule, "listSchedule", ANY, 0, 0},
+    {"POST", "/api/v1/lessons", ej_op_create_lesson, "createLesson", SU, BODY | TX | IDEM, 4096},
+    {"GET", "/api/v1/lessons", ej_op_list_lessons, "listLessons", ANY, 0, 0},
+    {"GET", "/api/v1/lessons/{id}", ej_op_get_lesson, "getLesson", ANY, 0, 0},
+    {"POST", "/api/v1/lessons/{id}/cancel", ej_op_cancel_lesson, "cancelLesson", SU,
+     BODY | TX | IDEM, 4096},
+    {"PUT", "/api/v1/lessons/{id}/substitute", ej_op_set_substitute, "setSubstitute", SU,
+     BODY | TX, 1024},
+    {"DELETE", "/api/v1/lessons/{id}/substitute", ej_op_remove_substitute, "removeSubstitute",
+     SU, TX, 0},
 
     /* --- journal entries and absences (§13–§15) --- */
 };

@@ -56,8 +56,23 @@ void ej_op_withdraw_enrollment(struct ej_req *r);
 void ej_op_import_enrollments(struct ej_req *r);
 
 /* calendar.c */
+void ej_op_list_holidays(struct ej_req *r);
+void ej_op_add_holiday(struct ej_req *r);
+void ej_op_delete_holiday(struct ej_req *r);
+void ej_op_list_working_days(struct ej_req *r);
+void ej_op_add_working_day(struct ej_req *r);
+void ej_op_delete_working_day(struct ej_req *r);
+void ej_op_get_deadline(struct ej_req *r);
 
 /* lessons.c */
+void ej_op_create_schedule_slot(struct ej_req *r);
+void ej_op_list_schedule(struct ej_req *r);
+void ej_op_create_lesson(struct ej_req *r);
+void ej_op_list_lessons(struct ej_req *r);
+void ej_op_get_lesson(struct ej_req *r);
+void ej_op_cancel_lesson(struct ej_req *r);
+void ej_op_set_substitute(struct ej_req *r);
+void ej_op_remove_substitute(struct ej_req *r);
 
 /* journal.c */
 

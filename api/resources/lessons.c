@@ -1,0 +1,235 @@
+/* Schedule and lessons (§12, §13, §15, §17): the superuser enters each
+ * group's weekly schedule, single lessons, cancellations and substitutes;
+ * readers see the lessons of the groups visible to them (rules/access.h). */
+#include "resources/resources.h"
+
+#include "core/json.h"
+#include "rules/access.h"
+#include "rules/calendar.h"
+#include "store/lessons.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct ej_field slot_fields[] = {
+    {"weekday", EJ_F_INT, EJ_F_REQUIRED, 0},
+    {"starts_at", EJ_F_TIME, EJ_F_REQUIRED, 0},
+    {"ends_at", EJ_F_TIME, EJ_F_REQUIRED, 0},
+    {"room", EJ_F_STRING, EJ_F_NULLABLE, 100},
+    {"valid_from", EJ_F_DATE, EJ_F_REQUIRED, 0},
+    {"valid_to", EJ_F_DATE, EJ_F_REQUIRED, 0},
+    {NULL, 0, 0, 0},
+};
+static const struct ej_field lesson_fields[] = {
+    {"group_id", EJ_F_INT, EJ_F_REQUIRED, 0},
+    {"date", EJ_F_DATE, EJ_F_REQUIRED, 0},
+    {"starts_at", EJ_F_TIME, EJ_F_REQUIRED, 0},
+    {"ends_at", EJ_F_TIME, EJ_F_REQUIRED, 0},
+    {"room", EJ_F_STRING, EJ_F_NULLABLE, 100},
+    {NULL, 0, 0, 0},
+};
+static const struct ej_field cancel_fields[] = {
+    {"reason", EJ_F_STRING, EJ_F_REQUIRED, 500},
+    {NULL, 0, 0, 0},
+};
+static const struct ej_field substitute_fields[] = {
+    {"teacher_id", EJ_F_INT, EJ_F_REQUIRED, 0},
+    {NULL, 0, 0, 0},
+};
+
+static const char *const states[] = {"planned", "recorded", "overdue", "cancelled", NULL};
+
+static int unprocessable(struct ej_req *r, const char *field, const char *msg)
+{
+    ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, msg);
+    ej_problem_field(r, field, msg);
+    return -1;
+}
+
+static int blank(const char *s)
+{
+    return s && s[strspn(s, " \t\r\n")] == '\0';
+}
+
+/* Times HH:MM compare as strings. */
+static int validate_times(struct ej_req *r, const json_t *b)
+{
+    if (strcmp(ej_json_str(b, "ends_at"), ej_json_str(b, "starts_at")) <= 0)
+        return unprocessable(r, "ends_at", "must be after starts_at");
+    if (blank(ej_json_str(b, "room")))
+        return unprocessable(r, "room", "must not be blank");
+    return 0;
+}
+
+static int validate_slot(struct ej_req *r, const json_t *b)
+{
+    json_int_t wd = json_integer_value(json_object_get(b, "weekday"));
+    if (wd < 1 || wd > 7)
+        return unprocessable(r, "weekday", "must be 1 (Monday) to 7 (Sunday)");
+    if (strcmp(ej_json_str(b, "valid_to"), ej_json_str(b, "valid_from")) < 0)
+        return unprocessable(r, "valid_to", "must not be before valid_from");
+    return validate_times(r, b);
+}
+
+static int validate_lesson(struct ej_req *r, const json_t *b)
+{
+    if (json_integer_value(json_object_get(b, "group_id")) <= 0)
+        return unprocessable(r, "group_id", "must be a positive id");
+    return validate_times(r, b);
+}
+
+static int validate_positive(struct ej_req *r, const json_t *b, const char *field)
+{
+    if (json_integer_value(json_object_get(b, field)) <= 0)
+        return unprocessable(r, field, "must be a positive id");
+    return 0;
+}
+
+/* Query parameter as a positive id (0 when absent); 400 when malformed. */
+static int id_param(struct ej_req *r, const char *name, int64_t *out)
+{
+    char v[24], *end;
+    *out = 0;
+    int got = ej_query(r, name, v, sizeof v);
+    if (got <= 0)
+        return got;
+    long long n = strtoll(v, &end, 10);
+    if (v[0] < '0' || v[0] > '9' || *end != '\0' || n <= 0)
+        return ej_problem(r, 400, "invalid_query", "%s must be a positive id.", name);
+    *out = n;
+    return 0;
+}
+
+/* Query parameter as a date (NULL when absent); 400 when not a real date. */
+static int date_param(struct ej_req *r, const char *name, char *buf, size_t len,
+                      const char **out)
+{
+    ej_day d;
+    *out = NULL;
+    int got = ej_query(r, name, buf, len);
+    if (got <= 0)
+        return got;
+    if (!ej_date_parse(buf, &d))
+        return ej_problem(r, 400, "invalid_query", "%s must be a real date YYYY-MM-DD.", name);
+    *out = buf;
+    return 0;
+}
+
+static int state_param(struct ej_req *r, char *buf, size_t len, const char **out)
+{
+    *out = NULL;
+    int got = ej_query(r, "state", buf, len);
+    if (got <= 0)
+        return got;
+    for (const char *const *s = states; *s; s++)
+        if (strcmp(*s, buf) == 0) {
+            *out = buf;
+            return 0;
+        }
+    return ej_problem(r, 400, "invalid_query",
+                      "state must be planned, recorded, overdue or cancelled.");
+}
+
+static unsigned lesson_scopes(const struct ej_req *r)
+{
+    return ej_read_scopes(r->who.roles, EJ_OBJ_LESSON);
+}
+
+void ej_op_create_schedule_slot(struct ej_req *r)
+{
+    int64_t gid;
+    bool created;
+    json_t *out;
+    if (ej_param_id(r, 0, &gid) != 0 || ej_json_check(r, r->body, slot_fields) != 0 ||
+        validate_slot(r, r->body) != 0 ||
+        ej_store_schedule_create(r, gid, r->body, &out, &created) != 0)
+        return;
+    snprintf(r->location, sizeof r->location, "/api/v1/groups/%lld/schedule", (long long)gid);
+    ej_reply(r, created ? 201 : 200, out);
+}
+
+void ej_op_list_schedule(struct ej_req *r)
+{
+    int64_t gid, after;
+    int limit;
+    json_t *items;
+    if (ej_param_id(r, 0, &gid) != 0 || ej_page_params(r, &limit, &after) != 0 ||
+        ej_store_schedule_list(r, gid, lesson_scopes(r), limit, after, &items) != 0)
+        return;
+    ej_reply(r, 200, ej_page_wrap(items, limit));
+}
+
+void ej_op_create_lesson(struct ej_req *r)
+{
+    json_t *lesson;
+    if (ej_json_check(r, r->body, lesson_fields) != 0 || validate_lesson(r, r->body) != 0 ||
+        ej_store_lesson_create(r, r->body, &lesson) != 0)
+        return;
+    snprintf(r->location, sizeof r->location, "/api/v1/lessons/%lld",
+             (long long)json_integer_value(json_object_get(lesson, "id")));
+    ej_reply(r, 201, lesson);
+}
+
+void ej_op_list_lessons(struct ej_req *r)
+{
+    struct ej_lesson_filter f;
+    char from[16], to[16], state[16];
+    json_t *items;
+    memset(&f, 0, sizeof f);
+    if (id_param(r, "group_id", &f.group_id) != 0 ||
+        id_param(r, "teacher_id", &f.teacher_id) != 0 ||
+        date_param(r, "from", from, sizeof from, &f.from) != 0 ||
+        date_param(r, "to", to, sizeof to, &f.to) != 0 ||
+        state_param(r, state, sizeof state, &f.state) != 0 ||
+        ej_page_params(r, &f.limit, &f.after) != 0 ||
+        ej_store_lesson_list(r, lesson_scopes(r), &f, &items) != 0)
+        return;
+    ej_reply(r, 200, ej_page_wrap(items, f.limit));
+}
+
+void ej_op_get_lesson(struct ej_req *r)
+{
+    int64_t id;
+    json_t *lesson;
+    if (ej_param_id(r, 0, &id) == 0 && ej_store_lesson_get(r, id, lesson_scopes(r), &lesson) == 0)
+        ej_reply(r, 200, lesson);
+}
+
+void ej_op_cancel_lesson(struct ej_req *r)
+{
+    int64_t id;
+    json_t *lesson;
+    if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, cancel_fields) != 0)
+        return;
+    if (blank(ej_json_str(r->body, "reason"))) {
+        unprocessable(r, "reason", "must not be blank");
+        return;
+    }
+    if (ej_store_lesson_cancel(r, id, ej_json_str(r->body, "reason"), &lesson) == 0)
+        ej_reply(r, 200, lesson);
+}
+
+void ej_op_set_substitute(struct ej_req *r)
+{
+    int64_t id, version;
+    json_t *lesson;
+    if (ej_param_id(r, 0, &id) != 0 || ej_if_match(r, &version) != 0 ||
+        ej_json_check(r, r->body, substitute_fields) != 0 ||
+        validate_positive(r, r->body, "teacher_id") != 0 ||
+        ej_store_lesson_set_substitute(
+            r, id, version, json_integer_value(json_object_get(r->body, "teacher_id")),
+            &lesson) != 0)
+        return;
+    ej_reply(r, 200, lesson);
+}
+
+void ej_op_remove_substitute(struct ej_req *r)
+{
+    int64_t id, version;
+    json_t *lesson;
+    if (ej_param_id(r, 0, &id) != 0 || ej_if_match(r, &version) != 0 ||
+        ej_store_lesson_set_substitute(r, id, version, 0, &lesson) != 0)
+        return;
+    ej_reply(r, 200, lesson);
+}

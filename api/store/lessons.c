@@ -1,0 +1,688 @@
+#include "store/lessons.h"
+
+#include "core/json.h"
+#include "store/audit.h"
+#include "store/db.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A group's school year, read with the group row locked (FOR NO KEY UPDATE:
+ * lesson writers of one group take turns, so overlap checks hold). */
+struct group_year {
+    char starts_on[EJ_DATE_BUFSZ];
+    char ends_on[EJ_DATE_BUFSZ];
+    bool closed;
+};
+
+/* Returns 1 and fills g, 0 when there is no such group, -1 on error. */
+static int lock_group(struct ej_req *r, const char *gid, struct group_year *g)
+{
+    const char *p[] = {gid};
+    PGresult *res = db_exec(r, DB_OPT,
+                            "SELECT to_char(y.starts_on, 'YYYY-MM-DD'),"
+                            " to_char(y.ends_on, 'YYYY-MM-DD'), y.closed_at IS NOT NULL"
+                            " FROM groups g JOIN school_years y ON y.id = g.school_year_id"
+                            " WHERE g.id = $1 FOR NO KEY UPDATE OF g",
+                            1, p);
+    if (!res)
+        return -1;
+    int found = PQntuples(res) == 1;
+    if (found) {
+        snprintf(g->starts_on, sizeof g->starts_on, "%s", PQgetvalue(res, 0, 0));
+        snprintf(g->ends_on, sizeof g->ends_on, "%s", PQgetvalue(res, 0, 1));
+        g->closed = PQgetvalue(res, 0, 2)[0] == 't';
+    }
+    PQclear(res);
+    return found;
+}
+
+static int year_closed(struct ej_req *r)
+{
+    return ej_problem(r, 409, "school_year_closed",
+                      "The group's school year is closed; its journal is read-only (§18).");
+}
+
+/* 422 naming one field. */
+static int invalid(struct ej_req *r, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int invalid(struct ej_req *r, const char *field, const char *fmt, ...)
+{
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, msg);
+    ej_problem_field(r, field, msg);
+    return -1;
+}
+
+/* --- schedule ------------------------------------------------------------------------------ */
+
+/* Inserts the slot, or finds the same one posted before. *slot_id, *created. */
+static int upsert_slot(struct ej_req *r, const char *const *p, int64_t *slot_id, bool *created)
+{
+    PGresult *res = db_exec(r, DB_OPT,
+                            "INSERT INTO schedule_slots (group_id, weekday, starts_at, ends_at,"
+                            " room, valid_from, valid_to, created_by)"
+                            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                            " ON CONFLICT ON CONSTRAINT schedule_slots_unique DO NOTHING"
+                            " RETURNING id",
+                            8, p);
+    if (!res)
+        return -1;
+    *created = PQntuples(res) == 1;
+    if (*created) {
+        *slot_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        PQclear(res);
+        return 0;
+    }
+    PQclear(res);
+    res = db_exec(r, DB_ONE,
+                  "SELECT s.id, s.ends_at = $4::time AND s.room IS NOT DISTINCT FROM $5,"
+                  " slot_json(s) FROM schedule_slots s WHERE s.group_id = $1 AND s.weekday = $2"
+                  " AND s.starts_at = $3::time AND s.valid_from = $6::date AND s.valid_to = $7::date",
+                  7, p);
+    if (!res)
+        return -1;
+    *slot_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    bool same = PQgetvalue(res, 0, 1)[0] == 't';
+    json_t *slot = json_loads(PQgetvalue(res, 0, 2), 0, NULL);
+    PQclear(res);
+    if (same) {
+        json_decref(slot);
+        return 0;
+    }
+    ej_problem(r, 409, "slot_exists",
+               "The group already has a slot on this weekday, start time and dates with a "
+               "different end or room.");
+    if (r->out && slot)
+        json_object_set_new(r->out, "slot", slot);
+    else
+        json_decref(slot);
+    return -1;
+}
+
+/* The dates of the slot: candidates {date, deadline} and public holidays in skipped. */
+static void slot_dates(const struct ej_cal *c, ej_day from, ej_day to, int weekday,
+                       json_t *candidates, json_t *skipped)
+{
+    ej_day d = from + ((weekday - ej_weekday(from)) % 7 + 7) % 7;
+    for (; d <= to; d += 7) {
+        char date[EJ_DATE_BUFSZ], deadline[EJ_UTC_BUFSZ];
+        ej_date_format(d, date);
+        const char *holiday = ej_public_holiday_name(&c->cal, d);
+        if (holiday) {
+            json_array_append_new(skipped, json_pack("{s:s, s:s, s:s}", "date", date, "reason",
+                                                     "public_holiday", "name", holiday));
+            continue;
+        }
+        ej_format_utc(ej_cal_deadline(c, d), deadline);
+        json_array_append_new(candidates, json_pack("{s:s, s:s}", "date", date, "deadline",
+                                                    deadline));
+    }
+}
+
+/* Inserts the lessons of a slot on the candidate dates where the group has
+ * no lesson at that time yet; the others go to skipped. *ids: new array. */
+static int insert_slot_lessons(struct ej_req *r, const char *const *slot_params,
+                               const char *slot_id, const json_t *candidates, json_t *skipped,
+                               json_t **ids)
+{
+    char *doc = json_dumps(candidates, JSON_COMPACT);
+    const char *p[] = {slot_params[0], slot_id, slot_params[2], slot_params[3],
+                       slot_params[4], slot_params[7], doc};
+    PGresult *res = db_exec(
+        r, DB_MANY,
+        "INSERT INTO lessons AS l (group_id, slot_id, date, starts_at, ends_at, room, deadline,"
+        " created_by)"
+        " SELECT $1::bigint, $2::bigint, x.date, $3::time, $4::time, $5::text, x.deadline,"
+        " $6::bigint FROM jsonb_to_recordset($7::jsonb) AS x(date date, deadline timestamptz)"
+        " WHERE NOT EXISTS (SELECT 1 FROM lessons o WHERE o.group_id = $1::bigint"
+        "   AND o.date = x.date AND o.cancelled_at IS NULL"
+        "   AND o.starts_at < $4::time AND o.ends_at > $3::time)"
+        " ON CONFLICT ON CONSTRAINT lessons_group_date_start_key DO NOTHING"
+        " RETURNING l.id, to_char(l.date, 'YYYY-MM-DD')",
+        7, p);
+    free(doc);
+    *ids = NULL;
+    if (!res)
+        return -1;
+    *ids = json_array();
+    size_t i;
+    json_t *cand;
+    int rows = PQntuples(res);
+    for (int k = 0; k < rows; k++)
+        json_array_append_new(*ids, json_integer(strtoll(PQgetvalue(res, k, 0), NULL, 10)));
+    json_array_foreach(candidates, i, cand) {
+        const char *date = json_string_value(json_object_get(cand, "date"));
+        int made = 0;
+        for (int k = 0; k < rows && !made; k++)
+            made = strcmp(PQgetvalue(res, k, 1), date) == 0;
+        if (!made)
+            json_array_append_new(skipped, json_pack("{s:s, s:s}", "date", date, "reason",
+                                                     "lesson_exists"));
+    }
+    PQclear(res);
+    return 0;
+}
+
+static int date_order(const void *a, const void *b)
+{
+    return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "date")),
+                  json_string_value(json_object_get(*(json_t *const *)b, "date")));
+}
+
+/* Sorts skipped entries by date (holidays and existing lessons interleave). */
+static void sort_by_date(json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    if (n < 2)
+        return;
+    json_t **v = malloc(n * sizeof *v);
+    if (!v)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_incref(json_array_get(arr, i));
+    qsort(v, n, sizeof *v, date_order);
+    json_array_clear(arr);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, v[i]);
+    free(v);
+}
+
+int ej_store_schedule_create(struct ej_req *r, int64_t gid, const json_t *body, json_t **out,
+                             bool *created)
+{
+    char gidb[24], wdb[24], actor[24], slotb[24];
+    struct group_year g;
+    struct ej_cal c;
+    json_t *candidates = json_array(), *skipped = json_array(), *ids = NULL, *slot = NULL;
+    const char *from = ej_json_str(body, "valid_from"), *to = ej_json_str(body, "valid_to");
+    int weekday = (int)json_integer_value(json_object_get(body, "weekday"));
+    const char *p[] = {db_i64(gidb, gid),
+                       db_i64(wdb, weekday),
+                       ej_json_str(body, "starts_at"),
+                       ej_json_str(body, "ends_at"),
+                       ej_json_str(body, "room"),
+                       from,
+                       to,
+                       db_i64(actor, r->who.user_id)};
+    int64_t slot_id = 0;
+    int rc = -1;
+    ej_day dfrom, dto;
+    memset(&c, 0, sizeof c);
+    *out = NULL;
+    ej_date_parse(from, &dfrom);
+    ej_date_parse(to, &dto);
+    int found = lock_group(r, gidb, &g);
+    if (found <= 0) {
+        if (found == 0)
+            ej_problem(r, 404, "not_found", "No such group.");
+        goto out;
+    }
+    if (g.closed) {
+        year_closed(r);
+        goto out;
+    }
+    if (strcmp(from, g.starts_on) < 0 || strcmp(from, g.ends_on) > 0) {
+        invalid(r, "valid_from", "must be within the group's school year (%s to %s)",
+                g.starts_on, g.ends_on);
+        goto out;
+    }
+    if (strcmp(to, g.ends_on) > 0) {
+        invalid(r, "valid_to", "must be within the group's school year (%s to %s)", g.starts_on,
+                g.ends_on);
+        goto out;
+    }
+    if (ej_store_calendar_load(r, EJ_CAL_SHARED, &c) != 0 ||
+        upsert_slot(r, p, &slot_id, created) != 0)
+        goto out;
+    slot_dates(&c, dfrom, dto, weekday, candidates, skipped);
+    if (insert_slot_lessons(r, p, db_i64(slotb, slot_id), candidates, skipped, &ids) != 0)
+        goto out;
+    sort_by_date(skipped);
+    const char *sp[] = {slotb};
+    if (db_json(r, &slot, "SELECT slot_json(s) FROM schedule_slots s WHERE s.id = $1", 1, sp) !=
+        0)
+        goto out;
+    size_t made = json_array_size(ids);
+    if (*created || made > 0) {
+        json_t *after = json_pack("{s:O, s:O}", "slot", slot, "lesson_ids", ids);
+        int arc = ej_audit(r, *created ? "schedule.create" : "schedule.generate",
+                           "schedule_slot", slot_id, NULL, after);
+        json_decref(after);
+        if (arc != 0)
+            goto out;
+    }
+    *out = json_pack("{s:O, s:I, s:O}", "slot", slot, "lessons_created", (json_int_t)made,
+                     "skipped", skipped);
+    rc = 0;
+out:
+    json_decref(candidates);
+    json_decref(skipped);
+    json_decref(ids);
+    json_decref(slot);
+    ej_cal_cleanup(&c);
+    return rc;
+}
+
+int ej_store_schedule_list(struct ej_req *r, int64_t gid, unsigned scopes, int limit,
+                           int64_t after, json_t **items)
+{
+    char g[24], v[24], s[24], l[24], a[24];
+    const char *p[] = {db_i64(g, gid), db_i64(v, r->who.user_id), db_i64(s, scopes),
+                       db_i64(l, limit), db_i64(a, after)};
+    if (db_json(r, items,
+                "SELECT CASE WHEN visible_group($2, $3::int, g.id) THEN"
+                " (SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM ("
+                "  SELECT s.id, slot_json(s) AS j FROM schedule_slots s"
+                "  WHERE s.group_id = g.id AND s.id > $5 ORDER BY s.id LIMIT $4) x) END"
+                " FROM groups g WHERE g.id = $1",
+                5, p) != 0)
+        return -1;
+    if (!*items)
+        return ej_problem(r, 404, "not_found", "No such group.");
+    return 0;
+}
+
+/* --- lessons ------------------------------------------------------------------------------- */
+
+/* Loads lesson_json of a lesson with its row locked, and whether its school
+ * year is closed. 404 when there is none. */
+static int lock_lesson(struct ej_req *r, const char *id, json_t **lesson, bool *closed)
+{
+    const char *p[] = {id};
+    *lesson = NULL;
+    PGresult *res = db_exec(r, DB_OPT,
+                            "SELECT lesson_json(l), y.closed_at IS NOT NULL FROM lessons l"
+                            " JOIN groups g ON g.id = l.group_id"
+                            " JOIN school_years y ON y.id = g.school_year_id"
+                            " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
+                            1, p);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return ej_problem(r, 404, "not_found", "No such lesson.");
+    }
+    *lesson = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    *closed = PQgetvalue(res, 0, 1)[0] == 't';
+    PQclear(res);
+    if (!*lesson)
+        return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
+                          r->request_id);
+    return 0;
+}
+
+static void lesson_etag(struct ej_req *r, const json_t *lesson)
+{
+    ej_set_etag(r, json_integer_value(json_object_get(lesson, "version")));
+}
+
+/* A lesson may change only while its year is open and it is neither
+ * cancelled nor recorded. */
+static int lesson_writable(struct ej_req *r, const json_t *lesson, bool closed)
+{
+    const char *state = json_string_value(json_object_get(lesson, "state"));
+    if (closed)
+        return year_closed(r);
+    if (strcmp(state, "cancelled") == 0)
+        return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
+    if (strcmp(state, "recorded") == 0)
+        return ej_problem(r, 409, "lesson_recorded",
+                          "The lesson is already recorded; it can no longer change.");
+    return 0;
+}
+
+/* 409 when the group already has a lesson at that time: the same start
+ * (cancelled or not) or an overlapping lesson that is not cancelled. */
+static int check_free(struct ej_req *r, const char *const *p)
+{
+    PGresult *res = db_exec(r, DB_OPT,
+                            "SELECT o.id, o.starts_at = $3::time FROM lessons o"
+                            " WHERE o.group_id = $1 AND o.date = $2::date"
+                            " AND (o.starts_at = $3::time OR (o.cancelled_at IS NULL"
+                            "   AND o.starts_at < $4::time AND o.ends_at > $3::time))"
+                            " ORDER BY o.starts_at <> $3::time LIMIT 1",
+                            4, p);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return 0;
+    }
+    long long id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    bool same = PQgetvalue(res, 0, 1)[0] == 't';
+    PQclear(res);
+    if (same)
+        ej_problem(r, 409, "lesson_exists",
+                   "The group already has a lesson starting at this time on this date (id %lld).",
+                   id);
+    else
+        ej_problem(r, 409, "lesson_overlaps",
+                   "The group already has a lesson at this time on this date (id %lld).", id);
+    if (r->out)
+        json_object_set_new(r->out, "lesson_id", json_integer(id));
+    return -1;
+}
+
+int ej_store_lesson_create(struct ej_req *r, const json_t *body, json_t **lesson)
+{
+    char gidb[24], actor[24], deadline[EJ_UTC_BUFSZ];
+    struct group_year g;
+    struct ej_cal c;
+    const char *date = ej_json_str(body, "date");
+    ej_day d;
+    int rc = -1;
+    memset(&c, 0, sizeof c);
+    *lesson = NULL;
+    ej_date_parse(date, &d);
+    int found = lock_group(
+        r, db_i64(gidb, json_integer_value(json_object_get(body, "group_id"))), &g);
+    if (found <= 0) {
+        if (found == 0)
+            invalid(r, "group_id", "refers to no group");
+        goto out;
+    }
+    if (g.closed) {
+        year_closed(r);
+        goto out;
+    }
+    if (strcmp(date, g.starts_on) < 0 || strcmp(date, g.ends_on) > 0) {
+        invalid(r, "date", "must be within the group's school year (%s to %s)", g.starts_on,
+                g.ends_on);
+        goto out;
+    }
+    if (ej_store_calendar_load(r, EJ_CAL_SHARED, &c) != 0)
+        goto out;
+    const char *holiday = ej_public_holiday_name(&c.cal, d);
+    if (holiday) {
+        ej_problem(r, 422, "public_holiday",
+                   "%s is a public holiday (%s): no lesson is held on it (§17).", date, holiday);
+        if (r->out) {
+            json_object_set_new(r->out, "date", json_string(date));
+            json_object_set_new(r->out, "holiday", json_string(holiday));
+        }
+        ej_problem_field(r, "date", "is a public holiday");
+        goto out;
+    }
+    const char *fp[] = {gidb, date, ej_json_str(body, "starts_at"), ej_json_str(body, "ends_at")};
+    if (check_free(r, fp) != 0)
+        goto out;
+    ej_format_utc(ej_cal_deadline(&c, d), deadline);
+    const char *p[] = {gidb, date, fp[2], fp[3], ej_json_str(body, "room"), deadline,
+                       db_i64(actor, r->who.user_id)};
+    if (db_json(r, lesson,
+                "INSERT INTO lessons AS l (group_id, date, starts_at, ends_at, room, deadline,"
+                " created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING lesson_json(l)",
+                7, p) != 0)
+        goto out;
+    int64_t id = json_integer_value(json_object_get(*lesson, "id"));
+    if (ej_audit(r, "lesson.create", "lesson", id, NULL, *lesson) != 0)
+        goto out;
+    lesson_etag(r, *lesson);
+    rc = 0;
+out:
+    if (rc != 0) {
+        json_decref(*lesson);
+        *lesson = NULL;
+    }
+    ej_cal_cleanup(&c);
+    return rc;
+}
+
+int ej_store_lesson_list(struct ej_req *r, unsigned scopes, const struct ej_lesson_filter *f,
+                         json_t **items)
+{
+    char v[24], s[24], g[24], t[24], l[24], a[24];
+    const char *p[] = {db_i64(v, r->who.user_id),
+                       db_i64(s, scopes),
+                       f->group_id ? db_i64(g, f->group_id) : NULL,
+                       f->teacher_id ? db_i64(t, f->teacher_id) : NULL,
+                       f->from,
+                       f->to,
+                       f->state,
+                       db_i64(l, f->limit),
+                       f->after ? db_i64(a, f->after) : NULL};
+    return db_json(
+        r, items,
+        "SELECT coalesce(jsonb_agg(j ORDER BY date, starts_at, id), '[]'::jsonb) FROM ("
+        " SELECT l.id, l.date, l.starts_at, lesson_json(l) AS j FROM lessons l"
+        " WHERE visible_lesson($1, $2::int, l.group_id, l.substitute_teacher_id)"
+        " AND ($3::bigint IS NULL OR l.group_id = $3)"
+        " AND ($4::bigint IS NULL OR l.substitute_teacher_id = $4 OR EXISTS (SELECT 1"
+        "   FROM group_teachers gt WHERE gt.group_id = l.group_id AND gt.teacher_id = $4))"
+        " AND ($5::date IS NULL OR l.date >= $5) AND ($6::date IS NULL OR l.date <= $6)"
+        " AND ($7::text IS NULL OR lesson_state(l) = $7)"
+        " AND ($9::bigint IS NULL OR (l.date, l.starts_at, l.id) >"
+        "   (SELECT c.date, c.starts_at, c.id FROM lessons c WHERE c.id = $9))"
+        " ORDER BY l.date, l.starts_at, l.id LIMIT $8) x",
+        9, p);
+}
+
+int ej_store_lesson_get(struct ej_req *r, int64_t id, unsigned scopes, json_t **lesson)
+{
+    char i[24], v[24], s[24];
+    const char *p[] = {db_i64(i, id), db_i64(v, r->who.user_id), db_i64(s, scopes)};
+    if (db_json(r, lesson,
+                "SELECT lesson_json(l) FROM lessons l WHERE l.id = $1"
+                " AND visible_lesson($2, $3::int, l.group_id, l.substitute_teacher_id)",
+                3, p) != 0)
+        return -1;
+    if (!*lesson)
+        return ej_problem(r, 404, "not_found", "No such lesson.");
+    lesson_etag(r, *lesson);
+    return 0;
+}
+
+/* Runs an UPDATE ... RETURNING lesson_json(l) and audits it against before. */
+static int change_lesson(struct ej_req *r, int64_t id, const char *action, const json_t *before,
+                         const char *sql, int n, const char *const *p, json_t **lesson)
+{
+    if (db_json(r, lesson, sql, n, p) != 0 ||
+        ej_audit(r, action, "lesson", id, before, *lesson) != 0) {
+        json_decref(*lesson);
+        *lesson = NULL;
+        return -1;
+    }
+    lesson_etag(r, *lesson);
+    return 0;
+}
+
+int ej_store_lesson_cancel(struct ej_req *r, int64_t id, const char *reason, json_t **lesson)
+{
+    char i[24], actor[24];
+    json_t *before;
+    bool closed;
+    *lesson = NULL;
+    if (lock_lesson(r, db_i64(i, id), &before, &closed) != 0)
+        return -1;
+    int rc = lesson_writable(r, before, closed);
+    if (rc == 0) {
+        const char *p[] = {i, reason, db_i64(actor, r->who.user_id)};
+        rc = change_lesson(r, id, "lesson.cancel", before,
+                           "UPDATE lessons l SET cancelled_at = now(), cancel_reason = $2,"
+                           " cancelled_by = $3, version = version + 1, updated_at = now()"
+                           " WHERE id = $1 RETURNING lesson_json(l)",
+                           3, p, lesson);
+    }
+    json_decref(before);
+    return rc;
+}
+
+/* 422 unless teacher_id is an active teacher who does not teach the group. */
+static int check_substitute(struct ej_req *r, int64_t teacher_id, const json_t *lesson)
+{
+    char t[24], g[24];
+    const char *p[] = {db_i64(t, teacher_id),
+                       db_i64(g, json_integer_value(json_object_get(lesson, "group_id")))};
+    PGresult *res = db_exec(r, DB_OPT,
+                            "SELECT 'teacher' = ANY(u.roles) AND user_access(u) = 'active',"
+                            " EXISTS (SELECT 1 FROM group_teachers gt WHERE gt.group_id = $2"
+                            "   AND gt.teacher_id = u.id)"
+                            " FROM users u WHERE u.id = $1",
+                            2, p);
+    if (!res)
+        return -1;
+    bool teacher = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+    bool own = PQntuples(res) == 1 && PQgetvalue(res, 0, 1)[0] == 't';
+    PQclear(res);
+    if (!teacher) {
+        ej_problem(r, 422, "not_a_teacher",
+                   "The substitute must be a user with the role teacher and active access.");
+        ej_problem_field(r, "teacher_id", "is not an active teacher");
+        return -1;
+    }
+    if (own) {
+        ej_problem(r, 422, "substitute_is_group_teacher",
+                   "This teacher already teaches the group; a substitute is someone else (§15).");
+        ej_problem_field(r, "teacher_id", "teaches this group");
+        return -1;
+    }
+    return 0;
+}
+
+int ej_store_lesson_set_substitute(struct ej_req *r, int64_t id, int64_t expected_version,
+                                   int64_t teacher_id, json_t **lesson)
+{
+    char i[24], t[24];
+    json_t *before;
+    bool closed;
+    *lesson = NULL;
+    if (lock_lesson(r, db_i64(i, id), &before, &closed) != 0)
+        return -1;
+    int rc = 0;
+    json_int_t current = json_integer_value(json_object_get(before, "substitute_teacher_id"));
+    if (expected_version >= 0 &&
+        json_integer_value(json_object_get(before, "version")) != expected_version)
+        rc = ej_problem(r, 412, "precondition_failed",
+                        "The lesson was changed by someone else; reload and try again.");
+    if (rc == 0)
+        rc = lesson_writable(r, before, closed);
+    if (rc == 0 && teacher_id)
+        rc = check_substitute(r, teacher_id, before);
+    if (rc == 0 && current == teacher_id) {
+        /* Nothing to change: answer with the lesson as it is. */
+        *lesson = json_incref(before);
+        lesson_etag(r, before);
+    } else if (rc == 0) {
+        const char *p[] = {i, teacher_id ? db_i64(t, teacher_id) : NULL};
+        rc = change_lesson(r, id, teacher_id ? "lesson.substitute" : "lesson.substitute_remove",
+                           before,
+                           "UPDATE lessons l SET substitute_teacher_id = $2, version = version + 1,"
+                           " updated_at = now() WHERE id = $1 RETURNING lesson_json(l)",
+                           2, p, lesson);
+    }
+    json_decref(before);
+    return rc;
+}
+
+int ej_store_lessons_on_dates(struct ej_req *r, const json_t *dates, json_t **lessons)
+{
+    char *doc = json_dumps(dates, JSON_COMPACT);
+    const char *p[] = {doc};
+    int rc = db_json(r, lessons,
+                     "SELECT coalesce(jsonb_agg(jsonb_build_object('id', l.id,"
+                     " 'group_id', l.group_id, 'date', l.date,"
+                     " 'starts_at', to_char(l.starts_at, 'HH24:MI'), 'state', lesson_state(l),"
+                     " 'school_year_closed', y.closed_at IS NOT NULL)"
+                     " ORDER BY l.date, l.starts_at, l.id), '[]'::jsonb)"
+                     " FROM lessons l JOIN groups g ON g.id = l.group_id"
+                     " JOIN school_years y ON y.id = g.school_year_id"
+                     " WHERE l.date IN (SELECT jsonb_array_elements_text($1::jsonb)::date)"
+                     " AND l.cancelled_at IS NULL",
+                     1, p);
+    free(doc);
+    return rc;
+}
+
+int ej_store_lessons_cancel_listed(struct ej_req *r, const json_t *lessons, const char *reason)
+{
+    char actor[24];
+    char *doc = json_dumps(lessons, JSON_COMPACT);
+    const char *p[] = {doc, reason, db_i64(actor, r->who.user_id)};
+    PGresult *res = db_exec(r, DB_MANY,
+                            "UPDATE lessons l SET cancelled_at = now(), cancel_reason = $2,"
+                            " cancelled_by = $3, version = version + 1, updated_at = now()"
+                            " WHERE l.id IN (SELECT (x->>'id')::bigint"
+                            "   FROM jsonb_array_elements($1::jsonb) x)"
+                            " AND l.cancelled_at IS NULL AND l.recorded_at IS NULL"
+                            " RETURNING l.id, lesson_json(l)",
+                            3, p);
+    free(doc);
+    if (!res)
+        return -1;
+    int rc = 0;
+    if ((size_t)PQntuples(res) != json_array_size(lessons))
+        rc = ej_problem(r, 409, "lessons_on_date",
+                        "The lessons on this date changed meanwhile; try again.");
+    for (int k = 0; rc == 0 && k < PQntuples(res); k++) {
+        int64_t id = strtoll(PQgetvalue(res, k, 0), NULL, 10);
+        json_t *after = json_loads(PQgetvalue(res, k, 1), 0, NULL);
+        const json_t *before = NULL;
+        size_t i;
+        json_t *l;
+        json_array_foreach(lessons, i, l) {
+            if (json_integer_value(json_object_get(l, "id")) == id)
+                before = l;
+        }
+        rc = ej_audit(r, "lesson.cancel", "lesson", id, before, after);
+        json_decref(after);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int ej_store_lessons_refresh_deadlines(struct ej_req *r, const struct ej_cal *c, ej_day from,
+                                       ej_day to, long *changed)
+{
+    char since[EJ_UTC_BUFSZ], until[EJ_DATE_BUFSZ];
+    *changed = 0;
+    ej_format_utc(ej_riga_local_to_utc(from, 0, 0, 0), since);
+    ej_date_format(to, until);
+    const char *p[] = {since, until};
+    PGresult *res = db_exec(r, DB_MANY,
+                            "SELECT l.id, to_char(l.date, 'YYYY-MM-DD') FROM lessons l"
+                            " JOIN groups g ON g.id = l.group_id"
+                            " JOIN school_years y ON y.id = g.school_year_id"
+                            " WHERE y.closed_at IS NULL AND l.date <= $2::date"
+                            " AND l.deadline >= $1::timestamptz",
+                            2, p);
+    if (!res)
+        return -1;
+    json_t *rows = json_array();
+    for (int k = 0; k < PQntuples(res); k++) {
+        ej_day d;
+        char deadline[EJ_UTC_BUFSZ];
+        if (!ej_date_parse(PQgetvalue(res, k, 1), &d))
+            continue;
+        ej_format_utc(ej_cal_deadline(c, d), deadline);
+        json_array_append_new(rows, json_pack("{s:I, s:s}", "id",
+                                              (json_int_t)strtoll(PQgetvalue(res, k, 0), NULL, 10),
+                                              "deadline", deadline));
+    }
+    PQclear(res);
+    if (json_array_size(rows) == 0) {
+        json_decref(rows);
+        return 0;
+    }
+    char *doc = json_dumps(rows, JSON_COMPACT);
+    json_decref(rows);
+    const char *up[] = {doc};
+    res = db_exec(r, DB_NONE,
+                  "UPDATE lessons l SET deadline = x.deadline, version = l.version + 1,"
+                  " updated_at = now() FROM jsonb_to_recordset($1::jsonb)"
+                  " AS x(id bigint, deadline timestamptz)"
+                  " WHERE l.id = x.id AND l.deadline <> x.deadline",
+                  1, up);
+    free(doc);
+    if (!res)
+        return -1;
+    *changed = strtol(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return 0;
+}
