@@ -390,7 +390,8 @@ int ej_store_working_day_add(struct ej_req *r, const json_t *body, json_t **entr
         goto out;
     }
     if (ej_is_public_holiday(&c.cal, d)) {
-        ej_problem(r, 409, "public_holiday", "This date is a public holiday (%s).",
+        ej_problem(r, 409, "already_holiday",
+                   "This date is a public holiday (%s); it cannot be a working day.",
                    ej_public_holiday_name(&c.cal, d));
         goto out;
     }

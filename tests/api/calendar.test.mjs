@@ -187,7 +187,7 @@ describe('§17 one-off holidays, days off and working days added by the superuse
     assertProblem(await call(stack, 'POST', '/calendar/working-days', { token: admin.token,
       body: { date: '2027-01-12' } }), 409, 'already_working_day');
     assertProblem(await call(stack, 'POST', '/calendar/working-days', { token: admin.token,
-      body: { date: '2026-11-18' } }), 409, 'public_holiday');
+      body: { date: '2026-11-18' } }), 409, 'already_holiday');
     assert.equal((await del('/calendar/working-days/2027-01-09')).status, 204);
     assertProblem(await del('/calendar/working-days/2027-01-09'), 404, 'not_found');
     assert.equal(await deadline('2027-01-07'), '2027-01-11T21:59:59Z');
