@@ -249,8 +249,9 @@ static int on_http_error(struct mg_connection *conn, int status, const char *msg
     } else {
         status = 400;
     }
-    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
-                          "https://ejournal.example/problems/http", "title", title, "status",
+    char type[96];
+    snprintf(type, sizeof type, "https://ejournal.example/problems/%s", code);
+    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", title, "status",
                           status, "detail", status == 431 ? "The request headers are too large."
                                                           : "The request could not be parsed.",
                           "code", code);

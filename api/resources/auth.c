@@ -114,21 +114,22 @@ void ej_op_login(struct ej_req *r)
     lowercase(ej_json_str(r->body, "username"), username, sizeof username);
     const char *password = ej_json_str(r->body, "password");
 
+    struct ej_login_account a;
     int wait = 0;
-    if (ej_store_throttle_wait(r, username, r->remote_addr, &wait) != 0)
+    if (ej_store_login_account(r, username, &a) != 0 ||
+        ej_store_throttle_wait(r, username, r->remote_addr, &wait) != 0)
         return;
     if (wait > 0) {
+        /* Recorded under the account too, so its owner sees it in /me/logins. */
         r->keep_changes = true;
-        if (ej_store_login_record(r, 0, username, r->remote_addr, "throttled") != 0)
+        if (ej_store_login_record(r, a.found ? a.id : 0, username, r->remote_addr,
+                                  "throttled") != 0)
             return;
         r->retry_after = wait;
         ej_problem(r, 429, "too_many_attempts",
                    "Too many failed attempts; try again in %d seconds.", wait);
         return;
     }
-    struct ej_login_account a;
-    if (ej_store_login_account(r, username, &a) != 0)
-        return;
     bool rehash = false;
     enum ej_password_result pr = a.found && a.hash[0]
                                      ? ej_password_verify(a.hash, password, &rehash)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define END {NULL, 0, 0, 0}
 static const struct ej_field school_year_fields[] = {
@@ -77,11 +78,11 @@ static const struct ej_field import_student_fields[] = {
     END};
 static const struct ej_field no_fields[] = {END};
 
-/* 422 naming field unless a <= b (ISO dates compare as strings). */
+/* 422 naming field unless a < b (ISO dates compare as strings). */
 static int dates_ordered(struct ej_req *r, const char *a, const char *b, const char *field,
                          const char *msg)
 {
-    if (!a || !b || strcmp(a, b) <= 0)
+    if (!a || !b || strcmp(a, b) < 0)
         return 0;
     ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, msg);
     ej_problem_field(r, field, msg);
@@ -95,8 +96,12 @@ static void created(struct ej_req *r, const char *collection, json_t *obj)
     ej_reply(r, 201, obj);
 }
 
-/* Reads ?limit/?after and the named id filters. Returns 0 or -1. */
-static int filters(struct ej_req *r, struct ej_roster_filter *f, char *q, size_t qlen)
+enum { F_YEAR = 1, F_TEACHER = 2, F_GROUP = 4 };
+
+/* Reads ?limit/?after and the id filters this list supports (mask of F_*);
+ * q (if not NULL) receives ?q=. Returns 0 or -1. */
+static int filters(struct ej_req *r, struct ej_roster_filter *f, unsigned mask, char *q,
+                   size_t qlen)
 {
     static const char *const names[] = {"school_year_id", "teacher_id", "group_id"};
     int64_t *slots[] = {&f->school_year_id, &f->teacher_id, &f->group_id};
@@ -104,6 +109,8 @@ static int filters(struct ej_req *r, struct ej_roster_filter *f, char *q, size_t
     if (ej_page_params(r, &f->limit, &f->after) != 0)
         return -1;
     for (size_t i = 0; i < 3; i++) {
+        if (!(mask & (1u << i)))
+            continue;
         char v[24];
         int got = ej_query(r, names[i], v, sizeof v);
         if (got < 0)
@@ -147,7 +154,7 @@ void ej_op_list_school_years(struct ej_req *r)
 {
     struct ej_roster_filter f;
     json_t *items;
-    if (filters(r, &f, NULL, 0) == 0 && ej_store_school_year_list(r, &f, &items) == 0)
+    if (filters(r, &f, 0, NULL, 0) == 0 && ej_store_school_year_list(r, &f, &items) == 0)
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
 
@@ -182,7 +189,7 @@ void ej_op_list_programs(struct ej_req *r)
 {
     struct ej_roster_filter f;
     json_t *items;
-    if (filters(r, &f, NULL, 0) == 0 && ej_store_program_list(r, &f, &items) == 0)
+    if (filters(r, &f, 0, NULL, 0) == 0 && ej_store_program_list(r, &f, &items) == 0)
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
 
@@ -218,7 +225,7 @@ void ej_op_list_groups(struct ej_req *r)
 {
     struct ej_roster_filter f;
     json_t *items;
-    if (filters(r, &f, NULL, 0) == 0 &&
+    if (filters(r, &f, F_YEAR | F_TEACHER, NULL, 0) == 0 &&
         ej_store_group_list(r, scopes(r, EJ_OBJ_GROUP), &f, &items) == 0)
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
@@ -244,12 +251,20 @@ void ej_op_update_group(struct ej_req *r)
 
 /* ---- students ---- */
 
+/* A birth date is not in the future (the server's UTC date is close enough). */
 static int birth_date_valid(struct ej_req *r, const json_t *b)
 {
     const char *d = ej_json_str(b, "birth_date");
-    return d && strcmp(d, "1900-01-01") < 0
-               ? ej_problem(r, 422, "validation_failed", "birth_date is too early.")
-               : 0;
+    char today[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    if (!d || strcmp(d, today) <= 0)
+        return 0;
+    ej_problem(r, 422, "validation_failed", "birth_date must not be in the future.");
+    ej_problem_field(r, "birth_date", "must not be in the future");
+    return -1;
 }
 
 void ej_op_create_student(struct ej_req *r)
@@ -265,7 +280,7 @@ void ej_op_list_students(struct ej_req *r)
     struct ej_roster_filter f;
     char q[128];
     json_t *items;
-    if (filters(r, &f, q, sizeof q) == 0 &&
+    if (filters(r, &f, F_GROUP, q, sizeof q) == 0 &&
         ej_store_student_list(r, scopes(r, EJ_OBJ_STUDENT), &f, &items) == 0)
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
@@ -337,7 +352,7 @@ void ej_op_list_enrollments(struct ej_req *r)
     struct ej_roster_filter f;
     char status[16];
     json_t *group, *items;
-    if (ej_param_id(r, 0, &group_id) != 0 || filters(r, &f, NULL, 0) != 0)
+    if (ej_param_id(r, 0, &group_id) != 0 || filters(r, &f, 0, NULL, 0) != 0)
         return;
     int got = ej_query(r, "status", status, sizeof status);
     if (got < 0)

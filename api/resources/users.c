@@ -146,12 +146,28 @@ void ej_op_get_user(struct ej_req *r)
         ej_reply(r, 200, user);
 }
 
+/* The superuser may not take their own superuser role away: the institution
+ * would be left without anyone to administer it. */
+static int keeps_own_superuser(struct ej_req *r, int64_t id)
+{
+    json_t *asked = json_object_get(r->body, "roles"), *v;
+    size_t i;
+    if (id != r->who.user_id || !asked)
+        return 0;
+    json_array_foreach(asked, i, v) {
+        if (strcmp(json_string_value(v), "superuser") == 0)
+            return 0;
+    }
+    return ej_problem(r, 409, "cannot_demote_self", "You cannot remove your own superuser role.");
+}
+
 void ej_op_update_user(struct ej_req *r)
 {
     int64_t id, version;
     json_t *user;
     if (ej_param_id(r, 0, &id) != 0 || ej_if_match(r, &version) != 0 ||
         ej_json_check(r, r->body, update_fields) != 0 || validate_user(r, r->body) != 0 ||
+        keeps_own_superuser(r, id) != 0 ||
         ej_store_user_update(r, id, version, r->body, &user) != 0)
         return;
     ej_reply(r, 200, user);

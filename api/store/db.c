@@ -203,6 +203,20 @@ int db_failed_with(const struct ej_req *r, const char *sqlstate, const char *con
            (!constraint || strcmp(r->constraint_name, constraint) == 0);
 }
 
+const char *db_like(const char *q, char *out, size_t outlen)
+{
+    if (!q)
+        return NULL;
+    size_t o = 0;
+    for (; *q && o + 2 < outlen; q++) {
+        if (*q == '\\' || *q == '%' || *q == '_')
+            out[o++] = '\\';
+        out[o++] = *q;
+    }
+    out[o] = '\0';
+    return out;
+}
+
 const char *db_i64(char *buf, int64_t v)
 {
     snprintf(buf, 24, "%lld", (long long)v);

@@ -37,6 +37,10 @@ int db_json(struct ej_req *r, json_t **out, const char *sql, int n,
  * not NULL, violated that constraint). */
 int db_failed_with(const struct ej_req *r, const char *sqlstate, const char *constraint);
 
+/* Escapes \, % and _ in a search string so it matches literally inside
+ * ILIKE '%' || $n || '%'. Returns out, or NULL if q is NULL. */
+const char *db_like(const char *q, char *out, size_t outlen);
+
 /* Formats an int64 parameter into buf (at least 24 bytes); returns buf. */
 const char *db_i64(char *buf, int64_t v);
 

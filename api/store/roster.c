@@ -349,9 +349,10 @@ int ej_store_student_create(struct ej_req *r, const json_t *body, json_t **out)
 int ej_store_student_list(struct ej_req *r, unsigned scopes, const struct ej_roster_filter *f,
                           json_t **items)
 {
-    char lim[24], aft[24], uid[24], sc[24], g[24];
+    char lim[24], aft[24], uid[24], sc[24], g[24], like[260];
     const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after),
-                       db_i64(uid, r->who.user_id), db_i64(sc, scopes), f->q,
+                       db_i64(uid, r->who.user_id), db_i64(sc, scopes),
+                       db_like(f->q, like, sizeof like),
                        f->group_id ? db_i64(g, f->group_id) : NULL};
     return list(r, items,
                 "SELECT x.id, student_json(x) AS j FROM students x"

@@ -39,8 +39,9 @@ int ej_store_user_create(struct ej_req *r, const json_t *body, const char *hash,
 int ej_store_user_list(struct ej_req *r, const char *role, const char *q, const char *access,
                        int limit, int64_t after, json_t **items)
 {
-    char lim[24], aft[24];
-    const char *p[] = {role, q, access, db_i64(lim, limit), db_i64(aft, after)};
+    char lim[24], aft[24], like[260];
+    const char *p[] = {role, db_like(q, like, sizeof like), access, db_i64(lim, limit),
+                       db_i64(aft, after)};
     return db_json(r, items,
                    "SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM ("
                    " SELECT u.id, user_json(u) AS j FROM users u"

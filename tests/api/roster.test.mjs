@@ -264,3 +264,37 @@ describe('§12 bulk registration', () => {
     console.log(`# 1000-row import: ${ms.toFixed(0)} ms (this build; timing is reported, not asserted)`);
   });
 });
+
+describe('validation a superuser expects', () => {
+  test('§12 a school year cannot end the day it starts; a birth date cannot be in the future', async () => {
+    let r = await call(stack, 'POST', '/school-years', { token: admin.token,
+      body: { name: 'same-day', starts_on: '2026-09-01', ends_on: '2026-09-01' } });
+    assert.equal(r.status, 422);
+    assert.equal(r.body.errors[0].field, 'ends_on');
+    r = await call(stack, 'POST', '/students', { token: admin.token, body: { full_name: 'Future', birth_date: '2199-01-01' } });
+    assert.equal(r.status, 422);
+    assert.equal(r.body.errors[0].field, 'birth_date');
+  });
+
+  test('§20 searches match % and _ literally', async () => {
+    await post(stack, admin.token, '/students', { full_name: 'Percent Less' });
+    const r = await get(`/students?q=${encodeURIComponent('%')}`, admin.token);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.items, []);
+    const u = await get(`/users?q=${encodeURIComponent('_')}`, admin.token);
+    assert.deepEqual(u.body.items, []);
+  });
+
+  test('§6 the superuser cannot remove their own superuser role', async () => {
+    const r = await call(stack, 'PATCH', `/users/${admin.id}`, { token: admin.token, body: { roles: ['teacher'] } });
+    assert.equal(r.status, 409);
+    assert.equal(r.body.code, 'cannot_demote_self');
+    const me = await get('/me', admin.token);
+    assert.deepEqual(me.body.roles, ['superuser']);
+  });
+
+  test('§12 filters a list does not support are not parsed', async () => {
+    const r = await get('/school-years?group_id=x', admin.token);
+    assert.equal(r.status, 200);
+  });
+});
