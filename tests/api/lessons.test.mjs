@@ -130,6 +130,18 @@ describe('§12 §17 the schedule: weekly slots become lessons, public holidays s
     assert.equal(s.body.next, null);
   });
 
+  test('§12 the same slot posted twice at once still creates its lessons once', async () => {
+    const g = await makeInstitution(stack, admin, { teachers: [teacher.id] });
+    const b = { weekday: 4, starts_at: '14:00', ends_at: '15:30', valid_from: '2026-09-01', valid_to: '2026-12-31' };
+    const rs = await Promise.all([slot(g.group.id, b), slot(g.group.id, b), slot(g.group.id, b)]);
+    assert.deepEqual(rs.map((r) => r.status).sort(), [200, 200, 201], rs.map((r) => r.text).join('\n'));
+    assert.equal(new Set(rs.map((r) => r.body.slot.id)).size, 1);
+    const created = rs.reduce((n, r) => n + r.body.lessons_created, 0);
+    const [[count]] = await stack.psql(`SELECT count(*) FROM lessons WHERE group_id = ${g.group.id}`);
+    assert.equal(Number(count), created);
+    assert.ok(created >= 15, `created ${created}`);
+  });
+
   test('§12 one slot gives the whole school year of lessons (Mondays, without Easter Monday 2027)', async () => {
     const g = await makeInstitution(stack, admin, { teachers: [teacher.id] });
     const r = await slot(g.group.id, { weekday: 1, starts_at: '09:00', ends_at: '09:45',
