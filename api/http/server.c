@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,12 @@
 /* Our own limit on the header block, not counting Authorization (whose token
  * is bounded by the token module). */
 #define MAX_HEADER_BYTES 16384
+/* On SIGTERM, requests in flight get this long to finish before the server
+ * stops (CivetWeb's mg_stop would cut their replies off). */
+#define DRAIN_SECONDS 10
+
+static atomic_int in_flight; /* requests inside on_request */
+static atomic_int draining;  /* SIGTERM seen: answer, but close connections */
 
 static const char *conn_header(void *conn, const char *name)
 {
@@ -180,7 +187,8 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
         }
     }
     /* An unread body cannot be skipped safely: close instead of keeping alive. */
-    if (r->close_connection || (r->content_length > 0 && !r->body_read))
+    if (r->close_connection || atomic_load(&draining) ||
+        (r->content_length > 0 && !r->body_read))
         add_header(conn, "Connection", "close");
     mg_response_header_send(conn);
     if (len)
@@ -205,6 +213,7 @@ static void log_request(const struct ej_req *r)
 static int on_request(struct mg_connection *conn)
 {
     const struct mg_request_info *ri = mg_get_request_info(conn);
+    atomic_fetch_add(&in_flight, 1);
     struct ej_req *r = malloc(sizeof *r); /* off the 100 KiB worker stack */
     if (!r)
         abort();
@@ -227,6 +236,7 @@ static int on_request(struct mg_connection *conn)
     int status = r->status;
     ej_req_cleanup(r);
     free(r);
+    atomic_fetch_sub(&in_flight, 1);
     return status;
 }
 
@@ -285,6 +295,18 @@ static void on_exit_thread(const struct mg_context *ctx, int thread_type, void *
         ej_db_thread_cleanup();
 }
 
+/* Lets requests in flight finish (new ones are still answered, with
+ * Connection: close) until none is left, DRAIN_SECONDS pass, or a second
+ * signal asks to stop now. */
+static void drain(const sigset_t *set)
+{
+    atomic_store(&draining, 1);
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    for (int i = 0; i < DRAIN_SECONDS * 100 && atomic_load(&in_flight) > 0; i++)
+        if (sigtimedwait(set, NULL, &tick) > 0)
+            break;
+}
+
 int ej_server_run(void)
 {
     const struct ej_config *c = ej_cfg();
@@ -329,7 +351,9 @@ int ej_server_run(void)
                  json_pack("{s:s, s:i}", "listen", c->listen, "threads", c->threads));
     int sig = 0;
     sigwait(&set, &sig);
-    ej_log_event(EJ_LOG_INFO, "stopping", json_pack("{s:i}", "signal", sig));
+    ej_log_event(EJ_LOG_INFO, "stopping",
+                 json_pack("{s:i, s:i}", "signal", sig, "in_flight", atomic_load(&in_flight)));
+    drain(&set);
     mg_stop(ctx);
     mg_exit_library();
     ej_log(EJ_LOG_INFO, "stopped");
