@@ -7,18 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SHA-256 of method, path and body: the same key must come with the same request. */
+/* SHA-256 of method, path, query and body: the same key must come with the
+ * same request. */
 static void request_hash(const struct ej_req *r, char out[65])
 {
-    size_t m = strlen(r->method) + 1, p = strlen(r->path) + 1;
-    char *buf = malloc(m + p + r->body_len + 1);
+    const char *query = r->query ? r->query : "";
+    size_t m = strlen(r->method) + 1, p = strlen(r->path) + 1, q = strlen(query) + 1;
+    char *buf = malloc(m + p + q + r->body_len + 1);
     if (!buf)
         abort();
     memcpy(buf, r->method, m);
     memcpy(buf + m, r->path, p);
+    memcpy(buf + m + p, query, q);
     if (r->body_len)
-        memcpy(buf + m + p, r->body_text, r->body_len);
-    ej_sha256_hex(buf, m + p + r->body_len, out);
+        memcpy(buf + m + p + q, r->body_text, r->body_len);
+    ej_sha256_hex(buf, m + p + q + r->body_len, out);
     free(buf);
 }
 
