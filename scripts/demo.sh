@@ -37,25 +37,35 @@ export EJ_JWT_SECRET_FILE=$secret
 password=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$password" | "$bin" create-superuser admin
 
-# ---- demo institution -------------------------------------------------------------------------
-# Later issues load a small demo institution (programs, groups, teachers, students, schedule) here,
-# idempotently, through the binary or psql against "$EJ_DATABASE_URL".
-# ---- end of demo institution ------------------------------------------------------------------
-
 export EJ_LISTEN=${EJ_LISTEN:-127.0.0.1:8080}
 export EJ_LOG_LEVEL=${EJ_LOG_LEVEL:-info}
 
+# ---- demo institution -------------------------------------------------------------------------
+# The server starts in the background, the demo institution is loaded through the API (once:
+# scripts/demo-data.mjs does nothing if it is there already), then this script waits for the
+# server and passes Ctrl-C / SIGTERM on to it.
+"$bin" serve &
+server=$!
+trap 'kill -TERM "$server" 2>/dev/null' INT TERM
+for _ in $(seq 1 100); do
+    curl -fsS "http://$EJ_LISTEN/healthz" >/dev/null 2>&1 && break
+    kill -0 "$server" 2>/dev/null || { say "the server did not start"; exit 1; }
+    sleep 0.1
+done
+node scripts/demo-data.mjs "http://$EJ_LISTEN" admin "$password" ||
+    say "loading the demo institution failed (the server keeps running)"
+
 cat >&2 <<EOF
 
-  ejournal is starting on http://$EJ_LISTEN
+  ejournal is running on http://$EJ_LISTEN
     API:       http://$EJ_LISTEN/api/v1   (description: /api/v1/openapi.yaml)
     superuser: admin
     password:  $password     (shown only now; run this script again for a new one)
 
   Try:  curl -s http://$EJ_LISTEN/api/v1/auth/login -H 'Content-Type: application/json' \\
           -d '{"username":"admin","password":"$password"}'
-  Stop with Ctrl-C; the database keeps running (bash scripts/pg.sh stop .pgdata).
+  Stop with Ctrl-C (the server finishes what it is doing); the database keeps running
+  (bash scripts/pg.sh stop .pgdata).
 
 EOF
-
-exec "$bin" serve
+wait "$server"
