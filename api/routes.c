@@ -115,6 +115,27 @@ const struct ej_route ej_routes[] = {
      SU, TX, 0},
 
     /* --- journal entries and absences (§13–§15) --- */
+    {"PUT", "/api/v1/lessons/{id}/entry", ej_op_record_lesson_entry, "recordLessonEntry",
+     SU | TEACHER, BODY | TX, 128 * 1024},
+    {"GET", "/api/v1/lessons/{id}/entry", ej_op_get_lesson_entry, "getLessonEntry", READERS, 0, 0},
+    {"POST", "/api/v1/lessons/{id}/extension", ej_op_grant_lesson_extension,
+     "grantLessonExtension", SU, BODY | TX | IDEM, 4096},
+    {"PUT", "/api/v1/lessons/{id}/attendance/{student_id}/reason", ej_op_set_absence_reason,
+     "setAbsenceReason", SU, BODY | TX, 4096},
+    {"GET", "/api/v1/absence-reasons", ej_op_list_absence_reasons, "listAbsenceReasons", READERS,
+     0, 0},
+    {"POST", "/api/v1/absence-reports", ej_op_create_absence_report, "createAbsenceReport",
+     SU | GUARDIAN, BODY | TX | IDEM, 4096},
+    {"GET", "/api/v1/absence-reports", ej_op_list_absence_reports, "listAbsenceReports",
+     SU | DIR | STUDENT | GUARDIAN, 0, 0},
+    {"GET", "/api/v1/absence-reports/{id}", ej_op_get_absence_report, "getAbsenceReport",
+     SU | DIR | STUDENT | GUARDIAN, 0, 0},
+    {"POST", "/api/v1/absence-reports/{id}/apply", ej_op_apply_absence_report,
+     "applyAbsenceReport", SU, OPT_BODY | TX | IDEM, 1024},
+    {"POST", "/api/v1/absence-reports/{id}/reject", ej_op_reject_absence_report,
+     "rejectAbsenceReport", SU, BODY | TX | IDEM, 4096},
+    {"GET", "/api/v1/students/{id}/attendance", ej_op_get_student_attendance,
+     "getStudentAttendance", SU | DIR | TEACHER | STUDENT | GUARDIAN, 0, 0},
 };
 
 const size_t ej_route_count = sizeof ej_routes / sizeof ej_routes[0];

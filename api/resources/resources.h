@@ -75,5 +75,16 @@ void ej_op_set_substitute(struct ej_req *r);
 void ej_op_remove_substitute(struct ej_req *r);
 
 /* journal.c */
+void ej_op_record_lesson_entry(struct ej_req *r);
+void ej_op_get_lesson_entry(struct ej_req *r);
+void ej_op_grant_lesson_extension(struct ej_req *r);
+void ej_op_set_absence_reason(struct ej_req *r);
+void ej_op_list_absence_reasons(struct ej_req *r);
+void ej_op_create_absence_report(struct ej_req *r);
+void ej_op_list_absence_reports(struct ej_req *r);
+void ej_op_get_absence_report(struct ej_req *r);
+void ej_op_apply_absence_report(struct ej_req *r);
+void ej_op_reject_absence_report(struct ej_req *r);
+void ej_op_get_student_attendance(struct ej_req *r);
 
 #endif

@@ -1,0 +1,547 @@
+/* Journal entries and absences (§13–§15): the conducting teacher records a
+ * lesson's topic and attendance until its deadline (or an extension), the
+ * superuser at any time; only the superuser marks absence reasons, from the
+ * guardians' absence reports or directly. Reads are filtered by
+ * api/rules/access.h (EJ_OBJ_LESSON for lessons, EJ_OBJ_ATTENDANCE for
+ * attendance, reasons and reports). */
+#include "resources/resources.h"
+
+#include "core/json.h"
+#include "rules/access.h"
+#include "rules/calendar.h"
+#include "store/journal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define END {NULL, 0, 0, 0}
+#define MAX_ATTENDANCE 500
+#define MAX_REPORT_DAYS 366
+
+static const struct ej_field entry_fields[] = {
+    {"topic", EJ_F_STRING, EJ_F_REQUIRED, 2000},
+    {"attendance", EJ_F_ARRAY, EJ_F_REQUIRED, MAX_ATTENDANCE},
+    {"conducted_by", EJ_F_INT, 0, 0}, /* the superuser only */
+    END};
+static const struct ej_field attendance_fields[] = {
+    {"student_id", EJ_F_INT, EJ_F_REQUIRED, 0},
+    {"status", EJ_F_STRING, EJ_F_REQUIRED, 10},
+    {"reason", EJ_F_STRING, EJ_F_NULLABLE, 40}, /* the superuser only (§14) */
+    END};
+static const struct ej_field extension_fields[] = {
+    {"until", EJ_F_STRING, EJ_F_REQUIRED, 40},
+    {"reason", EJ_F_STRING, EJ_F_REQUIRED, 500},
+    END};
+static const struct ej_field reason_fields[] = {
+    {"reason_code", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NULLABLE, 40},
+    {"note", EJ_F_STRING, EJ_F_NULLABLE, 500},
+    END};
+static const struct ej_field report_fields[] = {
+    {"student_id", EJ_F_INT, EJ_F_REQUIRED, 0},
+    {"from_date", EJ_F_DATE, EJ_F_REQUIRED, 0},
+    {"to_date", EJ_F_DATE, EJ_F_REQUIRED, 0},
+    {"reason_code", EJ_F_STRING, EJ_F_REQUIRED, 40},
+    {"comment", EJ_F_STRING, EJ_F_NULLABLE, 500},
+    {"guardian_id", EJ_F_INT, EJ_F_NULLABLE, 0}, /* the superuser only */
+    {"channel", EJ_F_STRING, 0, 10},             /* the superuser only */
+    END};
+static const struct ej_field reject_fields[] = {
+    {"note", EJ_F_STRING, EJ_F_REQUIRED, 500},
+    END};
+static const struct ej_field no_fields[] = {END};
+
+static bool superuser(const struct ej_req *r) { return r->who.roles & EJ_ROLE_SUPERUSER; }
+
+static int unprocessable(struct ej_req *r, const char *field, const char *msg)
+{
+    ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, msg);
+    ej_problem_field(r, field, msg);
+    return -1;
+}
+
+static bool blank(const char *s) { return !s || s[strspn(s, " \t\r\n")] == '\0'; }
+
+static bool one_of(const char *s, const char *const *set)
+{
+    for (; s && *set; set++)
+        if (strcmp(s, *set) == 0)
+            return true;
+    return false;
+}
+
+/* ---- the entry ---------------------------------------------------------------------------- */
+
+/* §14: a `reason` or `reason_code` key anywhere in the body. The parser has
+ * bounded the depth (EJ_JSON_MAX_DEPTH), so the recursion is shallow. */
+static bool names_reason(const json_t *v)
+{
+    const char *key;
+    json_t *item;
+    size_t i;
+    if (json_is_object(v)) {
+        json_object_foreach((json_t *)v, key, item) {
+            if (strcmp(key, "reason") == 0 || strcmp(key, "reason_code") == 0 ||
+                names_reason(item))
+                return true;
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, item) {
+            if (names_reason(item))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Rewrites the complaints about one attendance row as attendance[i].field. */
+static int row_failed(struct ej_req *r, size_t i)
+{
+    json_t *errors = json_object_get(r->out, "errors"), *e;
+    size_t k;
+    char name[96];
+    json_array_foreach(errors, k, e) {
+        snprintf(name, sizeof name, "attendance[%zu].%s", i,
+                 json_string_value(json_object_get(e, "field")));
+        json_object_set_new(e, "field", json_string(name));
+    }
+    const char *detail = json_string_value(json_object_get(r->out, "detail"));
+    if (detail) {
+        char buf[600];
+        snprintf(buf, sizeof buf, "attendance[%zu]: %s", i, detail);
+        json_object_set_new(r->out, "detail", json_string(buf));
+    }
+    return -1;
+}
+
+static int row_invalid(struct ej_req *r, size_t i, const char *field, const char *msg)
+{
+    unprocessable(r, field, msg);
+    return row_failed(r, i);
+}
+
+static int attendance_valid(struct ej_req *r, const json_t *rows)
+{
+    static const char *const statuses[] = {"present", "absent", "late", NULL};
+    size_t i, k;
+    json_t *row, *other;
+    json_array_foreach(rows, i, row) {
+        if (ej_json_check(r, row, attendance_fields) != 0)
+            return row_failed(r, i);
+        json_int_t sid = json_integer_value(json_object_get(row, "student_id"));
+        const char *status = ej_json_str(row, "status");
+        if (sid <= 0)
+            return row_invalid(r, i, "student_id", "must be a positive id");
+        if (!one_of(status, statuses))
+            return row_invalid(r, i, "status", "must be present, absent or late");
+        if (ej_json_str(row, "reason") && strcmp(status, "present") == 0)
+            return row_invalid(r, i, "reason", "is only for an absence or a late arrival");
+        json_array_foreach(rows, k, other) {
+            if (k >= i)
+                break;
+            if (json_integer_value(json_object_get(other, "student_id")) == sid)
+                return row_invalid(r, i, "student_id", "appears more than once");
+        }
+    }
+    return 0;
+}
+
+/* Parse: the body alone, before anything is looked up. */
+static int entry_body_valid(struct ej_req *r, const json_t *body, bool su)
+{
+    if (!su && names_reason(body))
+        return ej_problem(r, 403, "reason_requires_superuser",
+                          "Absence reasons are marked only by the superuser, from the guardians' "
+                          "absence reports (§14): send present, absent or late.");
+    if (ej_json_check(r, (json_t *)body, entry_fields) != 0)
+        return -1;
+    if (!su && ej_json_has(body, "conducted_by"))
+        return ej_problem(r, 403, "forbidden",
+                          "Only the superuser records an entry on a teacher's behalf.");
+    if (blank(ej_json_str(body, "topic")))
+        return unprocessable(r, "topic", "must not be blank");
+    return attendance_valid(r, json_object_get(body, "attendance"));
+}
+
+static bool in_ids(const json_t *ids, int64_t id)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) {
+        if (json_integer_value(v) == id)
+            return true;
+    }
+    return false;
+}
+
+/* Who the entry names as having conducted the lesson (§15). */
+static int conductor(struct ej_req *r, const struct ej_entry_ctx *c, bool su, int64_t *out)
+{
+    const json_t *given = json_object_get(r->body, "conducted_by");
+    if (!su) {
+        *out = r->who.user_id;
+        return 0;
+    }
+    if (json_is_integer(given)) {
+        int64_t id = json_integer_value(given);
+        bool ok = c->substitute_id ? id == c->substitute_id
+                                   : in_ids(json_object_get(c->lesson, "teacher_ids"), id);
+        if (!ok)
+            return unprocessable(r, "conducted_by",
+                                 c->substitute_id ? "must be the lesson's substitute"
+                                                  : "must be one of the group's teachers");
+        *out = id;
+    } else if (c->conducted_by) {
+        *out = c->conducted_by;
+    } else {
+        *out = c->default_conductor ? c->default_conductor : r->who.user_id;
+    }
+    return 0;
+}
+
+/* Authorize: who may record this lesson, and whether now (§13, §15).
+ * *late: this is the first entry and it comes after the deadline. */
+static int may_record(struct ej_req *r, const struct ej_entry_ctx *c, bool su, int64_t version,
+                      int64_t *by, bool *late)
+{
+    int64_t me = r->who.user_id;
+    if (!su && (c->substitute_id ? c->substitute_id != me : !c->caller_teaches)) {
+        ej_problem(r, 403, "not_conducting_teacher",
+                   c->substitute_id
+                       ? "A substitute is assigned to this lesson: only they record it (§15)."
+                       : "Only the teacher who conducts the lesson records it (§15).");
+        if (r->out && c->substitute_id)
+            json_object_set_new(r->out, "substitute_teacher_id", json_integer(c->substitute_id));
+        return -1;
+    }
+    if (version >= 0 && version != c->version)
+        return ej_problem(r, 412, "precondition_failed",
+                          "The lesson was changed by someone else; reload and try again.");
+    if (c->year_closed)
+        return ej_problem(r, 409, "school_year_closed",
+                          "The lesson's school year is closed; its journal is read-only (§18).");
+    if (c->cancelled)
+        return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
+    if (!c->started) {
+        ej_problem(r, 409, "lesson_not_started",
+                   "The lesson starts at %s: no entry before it has started (§13).", c->starts);
+        if (r->out)
+            json_object_set_new(r->out, "starts", json_string(c->starts));
+        return -1;
+    }
+    if (!su && c->past_deadline && !c->extended) {
+        if (c->extension_until[0])
+            ej_problem(r, 409, "entry_deadline_passed",
+                       "The deadline for this entry was %s and its extension ended at %s (§13).",
+                       c->deadline, c->extension_until);
+        else
+            ej_problem(r, 409, "entry_deadline_passed",
+                       "The deadline for this entry was %s (§13); ask the superuser for an "
+                       "extension.",
+                       c->deadline);
+        if (r->out) {
+            json_object_set_new(r->out, "deadline", json_string(c->deadline));
+            if (c->extension_until[0])
+                json_object_set_new(r->out, "extension_until", json_string(c->extension_until));
+        }
+        return -1;
+    }
+    *late = !c->recorded && c->past_deadline;
+    return conductor(r, c, su, by);
+}
+
+static unsigned lesson_scopes(const struct ej_req *r)
+{
+    return ej_read_scopes(r->who.roles, EJ_OBJ_LESSON);
+}
+
+static unsigned attendance_scopes(const struct ej_req *r)
+{
+    return ej_read_scopes(r->who.roles, EJ_OBJ_ATTENDANCE);
+}
+
+void ej_op_record_lesson_entry(struct ej_req *r)
+{
+    int64_t id, version, by = 0;
+    bool su = superuser(r), late = false;
+    struct ej_entry_ctx c;
+    json_t *lesson;
+    memset(&c, 0, sizeof c);
+    if (ej_param_id(r, 0, &id) == 0 && ej_if_match(r, &version) == 0 &&
+        entry_body_valid(r, r->body, su) == 0 &&
+        ej_store_entry_begin(r, id, lesson_scopes(r), &c) == 0 &&
+        may_record(r, &c, su, version, &by, &late) == 0 &&
+        ej_store_entry_save(r, &c, r->body, by, late, &lesson) == 0)
+        ej_reply(r, 200, lesson);
+    ej_entry_ctx_cleanup(&c);
+}
+
+void ej_op_get_lesson_entry(struct ej_req *r)
+{
+    int64_t id;
+    json_t *lesson;
+    if (ej_param_id(r, 0, &id) == 0 &&
+        ej_store_entry_get(r, id, lesson_scopes(r), attendance_scopes(r), &lesson) == 0)
+        ej_reply(r, 200, lesson);
+}
+
+/* ---- extensions --------------------------------------------------------------------------- */
+
+static bool digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+static int num(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+/* `until`: a date (the end of that day in Riga, like a deadline) or an RFC
+ * 3339 instant YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM). Writes UTC into out. */
+static bool parse_until(const char *s, char out[EJ_UTC_BUFSZ])
+{
+    char date[EJ_DATE_BUFSZ];
+    ej_day d;
+    size_t n = strlen(s);
+    if (n < 10)
+        return false;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (!ej_date_parse(date, &d))
+        return false;
+    if (n == 10) {
+        ej_format_utc(ej_riga_local_to_utc(d, 23, 59, 59), out);
+        return true;
+    }
+    const char *t = s + 10;
+    if (n < 20 || (t[0] != 'T' && t[0] != 't') || !digits(t + 1, 2) || t[3] != ':' ||
+        !digits(t + 4, 2) || t[6] != ':' || !digits(t + 7, 2))
+        return false;
+    int hh = num(t + 1, 2), mm = num(t + 4, 2), ss = num(t + 7, 2);
+    if (hh > 23 || mm > 59 || ss > 60)
+        return false;
+    const char *z = t + 9;
+    if (*z == '.') {
+        z++;
+        size_t f = strspn(z, "0123456789");
+        if (f == 0 || f > 9)
+            return false;
+        z += f;
+    }
+    int64_t offset;
+    if ((z[0] == 'Z' || z[0] == 'z') && z[1] == '\0') {
+        offset = 0;
+    } else if ((z[0] == '+' || z[0] == '-') && strlen(z) == 6 && digits(z + 1, 2) &&
+               z[3] == ':' && digits(z + 4, 2) && num(z + 1, 2) <= 23 && num(z + 4, 2) <= 59) {
+        offset = (int64_t)(num(z + 1, 2) * 3600 + num(z + 4, 2) * 60) * (z[0] == '-' ? -1 : 1);
+    } else {
+        return false;
+    }
+    if (ss == 60)
+        ss = 59;
+    ej_format_utc((int64_t)d * 86400 + hh * 3600 + mm * 60 + ss - offset, out);
+    return true;
+}
+
+void ej_op_grant_lesson_extension(struct ej_req *r)
+{
+    int64_t id;
+    char until[EJ_UTC_BUFSZ];
+    json_t *lesson;
+    if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, extension_fields) != 0)
+        return;
+    if (!parse_until(ej_json_str(r->body, "until"), until)) {
+        unprocessable(r, "until", "must be a date YYYY-MM-DD (the end of that day in Riga) or an "
+                                  "RFC 3339 instant");
+        return;
+    }
+    if (blank(ej_json_str(r->body, "reason"))) {
+        unprocessable(r, "reason", "must not be blank");
+        return;
+    }
+    if (ej_store_extension_grant(r, id, until, ej_json_str(r->body, "reason"), &lesson) == 0)
+        ej_reply(r, 200, lesson);
+}
+
+/* ---- absence reasons ---------------------------------------------------------------------- */
+
+void ej_op_set_absence_reason(struct ej_req *r)
+{
+    int64_t id, sid, version;
+    json_t *lesson;
+    if (ej_param_id(r, 0, &id) != 0 || ej_param_id(r, 1, &sid) != 0 ||
+        ej_if_match(r, &version) != 0 || ej_json_check(r, r->body, reason_fields) != 0)
+        return;
+    const char *code = ej_json_str(r->body, "reason_code"), *note = ej_json_str(r->body, "note");
+    if (!code && note) {
+        unprocessable(r, "note", "goes with a reason_code");
+        return;
+    }
+    if (ej_store_absence_reason_set(r, id, sid, version, code, blank(note) ? NULL : note,
+                                    &lesson) == 0)
+        ej_reply(r, 200, lesson);
+}
+
+void ej_op_list_absence_reasons(struct ej_req *r)
+{
+    json_t *items;
+    if (ej_store_absence_reason_list(r, &items) == 0)
+        ej_reply(r, 200, ej_page_wrap(items, 0));
+}
+
+/* ---- absence reports ---------------------------------------------------------------------- */
+
+/* Reports are the guardians' and the superuser's business: a teacher sees
+ * the reasons on the attendance, not the reports. */
+static unsigned report_scopes(const struct ej_req *r)
+{
+    return attendance_scopes(r) & ~(unsigned)EJ_SCOPE_TAUGHT;
+}
+
+static int report_body_valid(struct ej_req *r, const json_t *b, bool su)
+{
+    static const char *const channels[] = {"paper", "phone", NULL};
+    ej_day from, to;
+    if (ej_json_check(r, (json_t *)b, report_fields) != 0)
+        return -1;
+    if (!su && (ej_json_has(b, "guardian_id") || ej_json_has(b, "channel")))
+        return ej_problem(r, 403, "forbidden",
+                          "Only the superuser files a report on a guardian's behalf.");
+    if (json_integer_value(json_object_get(b, "student_id")) <= 0)
+        return unprocessable(r, "student_id", "must be a positive id");
+    if (ej_json_has(b, "channel") && !one_of(ej_json_str(b, "channel"), channels))
+        return unprocessable(r, "channel", "must be paper or phone");
+    ej_date_parse(ej_json_str(b, "from_date"), &from);
+    ej_date_parse(ej_json_str(b, "to_date"), &to);
+    if (to < from)
+        return unprocessable(r, "to_date", "must not be before from_date");
+    if (to - from >= MAX_REPORT_DAYS)
+        return unprocessable(r, "to_date", "must be within 366 days of from_date");
+    if (blank(ej_json_str(b, "reason_code")))
+        return unprocessable(r, "reason_code", "must be a code of GET /absence-reasons");
+    return 0;
+}
+
+void ej_op_create_absence_report(struct ej_req *r)
+{
+    bool su = superuser(r);
+    json_t *report;
+    if (report_body_valid(r, r->body, su) != 0)
+        return;
+    /* A guardian reports for their own children, online; the superuser for
+     * any student, on a guardian's behalf, from paper or a phone call. */
+    const json_t *g = json_object_get(r->body, "guardian_id");
+    int64_t guardian = su ? (json_is_integer(g) ? json_integer_value(g) : 0) : r->who.user_id;
+    const char *channel = !su ? "online" : ej_json_str(r->body, "channel")
+                                               ? ej_json_str(r->body, "channel")
+                                               : "paper";
+    unsigned scopes = su ? EJ_SCOPE_ALL : attendance_scopes(r) & EJ_SCOPE_CHILDREN;
+    if (ej_store_absence_report_create(r, scopes, r->body, guardian, channel, &report) != 0)
+        return;
+    snprintf(r->location, sizeof r->location, "/api/v1/absence-reports/%lld",
+             (long long)json_integer_value(json_object_get(report, "id")));
+    ej_reply(r, 201, report);
+}
+
+void ej_op_list_absence_reports(struct ej_req *r)
+{
+    static const char *const statuses[] = {"pending", "applied", "rejected", NULL};
+    struct ej_report_filter f;
+    char status[16], sid[24], *end;
+    json_t *items;
+    memset(&f, 0, sizeof f);
+    if (ej_page_params(r, &f.limit, &f.after) != 0)
+        return;
+    int got = ej_query(r, "status", status, sizeof status);
+    if (got < 0)
+        return;
+    if (got && !one_of(status, statuses)) {
+        ej_problem(r, 400, "invalid_query", "status must be pending, applied or rejected.");
+        return;
+    }
+    f.status = got ? status : NULL;
+    got = ej_query(r, "student_id", sid, sizeof sid);
+    if (got < 0)
+        return;
+    if (got) {
+        long long v = strtoll(sid, &end, 10);
+        if (sid[0] < '0' || sid[0] > '9' || *end || v <= 0) {
+            ej_problem(r, 400, "invalid_query", "student_id must be a positive id.");
+            return;
+        }
+        f.student_id = v;
+    }
+    if (ej_store_absence_report_list(r, report_scopes(r), &f, &items) == 0)
+        ej_reply(r, 200, ej_page_wrap(items, f.limit));
+}
+
+void ej_op_get_absence_report(struct ej_req *r)
+{
+    int64_t id;
+    json_t *report;
+    if (ej_param_id(r, 0, &id) == 0 &&
+        ej_store_absence_report_get(r, report_scopes(r), id, &report) == 0)
+        ej_reply(r, 200, report);
+}
+
+void ej_op_apply_absence_report(struct ej_req *r)
+{
+    int64_t id;
+    json_t *out;
+    if (ej_param_id(r, 0, &id) == 0 && (!r->body || ej_json_check(r, r->body, no_fields) == 0) &&
+        ej_store_absence_report_apply(r, id, &out) == 0)
+        ej_reply(r, 200, out);
+}
+
+void ej_op_reject_absence_report(struct ej_req *r)
+{
+    int64_t id;
+    json_t *report;
+    if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, reject_fields) != 0)
+        return;
+    if (blank(ej_json_str(r->body, "note"))) {
+        unprocessable(r, "note", "must not be blank");
+        return;
+    }
+    if (ej_store_absence_report_reject(r, id, ej_json_str(r->body, "note"), &report) == 0)
+        ej_reply(r, 200, report);
+}
+
+/* ---- a student's attendance --------------------------------------------------------------- */
+
+static int date_query(struct ej_req *r, const char *name, char *buf, size_t len, const char **out)
+{
+    ej_day d;
+    *out = NULL;
+    int got = ej_query(r, name, buf, len);
+    if (got <= 0)
+        return got;
+    if (!ej_date_parse(buf, &d))
+        return ej_problem(r, 400, "invalid_query", "%s must be a real date YYYY-MM-DD.", name);
+    *out = buf;
+    return 0;
+}
+
+void ej_op_get_student_attendance(struct ej_req *r)
+{
+    int64_t id;
+    char fb[16], tb[16];
+    const char *from, *to;
+    json_t *out;
+    if (ej_param_id(r, 0, &id) != 0 || date_query(r, "from", fb, sizeof fb, &from) != 0 ||
+        date_query(r, "to", tb, sizeof tb, &to) != 0)
+        return;
+    if (from && to && strcmp(from, to) > 0) {
+        ej_problem(r, 400, "invalid_query", "from must not be after to.");
+        return;
+    }
+    if (ej_store_student_attendance(r, id, attendance_scopes(r), from, to, &out) == 0)
+        ej_reply(r, 200, out);
+}

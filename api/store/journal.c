@@ -1,0 +1,663 @@
+#include "store/journal.h"
+
+#include "core/json.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "store/entity.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dump(const json_t *v) { return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY); }
+
+static bool is_true(const PGresult *res, int row, int col)
+{
+    return PQgetvalue(res, row, col)[0] == 't';
+}
+
+static int64_t i64(const PGresult *res, int row, int col)
+{
+    return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+static void copy(char *dst, size_t n, const PGresult *res, int row, int col)
+{
+    snprintf(dst, n, "%s", PQgetvalue(res, row, col));
+}
+
+static int year_closed(struct ej_req *r)
+{
+    return ej_problem(r, 409, "school_year_closed",
+                      "The lesson's school year is closed; its journal is read-only (§18).");
+}
+
+static int stale(struct ej_req *r)
+{
+    return ej_problem(r, 412, "precondition_failed",
+                      "The lesson was changed by someone else; reload and try again.");
+}
+
+/* 422 naming one field. */
+static int invalid(struct ej_req *r, const char *field, const char *message)
+{
+    ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, message);
+    ej_problem_field(r, field, message);
+    return -1;
+}
+
+/* The full lesson view (every attendance row: the superuser's, the audit's). */
+static int lesson_full(struct ej_req *r, const char *id, json_t **lesson)
+{
+    const char *p[] = {id};
+    if (db_json(r, lesson, "SELECT lesson_json(l) FROM lessons l WHERE l.id = $1", 1, p) != 0)
+        return -1;
+    if (!*lesson)
+        return ej_problem(r, 404, "not_found", "No such lesson.");
+    return 0;
+}
+
+static void lesson_etag(struct ej_req *r, const json_t *lesson)
+{
+    ej_set_etag(r, json_integer_value(json_object_get(lesson, "version")));
+}
+
+/* ---- entries ---------------------------------------------------------------------------- */
+
+void ej_entry_ctx_cleanup(struct ej_entry_ctx *c)
+{
+    json_decref(c->lesson);
+    c->lesson = NULL;
+}
+
+int ej_store_entry_begin(struct ej_req *r, int64_t lesson_id, unsigned lesson_scopes,
+                         struct ej_entry_ctx *c)
+{
+    char id[24], viewer[24], sc[24];
+    const char *p[] = {db_i64(id, lesson_id), db_i64(viewer, r->who.user_id),
+                       db_i64(sc, lesson_scopes)};
+    memset(c, 0, sizeof *c);
+    /* Lock first, then read in a new statement, so that what is read includes
+     * whatever the writer we may have waited for committed. */
+    PGresult *res = db_exec(r, DB_OPT,
+                            "SELECT 1 FROM lessons l WHERE l.id = $1"
+                            " AND visible_lesson($2, $3::int, l.group_id, l.substitute_teacher_id)"
+                            " FOR NO KEY UPDATE OF l",
+                            3, p);
+    if (!res)
+        return -1;
+    int found = PQntuples(res);
+    PQclear(res);
+    if (!found)
+        return ej_problem(r, 404, "not_found", "No such lesson.");
+    res = db_exec(r, DB_ONE,
+                  "SELECT l.group_id, l.version, coalesce(l.substitute_teacher_id, 0),"
+                  " coalesce(l.conducted_by, 0),"
+                  " coalesce(l.substitute_teacher_id, (SELECT min(t.teacher_id) FROM group_teachers t"
+                  "   WHERE t.group_id = l.group_id), 0),"
+                  " EXISTS (SELECT 1 FROM group_teachers t WHERE t.group_id = l.group_id"
+                  "   AND t.teacher_id = $2),"
+                  " l.cancelled_at IS NOT NULL, y.closed_at IS NOT NULL, l.recorded_at IS NOT NULL,"
+                  " now() >= lesson_starts(l), now() > l.deadline, coalesce(now() <= x.until, false),"
+                  " utc(lesson_starts(l)), utc(l.deadline), coalesce(utc(x.until), ''),"
+                  " lesson_json(l)"
+                  " FROM lessons l JOIN groups g ON g.id = l.group_id"
+                  " JOIN school_years y ON y.id = g.school_year_id"
+                  " LEFT JOIN lesson_extensions x ON x.lesson_id = l.id WHERE l.id = $1",
+                  2, p);
+    if (!res)
+        return -1;
+    c->lesson_id = lesson_id;
+    c->group_id = i64(res, 0, 0);
+    c->version = i64(res, 0, 1);
+    c->substitute_id = i64(res, 0, 2);
+    c->conducted_by = i64(res, 0, 3);
+    c->default_conductor = i64(res, 0, 4);
+    c->caller_teaches = is_true(res, 0, 5);
+    c->cancelled = is_true(res, 0, 6);
+    c->year_closed = is_true(res, 0, 7);
+    c->recorded = is_true(res, 0, 8);
+    c->started = is_true(res, 0, 9);
+    c->past_deadline = is_true(res, 0, 10);
+    c->extended = is_true(res, 0, 11);
+    copy(c->starts, sizeof c->starts, res, 0, 12);
+    copy(c->deadline, sizeof c->deadline, res, 0, 13);
+    copy(c->extension_until, sizeof c->extension_until, res, 0, 14);
+    c->lesson = json_loads(PQgetvalue(res, 0, 15), 0, NULL);
+    PQclear(res);
+    if (!c->lesson)
+        return ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
+    return 0;
+}
+
+/* 422 student_not_enrolled / validation_failed unless the attendance names
+ * exactly the students enrolled on the lesson's date, with active codes. */
+static int check_roster(struct ej_req *r, const char *id, const char *doc)
+{
+    const char *p[] = {id, doc};
+    json_t *v = NULL;
+    if (db_json(r, &v,
+                "WITH b AS (SELECT x.student_id, x.reason FROM jsonb_to_recordset($2::jsonb->'attendance')"
+                "   AS x(student_id bigint, reason text)),"
+                " e AS (SELECT enrolled_on(l.group_id, l.date) AS student_id FROM lessons l"
+                "   WHERE l.id = $1)"
+                " SELECT jsonb_build_object("
+                " 'missing', coalesce((SELECT jsonb_agg(student_id ORDER BY student_id) FROM e"
+                "   WHERE student_id NOT IN (SELECT student_id FROM b)), '[]'::jsonb),"
+                " 'unexpected', coalesce((SELECT jsonb_agg(student_id ORDER BY student_id) FROM b"
+                "   WHERE student_id NOT IN (SELECT student_id FROM e)), '[]'::jsonb),"
+                " 'unknown_reasons', coalesce((SELECT jsonb_agg(DISTINCT reason) FROM b"
+                "   WHERE reason IS NOT NULL AND NOT EXISTS (SELECT 1 FROM absence_reasons c"
+                "   WHERE c.code = b.reason AND c.active)), '[]'::jsonb))",
+                2, p) != 0)
+        return -1;
+    json_t *missing = json_object_get(v, "missing"), *unexpected = json_object_get(v, "unexpected");
+    json_t *unknown = json_object_get(v, "unknown_reasons");
+    int rc = 0;
+    if (json_array_size(missing) || json_array_size(unexpected)) {
+        ej_problem(r, 422, "student_not_enrolled",
+                   "The attendance must name exactly the students enrolled on the lesson's "
+                   "date: %zu missing, %zu not enrolled.",
+                   json_array_size(missing), json_array_size(unexpected));
+        if (r->out) {
+            json_object_set(r->out, "missing", missing);
+            json_object_set(r->out, "unexpected", unexpected);
+        }
+        size_t i;
+        json_t *sid;
+        char msg[96];
+        json_array_foreach(missing, i, sid) {
+            snprintf(msg, sizeof msg, "student %lld is enrolled but missing",
+                     (long long)json_integer_value(sid));
+            ej_problem_field(r, "attendance", msg);
+        }
+        json_array_foreach(unexpected, i, sid) {
+            snprintf(msg, sizeof msg, "student %lld is not enrolled on the lesson's date",
+                     (long long)json_integer_value(sid));
+            ej_problem_field(r, "attendance", msg);
+        }
+        rc = -1;
+    } else if (json_array_size(unknown)) {
+        char *list = dump(unknown);
+        ej_problem(r, 422, "validation_failed", "Unknown absence reason code(s): %s.", list);
+        ej_problem_field(r, "attendance", "reason must be an active code of GET /absence-reasons");
+        free(list);
+        rc = -1;
+    }
+    json_decref(v);
+    return rc;
+}
+
+int ej_store_entry_save(struct ej_req *r, const struct ej_entry_ctx *c, const json_t *body,
+                        int64_t conducted_by, bool late, json_t **lesson)
+{
+    char id[24], by[24], actor[24], *doc = dump(body);
+    const char *p[] = {db_i64(id, c->lesson_id), doc, ej_json_str(body, "topic"),
+                       db_i64(by, conducted_by), late ? "true" : "false",
+                       db_i64(actor, r->who.user_id)};
+    int rc = -1;
+    *lesson = NULL;
+    if (check_roster(r, id, doc) != 0)
+        goto out;
+    /* Reasons: one given in the body (superuser) wins; one already set stays;
+     * else an applied report covering the date gives it (§14). The reports
+     * are read FOR SHARE so that a report being applied meanwhile is waited
+     * for and seen applied. */
+    PGresult *res = db_exec(
+        r, DB_NONE,
+        "WITH b AS (SELECT x.student_id, x.status, x.reason"
+        "   FROM jsonb_to_recordset($2::jsonb->'attendance')"
+        "   AS x(student_id bigint, status text, reason text)),"
+        " rep AS MATERIALIZED (SELECT r.id, r.student_id, r.reason_code, r.status, r.decided_by,"
+        "   r.decided_at FROM absence_reports r WHERE r.student_id IN (SELECT student_id FROM b)"
+        "   AND (SELECT date FROM lessons WHERE id = $1) BETWEEN r.from_date AND r.to_date"
+        "   FOR SHARE OF r),"
+        " k AS (SELECT b.student_id, b.status, b.reason, c.reason_code AS cur_code,"
+        "   c.reason_note AS cur_note, c.reason_report_id AS cur_report, c.reason_set_by AS cur_by,"
+        "   c.reason_set_at AS cur_at, ar.id AS rep_id, ar.reason_code AS rep_code,"
+        "   ar.decided_by AS rep_by,"
+        "   CASE WHEN b.status = 'present' THEN 'none'"
+        "     WHEN b.reason IS NOT NULL AND b.reason IS DISTINCT FROM c.reason_code THEN 'given'"
+        "     WHEN c.reason_code IS NOT NULL THEN 'kept'"
+        "     WHEN ar.id IS NOT NULL THEN 'report' ELSE 'none' END AS src"
+        "   FROM b LEFT JOIN lesson_attendance c ON c.lesson_id = $1 AND c.student_id = b.student_id"
+        "   LEFT JOIN LATERAL (SELECT * FROM rep WHERE rep.student_id = b.student_id"
+        "     AND rep.status = 'applied' ORDER BY rep.decided_at, rep.id LIMIT 1) ar ON true),"
+        " del AS (DELETE FROM lesson_attendance a WHERE a.lesson_id = $1"
+        "   AND a.student_id NOT IN (SELECT student_id FROM b)),"
+        " ins AS (INSERT INTO lesson_attendance AS a (lesson_id, student_id, status, reason_code,"
+        "   reason_note, reason_report_id, reason_set_by, reason_set_at)"
+        "   SELECT $1, k.student_id, k.status,"
+        "   CASE k.src WHEN 'given' THEN k.reason WHEN 'kept' THEN k.cur_code"
+        "     WHEN 'report' THEN k.rep_code END,"
+        "   CASE k.src WHEN 'kept' THEN k.cur_note END,"
+        "   CASE k.src WHEN 'kept' THEN k.cur_report WHEN 'report' THEN k.rep_id END,"
+        "   CASE k.src WHEN 'given' THEN $6::bigint WHEN 'kept' THEN k.cur_by"
+        "     WHEN 'report' THEN k.rep_by END,"
+        "   CASE k.src WHEN 'given' THEN now() WHEN 'kept' THEN k.cur_at"
+        "     WHEN 'report' THEN now() END"
+        "   FROM k ON CONFLICT (lesson_id, student_id) DO UPDATE SET status = EXCLUDED.status,"
+        "   reason_code = EXCLUDED.reason_code, reason_note = EXCLUDED.reason_note,"
+        "   reason_report_id = EXCLUDED.reason_report_id, reason_set_by = EXCLUDED.reason_set_by,"
+        "   reason_set_at = EXCLUDED.reason_set_at)"
+        " UPDATE lessons SET topic = $3, conducted_by = $4, recorded_at = coalesce(recorded_at, now()),"
+        " late = CASE WHEN recorded_at IS NULL THEN $5::boolean ELSE late END,"
+        " version = version + 1, updated_at = now() WHERE id = $1",
+        6, p);
+    if (!res)
+        goto out;
+    PQclear(res);
+    if (lesson_full(r, id, lesson) != 0 ||
+        ej_audit(r, c->recorded ? "lesson.entry_update" : "lesson.entry", "lesson", c->lesson_id,
+                 c->lesson, *lesson) != 0)
+        goto out;
+    lesson_etag(r, *lesson);
+    rc = 0;
+out:
+    if (rc != 0) {
+        json_decref(*lesson);
+        *lesson = NULL;
+    }
+    free(doc);
+    return rc;
+}
+
+int ej_store_entry_get(struct ej_req *r, int64_t lesson_id, unsigned lesson_scopes,
+                       unsigned attendance_scopes, json_t **lesson)
+{
+    char id[24], viewer[24], ls[24], as[24];
+    const char *p[] = {db_i64(id, lesson_id), db_i64(viewer, r->who.user_id),
+                       db_i64(ls, lesson_scopes), db_i64(as, attendance_scopes)};
+    return ej_store_get(r, "lesson",
+                        "SELECT lesson_json(l, $2, $4::int) FROM lessons l WHERE l.id = $1"
+                        " AND visible_lesson($2, $3::int, l.group_id, l.substitute_teacher_id)",
+                        4, p, lesson);
+}
+
+/* ---- extensions ------------------------------------------------------------------------- */
+
+int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *until,
+                             const char *reason, json_t **lesson)
+{
+    char id[24], actor[24];
+    const char *p[] = {db_i64(id, lesson_id), until, reason, db_i64(actor, r->who.user_id)};
+    json_t *before = NULL;
+    int rc = -1;
+    *lesson = NULL;
+    PGresult *res = db_exec(r, DB_OPT,
+                            "SELECT l.cancelled_at IS NOT NULL, y.closed_at IS NOT NULL,"
+                            " $2::timestamptz > now(), $2::timestamptz > l.deadline, utc(l.deadline)"
+                            " FROM lessons l JOIN groups g ON g.id = l.group_id"
+                            " JOIN school_years y ON y.id = g.school_year_id"
+                            " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
+                            2, p);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0)
+        ej_problem(r, 404, "not_found", "No such lesson.");
+    else if (is_true(res, 0, 1))
+        year_closed(r);
+    else if (is_true(res, 0, 0))
+        ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
+    else if (!is_true(res, 0, 2))
+        invalid(r, "until", "must be in the future");
+    else if (!is_true(res, 0, 3)) {
+        char msg[120];
+        snprintf(msg, sizeof msg, "must be after the lesson's deadline (%s)", PQgetvalue(res, 0, 4));
+        invalid(r, "until", msg);
+    } else
+        rc = 0;
+    PQclear(res);
+    if (rc != 0 || lesson_full(r, id, &before) != 0)
+        goto fail;
+    res = db_exec(r, DB_NONE,
+                  "INSERT INTO lesson_extensions (lesson_id, until, reason, granted_by)"
+                  " VALUES ($1, $2, $3, $4) ON CONFLICT (lesson_id) DO UPDATE SET"
+                  " until = EXCLUDED.until, reason = EXCLUDED.reason,"
+                  " granted_by = EXCLUDED.granted_by, granted_at = now()",
+                  4, p);
+    if (!res)
+        goto fail;
+    PQclear(res);
+    if (db_json(r, lesson,
+                "UPDATE lessons l SET version = version + 1, updated_at = now() WHERE id = $1"
+                " RETURNING lesson_json(l)",
+                1, p) != 0 ||
+        ej_audit(r, "lesson.extension", "lesson", lesson_id, before, *lesson) != 0)
+        goto fail;
+    lesson_etag(r, *lesson);
+    json_decref(before);
+    return 0;
+fail:
+    json_decref(before);
+    json_decref(*lesson);
+    *lesson = NULL;
+    return -1;
+}
+
+/* ---- absence reasons ---------------------------------------------------------------------- */
+
+int ej_store_absence_reason_set(struct ej_req *r, int64_t lesson_id, int64_t student_id,
+                                int64_t expected_version, const char *code, const char *note,
+                                json_t **lesson)
+{
+    char id[24], sid[24], actor[24];
+    const char *p[] = {db_i64(id, lesson_id), db_i64(sid, student_id), code, code ? note : NULL,
+                       db_i64(actor, r->who.user_id)};
+    json_t *before = NULL;
+    int rc = -1;
+    *lesson = NULL;
+    PGresult *res = db_exec(r, DB_OPT,
+                            "SELECT l.version, y.closed_at IS NOT NULL, a.status,"
+                            " $3::text IS NULL OR EXISTS (SELECT 1 FROM absence_reasons c"
+                            "   WHERE c.code = $3 AND c.active)"
+                            " FROM lessons l JOIN groups g ON g.id = l.group_id"
+                            " JOIN school_years y ON y.id = g.school_year_id"
+                            " LEFT JOIN lesson_attendance a ON a.lesson_id = l.id AND a.student_id = $2"
+                            " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
+                            3, p);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0)
+        ej_problem(r, 404, "not_found", "No such lesson.");
+    else if (PQgetisnull(res, 0, 2))
+        ej_problem(r, 404, "not_found", "The lesson has no attendance recorded for this student.");
+    else if (expected_version >= 0 && i64(res, 0, 0) != expected_version)
+        stale(r);
+    else if (is_true(res, 0, 1))
+        year_closed(r);
+    else if (strcmp(PQgetvalue(res, 0, 2), "present") == 0)
+        ej_problem(r, 409, "student_present",
+                   "The student was present: only an absence or a late arrival has a reason.");
+    else if (!is_true(res, 0, 3))
+        invalid(r, "reason_code", "must be an active code of GET /absence-reasons");
+    else
+        rc = 0;
+    PQclear(res);
+    if (rc != 0 || lesson_full(r, id, &before) != 0)
+        goto fail;
+    res = db_exec(r, DB_NONE,
+                  "UPDATE lesson_attendance SET reason_code = $3, reason_note = $4,"
+                  " reason_report_id = NULL,"
+                  " reason_set_by = CASE WHEN $3::text IS NULL THEN NULL ELSE $5::bigint END,"
+                  " reason_set_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END"
+                  " WHERE lesson_id = $1 AND student_id = $2",
+                  5, p);
+    if (!res)
+        goto fail;
+    PQclear(res);
+    if (db_json(r, lesson,
+                "UPDATE lessons l SET version = version + 1, updated_at = now() WHERE id = $1"
+                " RETURNING lesson_json(l)",
+                1, p) != 0 ||
+        ej_audit(r, code ? "lesson.absence_reason" : "lesson.absence_reason_clear", "lesson",
+                 lesson_id, before, *lesson) != 0)
+        goto fail;
+    lesson_etag(r, *lesson);
+    json_decref(before);
+    return 0;
+fail:
+    json_decref(before);
+    json_decref(*lesson);
+    *lesson = NULL;
+    return -1;
+}
+
+int ej_store_absence_reason_list(struct ej_req *r, json_t **items)
+{
+    return db_json(r, items,
+                   "SELECT coalesce(jsonb_agg(absence_reason_json(c) ORDER BY c.position, c.code),"
+                   " '[]'::jsonb) FROM absence_reasons c",
+                   0, NULL);
+}
+
+/* ---- absence reports ---------------------------------------------------------------------- */
+
+int ej_store_absence_report_create(struct ej_req *r, unsigned scopes, const json_t *body,
+                                   int64_t guardian_id, const char *channel, json_t **report)
+{
+    char viewer[24], sc[24], g[24], *doc = dump(body);
+    const char *p[] = {doc, db_i64(viewer, r->who.user_id), db_i64(sc, scopes),
+                       guardian_id ? db_i64(g, guardian_id) : NULL};
+    int rc = -1;
+    *report = NULL;
+    PGresult *res = db_exec(
+        r, DB_ONE,
+        "WITH b AS (SELECT ($1::jsonb->>'student_id')::bigint AS sid,"
+        "   $1::jsonb->>'reason_code' AS code)"
+        " SELECT EXISTS (SELECT 1 FROM students s WHERE s.id = b.sid)"
+        " AND visible_student($2, $3::int, b.sid),"
+        " $4::bigint IS NULL OR EXISTS (SELECT 1 FROM student_guardians sg"
+        "   WHERE sg.student_id = b.sid AND sg.guardian_id = $4::bigint),"
+        " EXISTS (SELECT 1 FROM absence_reasons c WHERE c.code = b.code AND c.active) FROM b",
+        4, p);
+    if (!res)
+        goto out;
+    bool visible = is_true(res, 0, 0), linked = is_true(res, 0, 1), code_ok = is_true(res, 0, 2);
+    PQclear(res);
+    /* The same answer for a student who does not exist and one who is not
+     * the caller's child (§20). */
+    if (!visible)
+        invalid(r, "student_id", "refers to no student of yours");
+    else if (!linked)
+        invalid(r, "guardian_id", "must be a guardian of the student");
+    else if (!code_ok)
+        invalid(r, "reason_code", "must be an active code of GET /absence-reasons");
+    else {
+        const char *ip[] = {doc, viewer, channel, p[3]};
+        rc = ej_store_create(r, "absence_report", "absence_report.create",
+                             "INSERT INTO absence_reports AS x (student_id, from_date, to_date,"
+                             " reason_code, comment, channel, guardian_id, filed_by)"
+                             " SELECT ($1::jsonb->>'student_id')::bigint,"
+                             " ($1::jsonb->>'from_date')::date, ($1::jsonb->>'to_date')::date,"
+                             " $1::jsonb->>'reason_code', $1::jsonb->>'comment', $3, $4::bigint,"
+                             " $2::bigint RETURNING absence_report_json(x)",
+                             4, ip, report);
+    }
+out:
+    free(doc);
+    return rc;
+}
+
+int ej_store_absence_report_list(struct ej_req *r, unsigned scopes,
+                                 const struct ej_report_filter *f, json_t **items)
+{
+    char lim[24], aft[24], viewer[24], sc[24], sid[24];
+    const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after), db_i64(viewer, r->who.user_id),
+                       db_i64(sc, scopes), f->status,
+                       f->student_id ? db_i64(sid, f->student_id) : NULL};
+    return db_json(r, items,
+                   "SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM ("
+                   " SELECT x.id, absence_report_json(x) AS j FROM absence_reports x"
+                   " WHERE visible_student($3, $4::int, x.student_id)"
+                   " AND ($5::text IS NULL OR x.status = $5)"
+                   " AND ($6::bigint IS NULL OR x.student_id = $6)"
+                   " AND x.id > $2 ORDER BY x.id LIMIT $1) s",
+                   6, p);
+}
+
+int ej_store_absence_report_get(struct ej_req *r, unsigned scopes, int64_t id, json_t **report)
+{
+    char idb[24], viewer[24], sc[24];
+    const char *p[] = {db_i64(idb, id), db_i64(viewer, r->who.user_id), db_i64(sc, scopes)};
+    return ej_store_get(r, "absence report",
+                        "SELECT absence_report_json(x) FROM absence_reports x WHERE x.id = $1"
+                        " AND visible_student($2, $3::int, x.student_id)",
+                        3, p, report);
+}
+
+/* Loads a report that must still be pending; lock: FOR UPDATE or not. */
+static int pending_report(struct ej_req *r, const char *id, bool lock, json_t **report)
+{
+    const char *p[] = {id};
+    *report = NULL;
+    PGresult *res = db_exec(r, DB_OPT,
+                            lock ? "SELECT absence_report_json(x), x.status FROM absence_reports x"
+                                   " WHERE x.id = $1 FOR UPDATE"
+                                 : "SELECT absence_report_json(x), x.status FROM absence_reports x"
+                                   " WHERE x.id = $1",
+                            1, p);
+    if (!res)
+        return -1;
+    int rc = 0;
+    if (PQntuples(res) == 0) {
+        rc = ej_problem(r, 404, "not_found", "No such absence report.");
+    } else if (strcmp(PQgetvalue(res, 0, 1), "pending") != 0) {
+        rc = ej_problem(r, 409, "report_not_pending", "The report was already %s.",
+                        PQgetvalue(res, 0, 1));
+        if (r->out)
+            json_object_set_new(r->out, "status", json_string(PQgetvalue(res, 0, 1)));
+    } else {
+        *report = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+        if (!*report)
+            rc = ej_problem(r, 500, "internal_error", "Internal error (request %s).",
+                            r->request_id);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int ej_store_absence_report_apply(struct ej_req *r, int64_t id, json_t **out)
+{
+    char idb[24], actor[24];
+    const char *p[] = {db_i64(idb, id), db_i64(actor, r->who.user_id)};
+    json_t *before = NULL, *changes = NULL, *after = NULL;
+    int rc = -1;
+    *out = NULL;
+    if (pending_report(r, idb, false, &before) != 0)
+        goto out;
+    json_decref(before);
+    before = NULL;
+    /* Lessons before the report, as entry writers do (lesson, then reports):
+     * the lessons where the student has an attendance row in the range. */
+    PGresult *res = db_exec(r, DB_MANY,
+                            "SELECT l.id FROM lessons l JOIN lesson_attendance a ON a.lesson_id = l.id"
+                            " JOIN absence_reports x ON x.id = $1 AND a.student_id = x.student_id"
+                            " WHERE l.date BETWEEN x.from_date AND x.to_date"
+                            " ORDER BY l.id FOR NO KEY UPDATE OF l",
+                            1, p);
+    if (!res)
+        goto out;
+    PQclear(res);
+    if (pending_report(r, idb, true, &before) != 0)
+        goto out;
+    /* The reason goes onto absences and late arrivals without one; those that
+     * have one keep it (listed as kept). Closed school years are read-only. */
+    if (db_json(r, &changes,
+                "WITH x AS (SELECT * FROM absence_reports WHERE id = $1),"
+                " t AS (SELECT a.lesson_id, a.student_id, l.date, a.status, a.reason_code"
+                "   FROM lesson_attendance a JOIN lessons l ON l.id = a.lesson_id"
+                "   JOIN groups g ON g.id = l.group_id JOIN school_years y ON y.id = g.school_year_id"
+                "   JOIN x ON a.student_id = x.student_id AND l.date BETWEEN x.from_date AND x.to_date"
+                "   WHERE a.status <> 'present' AND y.closed_at IS NULL),"
+                " upd AS (UPDATE lesson_attendance a SET reason_code = x.reason_code,"
+                "   reason_note = NULL, reason_report_id = x.id, reason_set_by = $2,"
+                "   reason_set_at = now() FROM t, x WHERE a.lesson_id = t.lesson_id"
+                "   AND a.student_id = t.student_id AND t.reason_code IS NULL RETURNING a.lesson_id),"
+                " bump AS (UPDATE lessons SET version = version + 1, updated_at = now()"
+                "   WHERE id IN (SELECT lesson_id FROM upd))"
+                " SELECT jsonb_build_object("
+                " 'applied', coalesce((SELECT jsonb_agg(jsonb_build_object('lesson_id', lesson_id,"
+                "   'date', date, 'status', status) ORDER BY date, lesson_id) FROM t"
+                "   WHERE reason_code IS NULL), '[]'::jsonb),"
+                " 'kept', coalesce((SELECT jsonb_agg(jsonb_build_object('lesson_id', lesson_id,"
+                "   'date', date, 'status', status, 'reason', reason_code) ORDER BY date, lesson_id)"
+                "   FROM t WHERE reason_code IS NOT NULL), '[]'::jsonb))",
+                2, p) != 0)
+        goto out;
+    if (db_json(r, &after,
+                "UPDATE absence_reports x SET status = 'applied', decided_by = $2,"
+                " decided_at = now(), version = version + 1, updated_at = now()"
+                " WHERE id = $1 RETURNING absence_report_json(x)",
+                2, p) != 0 || !after)
+        goto out;
+    json_object_set(changes, "report", after);
+    if (ej_audit(r, "absence_report.apply", "absence_report", id, before, changes) != 0)
+        goto out;
+    ej_set_etag(r, json_integer_value(json_object_get(after, "version")));
+    *out = json_incref(changes);
+    rc = 0;
+out:
+    json_decref(before);
+    json_decref(changes);
+    json_decref(after);
+    return rc;
+}
+
+int ej_store_absence_report_reject(struct ej_req *r, int64_t id, const char *note,
+                                   json_t **report)
+{
+    char idb[24], actor[24];
+    const char *p[] = {db_i64(idb, id), db_i64(actor, r->who.user_id), note};
+    json_t *before = NULL;
+    *report = NULL;
+    if (pending_report(r, idb, true, &before) != 0)
+        return -1;
+    int rc = db_json(r, report,
+                     "UPDATE absence_reports x SET status = 'rejected', decided_by = $2,"
+                     " decided_at = now(), decision_note = $3, version = version + 1,"
+                     " updated_at = now() WHERE id = $1 RETURNING absence_report_json(x)",
+                     3, p);
+    if (rc == 0)
+        rc = ej_audit(r, "absence_report.reject", "absence_report", id, before, *report);
+    if (rc == 0)
+        ej_set_etag(r, json_integer_value(json_object_get(*report, "version")));
+    json_decref(before);
+    return rc;
+}
+
+/* ---- a student's attendance --------------------------------------------------------------- */
+
+int ej_store_student_attendance(struct ej_req *r, int64_t student_id, unsigned scopes,
+                                const char *from, const char *to, json_t **out)
+{
+    char sid[24], viewer[24], sc[24];
+    const char *p[] = {db_i64(sid, student_id), db_i64(viewer, r->who.user_id),
+                       db_i64(sc, scopes), from, to};
+    if (db_json(
+            r, out,
+            "WITH s AS (SELECT * FROM students WHERE id = $1 AND visible_student($2, $3::int, id)),"
+            /* Seen other than only as their teacher: every lesson; else the taught ones. */
+            " f AS (SELECT visible_student($2, $3::int & ~2, $1) AS every),"
+            " t AS (SELECT l.id AS lesson_id, l.group_id, g.name AS group_name, l.date,"
+            "   l.starts_at, l.ends_at, a.status, a.reason_code, a.reason_note, a.reason_report_id"
+            "   FROM lesson_attendance a JOIN lessons l ON l.id = a.lesson_id"
+            "   JOIN groups g ON g.id = l.group_id"
+            "   WHERE a.student_id = $1 AND EXISTS (SELECT 1 FROM s)"
+            "   AND ($4::date IS NULL OR l.date >= $4::date) AND ($5::date IS NULL OR l.date <= $5::date)"
+            "   AND ((SELECT every FROM f) OR l.substitute_teacher_id = $2"
+            "     OR EXISTS (SELECT 1 FROM group_teachers gt WHERE gt.group_id = l.group_id"
+            "     AND gt.teacher_id = $2)))"
+            " SELECT jsonb_build_object('student_id', s.id, 'student_name', s.full_name,"
+            " 'from', $4::date, 'to', $5::date,"
+            " 'summary', jsonb_build_object("
+            "   'lessons', (SELECT count(*) FROM t),"
+            "   'present', (SELECT count(*) FROM t WHERE status = 'present'),"
+            "   'absent', (SELECT count(*) FROM t WHERE status = 'absent'),"
+            "   'late', (SELECT count(*) FROM t WHERE status = 'late'),"
+            "   'absent_hours', coalesce((SELECT sum(academic_hours(starts_at, ends_at)) FROM t"
+            "     WHERE status = 'absent'), 0),"
+            "   'by_reason', coalesce((SELECT jsonb_agg(jsonb_build_object('reason_code', c.code,"
+            "     'name', c.name, 'excused', c.excused,"
+            "     'absent', (SELECT count(*) FROM t WHERE t.reason_code = c.code AND status = 'absent'),"
+            "     'late', (SELECT count(*) FROM t WHERE t.reason_code = c.code AND status = 'late'))"
+            "     ORDER BY c.position, c.code) FROM absence_reasons c"
+            "     WHERE c.active OR EXISTS (SELECT 1 FROM t WHERE t.reason_code = c.code)), '[]'::jsonb)"
+            "   || jsonb_build_array(jsonb_build_object('reason_code', NULL, 'name', NULL,"
+            "     'excused', NULL,"
+            "     'absent', (SELECT count(*) FROM t WHERE reason_code IS NULL AND status = 'absent'),"
+            "     'late', (SELECT count(*) FROM t WHERE reason_code IS NULL AND status = 'late')))),"
+            " 'items', coalesce((SELECT jsonb_agg(jsonb_build_object('lesson_id', lesson_id,"
+            "   'group_id', group_id, 'group_name', group_name, 'date', date,"
+            "   'starts_at', to_char(starts_at, 'HH24:MI'), 'ends_at', to_char(ends_at, 'HH24:MI'),"
+            "   'hours', academic_hours(starts_at, ends_at), 'status', status,"
+            "   'reason', reason_code, 'reason_note', reason_note,"
+            "   'reason_report_id', reason_report_id) ORDER BY date, starts_at, lesson_id) FROM t),"
+            "   '[]'::jsonb))"
+            " FROM s",
+            5, p) != 0)
+        return -1;
+    if (!*out)
+        return ej_problem(r, 404, "not_found", "No such student.");
+    return 0;
+}

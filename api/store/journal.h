@@ -1,0 +1,111 @@
+/* Journal entries and absences (SPEC.md "Journal entry", "Absences"; §13–§15):
+ * a lesson's entry (topic and attendance), deadline extensions, absence
+ * reasons and the parents' absence reports.
+ *
+ * The store only reads facts and writes; who may record a lesson and when is
+ * decided by the handler (api/resources/journal.c) from the facts that
+ * ej_store_entry_begin gathers with the lesson row locked. Every write is
+ * audited in its transaction; a lesson's version (its ETag) moves with every
+ * change of its entry, attendance reasons or extension. Objects the caller may
+ * not see are 404. JSON results are new references. */
+#ifndef EJ_STORE_JOURNAL_H
+#define EJ_STORE_JOURNAL_H
+
+#include "core/req.h"
+#include "rules/calendar.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What decides whether the caller may record a lesson's entry now. Storage
+ * the caller owns: ej_entry_ctx_cleanup frees `lesson`. */
+struct ej_entry_ctx {
+    int64_t lesson_id, group_id, version;
+    int64_t substitute_id;        /* 0: none assigned */
+    int64_t conducted_by;         /* 0: not recorded yet */
+    int64_t default_conductor;    /* the substitute, else the group's first teacher, else 0 */
+    bool caller_teaches;          /* the caller is one of the group's teachers */
+    bool cancelled, year_closed, recorded;
+    bool started;                 /* now >= the lesson's date and start time in Riga */
+    bool past_deadline;           /* now > the lesson's deadline */
+    bool extended;                /* an extension is in force now */
+    char starts[EJ_UTC_BUFSZ];    /* the lesson's start as an instant */
+    char deadline[EJ_UTC_BUFSZ];
+    char extension_until[EJ_UTC_BUFSZ]; /* "" when there is no extension */
+    json_t *lesson;               /* lesson_json before the change (owned) */
+};
+
+/* Locks the lesson (FOR NO KEY UPDATE) and gathers the facts above; 404 when
+ * there is no such lesson or the caller may not see it (lesson scopes). */
+int ej_store_entry_begin(struct ej_req *r, int64_t lesson_id, unsigned lesson_scopes,
+                         struct ej_entry_ctx *c);
+void ej_entry_ctx_cleanup(struct ej_entry_ctx *c);
+
+/* Writes the entry of a checked body {topic, attendance: [{student_id,
+ * status, reason?}]} for a lesson locked by ej_store_entry_begin:
+ * 422 student_not_enrolled (with `missing` and `unexpected` student ids)
+ * unless the attendance names exactly the students enrolled on the lesson's
+ * date; 422 for a reason code that is not an active one. conducted_by is
+ * recorded as given; late is recorded only by the first entry. Absences
+ * without a reason take the reason of an applied report covering the
+ * lesson's date; reasons already set stay unless the body names another.
+ * Audited with the lesson before and after; *lesson is the lesson after. */
+int ej_store_entry_save(struct ej_req *r, const struct ej_entry_ctx *c, const json_t *body,
+                        int64_t conducted_by, bool late, json_t **lesson);
+
+/* The lesson with its entry as the caller may see it: attendance rows by
+ * attendance scopes. 404 if the lesson is not visible by lesson scopes. */
+int ej_store_entry_get(struct ej_req *r, int64_t lesson_id, unsigned lesson_scopes,
+                       unsigned attendance_scopes, json_t **lesson);
+
+/* §13: lets the teacher record the lesson until `until` (UTC
+ * "YYYY-MM-DDTHH:MM:SSZ"). 409 lesson_cancelled, school_year_closed; 422 when
+ * until is not after both now and the deadline. Replaces an earlier one. */
+int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *until,
+                             const char *reason, json_t **lesson);
+
+/* §14: sets (code) or clears (code NULL) the reason of one absence or late
+ * arrival. expected_version: the lesson's, -1 = no If-Match. 404 no such
+ * attendance row; 409 student_present, school_year_closed; 422 unknown code. */
+int ej_store_absence_reason_set(struct ej_req *r, int64_t lesson_id, int64_t student_id,
+                                int64_t expected_version, const char *code, const char *note,
+                                json_t **lesson);
+
+/* Every absence reason code: [{code, name, excused, active}]. */
+int ej_store_absence_reason_list(struct ej_req *r, json_t **items);
+
+/* Files a report from a checked body {student_id, from_date, to_date,
+ * reason_code, comment?, guardian_id?, channel?}. The student must be visible
+ * in `scopes` (else 422 naming student_id, the same for a student who does
+ * not exist); guardian_id must be a guardian of the student. */
+int ej_store_absence_report_create(struct ej_req *r, unsigned scopes, const json_t *body,
+                                   int64_t guardian_id, const char *channel, json_t **report);
+
+struct ej_report_filter {
+    const char *status;  /* pending, applied, rejected; NULL = any */
+    int64_t student_id;  /* 0 = any */
+    int limit;
+    int64_t after;
+};
+int ej_store_absence_report_list(struct ej_req *r, unsigned scopes,
+                                 const struct ej_report_filter *f, json_t **items);
+int ej_store_absence_report_get(struct ej_req *r, unsigned scopes, int64_t id, json_t **report);
+
+/* Applies a pending report: its reason goes onto the student's absences and
+ * late arrivals in the range that have no reason yet (lessons of open school
+ * years). *out = {report, applied: [{lesson_id, date}], kept: [{lesson_id,
+ * date, reason}]}. 409 report_not_pending. */
+int ej_store_absence_report_apply(struct ej_req *r, int64_t id, json_t **out);
+/* Rejects a pending report with a note. 409 report_not_pending. */
+int ej_store_absence_report_reject(struct ej_req *r, int64_t id, const char *note,
+                                   json_t **report);
+
+/* §14, §20: a student's attendance from..to (either NULL = open) with a
+ * summary by reason. Scopes of EJ_OBJ_ATTENDANCE; a caller who sees the
+ * student only as their teacher (scope 2 alone) gets the lessons of the
+ * groups they teach or substitute in. 404 when the student is not visible. */
+int ej_store_student_attendance(struct ej_req *r, int64_t student_id, unsigned scopes,
+                                const char *from, const char *to, json_t **out);
+
+#endif
