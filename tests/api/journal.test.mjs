@@ -798,4 +798,17 @@ describe('§14 §20 GET /students/{id}/attendance', () => {
     assert.equal(r.headers.get('etag'), `"v${r.body.version}"`);
     assertProblem(await get(`/lessons/${l3.id}/entry`, teacher.token), 404, 'not_found');
   });
+
+  // GET /lessons/{id} and GET /lessons (api/store/lessons.c) render lesson_json(l), the full view;
+  // 0006_journal.sql provides lesson_json(l, viewer, attendance_scopes) for them to call instead.
+  test('§20 GET /lessons/{id} shows a guardian only their child\'s attendance, staff none', {
+    todo: 'api/store/lessons.c must render lesson_json(l, viewer, attendance scopes) on reads',
+  }, async () => {
+    let r = await get(`/lessons/${l3.id}`, parent.token);
+    assert.deepEqual(r.body.attendance.map((a) => a.student_id), [A.id]);
+    r = await get(`/lessons/${l3.id}`, staff.token);
+    assert.deepEqual(r.body.attendance, []);
+    r = await get(`/lessons?group_id=${g2.id}`, parent.token);
+    assert.deepEqual(r.body.items.find((x) => x.id === l3.id).attendance.map((a) => a.student_id), [A.id]);
+  });
 });
