@@ -32,12 +32,13 @@ static void conn_close(void)
 
 void ej_db_thread_cleanup(void) { conn_close(); }
 
-static PGconn *connect_with(const char *url)
+/* statement_timeout_ms 0 = none (the command-line tools: a migration may be long). */
+static PGconn *connect_with(const char *url, int statement_timeout_ms)
 {
-    const struct ej_config *c = ej_cfg();
-    char options[96];
-    snprintf(options, sizeof options, "-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d",
-             c->statement_timeout_ms, c->statement_timeout_ms * 4);
+    char options[112];
+    snprintf(options, sizeof options,
+             "-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d",
+             statement_timeout_ms, statement_timeout_ms * 4);
     const char *keys[] = {"dbname", "connect_timeout", "application_name", "options", NULL};
     const char *vals[] = {url, "3", "ejournal", options, NULL};
     return PQconnectdbParams(keys, vals, 1);
@@ -61,7 +62,7 @@ static PGconn *conn_get(struct ej_req *r)
         unavailable(r);
         return NULL;
     }
-    PGconn *c = connect_with(ej_cfg()->database_url);
+    PGconn *c = connect_with(ej_cfg()->database_url, ej_cfg()->statement_timeout_ms);
     if (PQstatus(c) != CONNECTION_OK) {
         /* The message can name hosts but never passwords; still, keep it at warn. */
         ej_log_event(EJ_LOG_WARN, "database connection failed",
@@ -112,10 +113,18 @@ static void map_error(struct ej_req *r, PGconn *c, PGresult *res, const char *sq
         unavailable(r);
         return;
     }
-    ej_log_event(EJ_LOG_ERROR, "database statement failed",
-                 json_pack("{s:s, s:s, s:s, s:s}", "sqlstate", r->sqlstate,
-                           "error", PQresultErrorMessage(res), "sql", sql,
-                           "request_id", r->request_id));
+    /* Constraint violations (class 23) are expected answers (409/422): logged
+     * at info, by constraint only. Others are errors. The primary message
+     * only: PostgreSQL's DETAIL can quote the values (names, usernames). */
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    int expected = strncmp(r->sqlstate, "23", 2) == 0;
+    ej_log_event(expected ? EJ_LOG_INFO : EJ_LOG_ERROR,
+                 expected ? "constraint violated" : "database statement failed",
+                 expected ? json_pack("{s:s, s:s, s:s}", "sqlstate", r->sqlstate, "constraint",
+                                      r->constraint_name, "request_id", r->request_id)
+                          : json_pack("{s:s, s:s, s:s, s:s}", "sqlstate", r->sqlstate, "error",
+                                      primary ? primary : "", "sql", sql, "request_id",
+                                      r->request_id));
     if (strcmp(r->sqlstate, "57014") == 0 || strcmp(r->sqlstate, "40001") == 0 ||
         strcmp(r->sqlstate, "40P01") == 0 || strcmp(r->sqlstate, "55P03") == 0) {
         r->retry_after = 1;
@@ -261,7 +270,7 @@ int ej_db_ping(struct ej_req *r) { return simple(r, "SELECT 1", DB_ONE | DB_READ
 
 PGconn *db_connect_cli(void)
 {
-    PGconn *c = connect_with(ej_cfg()->database_url);
+    PGconn *c = connect_with(ej_cfg()->database_url, 0);
     if (PQstatus(c) != CONNECTION_OK) {
         fprintf(stderr, "ejournal: cannot connect to the database: %s", PQerrorMessage(c));
         PQfinish(c);

@@ -39,7 +39,8 @@ int ej_idem_begin(struct ej_req *r, const char *key, bool *replayed)
         return -1;
     PQclear(res);
     res = db_exec(r, DB_OPT,
-                  "SELECT request_hash, status, response::text, coalesce(location, '')"
+                  "SELECT request_hash, status, response::text, coalesce(location, ''),"
+                  " coalesce(etag, '')"
                   " FROM idempotency_keys WHERE user_id = $1 AND key = $2"
                   " AND created_at > now() - interval '24 hours'",
                   2, p);
@@ -57,6 +58,7 @@ int ej_idem_begin(struct ej_req *r, const char *key, bool *replayed)
     int status = (int)strtol(PQgetvalue(res, 0, 1), NULL, 10);
     json_t *body = PQgetisnull(res, 0, 2) ? NULL : json_loads(PQgetvalue(res, 0, 2), 0, NULL);
     snprintf(r->location, sizeof r->location, "%s", PQgetvalue(res, 0, 3));
+    snprintf(r->etag, sizeof r->etag, "%s", PQgetvalue(res, 0, 4));
     PQclear(res);
     ej_reply(r, status, body);
     *replayed = true;
@@ -78,14 +80,16 @@ int ej_idem_finish(struct ej_req *r, const char *key)
     }
     char *body = copy ? json_dumps(copy, JSON_COMPACT) : NULL;
     json_decref(copy);
-    const char *p[] = {uid, key, hash, status, body, r->location[0] ? r->location : NULL};
+    const char *p[] = {uid, key, hash, status, body, r->location[0] ? r->location : NULL,
+                       r->etag[0] ? r->etag : NULL};
     PGresult *res = db_exec(r, DB_NONE,
                             "INSERT INTO idempotency_keys (user_id, key, request_hash, status,"
-                            " response, location) VALUES ($1, $2, $3, $4::int, $5::jsonb, $6)"
+                            " response, location, etag)"
+                            " VALUES ($1, $2, $3, $4::int, $5::jsonb, $6, $7)"
                             " ON CONFLICT (user_id, key) DO UPDATE SET request_hash = $3,"
-                            " status = $4::int, response = $5::jsonb, location = $6,"
+                            " status = $4::int, response = $5::jsonb, location = $6, etag = $7,"
                             " created_at = now()",
-                            6, p);
+                            7, p);
     free(body);
     if (!res)
         return -1;

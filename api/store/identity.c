@@ -64,11 +64,14 @@ int ej_store_cli_superuser(const char *username, const char *hash)
 {
     PGconn *c = db_connect_cli();
     const char *p[] = {username, hash};
-    /* Creating or resetting ends every session of that account (token_version),
-     * and the change is in the audit trail, attributed to the command line. */
+    /* Creating or resetting ends every session of that account (its sessions
+     * are revoked and token_version bumped), and the change is in the audit
+     * trail, attributed to the command line. */
     PGresult *res = PQexecParams(
         c,
-        "WITH up AS ("
+        "WITH s AS (UPDATE sessions SET revoked_at = now(), revoked_reason = 'superuser_reset'"
+        " WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE username = $1)),"
+        " up AS ("
         " INSERT INTO users (username, full_name, roles, password_hash, must_change_password)"
         " VALUES ($1, $1, ARRAY['superuser'], $2, false)"
         " ON CONFLICT (username) DO UPDATE SET password_hash = $2,"
@@ -242,9 +245,10 @@ int ej_store_session_open(struct ej_req *r, int64_t user_id, const char *refresh
     const char *p[] = {db_i64(uid, user_id), db_i64(ttl, ej_cfg()->refresh_ttl),
                        r->remote_addr, user_agent(r, ua, sizeof ua)};
     PGresult *res = db_exec(r, DB_ONE,
-                            "INSERT INTO sessions (user_id, expires_at, address, user_agent)"
-                            " VALUES ($1, now() + make_interval(secs => $2::int), $3, $4)"
-                            " RETURNING id",
+                            "INSERT INTO sessions (user_id, token_version, expires_at, address,"
+                            " user_agent) SELECT $1, token_version,"
+                            " now() + make_interval(secs => $2::int), $3, $4 FROM users"
+                            " WHERE id = $1 RETURNING id",
                             4, p);
     if (!res)
         return -1;
@@ -275,7 +279,8 @@ int ej_store_refresh_rotate(struct ej_req *r, const char *old_hash, const char *
     PGresult *res = db_exec(
         r, DB_OPT,
         "SELECT rt.session_id, rt.spent_at IS NOT NULL,"
-        " s.revoked_at IS NULL AND s.expires_at > now() AND user_access(u) = 'active',"
+        " s.revoked_at IS NULL AND s.expires_at > now() AND user_access(u) = 'active'"
+        " AND s.token_version = u.token_version,"
         " u.id, u.token_version"
         " FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id"
         " JOIN users u ON u.id = s.user_id WHERE rt.token_hash = decode($1, 'hex')"

@@ -35,6 +35,7 @@ CREATE TABLE idempotency_keys (
     status        integer NOT NULL,
     response      jsonb,
     location      text,
+    etag          text,
     created_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (user_id, key)
 );

@@ -45,6 +45,7 @@ $$;
 CREATE TABLE sessions (
     id              bigserial PRIMARY KEY,
     user_id         bigint NOT NULL REFERENCES users(id),
+    token_version   integer NOT NULL,  -- the user's token_version at login: a bump ends it
     created_at      timestamptz NOT NULL DEFAULT now(),
     last_used_at    timestamptz NOT NULL DEFAULT now(),
     expires_at      timestamptz NOT NULL,
