@@ -231,7 +231,10 @@ int ej_config_load(const char *what, char *err, size_t errlen)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1)
         cores = 1;
-    int def_threads = (int)(cores * 4 < 8 ? 8 : (cores * 4 > 64 ? 64 : cores * 4));
+    /* CivetWeb keeps a worker on a keep-alive connection, so there should be
+     * a thread per concurrently connected client; idle ones hold no database
+     * connection (those open lazily). */
+    int def_threads = (int)(cores * 8 < 16 ? 16 : (cores * 8 > 64 ? 64 : cores * 8));
     if (env_int("EJ_THREADS", def_threads, 1, 256, &config.threads, err, errlen))
         return -1;
     if (env_int("EJ_HASH_CONCURRENCY", (int)cores, 1, 64, &config.hash_slots, err, errlen))
