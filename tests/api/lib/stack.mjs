@@ -349,6 +349,15 @@ async function spawnServer(bin, port, env) {
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const child = spawn(bin, ['serve'], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   liveServers.add(child);
+  // A server a test forgot to stop must not keep this process alive forever: the server does not
+  // hold the event loop open, so the file ends and the exit hook above kills what still runs. Code
+  // that waits for the server's exit (an 'exit'/'close' listener) holds the loop open again.
+  child.unref();
+  child.stdout.unref?.();
+  child.stderr.unref?.();
+  child.on('newListener', (event) => {
+    if (event === 'exit' || event === 'close') child.ref();
+  });
   const logState = { text: '', lines: [], partial: '' };
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d) => {
@@ -518,4 +527,31 @@ export async function call(stack, method, urlPath, { body, token, headers = {}, 
 // POST /api/v1/auth/login → { res, status, headers, body }.
 export function login(stack, username, password) {
   return call(stack, 'POST', '/auth/login', { body: { username, password } });
+}
+
+// Another `ejournal serve` on an existing stack's database: a restart (end the first server with
+// stack.child.kill('SIGTERM') and wait for its exit, not stack.stop(), which drops the database; call
+// stack.stop() at the end to clean up), or the same data under another configuration. `env` is the
+// server configuration apart from EJ_DATABASE_URL and EJ_LISTEN (the harness does not keep the
+// secret it generated: a test that needs it passes its own EJ_JWT_SECRET to startStack and here).
+// Resolves with { base, api, port, pid, alive(), rawLogs(), stop() }; stop() asserts exit code 0.
+export async function serveAgain(stack, env = {}) {
+  const port = await freePort();
+  const { child, logState } = await spawnServer(stack.bin, port, {
+    EJ_THREADS: '4', EJ_LOG_LEVEL: 'info', ...env,
+    EJ_DATABASE_URL: stack.dbUrl, EJ_LISTEN: `127.0.0.1:${port}`,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    base, api: `${base}/api/v1`, port, pid: child.pid,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    rawLogs: () => logState.text,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const res = await waitExit(child, STOP_TIMEOUT_MS);
+      liveServers.delete(child);
+      if (res.code !== 0 || res.signal !== null) throw new Error(`server exited with ${res.signal || res.code}; logs:\n${logState.text.slice(-4000)}`);
+      return res;
+    },
+  };
 }
