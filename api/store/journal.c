@@ -98,12 +98,12 @@ int ej_store_entry_begin(struct ej_req *r, int64_t lesson_id, unsigned lesson_sc
                   " EXISTS (SELECT 1 FROM group_teachers t WHERE t.group_id = l.group_id"
                   "   AND t.teacher_id = $2),"
                   " l.cancelled_at IS NOT NULL, y.closed_at IS NOT NULL, l.recorded_at IS NOT NULL,"
-                  " now() >= lesson_starts(l), now() > l.deadline, coalesce(now() <= x.until, false),"
-                  " utc(lesson_starts(l)), utc(l.deadline), coalesce(utc(x.until), ''),"
+                  " now() >= lesson_starts(l), now() > l.deadline,"
+                  " coalesce(now() <= l.extension_until, false),"
+                  " utc(lesson_starts(l)), utc(l.deadline), coalesce(utc(l.extension_until), ''),"
                   " lesson_json(l)"
                   " FROM lessons l JOIN groups g ON g.id = l.group_id"
-                  " JOIN school_years y ON y.id = g.school_year_id"
-                  " LEFT JOIN lesson_extensions x ON x.lesson_id = l.id WHERE l.id = $1",
+                  " JOIN school_years y ON y.id = g.school_year_id WHERE l.id = $1",
                   2, p);
     if (!res)
         return -1;
@@ -310,19 +310,12 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
     PQclear(res);
     if (rc != 0 || lesson_full(r, id, &before) != 0)
         goto fail;
-    res = db_exec(r, DB_NONE,
-                  "INSERT INTO lesson_extensions (lesson_id, until, reason, granted_by)"
-                  " VALUES ($1, $2, $3, $4) ON CONFLICT (lesson_id) DO UPDATE SET"
-                  " until = EXCLUDED.until, reason = EXCLUDED.reason,"
-                  " granted_by = EXCLUDED.granted_by, granted_at = now()",
-                  4, p);
-    if (!res)
-        goto fail;
-    PQclear(res);
     if (db_json(r, lesson,
-                "UPDATE lessons l SET version = version + 1, updated_at = now() WHERE id = $1"
+                "UPDATE lessons l SET extension_until = $2, extension_reason = $3,"
+                " extension_granted_by = $4, extension_granted_at = now(),"
+                " version = version + 1, updated_at = now() WHERE id = $1"
                 " RETURNING lesson_json(l)",
-                1, p) != 0 ||
+                4, p) != 0 ||
         ej_audit(r, "lesson.extension", "lesson", lesson_id, before, *lesson) != 0)
         goto fail;
     lesson_etag(r, *lesson);

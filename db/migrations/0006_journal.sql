@@ -23,16 +23,16 @@ INSERT INTO absence_reasons (code, name, excused, position) VALUES
     ('unexcused', 'Neattaisnots kavējums', false, 4);
 
 -- §13: the superuser lets the teacher record one lesson after its deadline,
--- until `until`. One extension per lesson; granting again replaces it (the
--- audit trail keeps every grant). Entries first made after the deadline are
--- marked late.
-CREATE TABLE lesson_extensions (
-    lesson_id   bigint PRIMARY KEY REFERENCES lessons(id),
-    until       timestamptz NOT NULL,
-    reason      text NOT NULL CHECK (length(reason) BETWEEN 1 AND 500),
-    granted_by  bigint NOT NULL REFERENCES users(id),
-    granted_at  timestamptz NOT NULL DEFAULT now()
-);
+-- until extension_until. One extension per lesson, on the lesson's row (so
+-- that lesson_state stays a plain expression PostgreSQL can inline into
+-- lists); granting again replaces it, and the audit trail keeps every grant.
+-- Entries first made after the deadline are marked late.
+ALTER TABLE lessons
+    ADD COLUMN extension_until       timestamptz,
+    ADD COLUMN extension_reason      text CHECK (length(extension_reason) BETWEEN 1 AND 500),
+    ADD COLUMN extension_granted_by  bigint REFERENCES users(id),
+    ADD COLUMN extension_granted_at  timestamptz,
+    ADD CONSTRAINT lessons_extension_check CHECK ((extension_until IS NULL) = (extension_reason IS NULL));
 
 -- §14: a guardian's report that their child was (or will be) absent from
 -- from_date to to_date for a reason; filed by the guardian online, or by the
@@ -98,13 +98,13 @@ CREATE FUNCTION enrolled_on(gid bigint, d date) RETURNS SETOF bigint LANGUAGE sq
 $$;
 
 -- §13 state of a lesson, now honouring extensions: a lesson without an entry
--- is overdue once both its deadline and any extension have passed.
+-- is overdue once both its deadline and any extension have passed. A plain
+-- expression, so that it is inlined where lists filter on it.
 CREATE OR REPLACE FUNCTION lesson_state(l lessons) RETURNS text LANGUAGE sql STABLE AS $$
     SELECT CASE
         WHEN l.cancelled_at IS NOT NULL THEN 'cancelled'
         WHEN l.recorded_at IS NOT NULL THEN 'recorded'
-        WHEN now() > greatest(l.deadline, (SELECT x.until FROM lesson_extensions x
-                                           WHERE x.lesson_id = l.id)) THEN 'overdue'
+        WHEN now() > greatest(l.deadline, l.extension_until) THEN 'overdue'
         ELSE 'planned'
     END
 $$;
@@ -114,9 +114,12 @@ $$;
 -- see with their attendance scopes (api/rules/access.c): all (1), a lesson of
 -- a group they teach or substitute in (2), their children (4), themself (8).
 -- viewer NULL: every row (the superuser's and the audit trail's view).
+-- PL/pgSQL because it keeps its plan for the session; an SQL function with a
+-- FROM is planned again by every statement that calls it (3x slower here).
 CREATE FUNCTION lesson_attendance_json(l lessons, viewer bigint, scopes integer)
-RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT coalesce(jsonb_agg(jsonb_build_object('student_id', a.student_id,
+RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('student_id', a.student_id,
         'student_name', s.full_name, 'status', a.status, 'reason', a.reason_code,
         'reason_note', a.reason_note, 'reason_report_id', a.reason_report_id)
         ORDER BY s.full_name, a.student_id), '[]'::jsonb)
@@ -128,13 +131,14 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                        WHERE t.group_id = l.group_id AND t.teacher_id = viewer)))
         OR ((scopes & 4) <> 0 AND EXISTS (SELECT 1 FROM student_guardians g
                 WHERE g.student_id = a.student_id AND g.guardian_id = viewer))
-        OR ((scopes & 8) <> 0 AND s.user_id = viewer))
+        OR ((scopes & 8) <> 0 AND s.user_id = viewer)));
+END
 $$;
 
 CREATE FUNCTION lesson_extension_json(l lessons) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object('until', utc(x.until), 'reason', x.reason,
-        'granted_by', x.granted_by, 'granted_at', utc(x.granted_at))
-    FROM lesson_extensions x WHERE x.lesson_id = l.id
+    SELECT CASE WHEN l.extension_until IS NOT NULL THEN jsonb_build_object(
+        'until', utc(l.extension_until), 'reason', l.extension_reason,
+        'granted_by', l.extension_granted_by, 'granted_at', utc(l.extension_granted_at)) END
 $$;
 
 -- The lesson's JSON view (0005_lessons.sql) with the entry's attendance and

@@ -249,7 +249,7 @@ describe('§13 §15 PUT /lessons/{id}/entry', () => {
     assert.equal(r.body.late, true);
     assert.equal(r.body.conducted_by, teacher.id);
     // Once the extension has ended the teacher is refused again, naming both.
-    await stack.psql(`UPDATE lesson_extensions SET until = now() - interval '1 minute' WHERE lesson_id = ${l.id}`);
+    await stack.psql(`UPDATE lessons SET extension_until = now() - interval '1 minute' WHERE id = ${l.id}`);
     r = await entry(l.id, { topic: 'Vēl vēlāk', attendance: everyone([A, B, C]) }, teacher.token);
     assertProblem(r, 409, 'entry_deadline_passed');
     assert.equal(r.body.deadline, l.deadline);
@@ -262,7 +262,7 @@ describe('§13 §15 PUT /lessons/{id}/entry', () => {
       body: { until: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z'), reason: 'x' } });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.body.state, 'planned');
-    await stack.psql(`UPDATE lesson_extensions SET until = now() - interval '1 minute' WHERE lesson_id = ${l.id}`);
+    await stack.psql(`UPDATE lessons SET extension_until = now() - interval '1 minute' WHERE id = ${l.id}`);
     assert.equal((await get(`/lessons/${l.id}`)).body.state, 'overdue');
   });
 
