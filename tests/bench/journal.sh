@@ -232,7 +232,8 @@ done
 
 # --- report ------------------------------------------------------------------------------------
 cores=$(nproc)
-threads=$((cores * 4 < 8 ? 8 : (cores * 4 > 64 ? 64 : cores * 4)))
+# The server's default (api/core/config.c): 8 per core, at least 16, at most 64.
+threads=$((cores * 8 < 16 ? 16 : (cores * 8 > 64 ? 64 : cores * 8)))
 median() { # name column -> median over rounds
     awk -v n="$1" -v c="$2" '$2 == n {print $c}' "$results" | sort -g |
         awk '{v[NR] = $1} END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
