@@ -68,4 +68,11 @@ cat >&2 <<EOF
   (bash scripts/pg.sh stop .pgdata).
 
 EOF
-wait "$server"
+# A trapped signal interrupts `wait`; keep waiting until the server has finished its shutdown, and
+# exit with its status.
+while :; do
+    rc=0
+    wait "$server" || rc=$?
+    kill -0 "$server" 2>/dev/null || break
+done
+exit "$rc"
