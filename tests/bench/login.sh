@@ -9,6 +9,8 @@
 #   1. GET /api/v1/me alone             wrk -t1 -c2 --latency, Bearer token of the bench user
 #   2. POST /api/v1/auth/login alone    wrk -t2 -c8 --latency, a Lua script with the JSON body
 #   3. both at once                     (2) and (1) in parallel: /me's p50/p99 while logins hammer
+#   4. POST /api/v1/auth/login, -c = EJ_HASH_CONCURRENCY: as many clients as hashing slots, so no
+#      503: what the hashing alone allows, to compare with (2)
 # For each: requests/s, p50, p99, and the responses by status (login: 200 vs 503 busy). A login beyond
 # EJ_HASH_CONCURRENCY concurrent hashes is answered 503 busy at once instead of queueing, so the
 # login run counts 2xx and non-2xx separately. The bench user logs in with the right password only:
@@ -154,17 +156,19 @@ summarise() { # name out-file: sets NAME_rps, NAME_p50, NAME_p99, NAME_statuses,
     printf -v "${1}_errors" '%s' "$(sed -n 's/^ *Socket errors: //p' "$out")"
 }
 me_wrk() { wrk -t1 -c2 -d"${secs}s" --latency -s "$tmp/me.lua" "$base/api/v1/me"; }
-login_wrk() { wrk -t2 -c8 -d"${secs}s" --latency -s "$tmp/login.lua" "$base/api/v1/auth/login"; }
+login_wrk() { wrk -t2 -c"${1:-8}" -d"${secs}s" --latency -s "$tmp/login.lua" "$base/api/v1/auth/login"; }
 
-say "1/3 GET /api/v1/me alone (wrk -t1 -c2 -d${secs}s --latency)"
+slots=${EJ_HASH_CONCURRENCY:-$(nproc)}
+
+say "1/4 GET /api/v1/me alone (wrk -t1 -c2 -d${secs}s --latency)"
 me_wrk >"$tmp/me-alone.out" 2>&1
 summarise me_alone "$tmp/me-alone.out"
 
-say "2/3 POST /api/v1/auth/login alone (wrk -t2 -c8 -d${secs}s --latency)"
+say "2/4 POST /api/v1/auth/login alone (wrk -t2 -c8 -d${secs}s --latency)"
 login_wrk >"$tmp/login-alone.out" 2>&1
 summarise login_alone "$tmp/login-alone.out"
 
-say "3/3 both at once"
+say "3/4 both at once"
 login_wrk >"$tmp/login-storm.out" 2>&1 &
 wrk_pids+=($!)
 sleep 0.5 # let the storm start first
@@ -173,6 +177,10 @@ wait "${wrk_pids[@]}"
 wrk_pids=()
 summarise login_storm "$tmp/login-storm.out"
 summarise me_storm "$tmp/me-storm.out"
+
+say "4/4 POST /api/v1/auth/login with as many clients as hashing slots (wrk -t2 -c$slots)"
+login_wrk "$((slots < 2 ? 2 : slots))" >"$tmp/login-slots.out" 2>&1
+summarise login_slots "$tmp/login-slots.out"
 
 kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/server.log" >&2; die "the server died during the run"; }
 
@@ -187,8 +195,9 @@ row "GET /me alone (-t1 -c2)" "$me_alone_rps" "$me_alone_p50" "$me_alone_p99" "$
 row "POST /auth/login alone (-t2 -c8)" "$login_alone_rps" "$login_alone_p50" "$login_alone_p99" "$login_alone_statuses${login_alone_errors:+; socket errors: $login_alone_errors}"
 row "POST /auth/login during GET /me" "$login_storm_rps" "$login_storm_p50" "$login_storm_p99" "$login_storm_statuses${login_storm_errors:+; socket errors: $login_storm_errors}"
 row "GET /me during the login storm" "$me_storm_rps" "$me_storm_p50" "$me_storm_p99" "$me_storm_statuses${me_storm_errors:+; socket errors: $me_storm_errors}"
+row "POST /auth/login alone (-t2 -c$((slots < 2 ? 2 : slots)))" "$login_slots_rps" "$login_slots_p50" "$login_slots_p99" "$login_slots_statuses${login_slots_errors:+; socket errors: $login_slots_errors}"
 ok_logins() { # successful logins per second from a run: 200 count / seconds
     awk -v s="$1" -v secs="$secs" 'BEGIN { n = 0; k = split(s, a, " "); for (i = 1; i <= k; i++) { split(a[i], kv, "="); if (kv[1] == "200") n = kv[2] } printf "%.1f", n / secs }'
 }
-echo "successful logins/s: alone $(ok_logins "$login_alone_statuses"), during GET /me $(ok_logins "$login_storm_statuses") (the rest: 503 busy, over EJ_HASH_CONCURRENCY)"
+echo "successful logins/s: -c8 alone $(ok_logins "$login_alone_statuses"), -c8 during GET /me $(ok_logins "$login_storm_statuses"), -c$((slots < 2 ? 2 : slots)) alone $(ok_logins "$login_slots_statuses") (non-200: 503 busy, over EJ_HASH_CONCURRENCY=$slots)"
 echo "GET /me under the login storm vs alone: p99 x$(ratio "$me_storm_p99" "$me_alone_p99"), p50 x$(ratio "$me_storm_p50" "$me_alone_p50"), req/s x$(ratio "$me_storm_rps" "$me_alone_rps")"
