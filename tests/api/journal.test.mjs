@@ -352,6 +352,21 @@ describe('§13 §15 PUT /lessons/{id}/entry', () => {
     assert.equal(r.body.topic, 'Divi');
   });
 
+  test('§13 two editors with the same If-Match at once: one wins, the other gets 412', async () => {
+    const l = await recentLesson(g, '04:00', '05:00');
+    const tag = (await get(`/lessons/${l.id}`)).headers.get('etag');
+    const [x, y] = await Promise.all([
+      entry(l.id, { topic: 'Skolotāja', attendance: everyone([A, B, C]) }, teacher.token, { 'if-match': tag }),
+      entry(l.id, { topic: 'Vietniece', attendance: everyone([A, B, C], 'absent') }, admin.token, { 'if-match': tag }),
+    ]);
+    assert.deepEqual([x.status, y.status].sort(), [200, 412], `${x.text} ${y.text}`);
+    const winner = x.status === 200 ? x.body : y.body;
+    const now = (await get(`/lessons/${l.id}`)).body;
+    assert.equal(now.topic, winner.topic);
+    assert.equal(now.version, winner.version);
+    assert.equal((await auditOf(l.id)).filter((a) => a.action.startsWith('lesson.entry')).length, 1);
+  });
+
   test('§13 bad input is refused: wrong types and unknown fields 400, invalid values 422', async () => {
     const l = await recentLesson(g, '21:00', '22:00');
     const cases = [
