@@ -136,6 +136,11 @@ static unsigned lesson_scopes(const struct ej_req *r)
     return ej_read_scopes(r->who.roles, EJ_OBJ_LESSON);
 }
 
+static unsigned attendance_scopes(const struct ej_req *r)
+{
+    return ej_read_scopes(r->who.roles, EJ_OBJ_ATTENDANCE);
+}
+
 void ej_op_create_schedule_slot(struct ej_req *r)
 {
     int64_t gid;
@@ -183,7 +188,7 @@ void ej_op_list_lessons(struct ej_req *r)
         date_param(r, "to", to, sizeof to, &f.to) != 0 ||
         state_param(r, state, sizeof state, &f.state) != 0 ||
         ej_page_params(r, &f.limit, &f.after) != 0 ||
-        ej_store_lesson_list(r, lesson_scopes(r), &f, &items) != 0)
+        ej_store_lesson_list(r, lesson_scopes(r), attendance_scopes(r), &f, &items) != 0)
         return;
     ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
@@ -192,7 +197,8 @@ void ej_op_get_lesson(struct ej_req *r)
 {
     int64_t id;
     json_t *lesson;
-    if (ej_param_id(r, 0, &id) == 0 && ej_store_lesson_get(r, id, lesson_scopes(r), &lesson) == 0)
+    if (ej_param_id(r, 0, &id) == 0 &&
+        ej_store_lesson_get(r, id, lesson_scopes(r), attendance_scopes(r), &lesson) == 0)
         ej_reply(r, 200, lesson);
 }
 

@@ -435,10 +435,10 @@ out:
     return rc;
 }
 
-int ej_store_lesson_list(struct ej_req *r, unsigned scopes, const struct ej_lesson_filter *f,
-                         json_t **items)
+int ej_store_lesson_list(struct ej_req *r, unsigned scopes, unsigned attendance_scopes,
+                         const struct ej_lesson_filter *f, json_t **items)
 {
-    char v[24], s[24], g[24], t[24], l[24], a[24];
+    char v[24], s[24], g[24], t[24], l[24], a[24], as[24];
     const char *p[] = {db_i64(v, r->who.user_id),
                        db_i64(s, scopes),
                        f->group_id ? db_i64(g, f->group_id) : NULL,
@@ -447,11 +447,12 @@ int ej_store_lesson_list(struct ej_req *r, unsigned scopes, const struct ej_less
                        f->to,
                        f->state,
                        db_i64(l, f->limit),
-                       f->after ? db_i64(a, f->after) : NULL};
+                       f->after ? db_i64(a, f->after) : NULL,
+                       db_i64(as, attendance_scopes)};
     return db_json(
         r, items,
         "SELECT coalesce(jsonb_agg(j ORDER BY date, starts_at, id), '[]'::jsonb) FROM ("
-        " SELECT l.id, l.date, l.starts_at, lesson_json(l) AS j FROM lessons l"
+        " SELECT l.id, l.date, l.starts_at, lesson_json(l, $1, $10::int) AS j FROM lessons l"
         " WHERE visible_lesson($1, $2::int, l.group_id, l.substitute_teacher_id)"
         " AND ($3::bigint IS NULL OR l.group_id = $3)"
         " AND ($4::bigint IS NULL OR l.substitute_teacher_id = $4 OR EXISTS (SELECT 1"
@@ -461,17 +462,19 @@ int ej_store_lesson_list(struct ej_req *r, unsigned scopes, const struct ej_less
         " AND ($9::bigint IS NULL OR (l.date, l.starts_at, l.id) >"
         "   (SELECT c.date, c.starts_at, c.id FROM lessons c WHERE c.id = $9))"
         " ORDER BY l.date, l.starts_at, l.id LIMIT $8) x",
-        9, p);
+        10, p);
 }
 
-int ej_store_lesson_get(struct ej_req *r, int64_t id, unsigned scopes, json_t **lesson)
+int ej_store_lesson_get(struct ej_req *r, int64_t id, unsigned scopes,
+                        unsigned attendance_scopes, json_t **lesson)
 {
-    char i[24], v[24], s[24];
-    const char *p[] = {db_i64(i, id), db_i64(v, r->who.user_id), db_i64(s, scopes)};
+    char i[24], v[24], s[24], as[24];
+    const char *p[] = {db_i64(i, id), db_i64(v, r->who.user_id), db_i64(s, scopes),
+                       db_i64(as, attendance_scopes)};
     if (db_json(r, lesson,
-                "SELECT lesson_json(l) FROM lessons l WHERE l.id = $1"
+                "SELECT lesson_json(l, $2, $4::int) FROM lessons l WHERE l.id = $1"
                 " AND visible_lesson($2, $3::int, l.group_id, l.substitute_teacher_id)",
-                3, p) != 0)
+                4, p) != 0)
         return -1;
     if (!*lesson)
         return ej_problem(r, 404, "not_found", "No such lesson.");

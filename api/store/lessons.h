@@ -44,9 +44,13 @@ int ej_store_schedule_list(struct ej_req *r, int64_t gid, unsigned scopes, int l
  * ends_at, room?}: 422 public_holiday, 409 lesson_exists / lesson_overlaps /
  * school_year_closed, 422 for an unknown group or a date outside its year. */
 int ej_store_lesson_create(struct ej_req *r, const json_t *body, json_t **lesson);
-int ej_store_lesson_list(struct ej_req *r, unsigned scopes, const struct ej_lesson_filter *f,
-                         json_t **items);
-int ej_store_lesson_get(struct ej_req *r, int64_t id, unsigned scopes, json_t **lesson);
+/* Lessons visible in `scopes` (EJ_OBJ_LESSON); each shows the attendance rows
+ * visible in `attendance_scopes` (EJ_OBJ_ATTENDANCE, §20: a guardian sees
+ * their own children's rows only, staff none). */
+int ej_store_lesson_list(struct ej_req *r, unsigned scopes, unsigned attendance_scopes,
+                         const struct ej_lesson_filter *f, json_t **items);
+int ej_store_lesson_get(struct ej_req *r, int64_t id, unsigned scopes,
+                        unsigned attendance_scopes, json_t **lesson);
 /* Cancels a lesson with a reason: 409 lesson_cancelled, lesson_recorded,
  * school_year_closed. */
 int ej_store_lesson_cancel(struct ej_req *r, int64_t id, const char *reason, json_t **lesson);
