@@ -58,6 +58,15 @@ bool ej_password_slot_try_acquire(void)
 }
 
 /* See password.h. */
+bool ej_password_saturated(void)
+{
+    pthread_mutex_lock(&slot_lock);
+    bool full = slot_max != 0 && slot_used >= slot_max;
+    pthread_mutex_unlock(&slot_lock);
+    return full;
+}
+
+/* See password.h. */
 void ej_password_slot_release(void)
 {
     pthread_mutex_lock(&slot_lock);

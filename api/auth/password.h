@@ -90,6 +90,10 @@ enum ej_password_result ej_password_burn(const char *password);
  * exported for tests (and for a caller that must keep others out for a moment). */
 bool ej_password_slot_try_acquire(void);
 
+/* True if every hashing slot is taken at this instant: a hint (it may change
+ * at once) that lets a login be refused before it costs any database work. */
+bool ej_password_saturated(void);
+
 /* Give back a slot taken by ej_password_slot_try_acquire(). */
 void ej_password_slot_release(void);
 
