@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* CivetWeb's buffer for the request line and headers: large enough that it
  * hands us oversized requests to refuse properly (a 150 KiB token gets 401,
@@ -151,8 +152,15 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
         len = r->out_len;
         type = r->out_type;
     }
-    char num[32];
+    char num[32], date[40];
+    /* Our own Date: CivetWeb's uses gmtime(), which races between workers
+     * (found with the TSan build). */
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
     mg_response_header_start(conn, r->status);
+    add_header(conn, "Date", date);
     if (type)
         add_header(conn, "Content-Type", type);
     snprintf(num, sizeof num, "%zu", len);
