@@ -814,11 +814,7 @@ describe('§14 §20 GET /students/{id}/attendance', () => {
     assertProblem(await get(`/lessons/${l3.id}/entry`, teacher.token), 404, 'not_found');
   });
 
-  // GET /lessons/{id} and GET /lessons (api/store/lessons.c) render lesson_json(l), the full view;
-  // 0006_journal.sql provides lesson_json(l, viewer, attendance_scopes) for them to call instead.
-  test('§20 GET /lessons/{id} shows a guardian only their child\'s attendance, staff none', {
-    todo: 'api/store/lessons.c must render lesson_json(l, viewer, attendance scopes) on reads',
-  }, async () => {
+  test('§20 GET /lessons/{id} and GET /lessons show a guardian only their child\'s attendance, staff none', async () => {
     let r = await get(`/lessons/${l3.id}`, parent.token);
     assert.deepEqual(r.body.attendance.map((a) => a.student_id), [A.id]);
     r = await get(`/lessons/${l3.id}`, staff.token);
