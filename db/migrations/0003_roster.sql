@@ -87,20 +87,29 @@ CREATE INDEX enrollments_student ON enrollments (student_id);
 -- have an enrollment that is not withdrawn, a guardian while one of their
 -- children has; employees by their employment dates. Computed on every
 -- request, so a withdrawal ends access at once and re-enrolling restores it.
-CREATE OR REPLACE FUNCTION user_access(u users) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT CASE
-        WHEN u.revoked_at IS NOT NULL THEN 'revoked'
-        WHEN u.employment_start IS NOT NULL AND u.employment_start > riga_today() THEN 'pending'
-        WHEN u.employment_end IS NOT NULL AND u.employment_end < riga_today() THEN 'ended'
-        WHEN u.roles && ARRAY['superuser', 'director', 'teacher', 'staff', 'integration'] THEN 'active'
-        WHEN 'student' = ANY(u.roles) AND EXISTS (
+-- PL/pgSQL: it runs on every request, and keeps its plans for the session
+-- (an SQL function with a FROM is planned again by every statement).
+CREATE OR REPLACE FUNCTION user_access(u users) RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF u.revoked_at IS NOT NULL THEN
+        RETURN 'revoked';
+    ELSIF u.employment_start IS NOT NULL AND u.employment_start > riga_today() THEN
+        RETURN 'pending';
+    ELSIF u.employment_end IS NOT NULL AND u.employment_end < riga_today() THEN
+        RETURN 'ended';
+    ELSIF u.roles && ARRAY['superuser', 'director', 'teacher', 'staff', 'integration'] THEN
+        RETURN 'active';
+    ELSIF 'student' = ANY(u.roles) AND EXISTS (
             SELECT 1 FROM students s JOIN enrollments e ON e.student_id = s.id
-            WHERE s.user_id = u.id AND e.withdrawn_at IS NULL) THEN 'active'
-        WHEN 'guardian' = ANY(u.roles) AND EXISTS (
+            WHERE s.user_id = u.id AND e.withdrawn_at IS NULL) THEN
+        RETURN 'active';
+    ELSIF 'guardian' = ANY(u.roles) AND EXISTS (
             SELECT 1 FROM student_guardians g JOIN enrollments e ON e.student_id = g.student_id
-            WHERE g.guardian_id = u.id AND e.withdrawn_at IS NULL) THEN 'active'
-        ELSE 'ended'
-    END
+            WHERE g.guardian_id = u.id AND e.withdrawn_at IS NULL) THEN
+        RETURN 'active';
+    END IF;
+    RETURN 'ended';
+END
 $$;
 
 -- Object visibility (§20), evaluated for a viewer and the scopes their roles

@@ -99,8 +99,9 @@ $$;
 
 -- The API's view of a lesson. teacher_id is the group's (first) teacher,
 -- teacher_ids all of them; the entry's attendance is added by issue 6.
-CREATE FUNCTION lesson_json(l lessons) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object('id', l.id, 'group_id', l.group_id, 'slot_id', l.slot_id,
+CREATE FUNCTION lesson_json(l lessons) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN jsonb_build_object('id', l.id, 'group_id', l.group_id, 'slot_id', l.slot_id,
         'date', l.date, 'starts_at', to_char(l.starts_at, 'HH24:MI'),
         'ends_at', to_char(l.ends_at, 'HH24:MI'), 'hours', academic_hours(l.starts_at, l.ends_at),
         'room', l.room,
@@ -113,5 +114,6 @@ CREATE FUNCTION lesson_json(l lessons) RETURNS jsonb LANGUAGE sql STABLE AS $$
         'late', l.late,
         'cancelled_at', utc(l.cancelled_at), 'cancel_reason', l.cancel_reason,
         'attendance', '[]'::jsonb,
-        'version', l.version, 'created_at', utc(l.created_at), 'updated_at', utc(l.updated_at))
+        'version', l.version, 'created_at', utc(l.created_at), 'updated_at', utc(l.updated_at));
+END
 $$;
