@@ -64,7 +64,7 @@ size_t ej_utf8_length(const char *s)
     return n;
 }
 
-static bool valid_date(const char *s)
+bool ej_valid_date(const char *s)
 {
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return false;
@@ -122,7 +122,7 @@ static const char *check_value(const struct ej_field *f, json_t *v, bool *semant
         if (!json_is_string(v))
             return "must be a date string YYYY-MM-DD";
         *semantic = true;
-        return valid_date(json_string_value(v)) ? NULL : "must be a real date YYYY-MM-DD";
+        return ej_valid_date(json_string_value(v)) ? NULL : "must be a real date YYYY-MM-DD";
     case EJ_F_TIME:
         if (!json_is_string(v))
             return "must be a time string HH:MM";
@@ -234,6 +234,8 @@ size_t ej_json_row_check(const json_t *obj, const struct ej_field *fields, long 
     }
     return json_array_size(errors) - before;
 }
+
+bool ej_blank(const char *s) { return s && s[strspn(s, " \t\r\n")] == '\0'; }
 
 const char *ej_json_str(const json_t *obj, const char *key)
 {

@@ -59,6 +59,11 @@ const char *ej_json_str(const json_t *obj, const char *key);
 /* True if the key is present (even as null). */
 bool ej_json_has(const json_t *obj, const char *key);
 
+/* True if s is a real date "YYYY-MM-DD" (years 1900..2200). */
+bool ej_valid_date(const char *s);
+/* True if s is not NULL and holds nothing but white space. */
+bool ej_blank(const char *s);
+
 /* Counts UTF-8 code points (input already validated by Jansson). */
 size_t ej_utf8_length(const char *s);
 

@@ -1,5 +1,7 @@
 #include "core/req.h"
 
+#include "core/json.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -151,6 +153,13 @@ static int parse_id(const char *s, int64_t *out)
     return 0;
 }
 
+int ej_invalid(struct ej_req *r, const char *field, const char *msg)
+{
+    ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, msg);
+    ej_problem_field(r, field, msg);
+    return -1;
+}
+
 int ej_param_id(struct ej_req *r, size_t i, int64_t *out)
 {
     if (i >= r->nparams || parse_id(r->params[i], out) != 0)
@@ -211,6 +220,30 @@ int ej_query(struct ej_req *r, const char *name, char *out, size_t outlen)
         }
         q = amp ? amp + 1 : NULL;
     }
+    return 0;
+}
+
+int ej_query_id(struct ej_req *r, const char *name, int64_t *out)
+{
+    char v[24];
+    *out = 0;
+    int got = ej_query(r, name, v, sizeof v);
+    if (got <= 0)
+        return got;
+    if (parse_id(v, out) != 0)
+        return ej_problem(r, 400, "invalid_query", "%s must be a positive id.", name);
+    return 0;
+}
+
+int ej_query_date(struct ej_req *r, const char *name, char *buf, size_t len, const char **out)
+{
+    *out = NULL;
+    int got = ej_query(r, name, buf, len);
+    if (got <= 0)
+        return got;
+    if (!ej_valid_date(buf))
+        return ej_problem(r, 400, "invalid_query", "%s must be a real date YYYY-MM-DD.", name);
+    *out = buf;
     return 0;
 }
 

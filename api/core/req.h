@@ -118,12 +118,22 @@ void ej_problem_row(struct ej_req *r, long row, const char *field, const char *m
 /* True once the reply is an error (status >= 400). */
 static inline bool ej_failed(const struct ej_req *r) { return r->status >= 400; }
 
+/* 422 validation_failed naming one field. Always returns -1. */
+int ej_invalid(struct ej_req *r, const char *field, const char *msg);
+
 /* Path parameter i as a positive id; on anything else sets 404 and returns -1. */
 int ej_param_id(struct ej_req *r, size_t i, int64_t *out);
 
 /* Query parameter lookup: copies the decoded value of `name` into out.
  * Returns 1 found, 0 absent, -1 too long / malformed (sets 400). */
 int ej_query(struct ej_req *r, const char *name, char *out, size_t outlen);
+
+/* Query parameter as a positive id: 0 with *out = 0 when absent, -1 with 400
+ * invalid_query when malformed. */
+int ej_query_id(struct ej_req *r, const char *name, int64_t *out);
+/* Query parameter as a real date YYYY-MM-DD copied into buf: *out = buf, or
+ * NULL when absent; -1 with 400 invalid_query when not a date. */
+int ej_query_date(struct ej_req *r, const char *name, char *buf, size_t len, const char **out);
 
 /* If-Match: 0 and *version = -1 when absent; 0 and the version when it is
  * a strong ETag "vN" (or *); -1 with 412 when it cannot match anything. */

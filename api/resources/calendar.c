@@ -23,13 +23,6 @@ static const struct ej_field working_day_fields[] = {
     {NULL, 0, 0, 0},
 };
 
-static int unprocessable(struct ej_req *r, const char *field, const char *msg)
-{
-    ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, msg);
-    ej_problem_field(r, field, msg);
-    return -1;
-}
-
 /* What the types can't check: a name with letters, a known kind, the weekend
  * rule only for holidays. */
 static int validate_holiday(struct ej_req *r, const json_t *b)
@@ -37,11 +30,11 @@ static int validate_holiday(struct ej_req *r, const json_t *b)
     const char *name = ej_json_str(b, "name");
     const char *kind = ej_json_str(b, "kind");
     if (name[strspn(name, " \t\r\n")] == '\0')
-        return unprocessable(r, "name", "must not be blank");
+        return ej_invalid(r, "name", "must not be blank");
     if (kind && strcmp(kind, "holiday") != 0 && strcmp(kind, "day_off") != 0)
-        return unprocessable(r, "kind", "must be holiday or day_off");
+        return ej_invalid(r, "kind", "must be holiday or day_off");
     if (kind && strcmp(kind, "day_off") == 0 && json_is_true(json_object_get(b, "weekend_rule")))
-        return unprocessable(r, "weekend_rule", "applies to holidays only, not to days off");
+        return ej_invalid(r, "weekend_rule", "applies to holidays only, not to days off");
     return 0;
 }
 

@@ -53,15 +53,6 @@ static const struct ej_field no_fields[] = {END};
 
 static bool superuser(const struct ej_req *r) { return r->who.roles & EJ_ROLE_SUPERUSER; }
 
-static int unprocessable(struct ej_req *r, const char *field, const char *msg)
-{
-    ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, msg);
-    ej_problem_field(r, field, msg);
-    return -1;
-}
-
-static bool blank(const char *s) { return !s || s[strspn(s, " \t\r\n")] == '\0'; }
-
 static bool one_of(const char *s, const char *const *set)
 {
     for (; s && *set; set++)
@@ -116,7 +107,7 @@ static int row_failed(struct ej_req *r, size_t i)
 
 static int row_invalid(struct ej_req *r, size_t i, const char *field, const char *msg)
 {
-    unprocessable(r, field, msg);
+    ej_invalid(r, field, msg);
     return row_failed(r, i);
 }
 
@@ -158,8 +149,8 @@ static int entry_body_valid(struct ej_req *r, const json_t *body, bool su)
     if (!su && ej_json_has(body, "conducted_by"))
         return ej_problem(r, 403, "forbidden",
                           "Only the superuser records an entry on a teacher's behalf.");
-    if (blank(ej_json_str(body, "topic")))
-        return unprocessable(r, "topic", "must not be blank");
+    if (ej_blank(ej_json_str(body, "topic")))
+        return ej_invalid(r, "topic", "must not be blank");
     return attendance_valid(r, json_object_get(body, "attendance"));
 }
 
@@ -187,7 +178,7 @@ static int conductor(struct ej_req *r, const struct ej_entry_ctx *c, bool su, in
         bool ok = c->substitute_id ? id == c->substitute_id
                                    : in_ids(json_object_get(c->lesson, "teacher_ids"), id);
         if (!ok)
-            return unprocessable(r, "conducted_by",
+            return ej_invalid(r, "conducted_by",
                                  c->substitute_id ? "must be the lesson's substitute"
                                                   : "must be one of the group's teachers");
         *out = id;
@@ -358,12 +349,12 @@ void ej_op_grant_lesson_extension(struct ej_req *r)
     if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, extension_fields) != 0)
         return;
     if (!parse_until(ej_json_str(r->body, "until"), until)) {
-        unprocessable(r, "until", "must be a date YYYY-MM-DD (the end of that day in Riga) or an "
+        ej_invalid(r, "until", "must be a date YYYY-MM-DD (the end of that day in Riga) or an "
                                   "RFC 3339 instant");
         return;
     }
-    if (blank(ej_json_str(r->body, "reason"))) {
-        unprocessable(r, "reason", "must not be blank");
+    if (ej_blank(ej_json_str(r->body, "reason"))) {
+        ej_invalid(r, "reason", "must not be blank");
         return;
     }
     if (ej_store_extension_grant(r, id, until, ej_json_str(r->body, "reason"), &lesson) == 0)
@@ -381,10 +372,10 @@ void ej_op_set_absence_reason(struct ej_req *r)
         return;
     const char *code = ej_json_str(r->body, "reason_code"), *note = ej_json_str(r->body, "note");
     if (!code && note) {
-        unprocessable(r, "note", "goes with a reason_code");
+        ej_invalid(r, "note", "goes with a reason_code");
         return;
     }
-    if (ej_store_absence_reason_set(r, id, sid, version, code, blank(note) ? NULL : note,
+    if (ej_store_absence_reason_set(r, id, sid, version, code, ej_blank(note) ? NULL : note,
                                     &lesson) == 0)
         ej_reply(r, 200, lesson);
 }
@@ -415,17 +406,17 @@ static int report_body_valid(struct ej_req *r, const json_t *b, bool su)
         return ej_problem(r, 403, "forbidden",
                           "Only the superuser files a report on a guardian's behalf.");
     if (json_integer_value(json_object_get(b, "student_id")) <= 0)
-        return unprocessable(r, "student_id", "must be a positive id");
+        return ej_invalid(r, "student_id", "must be a positive id");
     if (ej_json_has(b, "channel") && !one_of(ej_json_str(b, "channel"), channels))
-        return unprocessable(r, "channel", "must be paper or phone");
+        return ej_invalid(r, "channel", "must be paper or phone");
     ej_date_parse(ej_json_str(b, "from_date"), &from);
     ej_date_parse(ej_json_str(b, "to_date"), &to);
     if (to < from)
-        return unprocessable(r, "to_date", "must not be before from_date");
+        return ej_invalid(r, "to_date", "must not be before from_date");
     if (to - from >= MAX_REPORT_DAYS)
-        return unprocessable(r, "to_date", "must be within 366 days of from_date");
-    if (blank(ej_json_str(b, "reason_code")))
-        return unprocessable(r, "reason_code", "must be a code of GET /absence-reasons");
+        return ej_invalid(r, "to_date", "must be within 366 days of from_date");
+    if (ej_blank(ej_json_str(b, "reason_code")))
+        return ej_invalid(r, "reason_code", "must be a code of GET /absence-reasons");
     return 0;
 }
 
@@ -506,8 +497,8 @@ void ej_op_reject_absence_report(struct ej_req *r)
     json_t *report;
     if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, reject_fields) != 0)
         return;
-    if (blank(ej_json_str(r->body, "note"))) {
-        unprocessable(r, "note", "must not be blank");
+    if (ej_blank(ej_json_str(r->body, "note"))) {
+        ej_invalid(r, "note", "must not be blank");
         return;
     }
     if (ej_store_absence_report_reject(r, id, ej_json_str(r->body, "note"), &report) == 0)
@@ -516,27 +507,14 @@ void ej_op_reject_absence_report(struct ej_req *r)
 
 /* ---- a student's attendance --------------------------------------------------------------- */
 
-static int date_query(struct ej_req *r, const char *name, char *buf, size_t len, const char **out)
-{
-    ej_day d;
-    *out = NULL;
-    int got = ej_query(r, name, buf, len);
-    if (got <= 0)
-        return got;
-    if (!ej_date_parse(buf, &d))
-        return ej_problem(r, 400, "invalid_query", "%s must be a real date YYYY-MM-DD.", name);
-    *out = buf;
-    return 0;
-}
-
 void ej_op_get_student_attendance(struct ej_req *r)
 {
     int64_t id;
     char fb[16], tb[16];
     const char *from, *to;
     json_t *out;
-    if (ej_param_id(r, 0, &id) != 0 || date_query(r, "from", fb, sizeof fb, &from) != 0 ||
-        date_query(r, "to", tb, sizeof tb, &to) != 0)
+    if (ej_param_id(r, 0, &id) != 0 || ej_query_date(r, "from", fb, sizeof fb, &from) != 0 ||
+        ej_query_date(r, "to", tb, sizeof tb, &to) != 0)
         return;
     if (from && to && strcmp(from, to) > 0) {
         ej_problem(r, 400, "invalid_query", "from must not be after to.");

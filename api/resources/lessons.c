@@ -40,25 +40,13 @@ static const struct ej_field substitute_fields[] = {
 
 static const char *const states[] = {"planned", "recorded", "overdue", "cancelled", NULL};
 
-static int unprocessable(struct ej_req *r, const char *field, const char *msg)
-{
-    ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, msg);
-    ej_problem_field(r, field, msg);
-    return -1;
-}
-
-static int blank(const char *s)
-{
-    return s && s[strspn(s, " \t\r\n")] == '\0';
-}
-
 /* Times HH:MM compare as strings. */
 static int validate_times(struct ej_req *r, const json_t *b)
 {
     if (strcmp(ej_json_str(b, "ends_at"), ej_json_str(b, "starts_at")) <= 0)
-        return unprocessable(r, "ends_at", "must be after starts_at");
-    if (blank(ej_json_str(b, "room")))
-        return unprocessable(r, "room", "must not be blank");
+        return ej_invalid(r, "ends_at", "must be after starts_at");
+    if (ej_blank(ej_json_str(b, "room")))
+        return ej_invalid(r, "room", "must not be blank");
     return 0;
 }
 
@@ -66,53 +54,23 @@ static int validate_slot(struct ej_req *r, const json_t *b)
 {
     json_int_t wd = json_integer_value(json_object_get(b, "weekday"));
     if (wd < 1 || wd > 7)
-        return unprocessable(r, "weekday", "must be 1 (Monday) to 7 (Sunday)");
+        return ej_invalid(r, "weekday", "must be 1 (Monday) to 7 (Sunday)");
     if (strcmp(ej_json_str(b, "valid_to"), ej_json_str(b, "valid_from")) < 0)
-        return unprocessable(r, "valid_to", "must not be before valid_from");
+        return ej_invalid(r, "valid_to", "must not be before valid_from");
     return validate_times(r, b);
 }
 
 static int validate_lesson(struct ej_req *r, const json_t *b)
 {
     if (json_integer_value(json_object_get(b, "group_id")) <= 0)
-        return unprocessable(r, "group_id", "must be a positive id");
+        return ej_invalid(r, "group_id", "must be a positive id");
     return validate_times(r, b);
 }
 
 static int validate_positive(struct ej_req *r, const json_t *b, const char *field)
 {
     if (json_integer_value(json_object_get(b, field)) <= 0)
-        return unprocessable(r, field, "must be a positive id");
-    return 0;
-}
-
-/* Query parameter as a positive id (0 when absent); 400 when malformed. */
-static int id_param(struct ej_req *r, const char *name, int64_t *out)
-{
-    char v[24], *end;
-    *out = 0;
-    int got = ej_query(r, name, v, sizeof v);
-    if (got <= 0)
-        return got;
-    long long n = strtoll(v, &end, 10);
-    if (v[0] < '0' || v[0] > '9' || *end != '\0' || n <= 0)
-        return ej_problem(r, 400, "invalid_query", "%s must be a positive id.", name);
-    *out = n;
-    return 0;
-}
-
-/* Query parameter as a date (NULL when absent); 400 when not a real date. */
-static int date_param(struct ej_req *r, const char *name, char *buf, size_t len,
-                      const char **out)
-{
-    ej_day d;
-    *out = NULL;
-    int got = ej_query(r, name, buf, len);
-    if (got <= 0)
-        return got;
-    if (!ej_date_parse(buf, &d))
-        return ej_problem(r, 400, "invalid_query", "%s must be a real date YYYY-MM-DD.", name);
-    *out = buf;
+        return ej_invalid(r, field, "must be a positive id");
     return 0;
 }
 
@@ -182,10 +140,10 @@ void ej_op_list_lessons(struct ej_req *r)
     char from[16], to[16], state[16];
     json_t *items;
     memset(&f, 0, sizeof f);
-    if (id_param(r, "group_id", &f.group_id) != 0 ||
-        id_param(r, "teacher_id", &f.teacher_id) != 0 ||
-        date_param(r, "from", from, sizeof from, &f.from) != 0 ||
-        date_param(r, "to", to, sizeof to, &f.to) != 0 ||
+    if (ej_query_id(r, "group_id", &f.group_id) != 0 ||
+        ej_query_id(r, "teacher_id", &f.teacher_id) != 0 ||
+        ej_query_date(r, "from", from, sizeof from, &f.from) != 0 ||
+        ej_query_date(r, "to", to, sizeof to, &f.to) != 0 ||
         state_param(r, state, sizeof state, &f.state) != 0 ||
         ej_page_params(r, &f.limit, &f.after) != 0 ||
         ej_store_lesson_list(r, lesson_scopes(r), attendance_scopes(r), &f, &items) != 0)
@@ -208,8 +166,8 @@ void ej_op_cancel_lesson(struct ej_req *r)
     json_t *lesson;
     if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, cancel_fields) != 0)
         return;
-    if (blank(ej_json_str(r->body, "reason"))) {
-        unprocessable(r, "reason", "must not be blank");
+    if (ej_blank(ej_json_str(r->body, "reason"))) {
+        ej_invalid(r, "reason", "must not be blank");
         return;
     }
     if (ej_store_lesson_cancel(r, id, ej_json_str(r->body, "reason"), &lesson) == 0)

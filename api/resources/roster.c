@@ -82,11 +82,7 @@ static const struct ej_field no_fields[] = {END};
 static int dates_ordered(struct ej_req *r, const char *a, const char *b, const char *field,
                          const char *msg)
 {
-    if (!a || !b || strcmp(a, b) < 0)
-        return 0;
-    ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, msg);
-    ej_problem_field(r, field, msg);
-    return -1;
+    return !a || !b || strcmp(a, b) < 0 ? 0 : ej_invalid(r, field, msg);
 }
 
 static void created(struct ej_req *r, const char *collection, json_t *obj)
@@ -108,21 +104,9 @@ static int filters(struct ej_req *r, struct ej_roster_filter *f, unsigned mask, 
     memset(f, 0, sizeof *f);
     if (ej_page_params(r, &f->limit, &f->after) != 0)
         return -1;
-    for (size_t i = 0; i < 3; i++) {
-        if (!(mask & (1u << i)))
-            continue;
-        char v[24];
-        int got = ej_query(r, names[i], v, sizeof v);
-        if (got < 0)
+    for (size_t i = 0; i < 3; i++)
+        if ((mask & (1u << i)) && ej_query_id(r, names[i], slots[i]) != 0)
             return -1;
-        if (got) {
-            char *end;
-            long long id = strtoll(v, &end, 10);
-            if (*end || id <= 0)
-                return ej_problem(r, 400, "invalid_query", "%s must be an id.", names[i]);
-            *slots[i] = id;
-        }
-    }
     if (q) {
         int got = ej_query(r, "q", q, qlen);
         if (got < 0)
@@ -260,11 +244,8 @@ static int birth_date_valid(struct ej_req *r, const json_t *b)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(today, sizeof today, "%Y-%m-%d", &tm);
-    if (!d || strcmp(d, today) <= 0)
-        return 0;
-    ej_problem(r, 422, "validation_failed", "birth_date must not be in the future.");
-    ej_problem_field(r, "birth_date", "must not be in the future");
-    return -1;
+    return !d || strcmp(d, today) <= 0 ? 0
+                                         : ej_invalid(r, "birth_date", "must not be in the future");
 }
 
 void ej_op_create_student(struct ej_req *r)

@@ -81,11 +81,7 @@ static int validate_user(struct ej_req *r, const json_t *b)
         if (!field && !listed(roles, json_string_value(v)))
             field = "roles", msg = "must be superuser, director, teacher, staff, student, guardian or integration";
     }
-    if (!field)
-        return 0;
-    ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, msg);
-    ej_problem_field(r, field, msg);
-    return -1;
+    return field ? ej_invalid(r, field, msg) : 0;
 }
 
 /* A fresh one-time password and its hash; -1 with 503/500 set. */

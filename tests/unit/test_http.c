@@ -149,6 +149,24 @@ static void test_query(void)
     CHECK(ej_page_params(&r, &limit, &after) == -1 && r.status == 400);
     ej_req_cleanup(&r);
     ej_req_init(&r);
+    int64_t id;
+    const char *date;
+    char buf[16];
+    r.query = "group_id=12&teacher_id=x&from=2024-02-29&to=2023-02-29";
+    CHECK(ej_query_id(&r, "group_id", &id) == 0 && id == 12);
+    CHECK(ej_query_id(&r, "absent", &id) == 0 && id == 0);
+    CHECK(ej_query_date(&r, "from", buf, sizeof buf, &date) == 0 && date == buf);
+    CHECK(ej_query_date(&r, "none", buf, sizeof buf, &date) == 0 && date == NULL);
+    CHECK(ej_query_id(&r, "teacher_id", &id) == -1 && r.status == 400);
+    ej_req_cleanup(&r);
+    ej_req_init(&r);
+    r.query = "to=2023-02-29";
+    CHECK(ej_query_date(&r, "to", buf, sizeof buf, &date) == -1 && r.status == 400);
+    CHECK(ej_blank("  \t") && !ej_blank(NULL) && !ej_blank(" x "));
+    CHECK(ej_invalid(&r, "f", "is wrong") == -1 && r.status == 422);
+    ej_req_cleanup(&r);
+
+    ej_req_init(&r);
     r.query = "limit=2&after=17";
     CHECK(ej_page_params(&r, &limit, &after) == 0 && limit == 2 && after == 17);
     ej_req_cleanup(&r);
