@@ -150,6 +150,20 @@ describe('foundation: bad input', () => {
       await stillHealthy();
     });
 
+    test('JSON nested 100,000 deep to a route that takes 4 MiB (bulk import) is refused with 400 json_too_deep', async () => {
+      const l = await login(s, 'admin', s.adminPassword);
+      assert.equal(l.status, 200);
+      for (const body of ['['.repeat(100_000) + ']'.repeat(100_000), '{"rows":'.repeat(100_000) + '[]' + '}'.repeat(100_000)]) {
+        const res = await fetch(`${s.api}/imports/enrollments`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${l.body.access_token}` },
+          body,
+        });
+        await fetchProblem(res, 400, 'json_too_deep');
+      }
+      await stillHealthy();
+    });
+
     test('JSON arrays nested 2,000 deep within the body limit are refused with 400 json_too_deep', async () => {
       const body = '['.repeat(2000) + ']'.repeat(2000);
       await fetchProblem(await postLogin(body), 400, 'json_too_deep');
