@@ -30,89 +30,15 @@
 # rounds x 5 x seconds well under that.
 set -euo pipefail
 
-root=$(cd "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$root"
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-secs=${EJ_BENCH_SECONDS:-10}
 rounds=${EJ_BENCH_ROUNDS:-3}
-bdir=${EJ_BENCH_BUILD_DIR:-build-bench}
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 
-say() { echo "bench: $*" >&2; }
-die() { echo "bench: $*" >&2; exit 1; }
-
-for tool in wrk curl jq; do
-    command -v "$tool" >/dev/null || die "$tool is missing (apt-get install $tool)"
-done
-[[ -x $PGBIN/pgbench ]] || die "pgbench is missing ($PGBIN/pgbench; it comes with postgresql-15)"
-
-# --- build -------------------------------------------------------------------------------------
-# Others may be editing the tree: retry a failed build a few times before giving up.
-build() {
-    cmake -S . -B "$bdir" -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build "$bdir" -j2 >/dev/null
-}
-say "building $bdir/ejournal (Release)"
-for attempt in 1 2 3 4 5; do
-    if build; then break; fi
-    ((attempt < 5)) || die "the build failed 5 times"
-    say "build failed (attempt $attempt); retrying in 15 s"
-    sleep 15
-done
-bin=$root/$bdir/ejournal
-
-# --- cluster and server ------------------------------------------------------------------------
-tmp=$(mktemp -d /tmp/ejournal-bench.XXXXXX)
-chmod 755 "$tmp" # the cluster runs as an unprivileged user, which must be able to enter it
-server_pid=
-cleanup() {
-    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    bash "$root/scripts/pg.sh" stop "$tmp/pg" >/dev/null 2>&1 || true
-    rm -rf -- "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-say "starting a private PostgreSQL in $tmp/pg"
-url=$(bash scripts/pg.sh start "$tmp/pg")
-pghost=$(sed -n 's/.*host=\([^ ]*\).*/\1/p' <<<"$url")
-pgport=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$url")
-pg() { "$PGBIN/$1" -h "$pghost" -p "$pgport" -U postgres "${@:2}"; }
-
-free_port() {
-    local p i
-    for ((i = 0; i < 100; i++)); do
-        p=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
-port=$(free_port) || die "no free port found"
-
-export EJ_DATABASE_URL=$url
-export EJ_JWT_SECRET
-EJ_JWT_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n') # 64 hex digits
-export EJ_LISTEN=127.0.0.1:$port
-export EJ_LOG_LEVEL=warn
-base=http://$EJ_LISTEN
-api=$base/api/v1
-
-"$bin" migrate >/dev/null
-admin_pw=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
-printf '%s\n' "$admin_pw" | "$bin" create-superuser admin >/dev/null
-"$bin" serve 2>"$tmp/server.log" &
-server_pid=$!
-for ((i = 0; i < 100; i++)); do
-    curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/server.log" >&2; die "the server exited"; }
-    sleep 0.1
-done
-curl -fsS -o /dev/null "$base/readyz" || { cat "$tmp/server.log" >&2; die "the server is not ready"; }
+bench_require wrk curl jq pgbench
+bench_build build-bench Release
+bench_start_cluster journal
+bench_start_server admin
 
 # --- data, through the API ---------------------------------------------------------------------
 token=
@@ -126,7 +52,7 @@ call() {
     ((status < 300)) || die "$1 $2 answered $status: $out"
     printf '%s' "$out"
 }
-token=$(call POST /auth/login "$(jq -nc --arg p "$admin_pw" '{username: "admin", password: $p}')" |
+token=$(call POST /auth/login "$(jq -nc --arg u "$su_name" --arg p "$su_password" '{username: $u, password: $p}')" |
     jq -r .access_token)
 day() { date -u -d "$1 days" +%F; }
 teacher=$(call POST /users '{"username": "bench.teacher", "full_name": "Bench Teacher", "roles": ["teacher"]}' | jq .id)
@@ -183,43 +109,18 @@ end
 EOF
 
 # --- measurements ------------------------------------------------------------------------------
-# Milliseconds from a wrk latency figure such as 812.00us, 1.23ms or 2.01s.
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-        printf "%.3f", n }'
-}
-pct() { # sorted file of microseconds, percentile -> ms
-    local n
-    n=$(wc -l <"$1")
-    awk -v n="$n" -v p="$2" 'BEGIN { k = int(n * p / 100 + 0.999999); if (k < 1) k = 1 }
-        NR == k { printf "%.3f", $1 / 1000; exit }' "$1"
-}
-
-say "pgbench -i (scale 1) into database pgbench"
-pg psql -X -q -d postgres -c 'CREATE DATABASE pgbench' >/dev/null
-pg pgbench -i -q pgbench >/dev/null 2>&1
+bench_pgbench_init
 
 results=$tmp/results # lines: round name rps p50 p99 bad
 : >"$results"
 run_pgbench() { # round
-    rm -f "$tmp"/pgb.*
-    pg pgbench -S -c 8 -j 2 -T "$secs" -l --log-prefix="$tmp/pgb" pgbench >"$tmp/pgbench.out" 2>&1
-    local tps
-    tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$tmp/pgbench.out" | tail -n 1)
-    cat "$tmp"/pgb.* | awk '{print $3}' | sort -n >"$tmp/pgb.sorted"
-    echo "$1 pgbench $tps $(pct "$tmp/pgb.sorted" 50) $(pct "$tmp/pgb.sorted" 99) 0" >>"$results"
+    bench_pgbench_select
+    echo "$1 pgbench $pgb_tps $pgb_p50 $pgb_p99 0" >>"$results"
 }
-run_wrk() { # round name url [wrk args...]
-    local out=$tmp/wrk-$2.out rps p50 p99 bad
-    wrk -t2 -c16 -d"${secs}s" --latency "${@:4}" "$3" >"$out" 2>&1
-    rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-    p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
-    p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
-    bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
-    [[ -z $(sed -n 's/^ *Socket errors: //p' "$out") ]] || bad="${bad:-0}+socket-errors"
-    echo "$1 $2 $rps $p50 $p99 ${bad:-0}" >>"$results"
+run_wrk() { # round name url [wrk options...]
+    bench_wrk "$2" 2 16 "$3" "${@:4}"
+    local -n rps=${2}_rps p50=${2}_p50 p99=${2}_p99 non2xx=${2}_non2xx errors=${2}_errors
+    echo "$1 $2 $rps $p50 $p99 ${non2xx:-0}${errors:++socket-errors}" >>"$results"
 }
 for ((r = 1; r <= rounds; r++)); do
     say "round $r of $rounds: pgbench -S, then wrk -t2 -c16 -d${secs}s on healthz, GET lesson, PUT entry (one lesson, 16 lessons)"
@@ -231,14 +132,10 @@ for ((r = 1; r <= rounds; r++)); do
 done
 
 # --- report ------------------------------------------------------------------------------------
-cores=$(nproc)
-# The server's default (api/core/config.c): 8 per core, at least 16, at most 64.
-threads=$((cores * 8 < 16 ? 16 : (cores * 8 > 64 ? 64 : cores * 8)))
 median() { # name column -> median over rounds
     awk -v n="$1" -v c="$2" '$2 == n {print $c}' "$results" | sort -g |
         awk '{v[NR] = $1} END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3g", a / b; else print "n/a" }'; }
 label() {
     case $1 in
     pgbench) echo "pgbench -S -c8 -j2 (tps)" ;;
@@ -250,8 +147,8 @@ label() {
 }
 names="pgbench healthz get_lesson put_entry put_entry16"
 echo
-echo "ejournal journal benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  $cores cores, $(uname -r)"
-echo "server: $bdir/ejournal (Release), EJ_THREADS=${EJ_THREADS:-default (${threads})}, EJ_LOG_LEVEL=warn;" \
+echo "ejournal journal benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) cores, $(uname -r)"
+echo "server: $bdir/ejournal (Release), EJ_THREADS=${EJ_THREADS:-default ($(bench_default_threads))}, EJ_LOG_LEVEL=warn;" \
     "wrk -t2 -c16, ${secs} s each, $rounds round(s)"
 echo "database: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), private cluster, Unix socket"
 printf '%-5s %-28s %12s %10s %10s  %s\n' round measurement "per second" "p50 ms" "p99 ms" "non-2xx"
@@ -266,7 +163,7 @@ for n in $names; do
 done
 get=$(median get_lesson 3) put=$(median put_entry 3) put16=$(median put_entry16 3)
 hz=$(median healthz 3) pgb=$(median pgbench 3)
-echo "ratios (requests/s): GET lesson/healthz $(ratio "$get" "$hz"), GET lesson/pgbench-S $(ratio "$get" "$pgb"),"
-echo "  PUT entry/healthz $(ratio "$put" "$hz") (16 lessons: $(ratio "$put16" "$hz")), PUT entry/GET lesson $(ratio "$put" "$get")"
+echo "ratios (requests/s): GET lesson/healthz $(bench_ratio "$get" "$hz"), GET lesson/pgbench-S $(bench_ratio "$get" "$pgb"),"
+echo "  PUT entry/healthz $(bench_ratio "$put" "$hz") (16 lessons: $(bench_ratio "$put16" "$hz")), PUT entry/GET lesson $(bench_ratio "$put" "$get")"
 echo "entries written (each with its audit record): $(pg psql -X -At -d "$(sed -n 's/.*dbname=\([^ ]*\).*/\1/p' <<<"$url")" \
     -c "SELECT count(*) FROM audit_log WHERE action LIKE 'lesson.entry%'")"

@@ -24,88 +24,20 @@
 # Environment: EJ_BENCH_SECONDS, EJ_BENCH_BUILD_DIR, and EJ_THREADS / EJ_HASH_CONCURRENCY /
 # EJ_ACCESS_TOKEN_TTL passed on to the server (defaults: the server's own).
 # Client, server and database share the machine: the figures are relative, and noisy on a shared one.
+# shellcheck disable=SC2154 # NAME_rps, NAME_p50 ... are set by bench_wrk_parse (lib.sh)
 set -euo pipefail
 
-root=$(cd "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$root"
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-secs=${EJ_BENCH_SECONDS:-10}
-bdir=${EJ_BENCH_BUILD_DIR:-build-c}
+bench_ms_decimals=2
 
-say() { echo "bench: $*" >&2; }
-die() { echo "bench: $*" >&2; exit 1; }
+bench_require wrk curl
+bench_build build-c
+bench_start_cluster login
+bench_start_server bench
 
-command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
-command -v curl >/dev/null || die "curl is missing"
-
-# --- build (others may be editing the tree: retry) -------------------------------------------------
-build() { cmake -S . -B "$bdir" >/dev/null && cmake --build "$bdir" -j2 --target ejournal >/dev/null; }
-say "building $bdir/ejournal"
-for attempt in 1 2 3 4 5; do
-    if build; then break; fi
-    ((attempt < 5)) || die "the build failed 5 times"
-    say "build failed (attempt $attempt); retrying in 15 s"
-    sleep 15
-done
-bin=$root/$bdir/ejournal
-
-# --- cluster, database, server ---------------------------------------------------------------------
-tmp=$(mktemp -d /tmp/ejournal-bench-login.XXXXXX)
-chmod 755 "$tmp" # the cluster runs as an unprivileged user, which must be able to enter it
-server_pid=
-wrk_pids=()
-cleanup() {
-    for p in "${wrk_pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    bash "$root/scripts/pg.sh" stop "$tmp/pg" >/dev/null 2>&1 || true
-    rm -rf -- "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-say "starting a private PostgreSQL in $tmp/pg"
-url=$(bash scripts/pg.sh start "$tmp/pg")
-
-free_port() {
-    local p i
-    for ((i = 0; i < 100; i++)); do
-        p=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
-port=$(free_port) || die "no free port found"
-
-export EJ_DATABASE_URL=$url
-export EJ_JWT_SECRET
-EJ_JWT_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-export EJ_LISTEN=127.0.0.1:$port
-export EJ_LOG_LEVEL=warn
-if [[ ! -f $root/openapi.yaml ]]; then
-    printf 'openapi: 3.1.0\ninfo: {title: placeholder, version: "0"}\npaths: {}\n' >"$tmp/openapi.yaml"
-    export EJ_OPENAPI_FILE=$tmp/openapi.yaml
-fi
-base=http://$EJ_LISTEN
-
-password="Bench-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')"
-"$bin" migrate >/dev/null
-printf '%s\n' "$password" | "$bin" create-superuser bench >/dev/null
-"$bin" serve 2>"$tmp/server.log" &
-server_pid=$!
-for ((i = 0; i < 100; i++)); do
-    curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/server.log" >&2; die "the server exited"; }
-    sleep 0.1
-done
-curl -fsS -o /dev/null "$base/readyz" || { cat "$tmp/server.log" >&2; die "the server is not ready"; }
-
-body=$(printf '{"username":"bench","password":"%s"}' "$password")
+body=$(printf '{"username":"%s","password":"%s"}' "$su_name" "$su_password")
 token=$(curl -fsS -H 'Content-Type: application/json' -d "$body" "$base/api/v1/auth/login" |
     sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
 [[ -n $token ]] || die "login failed"
@@ -141,51 +73,37 @@ wrk.headers["Authorization"] = "Bearer $token"
 $counting
 EOF
 
-to_ms() { # a wrk latency figure (812.00us, 1.23ms, 2.01s) in milliseconds
-    awk -v v="$1" 'BEGIN {
-        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-        printf "%.2f", n }'
-}
-summarise() { # name out-file: sets NAME_rps, NAME_p50, NAME_p99, NAME_statuses, NAME_errors
-    local out=$2
-    printf -v "${1}_rps" '%s' "$(awk '/^Requests\/sec:/ {print $2}' "$out")"
-    printf -v "${1}_p50" '%s' "$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
-    printf -v "${1}_p99" '%s' "$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
-    printf -v "${1}_statuses" '%s' "$(sed -n 's/^statuses //p' "$out")"
-    printf -v "${1}_errors" '%s' "$(sed -n 's/^ *Socket errors: //p' "$out")"
-}
-me_wrk() { wrk -t1 -c2 -d"${secs}s" --latency -s "$tmp/me.lua" "$base/api/v1/me"; }
-login_wrk() { wrk -t2 -c"${1:-8}" -d"${secs}s" --latency -s "$tmp/login.lua" "$base/api/v1/auth/login"; }
+me_wrk() { bench_wrk_run "$1" 1 2 "$api/me" -s "$tmp/me.lua"; }
+login_wrk() { bench_wrk_run "$1" 2 "${2:-8}" "$api/auth/login" -s "$tmp/login.lua"; }
 
 slots=${EJ_HASH_CONCURRENCY:-$(nproc)}
 
 say "1/4 GET /api/v1/me alone (wrk -t1 -c2 -d${secs}s --latency)"
-me_wrk >"$tmp/me-alone.out" 2>&1
-summarise me_alone "$tmp/me-alone.out"
+me_wrk "$tmp/me-alone.out"
+bench_wrk_parse me_alone "$tmp/me-alone.out"
 
 say "2/4 POST /api/v1/auth/login alone (wrk -t2 -c8 -d${secs}s --latency)"
-login_wrk >"$tmp/login-alone.out" 2>&1
-summarise login_alone "$tmp/login-alone.out"
+login_wrk "$tmp/login-alone.out"
+bench_wrk_parse login_alone "$tmp/login-alone.out"
 
 say "3/4 both at once"
-login_wrk >"$tmp/login-storm.out" 2>&1 &
-wrk_pids+=($!)
+login_wrk "$tmp/login-storm.out" &
+bench_pids+=($!)
 sleep 0.5 # let the storm start first
-me_wrk >"$tmp/me-storm.out" 2>&1
-wait "${wrk_pids[@]}"
-wrk_pids=()
-summarise login_storm "$tmp/login-storm.out"
-summarise me_storm "$tmp/me-storm.out"
+me_wrk "$tmp/me-storm.out"
+wait "${bench_pids[@]}"
+bench_pids=()
+bench_wrk_parse login_storm "$tmp/login-storm.out"
+bench_wrk_parse me_storm "$tmp/me-storm.out"
 
 say "4/4 POST /api/v1/auth/login with as many clients as hashing slots (wrk -t2 -c$slots)"
-login_wrk "$((slots < 2 ? 2 : slots))" >"$tmp/login-slots.out" 2>&1
-summarise login_slots "$tmp/login-slots.out"
+login_wrk "$tmp/login-slots.out" "$((slots < 2 ? 2 : slots))"
+bench_wrk_parse login_slots "$tmp/login-slots.out"
 
 kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/server.log" >&2; die "the server died during the run"; }
 
 # --- report --------------------------------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+ratio() { bench_ratio "$1" "$2" %.2f; }
 echo
 echo "ejournal login benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) cores, $(uname -r)"
 echo "server: $bdir/ejournal, EJ_THREADS=${EJ_THREADS:-default}, EJ_HASH_CONCURRENCY=${EJ_HASH_CONCURRENCY:-default ($(nproc))}, EJ_LOG_LEVEL=warn; ${secs} s per run"

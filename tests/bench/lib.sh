@@ -1,0 +1,226 @@
+# shellcheck shell=bash disable=SC2034 # it sets variables for the scripts that source it
+# What the benchmark scripts share: sourced (after `set -euo pipefail`) by foundation.sh, journal.sh
+# and login.sh. Not a script of its own.
+#
+# On sourcing: cd to the repository root, and set
+#   root   the repository root
+#   secs   EJ_BENCH_SECONDS (default 10): the duration of each measurement
+#   PGBIN  PostgreSQL's binaries (default /usr/lib/postgresql/15/bin)
+#   bench_pids        pids the cleanup stops first (e.g. a wrk run in the background); empty
+#   bench_ms_decimals decimals of the latencies bench_ms and bench_wrk give (default 3)
+#
+# Functions, in the order a script calls them:
+#   say MSG / die MSG         a "bench: " line on stderr (die then exits 1)
+#   bench_require TOOL...     dies unless each tool is on PATH; "pgbench" means $PGBIN/pgbench
+#   bench_build DIR [TYPE]    builds the target ejournal in EJ_BENCH_BUILD_DIR (default DIR), with
+#                             CMAKE_BUILD_TYPE=TYPE when given (else CMake's default); retries a
+#                             failed build 5 times, 15 s apart (others may be editing the tree).
+#                             Sets bdir (the build folder, as given) and bin (the binary).
+#   bench_start_cluster NAME  makes the temporary folder /tmp/ejournal-bench-NAME.XXXXXX, installs
+#                             the cleanup trap (see below) and starts a private PostgreSQL in
+#                             $tmp/pg (scripts/pg.sh). Sets tmp, url (libpq connection string of
+#                             the database "ejournal"), pghost, pgport.
+#   pg TOOL ARGS...           runs $PGBIN/TOOL as postgres against that cluster (psql, pgbench)
+#   bench_start_server [SU]   exports EJ_DATABASE_URL, a random EJ_JWT_SECRET, EJ_LISTEN (a free
+#                             loopback port), EJ_LOG_LEVEL=warn (and EJ_OPENAPI_FILE, a placeholder,
+#                             when openapi.yaml is missing); migrates; with SU, creates the
+#                             superuser SU with a random password; serves in the background and
+#                             waits for /healthz and then /readyz. Sets port, base
+#                             (http://127.0.0.1:port), api ($base/api/v1), server_pid, and with SU
+#                             su_name and su_password.
+#   bench_default_threads     prints the server's default EJ_THREADS (api/core/config.c)
+#   bench_ms FIGURE           a wrk latency figure (812.00us, 1.23ms, 2.01s) in milliseconds
+#   bench_percentile FILE P   the P-th percentile of a sorted file of microseconds, in ms
+#   bench_pgbench_init        creates the database pgbench and fills it (pgbench -i, scale 1)
+#   bench_pgbench_select      pgbench -S -c 8 -j 2 -T $secs, logging each transaction. Sets
+#                             pgb_tps, pgb_avg (latency average, ms), pgb_p50, pgb_p99 (ms, from
+#                             the per-transaction log)
+#   bench_wrk_run FILE THREADS CONNECTIONS URL [WRK OPTIONS...]
+#                             wrk -tTHREADS -cCONNECTIONS -d${secs}s --latency [OPTIONS] URL, its
+#                             output into FILE
+#   bench_wrk_parse NAME FILE sets NAME_rps, NAME_p50, NAME_p99 (ms), NAME_non2xx (count; empty
+#                             when none), NAME_errors (wrk's socket errors; empty when none) and
+#                             NAME_statuses (what follows "statuses " on a line of its own, which a
+#                             wrk Lua script may print; empty without one)
+#   bench_wrk NAME THREADS CONNECTIONS URL [WRK OPTIONS...]
+#                             bench_wrk_run into $tmp/wrk-NAME.out, then bench_wrk_parse NAME
+#   bench_ratio A B [FORMAT]  A / B with printf FORMAT (default %.3g), "n/a" when B is not > 0
+#
+# Cleanup, at exit (and on INT/TERM, which exit 130): stop the pids in bench_pids, then the server
+# (TERM, and wait), then the cluster, and remove $tmp.
+
+root=$(cd "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root" || exit
+
+secs=${EJ_BENCH_SECONDS:-10}
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+bench_pids=()
+bench_ms_decimals=3
+server_pid=
+tmp=
+
+say() { echo "bench: $*" >&2; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+bench_require() {
+    local tool
+    for tool in "$@"; do
+        if [[ $tool == pgbench ]]; then
+            [[ -x $PGBIN/pgbench ]] || die "pgbench is missing ($PGBIN/pgbench; it comes with postgresql-15)"
+        else
+            command -v "$tool" >/dev/null || die "$tool is missing (apt-get install $tool, or bash scripts/setup.sh)"
+        fi
+    done
+}
+
+# --- build -------------------------------------------------------------------------------------
+bench_build() { # default-dir [build type]
+    bdir=${EJ_BENCH_BUILD_DIR:-$1}
+    local type=${2:-} attempt
+    say "building $bdir/ejournal${type:+ ($type)}"
+    for attempt in 1 2 3 4 5; do
+        if cmake -S . -B "$bdir" ${type:+"-DCMAKE_BUILD_TYPE=$type"} >/dev/null &&
+            cmake --build "$bdir" -j2 --target ejournal >/dev/null; then
+            break
+        fi
+        ((attempt < 5)) || die "the build failed 5 times"
+        say "build failed (attempt $attempt); retrying in 15 s"
+        sleep 15
+    done
+    bin=$root/$bdir/ejournal
+}
+
+# --- cluster and server ------------------------------------------------------------------------
+bench_cleanup() {
+    local p
+    for p in "${bench_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    if [[ -n $tmp ]]; then
+        bash "$root/scripts/pg.sh" stop "$tmp/pg" >/dev/null 2>&1 || true
+        rm -rf -- "$tmp"
+    fi
+}
+
+bench_start_cluster() { # name
+    tmp=$(mktemp -d "/tmp/ejournal-bench-$1.XXXXXX")
+    chmod 755 "$tmp" # the cluster runs as an unprivileged user, which must be able to enter it
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+    say "starting a private PostgreSQL in $tmp/pg"
+    url=$(bash scripts/pg.sh start "$tmp/pg")
+    pghost=$(sed -n 's/.*host=\([^ ]*\).*/\1/p' <<<"$url")
+    pgport=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$url")
+}
+
+pg() { "$PGBIN/$1" -h "$pghost" -p "$pgport" -U postgres "${@:2}"; }
+
+bench_free_port() {
+    local p i
+    for ((i = 0; i < 100; i++)); do
+        p=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
+bench_start_server() { # [superuser name]
+    port=$(bench_free_port) || die "no free port found"
+    export EJ_DATABASE_URL=$url
+    export EJ_JWT_SECRET
+    EJ_JWT_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n') # 64 hex digits
+    export EJ_LISTEN=127.0.0.1:$port
+    export EJ_LOG_LEVEL=warn
+    if [[ ! -f $root/openapi.yaml ]]; then
+        # serve refuses to start without its API description; the benchmarks never ask for it.
+        printf 'openapi: 3.1.0\ninfo: {title: ejournal (bench placeholder), version: "0"}\npaths: {}\n' \
+            >"$tmp/openapi.yaml"
+        export EJ_OPENAPI_FILE=$tmp/openapi.yaml
+    fi
+    base=http://$EJ_LISTEN
+    api=$base/api/v1
+
+    "$bin" migrate >/dev/null
+    if [[ -n ${1:-} ]]; then
+        su_name=$1
+        su_password="Bench-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')"
+        printf '%s\n' "$su_password" | "$bin" create-superuser "$su_name" >/dev/null
+    fi
+    "$bin" serve 2>"$tmp/server.log" &
+    server_pid=$!
+    local i
+    for ((i = 0; i < 100; i++)); do
+        curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
+        kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/server.log" >&2; die "the server exited"; }
+        sleep 0.1
+    done
+    curl -fsS -o /dev/null "$base/readyz" || { cat "$tmp/server.log" >&2; die "the server is not ready"; }
+}
+
+# The server's default (api/core/config.c): 8 per core, at least 16, at most 64.
+bench_default_threads() {
+    local cores
+    cores=$(nproc)
+    echo $((cores * 8 < 16 ? 16 : (cores * 8 > 64 ? 64 : cores * 8)))
+}
+
+# --- measurements ------------------------------------------------------------------------------
+bench_ms() { # wrk latency figure -> ms
+    awk -v v="$1" -v d="$bench_ms_decimals" 'BEGIN {
+        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+        printf "%." d "f", n }'
+}
+
+bench_percentile() { # sorted file of microseconds, percentile -> ms
+    local n
+    n=$(wc -l <"$1")
+    awk -v n="$n" -v p="$2" 'BEGIN { k = int(n * p / 100 + 0.999999); if (k < 1) k = 1 }
+        NR == k { printf "%.3f", $1 / 1000; exit }' "$1"
+}
+
+bench_pgbench_init() {
+    say "pgbench -i (scale 1) into database pgbench"
+    pg psql -X -q -d postgres -c 'CREATE DATABASE pgbench' >/dev/null
+    pg pgbench -i -q pgbench >/dev/null 2>&1
+}
+
+# tps and the latency average from pgbench's summary; p50/p99 from its per-transaction log (3rd
+# field: latency in us).
+bench_pgbench_select() {
+    rm -f "$tmp"/pgb.*
+    pg pgbench -S -c 8 -j 2 -T "$secs" -l --log-prefix="$tmp/pgb" pgbench >"$tmp/pgbench.out" 2>&1
+    pgb_tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$tmp/pgbench.out" | tail -n 1)
+    pgb_avg=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$tmp/pgbench.out")
+    cat "$tmp"/pgb.* | awk '{print $3}' | sort -n >"$tmp/pgb.sorted"
+    pgb_p50=$(bench_percentile "$tmp/pgb.sorted" 50)
+    pgb_p99=$(bench_percentile "$tmp/pgb.sorted" 99)
+}
+
+bench_wrk_run() { # file threads connections url [wrk options...]
+    wrk -t"$2" -c"$3" -d"${secs}s" --latency "${@:5}" "$4" >"$1" 2>&1
+}
+
+bench_wrk_parse() { # name file
+    local out=$2
+    printf -v "${1}_rps" '%s' "$(awk '/^Requests\/sec:/ {print $2}' "$out")"
+    printf -v "${1}_p50" '%s' "$(bench_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
+    printf -v "${1}_p99" '%s' "$(bench_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
+    printf -v "${1}_non2xx" '%s' "$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")"
+    printf -v "${1}_errors" '%s' "$(sed -n 's/^ *Socket errors: //p' "$out")"
+    printf -v "${1}_statuses" '%s' "$(sed -n 's/^statuses //p' "$out")"
+}
+
+bench_wrk() { # name threads connections url [wrk options...]
+    bench_wrk_run "$tmp/wrk-$1.out" "${@:2}"
+    bench_wrk_parse "$1" "$tmp/wrk-$1.out"
+}
+
+bench_ratio() { # a b [printf format]
+    awk -v a="$1" -v b="$2" -v f="${3:-%.3g}" 'BEGIN { if (b > 0) printf f, a / b; else print "n/a" }'
+}
