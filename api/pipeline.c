@@ -2,6 +2,7 @@
 #include "pipeline.h"
 
 #include "auth/authn.h"
+#include "auth/password.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "http/router.h"
@@ -126,6 +127,13 @@ static void run_handler(struct ej_req *r)
     if (key && !*key) {
         ej_problem(r, 400, "invalid_idempotency_key",
                    "Idempotency-Key must be 1 to 128 printable ASCII characters.");
+        return;
+    }
+    /* Under a login storm, refuse before any database work (a hint: the
+     * handler's own hashing may still find no slot and answer the same). */
+    if ((rt->flags & EJ_R_HASHES) && ej_password_saturated()) {
+        r->retry_after = EJ_PASSWORD_RETRY_AFTER;
+        ej_problem(r, 503, "busy", "The server is busy; try again in a moment.");
         return;
     }
     if (ej_db_begin(r) != 0)

@@ -22,6 +22,7 @@
 #define TX EJ_R_TX
 #define PW EJ_R_PWCHANGE_OK
 #define IDEM EJ_R_IDEMPOTENT
+#define HASH EJ_R_HASHES
 
 const struct ej_route ej_routes[] = {
     /* operations */
@@ -31,21 +32,21 @@ const struct ej_route ej_routes[] = {
     {"GET", "/api/v1/openapi.yaml", ej_op_openapi, "getOpenApi", 0, 0, 0},
 
     /* authentication and the caller (§6–§10) */
-    {"POST", "/api/v1/auth/login", ej_op_login, "login", 0, BODY | TX, 4096},
+    {"POST", "/api/v1/auth/login", ej_op_login, "login", 0, BODY | TX | HASH, 4096},
     {"POST", "/api/v1/auth/refresh", ej_op_refresh, "refreshToken", 0, BODY | TX, 4096},
     {"POST", "/api/v1/auth/logout", ej_op_logout, "logout", ANY, OPT_BODY | TX | PW, 1024},
     {"POST", "/api/v1/auth/password", ej_op_change_password, "changePassword", ANY,
-     BODY | TX | PW, 4096},
+     BODY | TX | PW | HASH, 4096},
     {"GET", "/api/v1/me", ej_op_me, "getMe", ANY, PW, 0},
     {"GET", "/api/v1/me/logins", ej_op_my_logins, "listMyLogins", ANY, 0, 0},
 
     /* users (superuser administers; the director reads) */
-    {"POST", "/api/v1/users", ej_op_create_user, "createUser", SU, BODY | TX | IDEM, 0},
+    {"POST", "/api/v1/users", ej_op_create_user, "createUser", SU, BODY | TX | IDEM | HASH, 0},
     {"GET", "/api/v1/users", ej_op_list_users, "listUsers", SU | DIR, 0, 0},
     {"GET", "/api/v1/users/{id}", ej_op_get_user, "getUser", SU | DIR, 0, 0},
     {"PATCH", "/api/v1/users/{id}", ej_op_update_user, "updateUser", SU, BODY | TX, 0},
     {"POST", "/api/v1/users/{id}/reset-password", ej_op_reset_password, "resetPassword", SU,
-     OPT_BODY | TX | IDEM, 1024},
+     OPT_BODY | TX | IDEM | HASH, 1024},
     {"POST", "/api/v1/users/{id}/revoke", ej_op_revoke_user, "revokeUser", SU,
      BODY | TX | IDEM, 4096},
     {"POST", "/api/v1/users/{id}/reinstate", ej_op_reinstate_user, "reinstateUser", SU,

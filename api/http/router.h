@@ -17,6 +17,7 @@ enum ej_route_flag {
     EJ_R_PWCHANGE_OK = 1u << 2, /* allowed while must_change_password */
     EJ_R_IDEMPOTENT = 1u << 3,  /* honours Idempotency-Key (POST) */
     EJ_R_BODY_OPTIONAL = 1u << 4, /* a JSON body may be sent, or none at all */
+    EJ_R_HASHES = 1u << 5,        /* hashes a password: shed at once when every slot is busy */
 };
 
 struct ej_route {

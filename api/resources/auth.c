@@ -114,11 +114,6 @@ void ej_op_login(struct ej_req *r)
     lowercase(ej_json_str(r->body, "username"), username, sizeof username);
     const char *password = ej_json_str(r->body, "password");
 
-    /* Under a login storm, refuse before any database work. */
-    if (ej_password_saturated()) {
-        busy(r);
-        return;
-    }
     struct ej_login_account a;
     int wait = 0;
     if (ej_store_login_account(r, username, &a) != 0 ||
