@@ -24,8 +24,10 @@ static int list(struct ej_req *r, json_t **items, const char *inner, int n,
                 const char *const *params)
 {
     char sql[2048];
-    snprintf(sql, sizeof sql,
-             "SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM (%s) s", inner);
+    int len = snprintf(sql, sizeof sql,
+                       "SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM (%s) s", inner);
+    if (len < 0 || (size_t)len >= sizeof sql)
+        return ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
     return db_json(r, items, sql, n, params);
 }
 
