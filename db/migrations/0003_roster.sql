@@ -113,32 +113,39 @@ END
 $$;
 
 -- Object visibility (§20), evaluated for a viewer and the scopes their roles
+-- (PL/pgSQL, like the JSON views with subqueries below: an SQL function with a
+-- subquery is not inlined and would be planned again on every call; PL/pgSQL
+-- keeps its plans for the session).
 -- give (api/rules/access.c decides the scopes; these functions only test the
 -- relations). Scope bits: 1 all, 2 the groups the viewer teaches, 4 the
 -- viewer's children, 8 the viewer themself (as a student).
 CREATE FUNCTION visible_group(viewer bigint, scopes integer, gid bigint)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT (scopes & 1) <> 0
-        OR ((scopes & 2) <> 0 AND EXISTS (SELECT 1 FROM group_teachers
-                WHERE group_id = gid AND teacher_id = viewer))
-        OR ((scopes & 4) <> 0 AND EXISTS (SELECT 1 FROM enrollments e
-                JOIN student_guardians g ON g.student_id = e.student_id
-                WHERE e.group_id = gid AND g.guardian_id = viewer))
-        OR ((scopes & 8) <> 0 AND EXISTS (SELECT 1 FROM enrollments e
-                JOIN students s ON s.id = e.student_id
-                WHERE e.group_id = gid AND s.user_id = viewer))
+RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (scopes & 1) <> 0
+            OR ((scopes & 2) <> 0 AND EXISTS (SELECT 1 FROM group_teachers
+                    WHERE group_id = gid AND teacher_id = viewer))
+            OR ((scopes & 4) <> 0 AND EXISTS (SELECT 1 FROM enrollments e
+                    JOIN student_guardians g ON g.student_id = e.student_id
+                    WHERE e.group_id = gid AND g.guardian_id = viewer))
+            OR ((scopes & 8) <> 0 AND EXISTS (SELECT 1 FROM enrollments e
+                    JOIN students s ON s.id = e.student_id
+                    WHERE e.group_id = gid AND s.user_id = viewer));
+END
 $$;
 
 CREATE FUNCTION visible_student(viewer bigint, scopes integer, sid bigint)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT (scopes & 1) <> 0
-        OR ((scopes & 2) <> 0 AND EXISTS (SELECT 1 FROM enrollments e
-                JOIN group_teachers t ON t.group_id = e.group_id
-                WHERE e.student_id = sid AND t.teacher_id = viewer))
-        OR ((scopes & 4) <> 0 AND EXISTS (SELECT 1 FROM student_guardians
-                WHERE student_id = sid AND guardian_id = viewer))
-        OR ((scopes & 8) <> 0 AND EXISTS (SELECT 1 FROM students
-                WHERE id = sid AND user_id = viewer))
+RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (scopes & 1) <> 0
+            OR ((scopes & 2) <> 0 AND EXISTS (SELECT 1 FROM enrollments e
+                    JOIN group_teachers t ON t.group_id = e.group_id
+                    WHERE e.student_id = sid AND t.teacher_id = viewer))
+            OR ((scopes & 4) <> 0 AND EXISTS (SELECT 1 FROM student_guardians
+                    WHERE student_id = sid AND guardian_id = viewer))
+            OR ((scopes & 8) <> 0 AND EXISTS (SELECT 1 FROM students
+                    WHERE id = sid AND user_id = viewer));
+END
 $$;
 
 -- The API's views of roster rows.
@@ -154,16 +161,18 @@ CREATE FUNCTION program_json(p programs) RETURNS jsonb LANGUAGE sql STABLE AS $$
         'created_at', utc(p.created_at), 'updated_at', utc(p.updated_at))
 $$;
 
-CREATE FUNCTION group_json(g groups) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object('id', g.id, 'program_id', g.program_id,
-        'school_year_id', g.school_year_id, 'name', g.name,
-        'teacher_ids', coalesce((SELECT jsonb_agg(t.teacher_id ORDER BY t.teacher_id)
-                                 FROM group_teachers t WHERE t.group_id = g.id), '[]'::jsonb),
-        'teachers', coalesce((SELECT jsonb_agg(jsonb_build_object('id', u.id, 'full_name', u.full_name)
-                                               ORDER BY u.id)
-                              FROM group_teachers t JOIN users u ON u.id = t.teacher_id
-                              WHERE t.group_id = g.id), '[]'::jsonb),
-        'version', g.version, 'created_at', utc(g.created_at), 'updated_at', utc(g.updated_at))
+CREATE FUNCTION group_json(g groups) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN jsonb_build_object('id', g.id, 'program_id', g.program_id,
+            'school_year_id', g.school_year_id, 'name', g.name,
+            'teacher_ids', coalesce((SELECT jsonb_agg(t.teacher_id ORDER BY t.teacher_id)
+                                     FROM group_teachers t WHERE t.group_id = g.id), '[]'::jsonb),
+            'teachers', coalesce((SELECT jsonb_agg(jsonb_build_object('id', u.id, 'full_name', u.full_name)
+                                                   ORDER BY u.id)
+                                  FROM group_teachers t JOIN users u ON u.id = t.teacher_id
+                                  WHERE t.group_id = g.id), '[]'::jsonb),
+            'version', g.version, 'created_at', utc(g.created_at), 'updated_at', utc(g.updated_at));
+END
 $$;
 
 CREATE FUNCTION student_json(s students) RETURNS jsonb LANGUAGE sql STABLE AS $$
@@ -172,15 +181,17 @@ CREATE FUNCTION student_json(s students) RETURNS jsonb LANGUAGE sql STABLE AS $$
         'created_at', utc(s.created_at), 'updated_at', utc(s.updated_at))
 $$;
 
-CREATE FUNCTION enrollment_json(e enrollments) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object('id', e.id, 'group_id', e.group_id, 'student_id', e.student_id,
-        'student_name', (SELECT full_name FROM students WHERE id = e.student_id),
-        'starts_on', e.starts_on, 'guardians_informed_on', e.guardians_informed_on,
-        'admission_order', e.admission_order,
-        'status', CASE WHEN e.withdrawn_at IS NULL THEN 'active' ELSE 'withdrawn' END,
-        'withdrawal', CASE WHEN e.withdrawn_at IS NULL THEN NULL ELSE jsonb_build_object(
-            'application_date', e.withdrawal_application_date,
-            'effective_on', e.withdrawal_effective_on, 'note', e.withdrawal_note,
-            'recorded_at', utc(e.withdrawn_at)) END,
-        'version', e.version, 'created_at', utc(e.created_at))
+CREATE FUNCTION enrollment_json(e enrollments) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN jsonb_build_object('id', e.id, 'group_id', e.group_id, 'student_id', e.student_id,
+            'student_name', (SELECT full_name FROM students WHERE id = e.student_id),
+            'starts_on', e.starts_on, 'guardians_informed_on', e.guardians_informed_on,
+            'admission_order', e.admission_order,
+            'status', CASE WHEN e.withdrawn_at IS NULL THEN 'active' ELSE 'withdrawn' END,
+            'withdrawal', CASE WHEN e.withdrawn_at IS NULL THEN NULL ELSE jsonb_build_object(
+                'application_date', e.withdrawal_application_date,
+                'effective_on', e.withdrawal_effective_on, 'note', e.withdrawal_note,
+                'recorded_at', utc(e.withdrawn_at)) END,
+            'version', e.version, 'created_at', utc(e.created_at));
+END
 $$;

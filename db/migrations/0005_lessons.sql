@@ -83,18 +83,22 @@ $$;
 -- Lesson visibility (§20), as visible_group in 0003_roster.sql: the group is
 -- visible to the viewer, or (scope 2, a teacher) the viewer substitutes.
 CREATE FUNCTION visible_lesson(viewer bigint, scopes integer, gid bigint, substitute bigint)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT visible_group(viewer, scopes, gid)
-        OR ((scopes & 2) <> 0 AND substitute = viewer)
+RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN visible_group(viewer, scopes, gid)
+            OR ((scopes & 2) <> 0 AND substitute = viewer);
+END
 $$;
 
-CREATE FUNCTION slot_json(s schedule_slots) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object('id', s.id, 'group_id', s.group_id, 'weekday', s.weekday,
-        'starts_at', to_char(s.starts_at, 'HH24:MI'), 'ends_at', to_char(s.ends_at, 'HH24:MI'),
-        'hours', academic_hours(s.starts_at, s.ends_at), 'room', s.room,
-        'valid_from', s.valid_from, 'valid_to', s.valid_to,
-        'lessons', (SELECT count(*) FROM lessons l WHERE l.slot_id = s.id),
-        'created_at', utc(s.created_at))
+CREATE FUNCTION slot_json(s schedule_slots) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN jsonb_build_object('id', s.id, 'group_id', s.group_id, 'weekday', s.weekday,
+            'starts_at', to_char(s.starts_at, 'HH24:MI'), 'ends_at', to_char(s.ends_at, 'HH24:MI'),
+            'hours', academic_hours(s.starts_at, s.ends_at), 'room', s.room,
+            'valid_from', s.valid_from, 'valid_to', s.valid_to,
+            'lessons', (SELECT count(*) FROM lessons l WHERE l.slot_id = s.id),
+            'created_at', utc(s.created_at));
+END
 $$;
 
 -- The API's view of a lesson. teacher_id is the group's (first) teacher,
