@@ -104,10 +104,10 @@ const struct ej_route ej_routes[] = {
     /* --- schedule and lessons (§12, §15, §17) --- */
     {"POST", "/api/v1/groups/{id}/schedule", ej_op_create_schedule_slot, "createScheduleSlot",
      SU, BODY | TX | IDEM, 4096},
-    {"GET", "/api/v1/groups/{id}/schedule", ej_op_list_schedule, "listSchedule", ANY, 0, 0},
+    {"GET", "/api/v1/groups/{id}/schedule", ej_op_list_schedule, "listSchedule", READERS, 0, 0},
     {"POST", "/api/v1/lessons", ej_op_create_lesson, "createLesson", SU, BODY | TX | IDEM, 4096},
-    {"GET", "/api/v1/lessons", ej_op_list_lessons, "listLessons", ANY, 0, 0},
-    {"GET", "/api/v1/lessons/{id}", ej_op_get_lesson, "getLesson", ANY, 0, 0},
+    {"GET", "/api/v1/lessons", ej_op_list_lessons, "listLessons", READERS, 0, 0},
+    {"GET", "/api/v1/lessons/{id}", ej_op_get_lesson, "getLesson", READERS, 0, 0},
     {"POST", "/api/v1/lessons/{id}/cancel", ej_op_cancel_lesson, "cancelLesson", SU,
      BODY | TX | IDEM, 4096},
     {"PUT", "/api/v1/lessons/{id}/substitute", ej_op_set_substitute, "setSubstitute", SU,

@@ -8,15 +8,17 @@
 #define SELF EJ_SCOPE_SELF
 
 /* Rows: objects; columns: roles in enum ej_role bit order (superuser,
- * director, teacher, staff, student, guardian, integration). */
+ * director, teacher, staff, student, guardian, integration). The integration
+ * (sync) account reads reference data only, until the change feed and the
+ * exports define what it syncs: least privilege. */
 static const unsigned policy[][7] = {
     /*                    su   dir  teacher staff student guardian integration */
-    [EJ_OBJ_GROUP]       = {ALL, ALL, TAUGHT, ALL, SELF, CHILDREN, ALL},
-    [EJ_OBJ_ROSTER]      = {ALL, ALL, TAUGHT, ALL, 0, 0, ALL},
-    [EJ_OBJ_STUDENT]     = {ALL, ALL, TAUGHT, ALL, SELF, CHILDREN, ALL},
+    [EJ_OBJ_GROUP]       = {ALL, ALL, TAUGHT, ALL, SELF, CHILDREN, 0},
+    [EJ_OBJ_ROSTER]      = {ALL, ALL, TAUGHT, ALL, 0, 0, 0},
+    [EJ_OBJ_STUDENT]     = {ALL, ALL, TAUGHT, ALL, SELF, CHILDREN, 0},
     [EJ_OBJ_GUARDIANS]   = {ALL, ALL, TAUGHT, 0, SELF, CHILDREN, 0},
-    [EJ_OBJ_ATTENDANCE]  = {ALL, ALL, TAUGHT, 0, SELF, CHILDREN, ALL},
-    [EJ_OBJ_LESSON]      = {ALL, ALL, TAUGHT, ALL, SELF, CHILDREN, ALL},
+    [EJ_OBJ_ATTENDANCE]  = {ALL, ALL, TAUGHT, 0, SELF, CHILDREN, 0},
+    [EJ_OBJ_LESSON]      = {ALL, ALL, TAUGHT, ALL, SELF, CHILDREN, 0},
     [EJ_OBJ_SCHOOL_YEAR] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
 };
 
