@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const struct ej_field create_fields[] = {
     {"username", EJ_F_STRING, EJ_F_REQUIRED, 64},
@@ -142,13 +143,26 @@ void ej_op_get_user(struct ej_req *r)
         ej_reply(r, 200, user);
 }
 
-/* The superuser may not take their own superuser role away: the institution
- * would be left without anyone to administer it. */
+/* The superuser may not take their own superuser role away, nor date their
+ * own access out of existence: the institution would be left without anyone
+ * to administer it. */
 static int keeps_own_superuser(struct ej_req *r, int64_t id)
 {
     json_t *asked = json_object_get(r->body, "roles"), *v;
+    const char *start = ej_json_str(r->body, "employment_start");
+    const char *end = ej_json_str(r->body, "employment_end");
     size_t i;
-    if (id != r->who.user_id || !asked)
+    if (id != r->who.user_id)
+        return 0;
+    char today[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    if ((start && strcmp(start, today) > 0) || (end && strcmp(end, today) < 0))
+        return ej_problem(r, 409, "cannot_end_own_access",
+                          "Your own employment dates would end your access.");
+    if (!asked)
         return 0;
     json_array_foreach(asked, i, v) {
         if (strcmp(json_string_value(v), "superuser") == 0)

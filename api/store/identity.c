@@ -78,6 +78,10 @@ int ej_store_cli_superuser(const char *username, const char *hash)
         "  roles = CASE WHEN 'superuser' = ANY(users.roles) THEN users.roles"
         "               ELSE users.roles || 'superuser'::text END,"
         "  must_change_password = false, revoked_at = NULL, revoked_reason = NULL,"
+        "  employment_start = CASE WHEN users.employment_start > riga_today() THEN NULL"
+        "                          ELSE users.employment_start END,"
+        "  employment_end = CASE WHEN users.employment_end < riga_today() THEN NULL"
+        "                        ELSE users.employment_end END,"
         "  token_version = users.token_version + 1, version = users.version + 1,"
         "  updated_at = now()"
         " RETURNING id, (xmax = 0) AS created, username, roles)"
@@ -189,12 +193,18 @@ int ej_store_login_account(struct ej_req *r, const char *username, struct ej_log
     return 0;
 }
 
+/* The User-Agent as stored: printable ASCII only (anything else becomes '?'),
+ * at most len - 1 bytes, so that the insert can never fail on encoding and
+ * take the throttling record with it. */
 static const char *user_agent(struct ej_req *r, char *buf, size_t len)
 {
     const char *ua = ej_req_header(r, "User-Agent");
     if (!ua)
         return NULL;
-    snprintf(buf, len, "%s", ua);
+    size_t i = 0;
+    for (; ua[i] && i + 1 < len; i++)
+        buf[i] = ua[i] >= 0x20 && ua[i] < 0x7f ? ua[i] : '?';
+    buf[i] = '\0';
     return buf;
 }
 

@@ -188,6 +188,36 @@ static int check_roster(struct ej_req *r, const char *id, const char *doc)
     return rc;
 }
 
+/* §14: only the superuser changes reasons, so a teacher may not mark present
+ * a student whose absence on this lesson already has a reason (that would
+ * drop it): 409 reason_set naming them. The superuser may. */
+static int check_reasons_kept(struct ej_req *r, const char *id, const char *doc)
+{
+    if (r->who.roles & EJ_ROLE_SUPERUSER)
+        return 0;
+    const char *p[] = {id, doc};
+    json_t *ids = NULL;
+    if (db_json(r, &ids,
+                "SELECT coalesce(jsonb_agg(c.student_id ORDER BY c.student_id), '[]'::jsonb)"
+                " FROM lesson_attendance c JOIN jsonb_to_recordset($2::jsonb->'attendance')"
+                " AS x(student_id bigint, status text) ON x.student_id = c.student_id"
+                " WHERE c.lesson_id = $1 AND c.reason_code IS NOT NULL AND x.status = 'present'",
+                2, p) != 0)
+        return -1;
+    int rc = 0;
+    if (json_array_size(ids) > 0) {
+        char *list = dump(ids);
+        ej_problem(r, 409, "reason_set",
+                   "Student(s) %s have an absence reason on this lesson; only the superuser "
+                   "can change their status now (§14).", list);
+        json_object_set(r->out, "student_ids", ids);
+        free(list);
+        rc = -1;
+    }
+    json_decref(ids);
+    return rc;
+}
+
 int ej_store_entry_save(struct ej_req *r, const struct ej_entry_ctx *c, const json_t *body,
                         int64_t conducted_by, bool late, json_t **lesson)
 {
@@ -197,7 +227,7 @@ int ej_store_entry_save(struct ej_req *r, const struct ej_entry_ctx *c, const js
                        db_i64(actor, r->who.user_id)};
     int rc = -1;
     *lesson = NULL;
-    if (check_roster(r, id, doc) != 0)
+    if (check_roster(r, id, doc) != 0 || check_reasons_kept(r, id, doc) != 0)
         goto out;
     /* Reasons: one given in the body (superuser) wins; one already set stays;
      * else an applied report covering the date gives it (§14). The reports

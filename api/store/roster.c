@@ -582,7 +582,8 @@ int ej_store_enrollment_withdraw(struct ej_req *r, int64_t id, const json_t *bod
                             "SELECT e.withdrawn_at IS NOT NULL, y.closed_at IS NOT NULL,"
                             " ($2::jsonb->>'effective_on')::date >= e.starts_on"
                             " FROM enrollments e JOIN groups g ON g.id = e.group_id"
-                            " JOIN school_years y ON y.id = g.school_year_id WHERE e.id = $1",
+                            " JOIN school_years y ON y.id = g.school_year_id WHERE e.id = $1"
+                            " FOR UPDATE OF e", /* a second withdrawal waits, then sees it */
                             2, p);
     if (!res)
         goto out;
@@ -668,6 +669,13 @@ static int import_errors(struct ej_req *r, const char *doc, json_t **errors)
         " UNION ALL SELECT row, 'student', 'appears more than once for this group' FROM"
         "  (SELECT row, count(*) OVER (PARTITION BY gid, coalesce(sid::text,"
         "   lower(name) || '|' || bdate::text)) AS c FROM v) d WHERE c > 1"
+        /* §20: a row that names a student who turns out to exist already (same
+         * name and birth date) may not link guardians to them: two children can
+         * share both, and a stranger would see the other's journal. */
+        " UNION ALL SELECT row, 'guardian_ids', 'the student matched the existing student '"
+        "  || sid || ' by name and birth date: give student_id to link guardians' FROM v"
+        "  WHERE sid_given IS NULL AND sid IS NOT NULL"
+        "  AND jsonb_array_length(coalesce(x->'guardian_ids', '[]'::jsonb)) > 0"
         " UNION ALL SELECT v.row, 'guardian_ids', 'user ' || gt || ' is not a guardian'"
         "  FROM v, jsonb_array_elements_text(coalesce(v.x->'guardian_ids', '[]'::jsonb)) gt"
         "  WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = gt::bigint"
@@ -689,7 +697,8 @@ int ej_store_import_enrollments(struct ej_req *r, const json_t *rows, json_t **o
         json_object_set(r->out, "errors", errors);
         rc = -1;
     }
-    /* New students first (one per distinct name and birth date), audited. */
+    /* New students first (one per distinct name and birth date), audited; and
+     * the rows that matched an existing student. */
     if (rc == 0)
         rc = db_json(r, &students,
                      IMPORT_ROWS ","
@@ -699,7 +708,10 @@ int ej_store_import_enrollments(struct ej_req *r, const json_t *rows, json_t **o
                      "  SELECT name, bdate FROM new RETURNING s.id, student_json(s) AS j),"
                      " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
                      "  request_id) SELECT $2, 'student.create', 'student', id::text, j, $3 FROM ins)"
-                     " SELECT to_jsonb(count(*)) FROM ins",
+                     " SELECT jsonb_build_object('created', (SELECT count(*) FROM ins),"
+                     "  'matched', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', row,"
+                     "   'student_id', sid) ORDER BY row), '[]'::jsonb) FROM m"
+                     "   WHERE sid_given IS NULL AND sid IS NOT NULL))",
                      3, p);
     /* Then the enrollments and guardian links, audited. */
     if (rc == 0)
@@ -724,7 +736,10 @@ int ej_store_import_enrollments(struct ej_req *r, const json_t *rows, json_t **o
                      "  FROM ins), '[]'::jsonb), 'guardian_links_created', (SELECT count(*) FROM gl))",
                      3, p);
     if (rc == 0) {
-        json_object_set(result, "students_created", students);
+        /* Existing students matched by name and birth date are reported, so
+         * the superuser can see that no new record was made for them. */
+        json_object_set(result, "students_created", json_object_get(students, "created"));
+        json_object_set(result, "students_matched", json_object_get(students, "matched"));
         *out = result;
         result = NULL;
     }

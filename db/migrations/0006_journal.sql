@@ -156,12 +156,19 @@ CREATE FUNCTION lesson_json(l lessons) RETURNS jsonb LANGUAGE sql STABLE AS $$
 $$;
 
 -- What one viewer may see (§20): attendance rows by their attendance scopes;
--- the extension (its reason concerns the teacher) only with scope 1 or 2.
+-- the extension (its reason concerns the teacher) only to those who see all
+-- and to the teachers of this lesson (a teacher who is also a guardian does
+-- not see a colleague's).
 CREATE FUNCTION lesson_json(l lessons, viewer bigint, scopes integer) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-    SELECT lesson_base_json(l) || jsonb_build_object(
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN lesson_base_json(l) || jsonb_build_object(
         'attendance', lesson_attendance_json(l, viewer, scopes),
-        'extension', CASE WHEN (scopes & 3) <> 0 THEN lesson_extension_json(l) END)
+        'extension', CASE WHEN (scopes & 1) <> 0 OR ((scopes & 2) <> 0
+            AND (l.substitute_teacher_id = viewer OR EXISTS (SELECT 1 FROM group_teachers t
+                 WHERE t.group_id = l.group_id AND t.teacher_id = viewer)))
+            THEN lesson_extension_json(l) END);
+END
 $$;
 
 CREATE FUNCTION absence_report_json(x absence_reports) RETURNS jsonb LANGUAGE sql STABLE AS $$

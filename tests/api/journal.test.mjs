@@ -428,13 +428,15 @@ describe('§13 §15 PUT /lessons/{id}/entry', () => {
     assert.equal(byId[B.id].reason, 'family');
     assert.equal(byId[C.id].reason, null);
     assert.equal(r.body.conducted_by, teacher.id);
-    // The teacher's later correction keeps the reasons of those still absent or late.
+    // The teacher's later correction keeps the reasons of those still absent or late; marking
+    // present a student whose absence has a reason is the superuser's (409 reason_set, below).
     const t = await entry(l.id, { topic: 'T2', attendance: [{ student_id: A.id, status: 'late' },
-      { student_id: B.id, status: 'present' }, { student_id: C.id, status: 'absent' }] }, teacher.token);
+      { student_id: B.id, status: 'absent' }, { student_id: C.id, status: 'present' }] }, teacher.token);
     assert.equal(t.status, 200, t.text);
     const after = Object.fromEntries(t.body.attendance.map((a) => [a.student_id, a]));
     assert.equal(after[A.id].reason, 'illness');
-    assert.equal(after[B.id].reason, null, 'present: no reason');
+    assert.equal(after[B.id].reason, 'family');
+    assert.equal(after[C.id].reason, null, 'present: no reason');
   });
 });
 
@@ -821,5 +823,44 @@ describe('§14 §20 GET /students/{id}/attendance', () => {
     assert.deepEqual(r.body.attendance, []);
     r = await get(`/lessons?group_id=${g2.id}`, parent.token);
     assert.deepEqual(r.body.items.find((x) => x.id === l3.id).attendance.map((a) => a.student_id), [A.id]);
+  });
+});
+
+describe('fixes from the review of this session', () => {
+  test('§14 a teacher cannot drop a reason by marking the student present (409 reason_set)', async () => {
+    const g = await makeGroup([teacher.id]);
+    const l = await recentLesson(g, '12:00', '13:00');
+    let r = await entry(l.id, { topic: 'T', attendance: [
+      { student_id: A.id, status: 'absent' }, { student_id: B.id, status: 'present' }, { student_id: C.id, status: 'present' }] },
+    teacher.token);
+    assert.equal(r.status, 200, r.text);
+    r = await put(`/lessons/${l.id}/attendance/${A.id}/reason`, { reason_code: 'illness', note: 'ārsta zīme' });
+    assert.equal(r.status, 200, r.text);
+    r = await entry(l.id, { topic: 'T', attendance: everyone([A, B, C]) }, teacher.token);
+    assertProblem(r, 409, 'reason_set');
+    assert.deepEqual(r.body.student_ids, [A.id]);
+    const shown = await get(`/lessons/${l.id}`);
+    const row = shown.body.attendance.find((a) => a.student_id === A.id);
+    assert.equal(row.status, 'absent');
+    assert.equal(row.reason, 'illness');
+    // The superuser may.
+    r = await entry(l.id, { topic: 'T', attendance: everyone([A, B, C]) });
+    assert.equal(r.status, 200, r.text);
+  });
+
+  test('§20 a teacher who is also a guardian does not see the extension reason of a colleague\'s lesson', async () => {
+    const teacherParent = await makeUser(stack, admin, { roles: ['teacher', 'guardian'] });
+    await linkGuardian(B.id, teacherParent);
+    const g = await makeGroup([teacher.id]);
+    const l = await pastLesson(g, '08:00', '09:00');
+    const r = await call(stack, 'POST', `/lessons/${l.id}/extension`, { token: admin.token,
+      body: { until: addDays(today, 2), reason: 'Kolēģe slimoja (privāti)' } });
+    assert.equal(r.status, 200, r.text);
+    const seen = await get(`/lessons/${l.id}`, teacherParent.token);
+    assert.equal(seen.status, 200, seen.text);
+    assert.equal(seen.body.extension, null);
+    assert.deepEqual(seen.body.attendance.map((a) => a.student_id).filter((id) => id !== B.id), []);
+    const own = await get(`/lessons/${l.id}`, teacher.token);
+    assert.equal(own.body.extension.reason, 'Kolēģe slimoja (privāti)');
   });
 });

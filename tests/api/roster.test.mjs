@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
-import { call, startStack } from './lib/stack.mjs';
+import { call, raw, startStack } from './lib/stack.mjs';
 
 let stack, admin;
 before(async () => {
@@ -296,5 +296,66 @@ describe('validation a superuser expects', () => {
   test('§12 filters a list does not support are not parsed', async () => {
     const r = await get('/school-years?group_id=x', admin.token);
     assert.equal(r.status, 200);
+  });
+});
+
+describe('fixes from the review of this session', () => {
+  test('§20 an import row that matches an existing student by name may not link guardians to them', async () => {
+    const inst = await makeInstitution(stack, admin);
+    const existing = await post(stack, admin.token, '/students', { full_name: 'Anna Twin', birth_date: '2014-03-01' });
+    const g = await makeUser(stack, admin, { roles: ['guardian'], activate: false });
+    let r = await call(stack, 'POST', '/imports/enrollments', { token: admin.token, body: { rows: [
+      { student: { full_name: 'ANNA TWIN', birth_date: '2014-03-01' }, group_id: inst.group.id, starts_on: '2026-09-01',
+        guardian_ids: [g.id] }] } });
+    assert.equal(r.status, 422, r.text);
+    assert.deepEqual(r.body.errors.map((e) => [e.row, e.field]), [[0, 'guardian_ids']]);
+    const [[links]] = await stack.psql(`SELECT count(*) FROM student_guardians WHERE student_id = ${existing.id}`);
+    assert.equal(links, '0');
+    // Without guardians the match is made and reported.
+    r = await call(stack, 'POST', '/imports/enrollments', { token: admin.token, body: { rows: [
+      { student: { full_name: 'ANNA TWIN', birth_date: '2014-03-01' }, group_id: inst.group.id, starts_on: '2026-09-01' }] } });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.body.students_created, 0);
+    assert.deepEqual(r.body.students_matched, [{ row: 0, student_id: existing.id }]);
+  });
+
+  test('§11 two withdrawals of one enrollment at once: one succeeds, the other is 409 already_withdrawn', async () => {
+    const inst = await makeInstitution(stack, admin, { students: ['Race Kid'] });
+    const id = inst.students[0].enrollment.id;
+    const send = (effective_on) => call(stack, 'POST', `/enrollments/${id}/withdraw`, { token: admin.token,
+      body: { application_date: '2026-10-01', effective_on } });
+    const results = await Promise.all([send('2026-10-05'), send('2026-10-06'), send('2026-10-07')]);
+    assert.deepEqual(results.map((x) => x.status).sort(), [200, 409, 409]);
+    const [[audits]] = await stack.psql(`SELECT count(*) FROM audit_log WHERE action = 'enrollment.withdraw' AND entity_id = '${id}'`);
+    assert.equal(audits, '1');
+  });
+
+  test('§6 the superuser cannot end their own access by dates', async () => {
+    for (const body of [{ employment_end: '2020-01-01' }, { employment_start: '2199-01-01' }]) {
+      const r = await call(stack, 'PATCH', `/users/${admin.id}`, { token: admin.token, body });
+      assert.equal(r.status, 409, r.text);
+      assert.equal(r.body.code, 'cannot_end_own_access');
+    }
+    assert.equal((await get('/me', admin.token)).status, 200);
+  });
+
+  test('§9 a User-Agent that is not UTF-8 neither breaks a login nor escapes throttling', async () => {
+    const u = await makeUser(stack, admin, { roles: ['teacher'] });
+    // fetch cannot send such bytes: a raw request with a header of invalid UTF-8 (0xff) and a
+    // long multi-byte tail that a byte-wise cut would split.
+    const body = JSON.stringify({ username: u.username, password: 'wrong-password-123' });
+    const ua = Buffer.concat([Buffer.from('A\xffB', 'latin1'), Buffer.from('ā'.repeat(200), 'utf8')]);
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await raw(stack.port, Buffer.concat([
+        Buffer.from(`POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nUser-Agent: `),
+        ua, Buffer.from(`\r\n\r\n${body}`)]));
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+    const rows = await stack.query(`SELECT user_agent FROM login_attempts WHERE user_id = ${u.id} AND outcome = 'invalid_credentials'`);
+    assert.equal(rows.length, 5);
+    assert.match(rows[0].user_agent, /^A\?B\?+$/);
   });
 });
