@@ -23,6 +23,7 @@
 #define PW EJ_R_PWCHANGE_OK
 #define IDEM EJ_R_IDEMPOTENT
 #define HASH EJ_R_HASHES
+#define PERSONAL EJ_R_PERSONAL
 
 const struct ej_route ej_routes[] = {
     /* operations */
@@ -68,11 +69,11 @@ const struct ej_route ej_routes[] = {
     {"GET", "/api/v1/groups/{id}", ej_op_get_group, "getGroup", READERS, 0, 0},
     {"PATCH", "/api/v1/groups/{id}", ej_op_update_group, "updateGroup", SU, BODY | TX, 0},
     {"POST", "/api/v1/students", ej_op_create_student, "createStudent", SU, BODY | TX | IDEM, 0},
-    {"GET", "/api/v1/students", ej_op_list_students, "listStudents", READERS, 0, 0},
-    {"GET", "/api/v1/students/{id}", ej_op_get_student, "getStudent", READERS, 0, 0},
+    {"GET", "/api/v1/students", ej_op_list_students, "listStudents", READERS, PERSONAL, 0},
+    {"GET", "/api/v1/students/{id}", ej_op_get_student, "getStudent", READERS, PERSONAL, 0},
     {"PATCH", "/api/v1/students/{id}", ej_op_update_student, "updateStudent", SU, BODY | TX, 0},
     {"GET", "/api/v1/students/{id}/guardians", ej_op_list_guardians, "listGuardians",
-     SU | DIR | TEACHER | STUDENT | GUARDIAN, 0, 0},
+     SU | DIR | TEACHER | STUDENT | GUARDIAN, PERSONAL, 0},
     {"PUT", "/api/v1/students/{id}/guardians/{user_id}", ej_op_link_guardian, "linkGuardian", SU,
      OPT_BODY | TX, 1024},
     {"DELETE", "/api/v1/students/{id}/guardians/{user_id}", ej_op_unlink_guardian,
@@ -80,8 +81,8 @@ const struct ej_route ej_routes[] = {
     {"POST", "/api/v1/groups/{id}/enrollments", ej_op_create_enrollment, "createEnrollment", SU,
      BODY | TX | IDEM, 0},
     {"GET", "/api/v1/groups/{id}/enrollments", ej_op_list_enrollments, "listEnrollments",
-     SU | DIR | TEACHER | STAFF, 0, 0},
-    {"GET", "/api/v1/enrollments/{id}", ej_op_get_enrollment, "getEnrollment", READERS, 0, 0},
+     SU | DIR | TEACHER | STAFF, PERSONAL, 0},
+    {"GET", "/api/v1/enrollments/{id}", ej_op_get_enrollment, "getEnrollment", READERS, PERSONAL, 0},
     {"POST", "/api/v1/enrollments/{id}/withdraw", ej_op_withdraw_enrollment,
      "withdrawEnrollment", SU, BODY | TX | IDEM, 0},
     {"POST", "/api/v1/imports/enrollments", ej_op_import_enrollments, "importEnrollments", SU,
@@ -106,8 +107,8 @@ const struct ej_route ej_routes[] = {
      SU, BODY | TX | IDEM, 4096},
     {"GET", "/api/v1/groups/{id}/schedule", ej_op_list_schedule, "listSchedule", READERS, 0, 0},
     {"POST", "/api/v1/lessons", ej_op_create_lesson, "createLesson", SU, BODY | TX | IDEM, 4096},
-    {"GET", "/api/v1/lessons", ej_op_list_lessons, "listLessons", READERS, 0, 0},
-    {"GET", "/api/v1/lessons/{id}", ej_op_get_lesson, "getLesson", READERS, 0, 0},
+    {"GET", "/api/v1/lessons", ej_op_list_lessons, "listLessons", READERS, PERSONAL, 0},
+    {"GET", "/api/v1/lessons/{id}", ej_op_get_lesson, "getLesson", READERS, PERSONAL, 0},
     {"POST", "/api/v1/lessons/{id}/cancel", ej_op_cancel_lesson, "cancelLesson", SU,
      BODY | TX | IDEM, 4096},
     {"PUT", "/api/v1/lessons/{id}/substitute", ej_op_set_substitute, "setSubstitute", SU,
@@ -118,7 +119,7 @@ const struct ej_route ej_routes[] = {
     /* --- journal entries and absences (§13–§15) --- */
     {"PUT", "/api/v1/lessons/{id}/entry", ej_op_record_lesson_entry, "recordLessonEntry",
      SU | TEACHER, BODY | TX, 128 * 1024},
-    {"GET", "/api/v1/lessons/{id}/entry", ej_op_get_lesson_entry, "getLessonEntry", READERS, 0, 0},
+    {"GET", "/api/v1/lessons/{id}/entry", ej_op_get_lesson_entry, "getLessonEntry", READERS, PERSONAL, 0},
     {"POST", "/api/v1/lessons/{id}/extension", ej_op_grant_lesson_extension,
      "grantLessonExtension", SU, BODY | TX | IDEM, 4096},
     {"PUT", "/api/v1/lessons/{id}/attendance/{student_id}/reason", ej_op_set_absence_reason,
@@ -128,15 +129,15 @@ const struct ej_route ej_routes[] = {
     {"POST", "/api/v1/absence-reports", ej_op_create_absence_report, "createAbsenceReport",
      SU | GUARDIAN, BODY | TX | IDEM, 4096},
     {"GET", "/api/v1/absence-reports", ej_op_list_absence_reports, "listAbsenceReports",
-     SU | DIR | STUDENT | GUARDIAN, 0, 0},
+     SU | DIR | STUDENT | GUARDIAN, PERSONAL, 0},
     {"GET", "/api/v1/absence-reports/{id}", ej_op_get_absence_report, "getAbsenceReport",
-     SU | DIR | STUDENT | GUARDIAN, 0, 0},
+     SU | DIR | STUDENT | GUARDIAN, PERSONAL, 0},
     {"POST", "/api/v1/absence-reports/{id}/apply", ej_op_apply_absence_report,
      "applyAbsenceReport", SU, OPT_BODY | TX | IDEM, 1024},
     {"POST", "/api/v1/absence-reports/{id}/reject", ej_op_reject_absence_report,
      "rejectAbsenceReport", SU, BODY | TX | IDEM, 4096},
     {"GET", "/api/v1/students/{id}/attendance", ej_op_get_student_attendance,
-     "getStudentAttendance", SU | DIR | TEACHER | STUDENT | GUARDIAN, 0, 0},
+     "getStudentAttendance", SU | DIR | TEACHER | STUDENT | GUARDIAN, PERSONAL, 0},
 };
 
 const size_t ej_route_count = sizeof ej_routes / sizeof ej_routes[0];

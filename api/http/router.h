@@ -18,6 +18,7 @@ enum ej_route_flag {
     EJ_R_IDEMPOTENT = 1u << 3,  /* honours Idempotency-Key (POST) */
     EJ_R_BODY_OPTIONAL = 1u << 4, /* a JSON body may be sent, or none at all */
     EJ_R_HASHES = 1u << 5,        /* hashes a password: shed at once when every slot is busy */
+    EJ_R_PERSONAL = 1u << 6,      /* reads students' personal data: employees' reads audited (§20) */
 };
 
 struct ej_route {

@@ -28,3 +28,20 @@ int ej_audit(struct ej_req *r, const char *action, const char *entity,
     PQclear(res);
     return 0;
 }
+
+int ej_audit_read(struct ej_req *r, const char *operation)
+{
+    char actor[24];
+    const char *p[] = {db_i64(actor, r->who.user_id), operation,
+                       r->nparams ? r->params[0] : NULL, r->path, r->query,
+                       r->request_id};
+    PGresult *res = db_exec(r, DB_NONE,
+                            "INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
+                            " request_id) VALUES ($1, 'read', $2, $3,"
+                            " jsonb_build_object('path', $4::text, 'query', $5::text), $6)",
+                            6, p);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}

@@ -14,4 +14,9 @@
 int ej_audit(struct ej_req *r, const char *action, const char *entity,
              int64_t entity_id, const json_t *before, const json_t *after);
 
+/* §20: records that an employee read students' personal data through this
+ * request (operation, path id, path and query). Outside any transaction.
+ * Returns 0 or -1 (problem set: the data is then not sent). */
+int ej_audit_read(struct ej_req *r, const char *operation);
+
 #endif

@@ -32,7 +32,7 @@ const ROLE_BITS = {
   EJ_ROLE_INTEGRATION: ['integration'],
   EJ_ROLE_ALL: ['superuser', 'director', 'teacher', 'staff', 'student', 'guardian', 'integration'],
 };
-const FLAG_NAMES = ['EJ_R_BODY', 'EJ_R_BODY_OPTIONAL', 'EJ_R_TX', 'EJ_R_PWCHANGE_OK', 'EJ_R_IDEMPOTENT', 'EJ_R_HASHES'];
+const FLAG_NAMES = ['EJ_R_BODY', 'EJ_R_BODY_OPTIONAL', 'EJ_R_TX', 'EJ_R_PWCHANGE_OK', 'EJ_R_IDEMPOTENT', 'EJ_R_HASHES', 'EJ_R_PERSONAL'];
 
 // ---- api/routes.c --------------------------------------------------------------------------------
 
@@ -219,6 +219,10 @@ describe('openapi.yaml lists exactly the operations of the route table', () => {
       const params = k.parameters ? k.parameters.lines.join('\n') : '';
       const idem = params.includes("'#/components/parameters/IdempotencyKey'");
       assert.equal(idem, r.flags.has('EJ_R_IDEMPOTENT'), `${where}: the Idempotency-Key parameter exactly when routes.c says IDEM`);
+
+      // Reads of students' personal data by employees are audited (PERSONAL, §20).
+      const audited = k['x-read-audited']?.value === 'true';
+      assert.equal(audited, r.flags.has('EJ_R_PERSONAL'), `${where}: x-read-audited: true exactly when routes.c says PERSONAL`);
 
       // A route that hashes passwords may answer 503 busy at once (HASH).
       if (r.flags.has('EJ_R_HASHES')) assert.ok(responseCodes(op).includes('503'), `${where}: lists 503 (busy)`);

@@ -359,3 +359,31 @@ describe('fixes from the review of this session', () => {
     assert.match(rows[0].user_agent, /^A\?B\?+$/);
   });
 });
+
+describe('§20 reads of personal data by employees are audited', () => {
+  test('§20 a director\'s read of a student is in the audit log; a guardian\'s read of their own child is not', async () => {
+    const inst = await makeInstitution(stack, admin, { students: ['Audited Kid'] });
+    const kid = inst.students[0];
+    const director = await makeUser(stack, admin, { roles: ['director'] });
+    const parent = await makeUser(stack, admin, { roles: ['guardian'], activate: false });
+    await call(stack, 'PUT', `/students/${kid.id}/guardians/${parent.id}`, { token: admin.token });
+    const first = await call(stack, 'POST', '/auth/login', { body: { username: parent.username, password: parent.initial } });
+    const ch = await call(stack, 'POST', '/auth/password', { token: first.body.access_token,
+      body: { current_password: parent.initial, new_password: 'audited-parent-123' } });
+    const parentToken = ch.body.access_token;
+
+    assert.equal((await get(`/students/${kid.id}`, director.token)).status, 200);
+    assert.equal((await get(`/students?q=Audited`, director.token)).status, 200);
+    assert.equal((await get(`/students/${kid.id}`, parentToken)).status, 200);
+    const rows = await stack.query(`SELECT actor_id, entity, entity_id, after->>'query' AS query
+      FROM audit_log WHERE action = 'read' AND actor_id IN (${director.id}, ${parent.id}) ORDER BY id`);
+    assert.deepEqual(rows, [
+      { actor_id: director.id, entity: 'getStudent', entity_id: String(kid.id), query: null },
+      { actor_id: director.id, entity: 'listStudents', entity_id: null, query: 'q=Audited' },
+    ]);
+    // Not-found reads send nothing and record nothing.
+    assert.equal((await get('/students/99999999', director.token)).status, 404);
+    const [[n]] = await stack.psql(`SELECT count(*) FROM audit_log WHERE action = 'read' AND actor_id = ${director.id}`);
+    assert.equal(n, '2');
+  });
+});
