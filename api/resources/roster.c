@@ -5,6 +5,7 @@
 
 #include "core/json.h"
 #include "rules/access.h"
+#include "rules/calendar.h"
 #include "store/roster.h"
 
 #include <stdio.h>
@@ -123,6 +124,17 @@ static unsigned scopes(struct ej_req *r, enum ej_object obj)
 
 /* ---- school years ---- */
 
+/* A school year is at most 400 days long: one weekly slot then makes at most
+ * ~60 lessons, not thousands by a typing slip in a year. */
+static int year_length_valid(struct ej_req *r, const json_t *b)
+{
+    ej_day start, end;
+    if (ej_date_parse(ej_json_str(b, "starts_on"), &start) &&
+        ej_date_parse(ej_json_str(b, "ends_on"), &end) && end - start > 400)
+        return ej_invalid(r, "ends_on", "must be at most 400 days after starts_on");
+    return 0;
+}
+
 void ej_op_create_school_year(struct ej_req *r)
 {
     json_t *out;
@@ -130,7 +142,7 @@ void ej_op_create_school_year(struct ej_req *r)
     if (ej_json_check(r, r->body, school_year_fields) == 0 &&
         dates_ordered(r, ej_json_str(b, "starts_on"), ej_json_str(b, "ends_on"), "ends_on",
                       "must be after starts_on") == 0 &&
-        ej_store_school_year_create(r, b, &out) == 0)
+        year_length_valid(r, b) == 0 && ej_store_school_year_create(r, b, &out) == 0)
         created(r, "school-years", out);
 }
 
@@ -318,6 +330,15 @@ void ej_op_unlink_guardian(struct ej_req *r)
 
 /* ---- enrollments ---- */
 
+/* §8: the withdrawal note is about the family; who may not read attendance
+ * (staff) sees the withdrawal without it. */
+static void hide_withdrawal_note(struct ej_req *r, json_t *enrollment)
+{
+    json_t *w = json_object_get(enrollment, "withdrawal");
+    if (json_is_object(w) && !ej_read_scopes(r->who.roles, EJ_OBJ_ATTENDANCE))
+        json_object_del(w, "note");
+}
+
 void ej_op_create_enrollment(struct ej_req *r)
 {
     int64_t group_id;
@@ -347,8 +368,12 @@ void ej_op_list_enrollments(struct ej_req *r)
         return;
     json_decref(group);
     r->etag[0] = '\0';
-    if (ej_store_enrollment_list(r, group_id, &f, &items) == 0)
-        ej_reply(r, 200, ej_page_wrap(items, f.limit));
+    if (ej_store_enrollment_list(r, group_id, &f, &items) != 0)
+        return;
+    size_t i;
+    json_t *e;
+    json_array_foreach(items, i, e) hide_withdrawal_note(r, e);
+    ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
 
 void ej_op_get_enrollment(struct ej_req *r)
@@ -357,8 +382,10 @@ void ej_op_get_enrollment(struct ej_req *r)
     json_t *out;
     if (ej_param_id(r, 0, &id) == 0 &&
         ej_store_enrollment_get(r, scopes(r, EJ_OBJ_ROSTER), scopes(r, EJ_OBJ_STUDENT), id,
-                                &out) == 0)
+                                &out) == 0) {
+        hide_withdrawal_note(r, out);
         ej_reply(r, 200, out);
+    }
 }
 
 void ej_op_withdraw_enrollment(struct ej_req *r)

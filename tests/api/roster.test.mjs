@@ -387,3 +387,30 @@ describe('§20 reads of personal data by employees are audited', () => {
     assert.equal(n, '2');
   });
 });
+
+describe('more validation a superuser expects', () => {
+  test('§12 a school year is at most 400 days long', async () => {
+    const r = await call(stack, 'POST', '/school-years', { token: admin.token,
+      body: { name: 'too-long', starts_on: '2026-09-01', ends_on: '2030-05-31' } });
+    assert.equal(r.status, 422, r.text);
+    assert.equal(r.body.errors[0].field, 'ends_on');
+  });
+
+  test('§8 staff see a withdrawal without its note; the director with it', async () => {
+    const inst = await makeInstitution(stack, admin, { students: ['Noted Kid'] });
+    const staffUser = await makeUser(stack, admin, { roles: ['staff'] });
+    const director = await makeUser(stack, admin, { roles: ['director'] });
+    const e = inst.students[0].enrollment;
+    const w = await call(stack, 'POST', `/enrollments/${e.id}/withdraw`, { token: admin.token,
+      body: { application_date: '2026-10-01', effective_on: '2026-10-02', note: 'family reasons (private)' } });
+    assert.equal(w.status, 200, w.text);
+    const byStaff = await get(`/enrollments/${e.id}`, staffUser.token);
+    assert.equal(byStaff.status, 200, byStaff.text);
+    assert.equal(byStaff.body.withdrawal.effective_on, '2026-10-02');
+    assert.equal(byStaff.body.withdrawal.note, undefined);
+    const list = await get(`/groups/${inst.group.id}/enrollments`, staffUser.token);
+    assert.equal(list.body.items[0].withdrawal.note, undefined);
+    const byDirector = await get(`/enrollments/${e.id}`, director.token);
+    assert.equal(byDirector.body.withdrawal.note, 'family reasons (private)');
+  });
+});
