@@ -297,11 +297,24 @@ int ej_store_entry_get(struct ej_req *r, int64_t lesson_id, unsigned lesson_scop
 {
     char id[24], viewer[24], ls[24], as[24];
     const char *p[] = {db_i64(id, lesson_id), db_i64(viewer, r->who.user_id),
-                       db_i64(ls, lesson_scopes), db_i64(as, attendance_scopes)};
-    return ej_store_get(r, "lesson",
-                        "SELECT lesson_json(l, $2, $4::int) FROM lessons l WHERE l.id = $1"
-                        " AND visible_lesson($2, $3::int, l.group_id, l.substitute_teacher_id)",
-                        4, p, lesson);
+                       db_i64(ls, lesson_scopes), db_i64(as, attendance_scopes),
+                       (r->who.roles & EJ_ROLE_SUPERUSER) ? "true" : "false",
+                       (r->who.roles & EJ_ROLE_TEACHER) ? "true" : "false"};
+    /* Whoever may record the entry (the superuser, the substitute if one is
+     * assigned, else the group's teachers, §15) also gets `enrolled`: the
+     * students the attendance must cover, so a substitute on a phone can
+     * record a lesson of a group they do not teach. */
+    return ej_store_get(
+        r, "lesson",
+        "SELECT lesson_json(l, $2, $4::int) || CASE WHEN $5::boolean OR ($6::boolean AND"
+        " (l.substitute_teacher_id = $2 OR (l.substitute_teacher_id IS NULL AND EXISTS"
+        " (SELECT 1 FROM group_teachers t WHERE t.group_id = l.group_id AND t.teacher_id = $2))))"
+        " THEN jsonb_build_object('enrolled', coalesce((SELECT jsonb_agg(jsonb_build_object("
+        " 'student_id', s.id, 'full_name', s.full_name) ORDER BY s.full_name, s.id)"
+        " FROM students s WHERE s.id IN (SELECT enrolled_on(l.group_id, l.date))), '[]'::jsonb))"
+        " ELSE '{}'::jsonb END FROM lessons l WHERE l.id = $1"
+        " AND visible_lesson($2, $3::int, l.group_id, l.substitute_teacher_id)",
+        6, p, lesson);
 }
 
 /* ---- extensions ------------------------------------------------------------------------- */

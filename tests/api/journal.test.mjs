@@ -827,6 +827,27 @@ describe('§14 §20 GET /students/{id}/attendance', () => {
 });
 
 describe('fixes from the review of this session', () => {
+  test('§15 the substitute learns from GET /lessons/{id}/entry whom to record; others do not get the list', async () => {
+    const g = await makeGroup([teacher.id]);
+    const l = await recentLesson(g, '06:00', '07:00');
+    let r = await put(`/lessons/${l.id}/substitute`, { teacher_id: sub.id });
+    assert.equal(r.status, 200, r.text);
+    r = await get(`/lessons/${l.id}/entry`, sub.token);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body.enrolled.map((e) => e.student_id).sort(), [A.id, B.id, C.id].sort());
+    // With that list the substitute records the lesson in one go.
+    const rec = await entry(l.id, { topic: 'Aizvietošana', attendance: r.body.enrolled.map((e) => ({ student_id: e.student_id, status: 'present' })) }, sub.token);
+    assert.equal(rec.status, 200, rec.text);
+    assert.equal(rec.body.conducted_by, sub.id);
+    // The group's own teacher (not conducting while a substitute is assigned), a guardian and staff: no list.
+    for (const u of [teacher, parent, staff]) {
+      const v = await get(`/lessons/${l.id}/entry`, u.token);
+      assert.equal(v.status, 200, v.text);
+      assert.equal(v.body.enrolled, undefined, u.username);
+    }
+    assert.equal((await get(`/lessons/${l.id}/entry`)).body.enrolled.length, 3);
+  });
+
   test('§14 a teacher cannot drop a reason by marking the student present (409 reason_set)', async () => {
     const g = await makeGroup([teacher.id]);
     const l = await recentLesson(g, '12:00', '13:00');
