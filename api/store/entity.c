@@ -3,7 +3,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 
-static void etag_from(struct ej_req *r, const json_t *row)
+void ej_store_etag(struct ej_req *r, const json_t *row)
 {
     json_t *v = json_object_get(row, "version");
     if (json_is_integer(v))
@@ -17,7 +17,7 @@ int ej_store_get(struct ej_req *r, const char *what, const char *sql, int n,
         return -1;
     if (!*out)
         return ej_problem(r, 404, "not_found", "No such %s.", what);
-    etag_from(r, *out);
+    ej_store_etag(r, *out);
     return 0;
 }
 
@@ -28,7 +28,7 @@ int ej_store_create(struct ej_req *r, const char *entity, const char *action,
         return -1;
     if (!*out)
         return ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
-    etag_from(r, *out);
+    ej_store_etag(r, *out);
     return ej_audit(r, action, entity, json_integer_value(json_object_get(*out, "id")), NULL, *out);
 }
 
@@ -54,7 +54,7 @@ int ej_store_change(struct ej_req *r, const char *entity, const char *action, in
     if (rc == 0)
         rc = ej_audit(r, action, entity, id, before, *out);
     if (rc == 0)
-        etag_from(r, *out);
+        ej_store_etag(r, *out);
     json_decref(before);
     return rc;
 }

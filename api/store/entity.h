@@ -27,4 +27,7 @@ int ej_store_create(struct ej_req *r, const char *entity, const char *action,
 int ej_store_get(struct ej_req *r, const char *what, const char *sql, int n,
                  const char *const *params, json_t **out);
 
+/* Sets the reply's ETag from the row's "version" (if it has one). */
+void ej_store_etag(struct ej_req *r, const json_t *row);
+
 #endif

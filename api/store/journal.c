@@ -4,6 +4,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/entity.h"
+#include "store/lessons.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,11 +56,6 @@ static int lesson_full(struct ej_req *r, const char *id, json_t **lesson)
     if (!*lesson)
         return ej_problem(r, 404, "not_found", "No such lesson.");
     return 0;
-}
-
-static void lesson_etag(struct ej_req *r, const json_t *lesson)
-{
-    ej_set_etag(r, json_integer_value(json_object_get(lesson, "version")));
 }
 
 /* ---- entries ---------------------------------------------------------------------------- */
@@ -281,7 +277,7 @@ int ej_store_entry_save(struct ej_req *r, const struct ej_entry_ctx *c, const js
         ej_audit(r, c->recorded ? "lesson.entry_update" : "lesson.entry", "lesson", c->lesson_id,
                  c->lesson, *lesson) != 0)
         goto out;
-    lesson_etag(r, *lesson);
+    ej_store_etag(r, *lesson);
     rc = 0;
 out:
     if (rc != 0) {
@@ -351,24 +347,17 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
     } else
         rc = 0;
     PQclear(res);
-    if (rc != 0 || lesson_full(r, id, &before) != 0)
-        goto fail;
-    if (db_json(r, lesson,
-                "UPDATE lessons l SET extension_until = $2, extension_reason = $3,"
-                " extension_granted_by = $4, extension_granted_at = now(),"
-                " version = version + 1, updated_at = now() WHERE id = $1"
-                " RETURNING lesson_json(l)",
-                4, p) != 0 ||
-        ej_audit(r, "lesson.extension", "lesson", lesson_id, before, *lesson) != 0)
-        goto fail;
-    lesson_etag(r, *lesson);
+    if (rc == 0)
+        rc = lesson_full(r, id, &before);
+    if (rc == 0)
+        rc = ej_store_lesson_change(r, lesson_id, "lesson.extension", before,
+                                    "UPDATE lessons l SET extension_until = $2,"
+                                    " extension_reason = $3, extension_granted_by = $4,"
+                                    " extension_granted_at = now(), version = version + 1,"
+                                    " updated_at = now() WHERE id = $1 RETURNING lesson_json(l)",
+                                    4, p, lesson);
     json_decref(before);
-    return 0;
-fail:
-    json_decref(before);
-    json_decref(*lesson);
-    *lesson = NULL;
-    return -1;
+    return rc;
 }
 
 /* ---- absence reasons ---------------------------------------------------------------------- */
@@ -422,20 +411,16 @@ int ej_store_absence_reason_set(struct ej_req *r, int64_t lesson_id, int64_t stu
     if (!res)
         goto fail;
     PQclear(res);
-    if (db_json(r, lesson,
-                "UPDATE lessons l SET version = version + 1, updated_at = now() WHERE id = $1"
-                " RETURNING lesson_json(l)",
-                1, p) != 0 ||
-        ej_audit(r, code ? "lesson.absence_reason" : "lesson.absence_reason_clear", "lesson",
-                 lesson_id, before, *lesson) != 0)
-        goto fail;
-    lesson_etag(r, *lesson);
+    rc = ej_store_lesson_change(r, lesson_id,
+                                code ? "lesson.absence_reason" : "lesson.absence_reason_clear",
+                                before,
+                                "UPDATE lessons l SET version = version + 1, updated_at = now()"
+                                " WHERE id = $1 RETURNING lesson_json(l)",
+                                1, p, lesson);
     json_decref(before);
-    return 0;
+    return rc;
 fail:
     json_decref(before);
-    json_decref(*lesson);
-    *lesson = NULL;
     return -1;
 }
 

@@ -3,6 +3,7 @@
 #include "core/json.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/entity.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -318,11 +319,6 @@ static int lock_lesson(struct ej_req *r, const char *id, json_t **lesson, bool *
     return 0;
 }
 
-static void lesson_etag(struct ej_req *r, const json_t *lesson)
-{
-    ej_set_etag(r, json_integer_value(json_object_get(lesson, "version")));
-}
-
 /* A lesson may change only while its year is open and it is neither
  * cancelled nor recorded. */
 static int lesson_writable(struct ej_req *r, const json_t *lesson, bool closed)
@@ -424,7 +420,7 @@ int ej_store_lesson_create(struct ej_req *r, const json_t *body, json_t **lesson
     int64_t id = json_integer_value(json_object_get(*lesson, "id"));
     if (ej_audit(r, "lesson.create", "lesson", id, NULL, *lesson) != 0)
         goto out;
-    lesson_etag(r, *lesson);
+    ej_store_etag(r, *lesson);
     rc = 0;
 out:
     if (rc != 0) {
@@ -478,13 +474,12 @@ int ej_store_lesson_get(struct ej_req *r, int64_t id, unsigned scopes,
         return -1;
     if (!*lesson)
         return ej_problem(r, 404, "not_found", "No such lesson.");
-    lesson_etag(r, *lesson);
+    ej_store_etag(r, *lesson);
     return 0;
 }
 
-/* Runs an UPDATE ... RETURNING lesson_json(l) and audits it against before. */
-static int change_lesson(struct ej_req *r, int64_t id, const char *action, const json_t *before,
-                         const char *sql, int n, const char *const *p, json_t **lesson)
+int ej_store_lesson_change(struct ej_req *r, int64_t id, const char *action, const json_t *before,
+                           const char *sql, int n, const char *const *p, json_t **lesson)
 {
     if (db_json(r, lesson, sql, n, p) != 0 ||
         ej_audit(r, action, "lesson", id, before, *lesson) != 0) {
@@ -492,7 +487,7 @@ static int change_lesson(struct ej_req *r, int64_t id, const char *action, const
         *lesson = NULL;
         return -1;
     }
-    lesson_etag(r, *lesson);
+    ej_store_etag(r, *lesson);
     return 0;
 }
 
@@ -507,7 +502,7 @@ int ej_store_lesson_cancel(struct ej_req *r, int64_t id, const char *reason, jso
     int rc = lesson_writable(r, before, closed);
     if (rc == 0) {
         const char *p[] = {i, reason, db_i64(actor, r->who.user_id)};
-        rc = change_lesson(r, id, "lesson.cancel", before,
+        rc = ej_store_lesson_change(r, id, "lesson.cancel", before,
                            "UPDATE lessons l SET cancelled_at = now(), cancel_reason = $2,"
                            " cancelled_by = $3, version = version + 1, updated_at = now()"
                            " WHERE id = $1 RETURNING lesson_json(l)",
@@ -571,10 +566,10 @@ int ej_store_lesson_set_substitute(struct ej_req *r, int64_t id, int64_t expecte
     if (rc == 0 && current == teacher_id) {
         /* Nothing to change: answer with the lesson as it is. */
         *lesson = json_incref(before);
-        lesson_etag(r, before);
+        ej_store_etag(r, before);
     } else if (rc == 0) {
         const char *p[] = {i, teacher_id ? db_i64(t, teacher_id) : NULL};
-        rc = change_lesson(r, id, teacher_id ? "lesson.substitute" : "lesson.substitute_remove",
+        rc = ej_store_lesson_change(r, id, teacher_id ? "lesson.substitute" : "lesson.substitute_remove",
                            before,
                            "UPDATE lessons l SET substitute_teacher_id = $2, version = version + 1,"
                            " updated_at = now() WHERE id = $1 RETURNING lesson_json(l)",

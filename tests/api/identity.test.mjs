@@ -5,7 +5,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startStack, serveAgain, login, call, randomHex, repoRoot } from './lib/stack.mjs';
+import { startStack, serveAgain, login, call, randomHex, repoRoot, haltServer } from './lib/stack.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -17,24 +17,6 @@ function assertProblem(r, status, code, what = '') {
   assert.equal(r.status, status, `${what} expected ${status} ${code}, got ${show(r)}`);
   assert.match(r.headers.get('content-type') || '', /^application\/problem\+json/, `${what} content type`);
   assert.equal(r.body.code, code, `${what} code: ${show(r)}`);
-}
-
-// Ends the stack's server process but keeps its database (stack.stop() drops it).
-async function haltServer(stack) {
-  if (!stack.alive()) return;
-  let timer;
-  // The harness unrefs the child: the timer also keeps the event loop alive while it exits.
-  const exited = new Promise((resolve, reject) => {
-    timer = setTimeout(() => reject(new Error('the server did not exit within 20 s of SIGTERM')), 20_000);
-    stack.child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  stack.child.kill('SIGTERM');
-  try {
-    const { code, signal } = await exited;
-    assert.equal(code, 0, `the server exited with ${signal || code}`);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 // POST /users as the superuser; returns the 201 body (with initial_password). Asserts 201.

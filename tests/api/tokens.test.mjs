@@ -4,27 +4,9 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { startStack, serveAgain, raw, login, call, randomHex } from './lib/stack.mjs';
+import { startStack, serveAgain, raw, login, call, randomHex, haltServer } from './lib/stack.mjs';
 import { forge, kidOf, decode } from './lib/jwt.mjs';
 
-
-// Ends the stack's server process but keeps its database (stack.stop() drops it).
-async function haltServer(stack) {
-  if (!stack.alive()) return;
-  let timer;
-  // The harness unrefs the child: the timer also keeps the event loop alive while it exits.
-  const exited = new Promise((resolve, reject) => {
-    timer = setTimeout(() => reject(new Error('the server did not exit within 20 s of SIGTERM')), 20_000);
-    stack.child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  stack.child.kill('SIGTERM');
-  try {
-    const { code, signal } = await exited;
-    assert.equal(code, 0, `the server exited with ${signal || code}`);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const now = () => Math.floor(Date.now() / 1000);
 

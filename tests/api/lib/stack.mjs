@@ -15,6 +15,7 @@
 // Binary: EJ_BIN (relative to the repository root, or absolute), else build-asan/ejournal, else
 // build/ejournal. A stopped stack's database is dropped unless EJ_TEST_KEEP_DB=1.
 
+import assert from 'node:assert/strict';
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -554,4 +555,22 @@ export async function serveAgain(stack, env = {}) {
       return res;
     },
   };
+}
+
+// Ends the stack's server process but keeps its database (stack.stop() drops it).
+export async function haltServer(stack) {
+  if (!stack.alive()) return;
+  let timer;
+  // The harness unrefs the child: the timer also keeps the event loop alive while it exits.
+  const exited = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('the server did not exit within 20 s of SIGTERM')), 20_000);
+    stack.child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  stack.child.kill('SIGTERM');
+  try {
+    const { code, signal } = await exited;
+    assert.equal(code, 0, `the server exited with ${signal || code}`);
+  } finally {
+    clearTimeout(timer);
+  }
 }
