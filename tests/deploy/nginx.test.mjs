@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
-import { startStack, randomHex } from '../api/lib/stack.mjs';
+import { startStack, randomHex, raw } from '../api/lib/stack.mjs';
 import { adminSession, makeUser } from '../api/lib/fixtures.mjs';
 import { httpsRequest, tlsFiles } from './lib/nginx.mjs';
 
@@ -274,6 +274,11 @@ describe('issue 9 nginx (deploy/nginx/ejournal.conf.in in front of the server)',
     assert.equal(err.status, 401, 'the server\'s own errors pass unchanged');
     assert.equal(err.body.code, 'unauthenticated');
     assert.equal(err.headers['strict-transport-security'], 'max-age=63072000');
+    // Plain HTTP sent to the HTTPS port: refused, as problem+json.
+    const plain = await raw(s.nginx.httpsPort, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    assert.equal(plain.status, 400);
+    assert.match(plain.headers['content-type'], /^application\/problem\+json/);
+    assert.equal(JSON.parse(plain.body).code, 'bad_request');
     // The metrics are not served to the outside.
     const m = await httpsRequest(url('/metrics'));
     assert.equal(m.status, 404);
