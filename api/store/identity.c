@@ -112,21 +112,15 @@ static void throttle_keys(const char *username, const char *address, char *acct,
 
 /* The wait in seconds now in force for this pair, or for the account from an
  * address that never signed in to it (the account-wide lock does not apply to
- * an address that has: an attacker elsewhere cannot lock the owner out).
- * lock: take the rows FOR UPDATE, so the answer holds until we commit. */
-static int throttle_wait(struct ej_req *r, const char *const p[4], bool lock, int *seconds)
+ * an address that has: an attacker elsewhere cannot lock the owner out). */
+static int throttle_wait(struct ej_req *r, const char *const p[4], int *seconds)
 {
     PGresult *res = db_exec(
         r, DB_ONE,
-        lock ? "SELECT coalesce(ceil(extract(epoch FROM max(locked_until) - now())), 0)::int"
-               " FROM (SELECT key, locked_until FROM login_throttle WHERE key IN ($1, $2)"
-               " ORDER BY key FOR UPDATE) t WHERE locked_until > now() AND (key = $2 OR NOT"
-               " EXISTS (SELECT 1 FROM login_attempts WHERE username = $3 AND address = $4"
-               " AND outcome = 'success' AND at > now() - interval '90 days'))"
-             : "SELECT coalesce(ceil(extract(epoch FROM max(locked_until) - now())), 0)::int"
-               " FROM login_throttle WHERE locked_until > now() AND (key = $2 OR (key = $1"
-               " AND NOT EXISTS (SELECT 1 FROM login_attempts WHERE username = $3"
-               " AND address = $4 AND outcome = 'success' AND at > now() - interval '90 days')))",
+        "SELECT coalesce(ceil(extract(epoch FROM max(locked_until) - now())), 0)::int"
+        " FROM login_throttle WHERE locked_until > now() AND (key = $2 OR (key = $1"
+        " AND NOT EXISTS (SELECT 1 FROM login_attempts WHERE username = $3"
+        " AND address = $4 AND outcome = 'success' AND at > now() - interval '90 days')))",
         4, p);
     if (!res)
         return -1;
@@ -134,6 +128,14 @@ static int throttle_wait(struct ej_req *r, const char *const p[4], bool lock, in
     PQclear(res);
     return 0;
 }
+
+/* The failure count after one more failure: failures older than an hour are
+ * forgotten. The pair (username, address) locks after 5 failures, the account
+ * after 20; each further failure doubles the wait from 1 s, up to 15 min
+ * (pair) or 5 min (account). */
+#define NEXT_FAILURES "(CASE WHEN updated_at < now() - interval '1 hour' THEN 1 ELSE failures + 1 END)"
+#define THRESHOLD "(CASE WHEN key LIKE 'account:%' THEN 20 ELSE 5 END)"
+#define CAP "(CASE WHEN key LIKE 'account:%' THEN 300 ELSE 900 END)"
 
 int ej_store_throttle_reserve(struct ej_req *r, const char *username, const char *address,
                               int *seconds)
@@ -143,12 +145,13 @@ int ej_store_throttle_reserve(struct ej_req *r, const char *username, const char
     const char *p[] = {acct, pair, username, address ? address : ""};
     /* A locked pair or account answers without taking any row lock, so a flood
      * against a locked account does not queue on its rows. */
-    if (throttle_wait(r, p, false, seconds) != 0 || *seconds > 0)
+    if (throttle_wait(r, p, seconds) != 0 || *seconds > 0)
         return *seconds > 0 ? 0 : -1;
     /* Otherwise: make sure both rows exist, lock them (always in key order:
      * 'account:' < 'pair:'), look again, and count this attempt as a failure
      * in advance; a correct password clears the count afterwards. Parallel
-     * attempts wait here until this one commits, and then see its count. */
+     * attempts wait at the lock until this one commits, and then see its
+     * count (each statement here sees what was committed before it began). */
     PGresult *res = db_exec(r, DB_NONE,
                             "INSERT INTO login_throttle (key) SELECT k FROM unnest(ARRAY[$1, $2])"
                             " k ON CONFLICT (key) DO NOTHING",
@@ -156,20 +159,19 @@ int ej_store_throttle_reserve(struct ej_req *r, const char *username, const char
     if (!res)
         return -1;
     PQclear(res);
-    if (throttle_wait(r, p, true, seconds) != 0 || *seconds > 0)
+    res = db_exec(r, DB_MANY,
+                  "SELECT key FROM login_throttle WHERE key IN ($1, $2) ORDER BY key FOR UPDATE",
+                  2, p);
+    if (!res)
+        return -1;
+    PQclear(res);
+    if (throttle_wait(r, p, seconds) != 0 || *seconds > 0)
         return *seconds > 0 ? 0 : -1;
-    /* Failures older than an hour are forgotten. The pair (username, address)
-     * locks after 5 failures, the account after 20; each further failure
-     * doubles the wait from 1 s, up to 15 min (pair) or 5 min (account). */
     res = db_exec(r, DB_NONE,
-                  "WITH k AS (SELECT key, CASE WHEN updated_at < now() - interval '1 hour' THEN 1"
-                  " ELSE failures + 1 END AS n, CASE WHEN key LIKE 'account:%' THEN 20 ELSE 5"
-                  " END AS threshold, CASE WHEN key LIKE 'account:%' THEN 300 ELSE 900 END AS cap"
-                  " FROM login_throttle WHERE key IN ($1, $2))"
-                  " UPDATE login_throttle t SET failures = k.n, updated_at = now(),"
-                  " locked_until = CASE WHEN k.n >= k.threshold THEN now() + make_interval(secs"
-                  " => least(k.cap, power(2, least(k.n - k.threshold, 20)))) ELSE t.locked_until"
-                  " END FROM k WHERE t.key = k.key",
+                  "UPDATE login_throttle SET failures = " NEXT_FAILURES ", updated_at = now(),"
+                  " locked_until = CASE WHEN " NEXT_FAILURES " >= " THRESHOLD " THEN now() +"
+                  " make_interval(secs => least(" CAP ", power(2, least(" NEXT_FAILURES " - "
+                  THRESHOLD ", 20)))) ELSE locked_until END WHERE key IN ($1, $2)",
                   2, p);
     if (!res)
         return -1;
