@@ -7,12 +7,14 @@
 #include "core/client_addr.h"
 #include "core/config.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "http/router.h"
 #include "store/audit.h"
 #include "store/idempotency.h"
 #include "store/store.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <strings.h>
 
@@ -201,8 +203,18 @@ static void run_handler(struct ej_req *r)
  * log line. */
 static void resolve_client(struct ej_req *r, struct ej_addr *addr)
 {
-    ej_client_addr(&ej_cfg()->trusted_proxies, r->remote_addr,
-                   ej_req_header(r, "X-Forwarded-For"), addr, r->client_addr);
+    static atomic_long warned_at; /* seconds; at most one warning a minute */
+    if (ej_client_addr(&ej_cfg()->trusted_proxies, r->remote_addr,
+                       ej_req_header(r, "X-Forwarded-For"), addr,
+                       r->client_addr) == EJ_CLIENT_PEER_MALFORMED) {
+        /* A trusted proxy sent a chain we cannot read: its clients all count
+         * as the proxy. Say so, without flooding the log (or echoing it). */
+        long now = (long)ej_now(), last = atomic_load(&warned_at);
+        if (now - last >= 60 && atomic_compare_exchange_strong(&warned_at, &last, now))
+            ej_log_event(EJ_LOG_WARN, "X-Forwarded-For from a trusted proxy is not a list of IP"
+                                      " addresses; using the proxy's address",
+                         json_pack("{s:s}", "proxy", r->client_addr));
+    }
     r->remote_addr = r->client_addr;
 }
 
