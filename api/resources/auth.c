@@ -117,7 +117,7 @@ static void start_session(struct ej_req *r, int64_t user_id, int64_t token_versi
 static void throttled(struct ej_req *r, int64_t user_id, const char *username, int wait)
 {
     r->keep_changes = true;
-    if (username && ej_store_login_throttled(r, user_id, username, r->remote_addr) != 0)
+    if (ej_store_login_throttled(r, user_id, username, r->remote_addr) != 0)
         return;
     r->retry_after = wait;
     ej_problem(r, 429, "too_many_attempts", "Too many failed attempts; try again in %d seconds.",
@@ -240,19 +240,20 @@ void ej_op_change_password(struct ej_req *r)
         return;
     }
     const char *weak = ej_password_policy_error(next, r->who.username);
-    if (!weak && strcmp(current, next) == 0)
-        weak = "must differ from the current password";
-    if (weak) {
+    bool same = !weak && strcmp(current, next) == 0;
+    if (weak || same) {
         /* The current password was right: that attempt is not a failure. */
         r->keep_changes = true;
         if (ej_store_throttle_clear(r, r->who.username, r->remote_addr) != 0)
             return;
-        if (strcmp(current, next) == 0)
+        if (same) {
             ej_problem(r, 422, "weak_password",
                        "The new password must differ from the current one.");
-        else
+            ej_problem_field(r, "new_password", "must differ from the current password");
+        } else {
             ej_problem(r, 422, "weak_password", "The new password %s.", weak);
-        ej_problem_field(r, "new_password", weak);
+            ej_problem_field(r, "new_password", weak);
+        }
         return;
     }
     pr = ej_password_hash(next, hash, sizeof hash);
