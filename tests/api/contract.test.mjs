@@ -117,6 +117,8 @@ describe('issue 9 responses: a response that does not match openapi.yaml fails t
       rec({ method: 'GET', url: '/api/v1/calendar/holidays', status: 403, headers: ph, body: problem(403, 'forbidden') }),
       // a path the description does not have, answered 200
       rec({ method: 'GET', url: '/api/v1/%6De', status: 200, body: '{}' }),
+      // a code under a status that ErrorCode's table does not list it under
+      rec({ method: 'GET', url: '/api/v1/users', status: 400, headers: ph, body: problem(400, 'not_found') }),
     ]);
     assert.equal(bad.code, 1, bad.out);
     assert.match(bad.out, /rejectAbsenceReport 409: body\/status must be integer/);
@@ -128,7 +130,8 @@ describe('issue 9 responses: a response that does not match openapi.yaml fails t
     assert.match(bad.out, /getSchoolYear 200: header etag missing/);
     assert.match(bad.out, /listHolidays 403: code forbidden is not named in this response's description/);
     assert.match(bad.out, /\(no operation\) 200: no such path in the description/);
-    assert.match(bad.out, /validate-responses: 12 checked, 8 mismatches/);
+    assert.match(bad.out, /listUsers 400: code not_found is not in ErrorCode's table under 400/);
+    assert.match(bad.out, /validate-responses: 13 checked, 9 mismatches/);
   });
 });
 

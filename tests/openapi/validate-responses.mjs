@@ -17,8 +17,10 @@
 //     Ajv2020 with formats, $refs into components), and no object carries a field its schema
 //     does not describe (responses are read as closed: a field the server sends and the
 //     description does not name is drift).
-// Requests to no path of the description may only be 404 `not_found`, 405 `method_not_allowed`
-// (with Allow), or a CORS preflight (OPTIONS: 204, or 403 `cors_origin_not_allowed`).
+// Every problem's code is one that ErrorCode's table lists under that status. Requests to no
+// operation of the description may only be 404 `not_found`, 405 `method_not_allowed` (with
+// Allow), a CORS preflight (OPTIONS: 204, or 403 `cors_origin_not_allowed`), or another problem
+// refused before routing (e.g. 400 `bad_request`, 431) whose code the table lists.
 //
 // Prints a compact report grouped by operation and status, then one line
 // `validate-responses: N checked, M mismatches`; exits 1 on any mismatch (2 on bad input).
@@ -234,6 +236,24 @@ function checkHeaders(resp, r, problems) {
 
 // The error codes a response's description names (`code` in backquotes), if it names any.
 const errorCodes = new Set(componentSchemas.ErrorCode?.enum || []);
+// ErrorCode's table `| status | codes |`: the codes each status may carry.
+const codesByStatus = new Map();
+for (const m of String(componentSchemas.ErrorCode?.description || '').matchAll(/^\|\s*(\d{3})\s*\|(.*)\|\s*$/gm)) {
+  codesByStatus.set(Number(m[1]), new Set([...m[2].matchAll(/`([a-z][a-z0-9_]*)`/g)].map((x) => x[1])));
+}
+function problemCode(r) {
+  if (!/^application\/problem\+json/.test(r.headers['content-type'] || '') || !r.body) return undefined;
+  try {
+    return JSON.parse(r.body).code;
+  } catch {
+    return undefined;
+  }
+}
+function checkCodeStatus(r, problems) {
+  const code = problemCode(r);
+  if (code === undefined || !codesByStatus.size) return;
+  if (!codesByStatus.get(r.status)?.has(code)) problems.push(`code ${code} is not in ErrorCode's table under ${r.status}`);
+}
 function namedCodes(resp) {
   const names = [...String(resp.description || '').matchAll(/`([a-z][a-z0-9_]*)`/g)].map((m) => m[1]);
   return new Set(names.filter((n) => errorCodes.has(n)));
@@ -294,6 +314,10 @@ function checkUnmatched(r, pathKnown, problems) {
   } else if (r.status === 405 && pathKnown) {
     if (!r.headers.allow) problems.push('405 without Allow');
     return asProblem('method_not_allowed');
+  } else if (r.status >= 400 && r.status !== 404 && r.status !== 405 && problemCode(r) !== undefined) {
+    // Refused before routing (framing, header size, timeouts, a malformed target): any
+    // problem whose code ErrorCode's table lists under its status.
+    return asProblem(problemCode(r));
   }
   problems.push(pathKnown ? `${r.method} is no operation of this path` : 'no such path in the description');
 }
@@ -356,6 +380,7 @@ for (const f of files) {
       where = `(${r.method === 'OPTIONS' ? 'preflight' : 'no operation'}) ${r.status}`;
       checkUnmatched(r, pathKnown, problems);
     }
+    checkCodeStatus(r, problems);
     const g = groups.get(where) || { count: 0, bad: 0 };
     g.count++;
     if (problems.length) {
