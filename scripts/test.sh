@@ -72,6 +72,10 @@ if url=$(EJ_PG_FAST=1 bash scripts/pg.sh start "$tmp/pg"); then
     # libpq ever make this noisy, add detect_leaks=0 here and say why.
     export ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    # The harness records every response the tests get from their servers here (one file per test
+    # process); the response validation below checks them against openapi.yaml.
+    export EJ_TEST_RESPONSES_DIR=$tmp/responses
+    mkdir -p "$EJ_TEST_RESPONSES_DIR"
     if (($# > 0)); then
         mapfile -t files < <(printf '%s\n' "$@" | grep -v '^tests/deploy/') # those: stage nginx
     else
@@ -133,7 +137,7 @@ if [[ -n ${pghost:-} ]]; then
                 nginx -q -t -p "$tmp/nginx/check" -c "$tmp/nginx/check/nginx.conf" -e stderr ||
                 { say "nginx -t of the production rendering failed"; ngx_status=1 ngx_fail=1; }
         fi
-        run_nginx_file() { # file [VAR=value ...]
+        run_nginx_file() { # file [env arguments: VAR=value, -u VAR ...]
             local f=$1 tap rc p n c
             shift
             say "node --test $f (through nginx)"
@@ -156,7 +160,9 @@ if [[ -n ${pghost:-} ]]; then
         }
         if ((ngx_status == 0)); then
             for f in "${via[@]}"; do run_nginx_file "$f" EJ_TEST_VIA_NGINX=1; done
-            for f in "${deploy_files[@]}"; do run_nginx_file "$f"; done
+            # The API's answers through nginx are recorded for the response validation below (they
+            # must match openapi.yaml as well); tests/deploy/ checks nginx's own (a redirect, ...).
+            for f in "${deploy_files[@]}"; do run_nginx_file "$f" -u EJ_TEST_RESPONSES_DIR; done
         fi
         # An nginx a crashed test left behind: ended by its own pid file, nothing else.
         for pidfile in "$tmp"/nginx/*/nginx.pid; do
@@ -171,6 +177,16 @@ if [[ -n ${pghost:-} ]]; then
     fi
 else
     record nginx 1 "PostgreSQL did not start"
+fi
+
+# --- responses against openapi.yaml ------------------------------------------------------------
+if [[ -d $tmp/responses ]]; then
+    say "responses against openapi.yaml (tests/openapi/validate.sh)"
+    out=$(bash tests/openapi/validate.sh "$tmp/responses" 2>&1)
+    rc=$?
+    printf '%s\n' "$out"
+    n=$(sed -n 's/^validate-responses: \([0-9]*\) checked.*/\1/p' <<<"$out" | tail -n 1)
+    record responses $rc "${n:-0} checked"
 fi
 
 # --- OpenAPI lint ------------------------------------------------------------------------------
