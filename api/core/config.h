@@ -31,6 +31,10 @@ struct ej_config {
     int access_ttl;  /* seconds, at most 900 */
     int refresh_ttl; /* seconds */
     int hash_slots;  /* concurrent password hashes */
+    int request_timeout_ms;    /* request line, headers and body must arrive within it */
+    int keep_alive_timeout_ms; /* an idle kept-alive connection is closed after it */
+    int db_connections;        /* database connections shared by the worker threads */
+    int db_wait_ms;            /* longest wait for a free database connection */
 };
 
 /* The process-wide configuration (borrowed). Valid after ej_config_load. */
