@@ -207,6 +207,16 @@ static void add_header(struct mg_connection *conn, const char *name, const char 
     mg_response_header_add(conn, name, value, -1);
 }
 
+/* Whether CivetWeb will keep this connection open after the reply, as far as
+ * the request decides it: HTTP/1.1 and no "Connection: close". */
+static bool keeps_alive(const struct mg_connection *conn)
+{
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    const char *h = mg_get_header(conn, "Connection");
+    return ri->http_version && strcmp(ri->http_version, "1.1") == 0 &&
+           !(h && strcasestr(h, "close"));
+}
+
 static void send_reply(struct mg_connection *conn, struct ej_req *r)
 {
     char *text = NULL;
@@ -273,7 +283,7 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
         (r->content_length > 0 && !r->body_read)) {
         mg_disable_connection_keep_alive(conn);
         add_header(conn, "Connection", "close");
-    } else {
+    } else if (keeps_alive(conn)) {
         /* Clients close an idle connection before we do (no race on reuse). */
         snprintf(num, sizeof num, "timeout=%d", ej_cfg()->keep_alive_timeout_ms / 1000);
         add_header(conn, "Keep-Alive", num);
