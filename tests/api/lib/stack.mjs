@@ -260,8 +260,8 @@ if (RECORD_DIR) {
 // configuration in front of the server (tests/deploy/lib/nginx.mjs): stack.base and stack.api are
 // then its HTTPS address, stack.direct the server's own ({ base, api, port }; stack.port stays the
 // server's, for raw()), stack.nginx the nginx (its logs, ports); the server trusts 127.0.0.1 as its
-// proxy (EJ_TRUSTED_PROXIES) and has 16 threads (the production minimum), unless opts.env says
-// otherwise. EJ_TEST_VIA_NGINX=1 does that for every stack, with rates raised so that a test file's
+// proxy (EJ_TRUSTED_PROXIES) and has 16 threads (fewer than tests/deploy's 50 slow senders, so a
+// sender that held a thread would show; more than nginx keeps idle), unless opts.env says otherwise. EJ_TEST_VIA_NGINX=1 does that for every stack, with rates raised so that a test file's
 // requests, all from 127.0.0.1, are not limited (scripts/test.sh, stage nginx).
 export async function startStack(opts = {}) {
   const bin = serverBinary();
