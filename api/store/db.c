@@ -456,3 +456,21 @@ PGconn *db_connect_cli(void)
     }
     return c;
 }
+
+int db_cli_delete_batches(PGconn *c, const char *sql, const char *arg, long *deleted)
+{
+    const char *p[] = {arg};
+    for (;;) {
+        PGresult *res = PQexecParams(c, sql, arg ? 1 : 0, NULL, arg ? p : NULL, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "ejournal: %s", PQerrorMessage(c));
+            PQclear(res);
+            return -1;
+        }
+        long n = strtol(PQcmdTuples(res), NULL, 10);
+        PQclear(res);
+        *deleted += n;
+        if (n == 0)
+            return 0;
+    }
+}

@@ -50,4 +50,10 @@ const char *db_i64(char *buf, int64_t v);
  * exits with a message on failure. */
 PGconn *db_connect_cli(void);
 
+/* Command line: runs a DELETE that removes at most one batch (its $1 is arg,
+ * if arg is not NULL) until it deletes nothing, each batch its own short
+ * transaction so the server's writes never wait long behind it. Adds the
+ * rows deleted to *deleted. Returns 0, or -1 with the error on stderr. */
+int db_cli_delete_batches(PGconn *c, const char *sql, const char *arg, long *deleted);
+
 #endif

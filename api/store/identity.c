@@ -465,26 +465,6 @@ int ej_store_my_logins(struct ej_req *r, int limit, int64_t before_id, json_t **
 
 /* ---- retention (`ejournal prune`) ---- */
 
-/* Runs a batched DELETE (its $1 is days, if used) until it deletes nothing;
- * short transactions, so the server's writes never wait long behind it. */
-static int prune_batches(PGconn *c, const char *sql, const char *days, long *deleted)
-{
-    const char *p[] = {days};
-    *deleted = 0;
-    for (;;) {
-        PGresult *res = PQexecParams(c, sql, days ? 1 : 0, NULL, days ? p : NULL, NULL, NULL, 0);
-        if (!cli_ok(c, res)) {
-            PQclear(res);
-            return -1;
-        }
-        long n = strtol(PQcmdTuples(res), NULL, 10);
-        PQclear(res);
-        *deleted += n;
-        if (n == 0)
-            return 0;
-    }
-}
-
 int ej_store_cli_prune(int retention_days, struct ej_prune_counts *out)
 {
     char days[24];
@@ -493,14 +473,14 @@ int ej_store_cli_prune(int retention_days, struct ej_prune_counts *out)
     PGconn *c = db_connect_cli();
     int rc = -1;
     /* Login records older than the retention (§10 shows recent ones). */
-    if (prune_batches(c,
+    if (db_cli_delete_batches(c,
                       "DELETE FROM login_attempts WHERE id IN (SELECT id FROM login_attempts"
                       " WHERE at < now() - make_interval(days => $1::int) LIMIT 5000)",
                       days, &out->login_attempts) != 0)
         goto done;
     /* Throttle rows whose failures are forgotten (an hour after the last) and
      * whose lock has run out: deleting them changes no decision. */
-    if (prune_batches(c,
+    if (db_cli_delete_batches(c,
                       "DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle"
                       " WHERE updated_at < now() - interval '1 hour' AND (locked_until IS NULL"
                       " OR locked_until < now()) LIMIT 5000)",
