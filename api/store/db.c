@@ -234,7 +234,12 @@ PGresult *db_exec(struct ej_req *r, int shape, const char *sql, int n,
             }
             return res;
         }
-        int was_broken = PQstatus(c) != CONNECTION_OK;
+        /* Broken: libpq does not always notice. After PostgreSQL's immediate
+         * shutdown or crash an idle connection's next query fails with
+         * "server closed the connection" and no SQLSTATE while PQstatus can
+         * still say CONNECTION_OK. */
+        const char *code = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        int was_broken = PQstatus(c) != CONNECTION_OK || !code || state_breaks_connection(code);
         map_error(r, c, res, sql);
         PQclear(res);
         /* A read outside a transaction may be retried once on a new connection. */
