@@ -5,7 +5,8 @@
 #                             connections, create the database "ejournal" if missing, and print the
 #                             libpq connection string on stdout, e.g.
 #                             host=DIR/run port=5432 user=postgres dbname=ejournal
-#   scripts/pg.sh stop DIR    stop the cluster (fast shutdown; a no-op when it is not running)
+#   scripts/pg.sh stop DIR    stop the cluster (fast shutdown; a no-op when it is not running;
+#                             EJ_PG_STOP_MODE=immediate: PostgreSQL's crash, recovered on next start)
 #   scripts/pg.sh url DIR     print the connection string (does not start anything)
 #   scripts/pg.sh status DIR  exit 0 when the cluster is running
 #
@@ -193,8 +194,10 @@ start() {
 }
 
 stop() {
+    local mode=${EJ_PG_STOP_MODE:-fast}
+    [[ $mode == fast || $mode == immediate ]] || die "EJ_PG_STOP_MODE must be fast or immediate"
     if is_running; then
-        pg_ctl -m fast -w -t 60 stop >/dev/null
+        pg_ctl -m "$mode" -w -t 60 stop >/dev/null
     fi
 }
 

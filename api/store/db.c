@@ -180,6 +180,15 @@ static PGconn *connect_with(const char *url, int statement_timeout_ms)
     return PQconnectdbParams(keys, vals, 1);
 }
 
+/* libpq prints notices on stderr, among them what a server going away says
+ * to an idle connection (FATAL/WARNING: terminating connection ...); the log
+ * is one JSON object per line. */
+static void log_notice(void *arg, const char *message)
+{
+    (void)arg;
+    ej_log_event(EJ_LOG_WARN, "database notice", json_pack("{s:s}", "message", message));
+}
+
 static int unavailable(struct ej_req *r)
 {
     r->retry_after = 2;
@@ -204,6 +213,7 @@ static PGconn *conn_get(struct ej_req *r)
         return NULL;
     }
     PGconn *c = connect_with(ej_cfg()->database_url, ej_cfg()->statement_timeout_ms);
+    PQsetNoticeProcessor(c, log_notice, NULL);
     if (PQstatus(c) != CONNECTION_OK) {
         /* The message can name hosts but never passwords; still, keep it at warn. */
         ej_log_event(EJ_LOG_WARN, "database connection failed",
@@ -351,7 +361,12 @@ PGresult *db_exec(struct ej_req *r, int shape, const char *sql, int n,
             }
             return res;
         }
-        int was_broken = PQstatus(c) != CONNECTION_OK;
+        /* Broken: libpq does not always notice. After PostgreSQL's immediate
+         * shutdown or crash an idle connection's next query fails with
+         * "server closed the connection" and no SQLSTATE while PQstatus can
+         * still say CONNECTION_OK. */
+        const char *code = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        int was_broken = PQstatus(c) != CONNECTION_OK || !code || state_breaks_connection(code);
         map_error(r, c, res, sql);
         PQclear(res);
         /* A read outside a transaction may be retried once on a new connection. */

@@ -10,7 +10,8 @@
 // `node --test tests/api/foundation.test.mjs`) the first startStack() starts a throwaway cluster via
 // scripts/pg.sh and stops it when this process exits. Every stack gets a fresh database `ej_<random>`
 // on that cluster; `opts.ownCluster: true` gives the stack a cluster of its own instead, which the
-// test may stop and start (stack.pgStop() / stack.pgStart()).
+// test may stop and start (stack.pgStop() / stack.pgStart()); with `opts.durable: true` as well, that
+// cluster runs with fsync and synchronous_commit on (the default: EJ_PG_FAST, crash-unsafe).
 //
 // Binary: EJ_BIN (relative to the repository root, or absolute), else build-asan/ejournal, else
 // build/ejournal. A stopped stack's database is dropped unless EJ_TEST_KEEP_DB=1.
@@ -86,12 +87,13 @@ function parseConnString(s) {
   return out;
 }
 
-// Starts (or restarts) a cluster in `dir` via scripts/pg.sh; resolves with { host, port }.
-async function pgShStart(dir) {
+// Starts (or restarts) a cluster in `dir` via scripts/pg.sh; resolves with { host, port }. `fast`:
+// fsync and synchronous_commit off (EJ_PG_FAST=1), for clusters whose data may be lost in a crash.
+async function pgShStart(dir, fast = true) {
   let stdout;
   try {
     ({ stdout } = await execFileP('bash', [PG_SH, 'start', dir], {
-      env: { ...process.env, EJ_PG_FAST: '1' },
+      env: { ...process.env, EJ_PG_FAST: fast ? '1' : '0' },
     }));
   } catch (e) {
     throw new Error(`scripts/pg.sh start ${dir} failed:\n${e.stderr || e.message}`);
@@ -100,9 +102,10 @@ async function pgShStart(dir) {
   return { host: kv.host, port: Number(kv.port || 5432) };
 }
 
-async function pgShStop(dir) {
+// mode: 'fast' (a clean shutdown) or 'immediate' (PostgreSQL's crash: recovery on the next start).
+async function pgShStop(dir, mode = 'fast') {
   try {
-    await execFileP('bash', [PG_SH, 'stop', dir]);
+    await execFileP('bash', [PG_SH, 'stop', dir], { env: { ...process.env, EJ_PG_STOP_MODE: mode } });
   } catch (e) {
     throw new Error(`scripts/pg.sh stop ${dir} failed:\n${e.stderr || e.message}`);
   }
@@ -254,7 +257,8 @@ if (RECORD_DIR) {
 // --- the stack -----------------------------------------------------------------------------------
 
 // opts.env: extra environment for the server (e.g. EJ_CORS_ORIGINS); a value of undefined removes one
-// of the defaults. opts.ownCluster: a separate PostgreSQL cluster for this stack (pgStop/pgStart).
+// of the defaults. opts.ownCluster: a separate PostgreSQL cluster for this stack (pgStop/pgStart);
+// opts.durable: that cluster with fsync and synchronous_commit on, for crash tests.
 // opts.superuser: username of the superuser to create (default "admin").
 // opts.nginx: true (or { render: {...} }, deploy/nginx/render.sh values) puts nginx with the deploy/
 // configuration in front of the server (tests/deploy/lib/nginx.mjs): stack.base and stack.api are
@@ -269,10 +273,11 @@ export async function startStack(opts = {}) {
 
   let cluster;
   let clusterDir = null;
+  const fastCluster = !opts.durable;
   if (opts.ownCluster) {
     clusterDir = makeClusterDir();
     ownedClusters.add(clusterDir);
-    cluster = await pgShStart(clusterDir);
+    cluster = await pgShStart(clusterDir, fastCluster);
   } else {
     cluster = await getSharedCluster();
   }
@@ -404,14 +409,15 @@ export async function startStack(opts = {}) {
       }
       return res;
     },
-    // Own cluster only: stop / start PostgreSQL under the running server.
-    async pgStop() {
+    // Own cluster only: stop / start PostgreSQL under the running server. pgStop({ immediate: true })
+    // is PostgreSQL's own crash (no checkpoint; the next pgStart() recovers from the WAL).
+    async pgStop({ immediate = false } = {}) {
       if (!clusterDir) throw new Error('pgStop() needs startStack({ ownCluster: true })');
-      await pgShStop(clusterDir);
+      await pgShStop(clusterDir, immediate ? 'immediate' : 'fast');
     },
     async pgStart() {
       if (!clusterDir) throw new Error('pgStart() needs startStack({ ownCluster: true })');
-      await pgShStart(clusterDir);
+      await pgShStart(clusterDir, fastCluster);
     },
   };
   return stack;
