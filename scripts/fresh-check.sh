@@ -18,17 +18,19 @@
 #
 # Needs root on a Debian or Ubuntu machine (debootstrap is installed when missing) and the network
 # for Debian's mirror and the npm registry. The chroot shares this machine's network and kernel;
-# /proc, /sys, /dev and /dev/pts are bind-mounted (a private tmpfs on /dev/shm) and always unmounted
-# at the end, also on Ctrl-C. Services are not started inside (a policy-rc.d that refuses, as in
-# Debian's container images), so installing postgresql-15 starts no system cluster. Processes left
-# inside the chroot when the run ends (there should be none) are stopped by pid. Its output is also
-# written to ROOT.log. Exits with the status of the run.
+# /proc, /sys, /dev and /dev/pts are mounted for the run in a private mount namespace (they never
+# appear in this machine's mount table and are gone when the run ends, also on Ctrl-C). The chroot
+# gets this machine's resolv.conf and CA certificates (EJ_FRESH_HOST_CA=0: not the CAs). Services
+# are not started inside (a policy-rc.d that refuses, as in Debian's container images), so
+# installing postgresql-15 starts no system cluster. Processes left inside the chroot when the run
+# ends (there should be none) are stopped by pid. The output is also written to ROOT.log. Exits
+# with the status of the run.
 set -euo pipefail
 
 die() { echo "fresh-check.sh: $*" >&2; exit 1; }
 say() { echo "fresh-check.sh: $*" >&2; }
 
-[[ $# -ge 1 && $# -le 3 ]] || { sed -n '2,26p' "$0" >&2; exit 2; }
+[[ $# -ge 1 && $# -le 3 ]] || { sed -n '2,28p' "$0" >&2; exit 2; }
 [[ $(id -u) -eq 0 ]] || die "needs root (debootstrap, chroot, mounts)"
 
 here=$(cd "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
@@ -58,9 +60,12 @@ mkdir -p -- "$(dirname -- "$root")"
 exec 9>"$root.lock"
 flock -n 9 || die "another fresh-check is using $root"
 
-# --- mounts ------------------------------------------------------------------------------------
-# Mount points below a folder, deepest first (from /proc/self/mounts; octal escapes left as they
-# are, which is fine for the paths made here).
+# --- mounts and processes ----------------------------------------------------------------------
+# The run's mounts are made in a private mount namespace (unshare), so they never show up in this
+# machine's mount table or propagate into its /dev, and they vanish when the run's last process
+# ends. What is below only checks and cleans up after an interrupted run of an older version.
+
+# Mount points below a folder, deepest first.
 mounts_under() {
     awk -v p="$1/" 'index($2, p) == 1 { print $2 }' /proc/self/mounts | sort -r
 }
@@ -82,23 +87,13 @@ stop_inside() {
     done
 }
 
-unmount_all() {
+cleanup() {
     local m
     stop_inside
     for m in $(mounts_under "$root"); do
-        umount -- "$m" 2>/dev/null || { sleep 1; umount -- "$m"; } ||
-            { say "could not unmount $m; detaching it"; umount -l -- "$m" || true; }
+        umount -- "$m" || { say "could not unmount $m; detaching it"; umount -l -- "$m" || true; }
     done
     [[ -z $(mounts_under "$root") ]] || say "WARNING: still mounted under $root: $(mounts_under "$root" | tr '\n' ' ')"
-}
-
-mount_all() {
-    mount -t proc proc "$root/proc"
-    mount -t sysfs sysfs "$root/sys"
-    mount --bind /dev "$root/dev"
-    mount --bind /dev/pts "$root/dev/pts"
-    # Not the host's /dev/shm: PostgreSQL keeps its dynamic shared memory there.
-    mount -t tmpfs -o mode=1777,nosuid,nodev,size=512m tmpfs "$root/dev/shm"
 }
 
 # A folder is removed only when nothing is mounted below it (else rm would reach into /dev, /proc).
@@ -108,8 +103,8 @@ remove_tree() {
 }
 
 # Leftovers of an interrupted run.
-unmount_all
-trap unmount_all EXIT
+cleanup
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- the pristine root -------------------------------------------------------------------------
@@ -144,6 +139,13 @@ deb $mirror bookworm-updates main
 deb $mirror_host/debian-security bookworm-security main
 EOF
 cp -L -- /etc/resolv.conf "$root/etc/resolv.conf"
+# This machine's trust store, so that HTTPS (the npm registry) works from the chroot as it does from
+# here, e.g. through a TLS-inspecting proxy whose CA only this machine trusts: installing
+# ca-certificates inside adds it (as a local certificate file). EJ_FRESH_HOST_CA=0 leaves it out.
+if [[ ${EJ_FRESH_HOST_CA:-1} == 1 && -s /etc/ssl/certs/ca-certificates.crt ]]; then
+    mkdir -p -- "$root/usr/local/share/ca-certificates"
+    cp -L -- /etc/ssl/certs/ca-certificates.crt "$root/usr/local/share/ca-certificates/fresh-check-host.crt"
+fi
 [[ -s $root/etc/hosts ]] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 printf '#!/bin/sh\n# fresh-check.sh: no services start inside this chroot.\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
@@ -153,16 +155,29 @@ git clone --quiet --no-hardlinks --branch "$branch" -- "$repo" "$root/root/ejour
 commit=$(git -C "$root/root/ejournal" log -1 --format='%h %s' | cut -c1-100)
 say "at $commit"
 
-mount_all
-
 # As root in the clone, exactly as the README says, with a clean environment (nothing from here).
+# Inside the private mount namespace: /proc, /sys, /dev, /dev/pts, and a tmpfs of its own on
+# /dev/shm (PostgreSQL keeps its dynamic shared memory there), unmounted again afterwards.
+inside='
+set -e
+mount -t proc proc "$root/proc"
+mount -t sysfs sysfs "$root/sys"
+mount --bind /dev "$root/dev"
+mount --bind /dev/pts "$root/dev/pts"
+mount -t tmpfs -o mode=1777,nosuid,nodev,size=512m tmpfs "$root/dev/shm"
+rc=0
+timeout --kill-after=60 "$limit" \
+    chroot "$root" /usr/bin/env -i HOME=/root TERM="$term" \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    bash -lc "cd /root/ejournal && bash scripts/test.sh" || rc=$?
+umount "$root/dev/shm" "$root/dev/pts" "$root/dev" "$root/sys" "$root/proc" || true
+exit "$rc"
+'
 say "chroot $root: cd /root/ejournal && bash scripts/test.sh (at most $limit s; log: $log)"
 started=$SECONDS
 rc=0
-timeout --kill-after=60 "$limit" \
-    chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    bash -lc 'cd /root/ejournal && bash scripts/test.sh' 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+root=$root limit=$limit term=${TERM:-dumb} \
+    unshare --mount --propagation private -- bash -c "$inside" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
 ((rc != 124)) || say "the run took longer than $limit s and was stopped"
 say "exit status $rc after $((SECONDS - started)) s ($branch: $commit)"
 exit "$rc"
