@@ -141,10 +141,14 @@ EOF
 cp -L -- /etc/resolv.conf "$root/etc/resolv.conf"
 # This machine's trust store, so that HTTPS (the npm registry) works from the chroot as it does from
 # here, e.g. through a TLS-inspecting proxy whose CA only this machine trusts: installing
-# ca-certificates inside adds it (as a local certificate file). EJ_FRESH_HOST_CA=0 leaves it out.
+# ca-certificates inside adds them (as local certificates, one file each as update-ca-certificates
+# wants). EJ_FRESH_HOST_CA=0 leaves them out.
 if [[ ${EJ_FRESH_HOST_CA:-1} == 1 && -s /etc/ssl/certs/ca-certificates.crt ]]; then
-    mkdir -p -- "$root/usr/local/share/ca-certificates"
-    cp -L -- /etc/ssl/certs/ca-certificates.crt "$root/usr/local/share/ca-certificates/fresh-check-host.crt"
+    mkdir -p -- "$root/usr/local/share/ca-certificates/fresh-check-host"
+    awk -v d="$root/usr/local/share/ca-certificates/fresh-check-host" '
+        /-----BEGIN CERTIFICATE-----/ { n++; f = sprintf("%s/%03d.crt", d, n) }
+        f != "" { print > f }
+        /-----END CERTIFICATE-----/ { close(f); f = "" }' /etc/ssl/certs/ca-certificates.crt
 fi
 [[ -s $root/etc/hosts ]] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 printf '#!/bin/sh\n# fresh-check.sh: no services start inside this chroot.\nexit 101\n' >"$root/usr/sbin/policy-rc.d"

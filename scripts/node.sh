@@ -41,12 +41,35 @@ prefix=$tools/node-$NODE_VERSION
 bin=$prefix/bin
 
 installed() {
-    [[ -x $bin/node && -x $bin/npm && -x $bin/npx ]] &&
-        [[ $("$bin/node" --version 2>/dev/null) == "v$NODE_VERSION" ]] &&
-        [[ -f $prefix/lib/node_modules/npm/package.json ]]
+    [[ -x $bin/node ]] && [[ $("$bin/node" --version 2>/dev/null) == "v$NODE_VERSION" ]] &&
+        grep -q "^  \"version\": \"$NPM_VERSION\"," "$prefix/lib/node_modules/npm/package.json" 2>/dev/null
+}
+
+# npm and npx: npm-cli.js starts with `#!/usr/bin/env node`, which would pick whatever node is first
+# on PATH; these run it with the node next to them. Node trusts only its own CA list, so they add the
+# system's (/etc/ssl/certs, e.g. a proxy's CA added with update-ca-certificates), which curl trusts:
+# npm then reaches the registry wherever node.sh could. Rewritten whenever they differ from this.
+wrappers() {
+    local tool text
+    for tool in npm npx; do
+        text="#!/bin/sh
+# Written by scripts/node.sh: $tool $NPM_VERSION on the pinned node $NODE_VERSION.
+if [ -z \"\${NODE_EXTRA_CA_CERTS-}\" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+    export NODE_EXTRA_CA_CERTS
+fi
+here=\$(dirname -- \"\$0\")
+exec \"\$here/node\" \"\$here/../lib/node_modules/npm/bin/$tool-cli.js\" \"\$@\""
+        if [[ ! -x $1/$tool || $(cat -- "$1/$tool") != "$text" ]]; then
+            printf '%s\n' "$text" >"$1/.$tool.$$"
+            chmod 755 "$1/.$tool.$$"
+            mv -f -- "$1/.$tool.$$" "$1/$tool"
+        fi
+    done
 }
 
 if installed; then
+    wrappers "$bin"
     echo "$bin"
     exit 0
 fi
@@ -56,6 +79,7 @@ mkdir -p -- "$tools"
 exec 9>"$tools/.lock"
 flock 9
 if installed; then
+    wrappers "$bin"
     echo "$bin"
     exit 0
 fi
@@ -91,17 +115,7 @@ rm -rf -- "$work/package"
 tar -xzf "$work/npm.tgz" -C "$stage/lib/node_modules/npm" --no-same-owner --strip-components=1
 chmod 755 "$stage/bin/node"
 
-# npm-cli.js starts with `#!/usr/bin/env node`, which would pick whatever node is first on PATH;
-# these wrappers run it with the node next to them.
-for tool in npm npx; do
-    cat >"$stage/bin/$tool" <<EOF
-#!/bin/sh
-# Written by scripts/node.sh: npm $NPM_VERSION on the pinned node $NODE_VERSION.
-here=\$(dirname -- "\$0")
-exec "\$here/node" "\$here/../lib/node_modules/npm/bin/$tool-cli.js" "\$@"
-EOF
-    chmod 755 "$stage/bin/$tool"
-done
+wrappers "$stage/bin"
 
 [[ $("$stage/bin/node" --version) == "v$NODE_VERSION" ]] || die "the unpacked node does not run"
 [[ $("$stage/bin/npm" --version) == "$NPM_VERSION" ]] || die "the unpacked npm does not run"
