@@ -139,16 +139,34 @@ deb $mirror bookworm-updates main
 deb $mirror_host/debian-security bookworm-security main
 EOF
 cp -L -- /etc/resolv.conf "$root/etc/resolv.conf"
-# This machine's trust store, so that HTTPS (the npm registry) works from the chroot as it does from
-# here, e.g. through a TLS-inspecting proxy whose CA only this machine trusts: installing
-# ca-certificates inside adds them (as local certificates, one file each as update-ca-certificates
-# wants). EJ_FRESH_HOST_CA=0 leaves them out.
+# The CA certificates this machine trusts beyond Debian's own, so that HTTPS (the npm registry)
+# works from the chroot as it does from here, e.g. through a TLS-inspecting proxy whose CA only this
+# machine trusts: installing ca-certificates inside adds them (local certificates, one file each).
+# EJ_FRESH_HOST_CA=0 leaves them out.
 if [[ ${EJ_FRESH_HOST_CA:-1} == 1 && -s /etc/ssl/certs/ca-certificates.crt ]]; then
-    mkdir -p -- "$root/usr/local/share/ca-certificates/fresh-check-host"
-    awk -v d="$root/usr/local/share/ca-certificates/fresh-check-host" '
-        /-----BEGIN CERTIFICATE-----/ { n++; f = sprintf("%s/%03d.crt", d, n) }
-        f != "" { print > f }
-        /-----END CERTIFICATE-----/ { close(f); f = "" }' /etc/ssl/certs/ca-certificates.crt
+    cadir=$root/usr/local/share/ca-certificates/fresh-check-host
+    mkdir -p -- "$cadir"
+    # Debian's own certificates (if this machine has the package) are skipped: the chroot gets them.
+    shopt -s nullglob
+    debian_cas=(/usr/share/ca-certificates/mozilla/*.crt)
+    shopt -u nullglob
+    awk -v d="$cadir" '
+        /-----BEGIN CERTIFICATE-----/ { body = ""; inside = 1; next }
+        /-----END CERTIFICATE-----/ {
+            inside = 0
+            if (FILENAME != bundle) { known[body] = 1; next }
+            if (!(body in known)) {
+                f = sprintf("%s/%03d.crt", d, ++n)
+                printf "-----BEGIN CERTIFICATE-----\n%s-----END CERTIFICATE-----\n", body > f
+                close(f)
+            }
+            next
+        }
+        inside { body = body $0 "\n" }
+        END { print n + 0 }' bundle=/etc/ssl/certs/ca-certificates.crt \
+        "${debian_cas[@]}" /etc/ssl/certs/ca-certificates.crt >"$cadir/.count"
+    say "the chroot will also trust $(cat "$cadir/.count") CA certificate(s) of this machine's own"
+    rm -f -- "$cadir/.count"
 fi
 [[ -s $root/etc/hosts ]] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 printf '#!/bin/sh\n# fresh-check.sh: no services start inside this chroot.\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
