@@ -58,6 +58,9 @@ if [ -z \"\${NODE_EXTRA_CA_CERTS-}\" ] && [ -r /etc/ssl/certs/ca-certificates.cr
     NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
     export NODE_EXTRA_CA_CERTS
 fi
+# Pinned: no check for a newer npm (a network call and a notice on every npm ci).
+npm_config_update_notifier=\${npm_config_update_notifier-false}
+export npm_config_update_notifier
 here=\$(dirname -- \"\$0\")
 exec \"\$here/node\" \"\$here/../lib/node_modules/npm/bin/$tool-cli.js\" \"\$@\""
         if [[ ! -x $1/$tool || $(cat -- "$1/$tool") != "$text" ]]; then
