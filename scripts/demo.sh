@@ -14,6 +14,9 @@ cd "$root"
 say() { echo "demo.sh: $*" >&2; }
 
 bash scripts/setup.sh
+# The demo data loader runs on the pinned Node.js (scripts/node.sh), not on whatever node is installed.
+PATH=$(bash scripts/node.sh):$PATH
+export PATH
 
 state=$root/.pgdata
 url=$(bash scripts/pg.sh start "$state")

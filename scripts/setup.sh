@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what is missing (Debian 12) and build.
+# Install what is missing (Debian 12 packages, and the pinned Node.js in .tools/) and build.
 #
 #   scripts/setup.sh            install missing packages, build build/ejournal (warnings are errors)
 #   scripts/setup.sh --asan     also build build-asan/ejournal (AddressSanitizer + UBSan)
@@ -7,7 +7,8 @@
 #
 # EJ_SETUP_ASAN=1 is the same as --asan; EJ_BUILD_DIR / EJ_ASAN_BUILD_DIR choose other build folders
 # (default build, build-asan). Idempotent: installed packages are skipped, and the builds are
-# incremental. Installing needs root; `apt-get update` runs only when an install fails without it.
+# incremental. Installing packages needs root; `apt-get update` runs only when an install fails
+# without it.
 set -euo pipefail
 
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
@@ -18,7 +19,7 @@ for arg in "$@"; do
     case $arg in
         --asan) asan=1 ;;
         --no-build) build=0 ;;
-        -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
         *) echo "setup.sh: unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -26,10 +27,12 @@ done
 say() { echo "setup.sh: $*" >&2; }
 
 # --- packages ----------------------------------------------------------------------------------
-# Libraries and tools checked by package; node, npm, wrk and curl by command, since they may come
-# from elsewhere (e.g. a newer nodejs that bundles npm and conflicts with Debian's npm package).
+# Libraries and tools checked by package; wrk and curl by command, since they may come from
+# elsewhere. Node.js and npm are not Debian's (18.x, end of life, too old for the pinned npm tools):
+# scripts/node.sh fetches the pinned ones into .tools/ after this, with curl (ca-certificates for
+# HTTPS).
 packages=(build-essential cmake pkg-config libcivetweb-dev libpq-dev libjansson-dev libjwt-dev
-          libargon2-dev libssl-dev postgresql-15 postgresql-contrib nginx openssl)
+          libargon2-dev libssl-dev postgresql-15 postgresql-contrib nginx openssl ca-certificates)
 
 is_installed() {
     [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
@@ -39,19 +42,6 @@ missing=()
 for p in "${packages[@]}"; do
     is_installed "$p" || missing+=("$p")
 done
-
-node_major() {
-    local v
-    v=$(node --version 2>/dev/null) || return 1
-    v=${v#v}
-    echo "${v%%.*}"
-}
-major=$(node_major || echo 0)
-if ((major < 18)); then
-    # Debian 12's nodejs is 18.x.
-    missing+=(nodejs)
-fi
-command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 
@@ -72,12 +62,10 @@ if ((${#missing[@]} > 0)); then
         apt-get update -q
         apt_install
     fi
-    major=$(node_major || echo 0)
-    if ((major < 18)); then
-        say "node $(node --version 2>/dev/null || echo '(none)') is older than 18; the API tests need node 18 or newer"
-        exit 1
-    fi
 fi
+
+# The pinned Node.js and npm (downloaded once, checked against pinned hashes; see scripts/node.sh).
+bash scripts/node.sh >/dev/null
 
 ((build)) || exit 0
 

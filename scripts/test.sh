@@ -40,6 +40,9 @@ if ! bash scripts/setup.sh --asan; then
     exit 1
 fi
 record build 0
+# Everything below runs the pinned Node.js (scripts/node.sh), never whatever node is installed.
+nodebin=$(bash scripts/node.sh) || { record node 1 "no pinned Node.js"; summary; exit 1; }
+export PATH=$nodebin:$PATH
 
 # --- C unit tests ------------------------------------------------------------------------------
 say "C unit tests ($bdir/)"

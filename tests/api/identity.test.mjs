@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startStack, serveAgain, login, call, randomHex, repoRoot, haltServer } from './lib/stack.mjs';
+import { rigaDay } from './lib/riga.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -182,7 +183,7 @@ describe('identity: login, sessions and the users API', () => {
   });
 
   test('§7 §11 employment dates are Riga calendar days, inclusive: start today and end today → active; ended yesterday → 403', async () => {
-    const day = (offset) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga' }).format(new Date(Date.now() + offset * 86400_000));
+    const day = rigaDay; // n calendar days from today, in Riga
     const today = await createUser(s, admin, { roles: ['teacher'], employment_start: day(0), employment_end: day(0) });
     assert.equal(today.access, 'active', `start and end today (${day(0)}): ${today.access}`);
     assert.equal((await login(s, today.username, today.initial_password)).status, 200);

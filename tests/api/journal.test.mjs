@@ -9,18 +9,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
+import { addDays, rigaDay } from './lib/riga.mjs';
 import { call, randomHex, startStack } from './lib/stack.mjs';
 
 let stack, admin, teacher, teacher2, sub, staff, director, parent, otherParent, studentUser, inst;
 let A, B, C; // students of inst: A is parent's child (and studentUser), C is otherParent's
 
-const rigaToday = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Riga' });
-const addDays = (iso, n) => {
-  const d = new Date(`${iso}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-};
-const today = rigaToday();
+const today = rigaDay(0);
 
 async function activate(u) {
   const first = await call(stack, 'POST', '/auth/login', { body: { username: u.username, password: u.initial } });
