@@ -6,6 +6,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "http/router.h"
+#include "queries.h"
 #include "store/audit.h"
 #include "store/idempotency.h"
 #include "store/store.h"
@@ -184,7 +185,8 @@ static void run_handler(struct ej_req *r)
 
 void ej_pipeline_run(struct ej_req *r)
 {
-    if (route(r) != 0 || check_body_headers(r) != 0 || authorize(r) != 0)
+    if (route(r) != 0 || check_body_headers(r) != 0 || authorize(r) != 0 ||
+        ej_query_check_route(r) != 0)
         return;
     if ((r->route->flags & EJ_R_BODY) || r->content_length > 0) {
         if (r->read_body(r) != 0 || ej_json_parse_body(r) != 0)

@@ -1,0 +1,253 @@
+// A teacher's day (issue 15): GET /lessons?date= (one Riga day), ?teacher_id=me (the lessons the
+// caller conducts), the state `due` (started, not recorded, deadline not passed), group and
+// programme names on lessons, and unknown query parameters refused on every operation.
+// Run alone with: bash scripts/test.sh tests/api/day.test.mjs
+//
+// Clock: the main school year runs from 120 days before today (Riga) to 60 days after, as in
+// journal.test.mjs; fixed dates for filters that do not depend on the clock are in 2040.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import fs from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+
+import { adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
+import { operationQueryParams } from './lib/queryparams.mjs';
+import { call, repoRoot, startStack } from './lib/stack.mjs';
+
+let stack, admin, teacher, sub, director, inst, future;
+
+const rigaToday = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Riga' });
+const addDays = (iso, n) => {
+  const d = new Date(`${iso}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+};
+const today = rigaToday();
+
+before(async () => {
+  stack = await startStack();
+  admin = await adminSession(stack);
+  teacher = await makeUser(stack, admin, { roles: ['teacher'], full_name: 'Ilze Kalna' });
+  sub = await makeUser(stack, admin, { roles: ['teacher'], full_name: 'Aizvietotājs' });
+  director = await makeUser(stack, admin, { roles: ['director'] });
+  inst = await makeInstitution(stack, admin, { teachers: [teacher.id], students: ['Anna'],
+    starts_on: addDays(today, -120), ends_on: addDays(today, 60) });
+  future = await makeInstitution(stack, admin, { teachers: [teacher.id], starts_on: '2040-09-01', ends_on: '2041-05-31' });
+});
+after(async () => stack && stack.stop());
+
+const get = (p, token = admin.token) => call(stack, 'GET', p, { token });
+
+function assertProblem(r, status, code) {
+  assert.equal(r.status, status, `expected ${status} ${code}, got ${r.status}: ${r.text}`);
+  assert.equal(r.body.code, code, r.text);
+  assert.match(r.headers.get('content-type'), /^application\/problem\+json/);
+}
+
+async function ids(query, token = admin.token) {
+  const r = await get(`/lessons?${query}`, token);
+  assert.equal(r.status, 200, r.text);
+  return r.body.items.map((l) => l.id);
+}
+
+// A lesson of group g on date, or the nearest earlier date that is no public holiday.
+async function lessonOn(g, date, starts_at = '15:00', ends_at = '16:30') {
+  for (let i = 0; i < 7; i++) {
+    const r = await call(stack, 'POST', '/lessons', { token: admin.token,
+      body: { group_id: g.id, date: addDays(date, -i), starts_at, ends_at } });
+    if (r.status === 201) return r.body;
+    assert.ok(r.status === 422 && r.body.code === 'public_holiday', r.text);
+  }
+  throw new Error('no lesson date found');
+}
+
+// A lesson that has started and is still inside its deadline (yesterday or a little earlier).
+async function recentLesson(g, starts_at = '15:00', ends_at = '16:30') {
+  for (let back = 1; back < 8; back++) {
+    const r = await call(stack, 'POST', '/lessons', { token: admin.token,
+      body: { group_id: g.id, date: addDays(today, -back), starts_at, ends_at } });
+    if (r.status === 201 && Date.parse(r.body.deadline) > Date.now() + 10 * 60_000) return r.body;
+    assert.ok(r.status === 201 || (r.status === 422 && r.body.code === 'public_holiday'), r.text);
+  }
+  throw new Error('no recent lesson inside its deadline');
+}
+
+let groupNo = 0;
+async function makeGroup(institution, teacherIds) {
+  return post(stack, admin.token, '/groups', { program_id: institution.program.id,
+    school_year_id: institution.year.id, name: `Day ${++groupNo}`, teacher_ids: teacherIds });
+}
+
+describe('issue 15 the teacher\'s day: GET /lessons filters', () => {
+  test('issue 15 ?date= is one Riga day: a lesson at 00:30 Riga time (22:30 UTC the day before) is on its own date', async () => {
+    const g = await makeGroup(future, [teacher.id]);
+    const before = await lessonOn(g, '2040-10-09');
+    const early = await lessonOn(g, '2040-10-10', '00:30', '01:15');
+    const late = await lessonOn(g, '2040-10-10', '23:00', '23:45');
+    const next = await lessonOn(g, '2040-10-11');
+    assert.equal(early.date, '2040-10-10');
+    assert.deepEqual(await ids(`group_id=${g.id}&date=2040-10-10`), [early.id, late.id]);
+    assert.deepEqual(await ids(`group_id=${g.id}&date=2040-10-09`), [before.id]);
+    assert.deepEqual(await ids(`group_id=${g.id}&date=2040-10-11`), [next.id]);
+    assert.deepEqual(await ids(`group_id=${g.id}&date=2040-10-12`), []);
+    // date is one day: not together with from or to; and it must be a real date.
+    for (const q of ['date=2040-10-10&from=2040-10-01', 'date=2040-10-10&to=2040-10-31', 'date=2040-02-30', 'date=today']) {
+      assertProblem(await get(`/lessons?${q}`), 400, 'invalid_query');
+    }
+  });
+
+  test('issue 15 ?teacher_id=me: the lessons the caller conducts (their groups\' without a substitute, and those they substitute)', async () => {
+    const mine = await makeGroup(future, [teacher.id]);
+    const subs = await makeGroup(future, [sub.id]);
+    const own = await lessonOn(mine, '2040-11-06');
+    const covered = await lessonOn(mine, '2040-11-07');
+    const theirs = await lessonOn(subs, '2040-11-08');
+    const r = await call(stack, 'PUT', `/lessons/${covered.id}/substitute`, { token: admin.token, body: { teacher_id: sub.id } });
+    assert.equal(r.status, 200, r.text);
+    const window = 'from=2040-11-01&to=2040-11-30';
+    assert.deepEqual(await ids(`teacher_id=me&${window}`, teacher.token), [own.id]);
+    assert.deepEqual(await ids(`teacher_id=me&${window}`, sub.token), [covered.id, theirs.id]);
+    // The same meaning for an id, e.g. the superuser looking at a teacher's day.
+    assert.deepEqual(await ids(`teacher_id=${teacher.id}&${window}`), [own.id]);
+    assert.deepEqual(await ids(`teacher_id=${sub.id}&${window}`), [covered.id, theirs.id]);
+    // `me` of someone who conducts nothing: an empty day, not an error.
+    assert.deepEqual(await ids(`teacher_id=me&${window}`, director.token), []);
+    for (const q of ['teacher_id=you', 'teacher_id=ME', 'teacher_id=0']) {
+      assertProblem(await get(`/lessons?${q}`), 400, 'invalid_query');
+    }
+  });
+
+  test('issue 15 state=due: started, not recorded, deadline (or extension) not passed; planned has not started', async () => {
+    const g = await makeGroup(inst, [teacher.id]);
+    await post(stack, admin.token, `/groups/${g.id}/enrollments`, { student_id: inst.students[0].id, starts_on: inst.year.starts_on });
+    const due = await recentLesson(g);
+    const planned = await lessonOn(g, addDays(today, 7));
+    const overdue = await lessonOn(g, addDays(today, -30));
+    const extended = await lessonOn(g, addDays(today, -30), '10:00', '11:00');
+    const recorded = await lessonOn(g, addDays(today, -30), '12:00', '13:00');
+    assert.equal(due.state, 'due');
+    assert.equal(planned.state, 'planned');
+    assert.equal(overdue.state, 'overdue');
+    let r = await call(stack, 'POST', `/lessons/${extended.id}/extension`, { token: admin.token,
+      body: { until: addDays(today, 2), reason: 'Slimība' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.state, 'due', 'an extension in force makes an overdue lesson due again');
+    r = await call(stack, 'PUT', `/lessons/${recorded.id}/entry`, { token: admin.token,
+      body: { topic: 'T', attendance: [{ student_id: inst.students[0].id, status: 'present' }] } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await get(`/lessons/${due.id}`)).body.state, 'due');
+    const q = `group_id=${g.id}`;
+    assert.deepEqual((await ids(`${q}&state=due`)).sort(), [due.id, extended.id].sort());
+    assert.deepEqual(await ids(`${q}&state=planned`), [planned.id]);
+    assert.deepEqual(await ids(`${q}&state=overdue`), [overdue.id]);
+    assert.deepEqual(await ids(`${q}&state=recorded`), [recorded.id]);
+    // The teacher's "to record now".
+    const now = await ids('teacher_id=me&state=due&limit=500', teacher.token);
+    assert.ok(now.includes(due.id) && now.includes(extended.id), JSON.stringify(now));
+    assert.ok(!now.includes(planned.id) && !now.includes(overdue.id) && !now.includes(recorded.id));
+    assertProblem(await get('/lessons?state=to_record'), 400, 'invalid_query');
+  });
+
+  test('issue 15 lessons carry group_name, program_id and program_name, read with the lesson (a rename shows at once)', async () => {
+    const g = await makeGroup(future, [teacher.id]);
+    const l = await lessonOn(g, '2040-12-04');
+    assert.equal(l.group_name, g.name);
+    assert.equal(l.program_id, future.program.id);
+    assert.equal(l.program_name, 'Keramika');
+    const listed = (await get(`/lessons?group_id=${g.id}`, teacher.token)).body.items[0];
+    assert.equal(listed.group_name, g.name);
+    assert.equal(listed.program_name, 'Keramika');
+    const r = await call(stack, 'PATCH', `/programs/${future.program.id}`, { token: admin.token, body: { name: 'Keramika un glezniecība' } });
+    assert.equal(r.status, 200, r.text);
+    const shown = await get(`/lessons/${l.id}`, teacher.token);
+    assert.equal(shown.body.program_name, 'Keramika un glezniecība');
+    assert.equal(shown.body.version, l.version, 'names are shown with the lesson, not part of its version');
+    await call(stack, 'PATCH', `/programs/${future.program.id}`, { token: admin.token, body: { name: 'Keramika' } });
+  });
+});
+
+// ---- unknown query parameters ----------------------------------------------------------------
+
+const OPS = operationQueryParams(path.join(repoRoot, 'openapi.yaml'));
+
+// api/queries.c's table, read as text: {"operationId", NAMES("a", "b", PAGE)}.
+function cTable() {
+  const src = fs.readFileSync(path.join(repoRoot, 'api', 'queries.c'), 'utf8');
+  const out = new Map();
+  for (const m of src.matchAll(/\{"(\w+)", NAMES\(([^)]*)\)\}/g)) {
+    out.set(m[1], m[2].split(',').map((s) => s.trim()).flatMap((s) => (s === 'PAGE' ? ['limit', 'after'] : [JSON.parse(s)])));
+  }
+  return out;
+}
+
+function concrete(p) {
+  return p.replace('{date}', '2030-01-07').replace(/\{[a-z_]+\}/g, '1');
+}
+
+function send(op, query) {
+  const withBody = ['POST', 'PUT', 'PATCH'].includes(op.method);
+  return call(stack, op.method, `${stack.api.replace(/\/api\/v1$/, '')}${concrete(op.path)}?${query}`, {
+    token: admin.token, ...(withBody ? { body: {} } : {}) });
+}
+
+describe('issue 15 unknown query parameters are refused, on every operation', () => {
+  test('issue 15 the table of query parameters (api/queries.c) is openapi.yaml\'s, operation by operation', () => {
+    const table = cTable();
+    assert.ok(OPS.length >= 60, `read ${OPS.length} operations from openapi.yaml`);
+    for (const op of OPS) {
+      assert.ok(op.operationId, `${op.method} ${op.path} has an operationId`);
+      assert.deepEqual([...(table.get(op.operationId) || [])].sort(), [...op.query].sort(), `${op.operationId}'s query parameters`);
+    }
+    for (const id of table.keys()) assert.ok(OPS.some((o) => o.operationId === id), `${id} is in openapi.yaml`);
+  });
+
+  test('issue 15 every operation answers 400 unknown_parameter naming the parameter, and accepts the ones it declares', async () => {
+    for (const op of OPS) {
+      const url = (q) => `${op.method} ${op.path}?${q}`;
+      let r = await send(op, 'colour=blue');
+      assertProblem(r, 400, 'unknown_parameter');
+      assert.equal(r.body.parameter, 'colour', url('colour=blue'));
+      assert.ok(r.body.detail.includes("'colour'"), r.body.detail);
+      assert.deepEqual([...r.body.allowed].sort(), [...op.query].sort(), url('colour=blue'));
+      // Each declared parameter passes the check (the unknown one after it is what is named).
+      for (const name of op.query) {
+        r = await send(op, `${name}=1&colour=blue`);
+        assertProblem(r, 400, 'unknown_parameter');
+        assert.equal(r.body.parameter, 'colour', `${url(name)}: ${r.text}`);
+      }
+    }
+  });
+
+  test('issue 15 list routes: a misspelt filter is 400, not a silently unfiltered list', async () => {
+    const lists = OPS.filter((o) => o.method === 'GET' && o.query.includes('limit'));
+    assert.ok(lists.length >= 10, `${lists.length} list operations`);
+    for (const op of lists) {
+      const r = await send(op, 'limt=5');
+      assertProblem(r, 400, 'unknown_parameter');
+      assert.equal(r.body.parameter, 'limt');
+      assert.equal(r.body.errors[0].field, 'limt');
+    }
+    // The issue's own case: ?date= was ignored, and now is a filter; ?day= is refused.
+    assertProblem(await get('/lessons?day=2026-12-01'), 400, 'unknown_parameter');
+  });
+
+  test('issue 15 a parameter given twice is 400 duplicate_parameter; odd names are shown safely; empty segments are fine', async () => {
+    let r = await get('/lessons?date=2040-10-10&date=2040-10-11');
+    assertProblem(r, 400, 'duplicate_parameter');
+    assert.equal(r.body.parameter, 'date');
+    r = await get('/lessons?limit=5&&limit=6');
+    assertProblem(r, 400, 'duplicate_parameter');
+    r = await get('/lessons?%C3%A9t%C3%A9=1');
+    assertProblem(r, 400, 'unknown_parameter');
+    assert.match(r.body.parameter, /^[\x21-\x7e]+$/);
+    r = await get(`/lessons?${'x'.repeat(300)}=1`);
+    assertProblem(r, 400, 'unknown_parameter');
+    assert.ok(r.body.parameter.length <= 43, r.body.parameter);
+    r = await get('/lessons?&limit=5&');
+    assert.equal(r.status, 200, r.text);
+    // Refused before anything happens: logout with a stray parameter does not log out.
+    r = await call(stack, 'POST', '/auth/logout?all=true', { token: admin.token });
+    assertProblem(r, 400, 'unknown_parameter');
+    assert.equal((await get('/me')).status, 200);
+  });
+});
