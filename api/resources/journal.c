@@ -213,9 +213,13 @@ static int may_record(struct ej_req *r, const struct ej_entry_ctx *c, bool su, i
                           "The lesson's school year is closed; its journal is read-only (§18).");
     if (c->cancelled)
         return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
+    char starts[EJ_RIGA_BUFSZ], deadline[EJ_RIGA_BUFSZ], until[EJ_RIGA_BUFSZ];
+    ej_utc_text_to_riga(c->starts, starts);
+    ej_utc_text_to_riga(c->deadline, deadline);
+    ej_utc_text_to_riga(c->extension_until, until);
     if (!c->started) {
         ej_problem(r, 409, "lesson_not_started",
-                   "The lesson starts at %s: no entry before it has started (§13).", c->starts);
+                   "The lesson starts at %s: no entry before it has started (§13).", starts);
         if (r->out)
             json_object_set_new(r->out, "starts", json_string(c->starts));
         return -1;
@@ -224,12 +228,12 @@ static int may_record(struct ej_req *r, const struct ej_entry_ctx *c, bool su, i
         if (c->extension_until[0])
             ej_problem(r, 409, "entry_deadline_passed",
                        "The deadline for this entry was %s and its extension ended at %s (§13).",
-                       c->deadline, c->extension_until);
+                       deadline, until);
         else
             ej_problem(r, 409, "entry_deadline_passed",
                        "The deadline for this entry was %s (§13); ask the superuser for an "
-                       "extension.",
-                       c->deadline);
+                       "extension (POST /lessons/%lld/extension-requests).",
+                       deadline, (long long)c->lesson_id);
         if (r->out) {
             json_object_set_new(r->out, "deadline", json_string(c->deadline));
             if (c->extension_until[0])

@@ -341,8 +341,9 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
     else if (!is_true(res, 0, 2))
         invalid(r, "until", "must be in the future");
     else if (!is_true(res, 0, 3)) {
-        char msg[120];
-        snprintf(msg, sizeof msg, "must be after the lesson's deadline (%s)", PQgetvalue(res, 0, 4));
+        char msg[120], deadline[EJ_RIGA_BUFSZ];
+        ej_utc_text_to_riga(PQgetvalue(res, 0, 4), deadline);
+        snprintf(msg, sizeof msg, "must be after the lesson's deadline (%s)", deadline);
         invalid(r, "until", msg);
     } else
         rc = 0;

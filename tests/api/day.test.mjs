@@ -251,3 +251,64 @@ describe('issue 15 unknown query parameters are refused, on every operation', ()
     assert.equal((await get('/me')).status, 200);
   });
 });
+
+// ---- times for people in Riga local time ------------------------------------------------------
+
+// An instant as the server should show it to people, computed here with the platform's tzdata
+// (the server has none): "2026-12-01 15:00 (UTC+02:00)", seconds only when not zero.
+function rigaText(iso) {
+  const d = new Date(iso);
+  const local = d.toLocaleString('sv-SE', { timeZone: 'Europe/Riga', hourCycle: 'h23' });
+  const offset = new Intl.DateTimeFormat('en', { timeZone: 'Europe/Riga', timeZoneName: 'longOffset' })
+    .formatToParts(d).find((p) => p.type === 'timeZoneName').value.replace('GMT', 'UTC');
+  const [date, time] = local.split(' ');
+  return `${date} ${time.endsWith(':00') ? time.slice(0, 5) : time} (${offset})`;
+}
+const UTC_INSTANT = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/;
+
+describe('issue 15 times in messages are Riga local time with the offset; fields stay RFC 3339 UTC', () => {
+  let g;
+  before(async () => {
+    g = await makeGroup(inst, [teacher.id]);
+    await post(stack, admin.token, `/groups/${g.id}/enrollments`, { student_id: inst.students[0].id, starts_on: inst.year.starts_on });
+  });
+  const body = () => ({ topic: 'T', attendance: [{ student_id: inst.students[0].id, status: 'present' }] });
+
+  test('issue 15 lesson_not_started says when the lesson starts as the timetable shows it', async () => {
+    const l = await lessonOn(g, addDays(today, 7), '15:00', '16:30');
+    const r = await call(stack, 'PUT', `/lessons/${l.id}/entry`, { token: teacher.token, body: body() });
+    assertProblem(r, 409, 'lesson_not_started');
+    assert.match(r.body.starts, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'the field stays UTC');
+    assert.equal(rigaText(r.body.starts).slice(0, 16), `${l.date} 15:00`);
+    assert.ok(r.body.detail.includes(`starts at ${rigaText(r.body.starts)}`), r.body.detail);
+    assert.doesNotMatch(r.body.detail, UTC_INSTANT);
+  });
+
+  test('issue 15 entry_deadline_passed gives the deadline (and an ended extension) in Riga time', async () => {
+    const l = await lessonOn(g, addDays(today, -30), '10:00', '11:00');
+    let r = await call(stack, 'PUT', `/lessons/${l.id}/entry`, { token: teacher.token, body: body() });
+    assertProblem(r, 409, 'entry_deadline_passed');
+    assert.equal(r.body.deadline, l.deadline);
+    assert.match(r.body.deadline, /Z$/);
+    assert.ok(r.body.detail.includes(`was ${rigaText(l.deadline)}`), `${r.body.detail} / ${rigaText(l.deadline)}`);
+    assert.match(r.body.detail, / 23:59:59 \(UTC\+0[23]:00\)/);
+    assert.doesNotMatch(r.body.detail, UTC_INSTANT);
+    // With an extension that has ended: both instants in Riga time.
+    r = await call(stack, 'POST', `/lessons/${l.id}/extension`, { token: admin.token, body: { until: addDays(today, 1), reason: 'x' } });
+    assert.equal(r.status, 200, r.text);
+    await stack.psql(`UPDATE lessons SET extension_until = '2026-03-29T00:30:00Z' WHERE id = ${l.id}`);
+    r = await call(stack, 'PUT', `/lessons/${l.id}/entry`, { token: teacher.token, body: body() });
+    assertProblem(r, 409, 'entry_deadline_passed');
+    assert.equal(r.body.extension_until, '2026-03-29T00:30:00Z');
+    assert.ok(r.body.detail.includes('its extension ended at 2026-03-29 02:30 (UTC+02:00)'), r.body.detail);
+    assert.doesNotMatch(r.body.detail, UTC_INSTANT);
+  });
+
+  test('issue 15 an extension before the deadline is refused naming the deadline in Riga time', async () => {
+    const l = await lessonOn(g, addDays(today, 7), '12:00', '13:00');
+    const r = await call(stack, 'POST', `/lessons/${l.id}/extension`, { token: admin.token, body: { until: addDays(today, 7), reason: 'x' } });
+    assertProblem(r, 422, 'validation_failed');
+    assert.ok(r.body.detail.includes(rigaText(l.deadline)), r.body.detail);
+    assert.doesNotMatch(r.body.detail, UTC_INSTANT);
+  });
+});
