@@ -31,6 +31,7 @@ static const struct {
     {"listLessons", NAMES("group_id", "teacher_id", "date", "from", "to", "state", PAGE)},
     {"listAbsenceReports", NAMES("status", "student_id", PAGE)},
     {"getStudentAttendance", NAMES("from", "to")},
+    {"listExtensionRequests", NAMES("status", "lesson_id", PAGE)},
 };
 
 const char *const *ej_operation_query_names(const char *operation_id)

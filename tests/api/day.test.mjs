@@ -14,7 +14,7 @@ import { adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mj
 import { operationQueryParams } from './lib/queryparams.mjs';
 import { call, repoRoot, startStack } from './lib/stack.mjs';
 
-let stack, admin, teacher, sub, director, inst, future;
+let stack, admin, teacher, sub, director, guardian, inst, future;
 
 const rigaToday = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Riga' });
 const addDays = (iso, n) => {
@@ -33,6 +33,10 @@ before(async () => {
   inst = await makeInstitution(stack, admin, { teachers: [teacher.id], students: ['Anna'],
     starts_on: addDays(today, -120), ends_on: addDays(today, 60) });
   future = await makeInstitution(stack, admin, { teachers: [teacher.id], starts_on: '2040-09-01', ends_on: '2041-05-31' });
+  guardian = await makeUser(stack, admin, { roles: ['guardian'], activate: false });
+  const r = await call(stack, 'PUT', `/students/${inst.students[0].id}/guardians/${guardian.id}`, { token: admin.token });
+  assert.equal(r.status, 200, r.text);
+  await activate(guardian);
 });
 after(async () => stack && stack.stop());
 
@@ -184,10 +188,18 @@ function concrete(p) {
   return p.replace('{date}', '2030-01-07').replace(/\{[a-z_]+\}/g, '1');
 }
 
+// A caller the operation lets through (its first role of x-roles we have a user for).
+function tokenFor(op) {
+  if (!op.roles || op.roles.includes('superuser')) return admin.token;
+  if (op.roles.includes('teacher')) return teacher.token;
+  if (op.roles.includes('guardian')) return guardian.token;
+  throw new Error(`no test user for ${op.operationId} (${op.roles})`);
+}
+
 function send(op, query) {
   const withBody = ['POST', 'PUT', 'PATCH'].includes(op.method);
   return call(stack, op.method, `${stack.api.replace(/\/api\/v1$/, '')}${concrete(op.path)}?${query}`, {
-    token: admin.token, ...(withBody ? { body: {} } : {}) });
+    token: tokenFor(op), ...(withBody ? { body: {} } : {}) });
 }
 
 describe('issue 15 unknown query parameters are refused, on every operation', () => {
@@ -310,5 +322,179 @@ describe('issue 15 times in messages are Riga local time with the offset; fields
     assertProblem(r, 422, 'validation_failed');
     assert.ok(r.body.detail.includes(rigaText(l.deadline)), r.body.detail);
     assert.doesNotMatch(r.body.detail, UTC_INSTANT);
+  });
+});
+
+// ---- extension requests and the withdrawal of absence reports ---------------------------------
+
+async function activate(u) {
+  const first = await call(stack, 'POST', '/auth/login', { body: { username: u.username, password: u.initial } });
+  assert.equal(first.status, 200, first.text);
+  u.password = `pw-${u.username}-12345`;
+  const ch = await call(stack, 'POST', '/auth/password', { token: first.body.access_token,
+    body: { current_password: u.initial, new_password: u.password } });
+  assert.equal(ch.status, 200, ch.text);
+  u.token = ch.body.access_token;
+  return u;
+}
+
+const auditActions = async (entity, id) => (await stack.query(`SELECT action, actor_id FROM audit_log
+  WHERE entity = '${entity}' AND entity_id = '${id}' ORDER BY id`));
+
+describe('issue 15 §13 POST /lessons/{id}/extension-requests: the teacher asks, the superuser grants or declines', () => {
+  let g, student;
+  before(async () => {
+    g = await makeGroup(inst, [teacher.id]);
+    student = inst.students[0];
+    await post(stack, admin.token, `/groups/${g.id}/enrollments`, { student_id: student.id, starts_on: inst.year.starts_on });
+  });
+  const ask = (lessonId, body, token = teacher.token, headers = {}) =>
+    call(stack, 'POST', `/lessons/${lessonId}/extension-requests`, { token, body, headers });
+
+  test('issue 15 the conducting teacher asks with a reason; one pending request per lesson; granting gives the lesson its extension and the teacher records it', async () => {
+    const l = await lessonOn(g, addDays(today, -30), '09:00', '10:00');
+    let r = await call(stack, 'PUT', `/lessons/${l.id}/entry`, { token: teacher.token,
+      body: { topic: 'T', attendance: [{ student_id: student.id, status: 'present' }] } });
+    assertProblem(r, 409, 'entry_deadline_passed');
+    assert.ok(r.body.detail.includes(`/lessons/${l.id}/extension-requests`), r.body.detail);
+    r = await ask(l.id, { reason: 'Biju slima' });
+    assert.equal(r.status, 201, r.text);
+    const req = r.body;
+    assert.equal(r.headers.get('location'), `/api/v1/extension-requests/${req.id}`);
+    assert.equal(r.headers.get('etag'), `"v${req.version}"`);
+    assert.deepEqual({ lesson_id: req.lesson_id, requested_by: req.requested_by, reason: req.reason, status: req.status,
+      until: req.until, group_name: req.group_name, lesson_date: req.lesson_date, deadline: req.deadline, requested_by_name: req.requested_by_name },
+    { lesson_id: l.id, requested_by: teacher.id, reason: 'Biju slima', status: 'pending', until: null,
+      group_name: g.name, lesson_date: l.date, deadline: l.deadline, requested_by_name: 'Ilze Kalna' });
+    r = await ask(l.id, { reason: 'Vēlreiz' });
+    assertProblem(r, 409, 'extension_request_pending');
+    assert.equal(r.body.request_id, req.id);
+    // The teacher sees their request and its state; the superuser's to-do list has it.
+    assert.deepEqual((await get('/extension-requests', teacher.token)).body.items.map((x) => x.id), [req.id]);
+    assert.equal((await get(`/extension-requests/${req.id}`, teacher.token)).body.status, 'pending');
+    assert.ok((await get('/extension-requests?status=pending')).body.items.some((x) => x.id === req.id));
+    assert.deepEqual((await get(`/extension-requests?lesson_id=${l.id}`)).body.items.map((x) => x.id), [req.id]);
+    // Another teacher sees none of it; only the superuser decides.
+    assert.deepEqual((await get('/extension-requests', sub.token)).body.items, []);
+    assertProblem(await get(`/extension-requests/${req.id}`, sub.token), 404, 'not_found');
+    assertProblem(await call(stack, 'POST', `/extension-requests/${req.id}/grant`, { token: teacher.token, body: { until: addDays(today, 2) } }), 403, 'forbidden');
+    // An until before the deadline is refused and the request stays pending.
+    r = await call(stack, 'POST', `/extension-requests/${req.id}/grant`, { token: admin.token, body: { until: l.date } });
+    assertProblem(r, 422, 'validation_failed');
+    assert.equal((await get(`/extension-requests/${req.id}`)).body.status, 'pending');
+    r = await call(stack, 'POST', `/extension-requests/${req.id}/grant`, { token: admin.token, body: { until: addDays(today, 2) } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.status, 'granted');
+    assert.equal(r.body.decided_by, admin.id);
+    const lesson = (await get(`/lessons/${l.id}`, teacher.token)).body;
+    assert.equal(lesson.state, 'due');
+    assert.equal(lesson.extension.until, r.body.until);
+    assert.equal(lesson.extension.reason, 'Biju slima');
+    assert.equal((await get(`/extension-requests/${req.id}`, teacher.token)).body.status, 'granted');
+    assertProblem(await call(stack, 'POST', `/extension-requests/${req.id}/grant`, { token: admin.token, body: { until: addDays(today, 3) } }),
+      409, 'extension_request_not_pending');
+    // While the extension runs, asking again makes no sense: record.
+    r = await ask(l.id, { reason: 'x' });
+    assertProblem(r, 409, 'extension_in_force');
+    assert.equal(r.body.extension_until, lesson.extension.until);
+    r = await call(stack, 'PUT', `/lessons/${l.id}/entry`, { token: teacher.token,
+      body: { topic: 'Vēlāk', attendance: [{ student_id: student.id, status: 'present' }] } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.late, true);
+    assert.deepEqual((await auditActions('extension_request', req.id)).map((a) => [a.action, a.actor_id]),
+      [['extension_request.create', teacher.id], ['extension_request.grant', admin.id]]);
+    assert.ok((await auditActions('lesson', l.id)).some((a) => a.action === 'lesson.extension' && a.actor_id === admin.id));
+  });
+
+  test('issue 15 the superuser declines with a note the teacher sees; the lesson is unchanged', async () => {
+    const l = await lessonOn(g, addDays(today, -30), '11:00', '12:00');
+    let r = await ask(l.id, { reason: 'Aizmirsu' });
+    assert.equal(r.status, 201, r.text);
+    const id = r.body.id;
+    assertProblem(await call(stack, 'POST', `/extension-requests/${id}/decline`, { token: admin.token, body: { note: '  ' } }), 422, 'validation_failed');
+    r = await call(stack, 'POST', `/extension-requests/${id}/decline`, { token: admin.token, body: { note: 'Par vēlu' } });
+    assert.equal(r.status, 200, r.text);
+    const seen = (await get(`/extension-requests/${id}`, teacher.token)).body;
+    assert.equal(seen.status, 'declined');
+    assert.equal(seen.decision_note, 'Par vēlu');
+    const lesson = (await get(`/lessons/${l.id}`)).body;
+    assert.equal(lesson.extension, null);
+    assert.equal(lesson.state, 'overdue');
+    assertProblem(await call(stack, 'POST', `/extension-requests/${id}/decline`, { token: admin.token, body: { note: 'x' } }), 409, 'extension_request_not_pending');
+    assert.deepEqual((await get(`/extension-requests?status=declined&lesson_id=${l.id}`, teacher.token)).body.items.map((x) => x.id), [id]);
+    // A new request after a decision is allowed.
+    r = await ask(l.id, { reason: 'Lūdzu vēlreiz' });
+    assert.equal(r.status, 201, r.text);
+  });
+
+  test('issue 15 who may ask: only the conducting teacher (the substitute when one is assigned), with a reason', async () => {
+    const l = await recentLesson(g, '17:00', '18:00');
+    let r = await call(stack, 'PUT', `/lessons/${l.id}/substitute`, { token: admin.token, body: { teacher_id: sub.id } });
+    assert.equal(r.status, 200, r.text);
+    assertProblem(await ask(l.id, { reason: 'x' }), 403, 'not_conducting_teacher');
+    r = await ask(l.id, { reason: 'Aizvietoju' }, sub.token);
+    assert.equal(r.status, 201, r.text);
+    const other = await lessonOn(g, addDays(today, -30), '13:00', '14:00');
+    assertProblem(await ask(other.id, { reason: 'x' }, sub.token), 404, 'not_found');
+    assertProblem(await ask(other.id, { reason: 'x' }, admin.token), 403, 'forbidden');
+    assertProblem(await ask(other.id, { reason: ' ' }), 422, 'validation_failed');
+    assertProblem(await ask(other.id, {}), 422, 'validation_failed');
+    assertProblem(await ask(other.id, { reason: 'x', until: '2030-01-01' }), 400, 'unknown_field');
+    r = await call(stack, 'POST', `/lessons/${other.id}/cancel`, { token: admin.token, body: { reason: 'Slims' } });
+    assert.equal(r.status, 200, r.text);
+    assertProblem(await ask(other.id, { reason: 'x' }), 409, 'lesson_cancelled');
+    assertProblem(await get('/extension-requests?status=open'), 400, 'invalid_query');
+  });
+});
+
+describe('issue 15 §14 POST /absence-reports/{id}/withdraw: a guardian withdraws their own pending report', () => {
+  let parent, coParent, stranger, child, other;
+  before(async () => {
+    const family = await makeInstitution(stack, admin, { teachers: [teacher.id], students: ['Bērns', 'Cits'],
+      starts_on: addDays(today, -120), ends_on: addDays(today, 60) });
+    [child, other] = family.students;
+    parent = await makeUser(stack, admin, { roles: ['guardian'], activate: false });
+    coParent = await makeUser(stack, admin, { roles: ['guardian'], activate: false });
+    stranger = await makeUser(stack, admin, { roles: ['guardian'], activate: false });
+    for (const [s, u] of [[child, parent], [child, coParent], [other, stranger]]) {
+      const r = await call(stack, 'PUT', `/students/${s.id}/guardians/${u.id}`, { token: admin.token });
+      assert.equal(r.status, 200, r.text);
+    }
+    for (const u of [parent, coParent, stranger]) await activate(u);
+  });
+  const report = () => post(stack, parent.token, '/absence-reports',
+    { student_id: child.id, from_date: today, to_date: today, reason_code: 'illness' });
+  const withdraw = (id, token, body) => call(stack, 'POST', `/absence-reports/${id}/withdraw`, { token, body });
+
+  test('issue 15 the guardian who filed it withdraws it; then it is withdrawn and nobody can apply it', async () => {
+    const rep = await report();
+    assert.equal(rep.status, 'pending');
+    let r = await withdraw(rep.id, parent.token);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.status, 'withdrawn');
+    assert.equal(r.body.decided_by, parent.id);
+    assert.ok(r.body.decided_at);
+    assert.equal(r.headers.get('etag'), `"v${r.body.version}"`);
+    assert.equal((await get(`/absence-reports/${rep.id}`, parent.token)).body.status, 'withdrawn');
+    r = await withdraw(rep.id, parent.token);
+    assertProblem(r, 409, 'report_not_pending');
+    assert.equal(r.body.status, 'withdrawn');
+    assertProblem(await call(stack, 'POST', `/absence-reports/${rep.id}/apply`, { token: admin.token }), 409, 'report_not_pending');
+    assert.ok((await get('/absence-reports?status=withdrawn', parent.token)).body.items.some((x) => x.id === rep.id));
+    assert.deepEqual((await auditActions('absence_report', rep.id)).map((a) => [a.action, a.actor_id]).slice(-1),
+      [['absence_report.withdraw', parent.id]]);
+  });
+
+  test('issue 15 only its own guardian: another guardian of the child 403, a stranger 404, staff roles 403; applied ones stay', async () => {
+    const rep = await report();
+    assertProblem(await withdraw(rep.id, coParent.token), 403, 'forbidden');
+    assertProblem(await withdraw(rep.id, stranger.token), 404, 'not_found');
+    assertProblem(await withdraw(rep.id, admin.token), 403, 'forbidden');
+    assertProblem(await withdraw(rep.id, teacher.token), 403, 'forbidden');
+    assertProblem(await withdraw(rep.id, parent.token, { note: 'x' }), 400, 'unknown_field');
+    assert.equal((await get(`/absence-reports/${rep.id}`)).body.status, 'pending', 'nothing changed');
+    const r = await call(stack, 'POST', `/absence-reports/${rep.id}/apply`, { token: admin.token });
+    assert.equal(r.status, 200, r.text);
+    assertProblem(await withdraw(rep.id, parent.token, {}), 409, 'report_not_pending');
   });
 });

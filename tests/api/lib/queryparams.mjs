@@ -2,7 +2,8 @@
 // that relies on the file's fixed layout (paths at 2 spaces under `paths:`, methods at 4,
 // operation keys at 6; parameters are list items at 8 under an operation's or a path item's
 // `parameters:`, either `- name:` with `in:` below or `- $ref: '#/components/parameters/X'`).
-// Returns [{method, path, operationId, query: [names]}], one per operation.
+// Returns [{method, path, operationId, roles (x-roles, absent for public ones), query: [names]}],
+// one per operation.
 import fs from 'node:fs';
 
 export function operationQueryParams(file) {
@@ -36,6 +37,7 @@ export function operationQueryParams(file) {
     }
     if (/^    parameters:\s*$/.test(line)) { inParams = 'pathitem'; continue; }
     if (op && (m = /^      operationId:\s*(\S+)/.exec(line))) { op.operationId = m[1]; }
+    if (op && (m = /^      x-roles:\s*\[([^\]]*)\]/.exec(line))) op.roles = m[1].split(',').map((x) => x.trim());
     if (op && /^      parameters:\s*$/.test(line)) { flush(); inParams = 'op'; continue; }
     if (op && /^      \S/.test(line) && !/^      parameters:/.test(line)) { flush(); inParams = null; }
     if (!inParams) continue;
