@@ -265,6 +265,16 @@ int ej_if_match(struct ej_req *r, int64_t *version)
         if (parse_id(digits, version) == 0)
             return 0;
     }
+    /* A bare v3 (or "3") is the commonest slip: the ETag is sent with its quotes. */
+    if ((n >= 2 && h[0] == 'v' && parse_id(h + 1, version) == 0) || parse_id(h, version) == 0) {
+        *version = -1;
+        return ej_problem(r, 412, "precondition_failed",
+                          "If-Match must be the ETag as sent, with its quotes: \"v%s\" (or *).",
+                          h[0] == 'v' ? h + 1 : h);
+    }
+    if (strncmp(h, "W/", 2) == 0)
+        return ej_problem(r, 412, "precondition_failed",
+                          "If-Match takes the strong ETag \"vN\" (without W/), or *.");
     return ej_problem(r, 412, "precondition_failed",
                       "If-Match does not match the current version of this resource.");
 }

@@ -127,7 +127,8 @@ void ej_op_login(struct ej_req *r)
             return;
         r->retry_after = wait;
         ej_problem(r, 429, "too_many_attempts",
-                   "Too many failed attempts; try again in %d seconds.", wait);
+                   "Too many failed attempts; try again in %d second%s.", wait,
+                   wait == 1 ? "" : "s");
         return;
     }
     bool rehash = false;

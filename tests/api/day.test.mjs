@@ -498,3 +498,32 @@ describe('issue 15 §14 POST /absence-reports/{id}/withdraw: a guardian withdraw
     assertProblem(await withdraw(rep.id, parent.token, {}), 409, 'report_not_pending');
   });
 });
+
+// ---- the smaller points ---------------------------------------------------------------------
+
+describe('issue 15 smaller points: messages that say what is wrong', () => {
+  test('issue 15 an unquoted If-Match (v2, 2) or a weak one is 412 saying the ETag goes with its quotes; nothing changes', async () => {
+    const prog = await post(stack, admin.token, '/programs', { code: `IM${Date.now() % 100000}`, name: 'If-Match' });
+    for (const [value, hint] of [['v1', '"v1"'], ['1', '"v1"'], ['W/"v1"', 'W/']]) {
+      const r = await call(stack, 'PATCH', `/programs/${prog.id}`, { token: admin.token, body: { name: 'Changed' },
+        headers: { 'if-match': value } });
+      assertProblem(r, 412, 'precondition_failed');
+      assert.ok(r.body.detail.includes(hint), `${value}: ${r.body.detail}`);
+    }
+    assert.match((await call(stack, 'PATCH', `/programs/${prog.id}`, { token: admin.token, body: { name: 'Changed' },
+      headers: { 'if-match': 'v1' } })).body.detail, /quotes/);
+    assert.equal((await get(`/programs/${prog.id}`)).body.name, 'If-Match');
+    const r = await call(stack, 'PATCH', `/programs/${prog.id}`, { token: admin.token, body: { name: 'Changed' },
+      headers: { 'if-match': '"v1"' } });
+    assert.equal(r.status, 200, r.text);
+  });
+
+  test('issue 15 GET /calendar/deadline without date says it is required; a bad date says it must be a real date', async () => {
+    let r = await get('/calendar/deadline');
+    assertProblem(r, 400, 'invalid_query');
+    assert.match(r.body.detail, /date is required/);
+    r = await get('/calendar/deadline?date=2026-02-30');
+    assertProblem(r, 400, 'invalid_query');
+    assert.match(r.body.detail, /real date/);
+  });
+});
