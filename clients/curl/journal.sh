@@ -9,11 +9,10 @@
 # Needs curl, jq and GNU date. Creates its own school year, group, teacher, student and guardian
 # (names end in a fresh tag, so it can run again on the same server); changes nothing else.
 set -euo pipefail
-: "${API:?set API, e.g. http://127.0.0.1:8080/api/v1}"
-: "${ADMIN_PASSWORD:?set ADMIN_PASSWORD (the superuser password demo.sh printed)}"
-ADMIN_USER=${ADMIN_USER:-admin}
 
 # ---- walkthrough ----
+API=${API:-http://127.0.0.1:8080/api/v1}
+ADMIN_PASSWORD=${ADMIN_PASSWORD:-PASSWORD-FROM-DEMO}   # the password demo.sh printed
 # `expect 200` checks the status of the curl just before it (curl writes it to $W/status).
 W=$(mktemp -d)
 curl() { command curl -s -w '%{stderr}%{http_code}\n' "$@" 2>>"$W/status"; }
@@ -28,7 +27,7 @@ TAG=$(date +%s)$RANDOM
 # The superuser signs in and prepares a group: a school year around today, a programme, a group,
 # a teacher, a student and a guardian (each new user gets a one-time initial_password).
 curl $API/auth/login -H 'Content-Type: application/json' \
-     -d "{\"username\":\"$ADMIN_USER\",\"password\":\"$ADMIN_PASSWORD\"}" > $W/out.json
+     -d "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" > $W/out.json
 expect 200
 ADMIN=$(jq -r .access_token $W/out.json)
 H=(-H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json')
