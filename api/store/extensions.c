@@ -98,7 +98,8 @@ static int lock_pending(struct ej_req *r, const char *id, int64_t *lesson_id, js
         rc = ej_problem(r, 409, "extension_request_not_pending", "The request was already %s.",
                         PQgetvalue(res, 0, 1));
         if (r->out)
-            json_object_set_new(r->out, "status", json_string(PQgetvalue(res, 0, 1)));
+            /* Not "status": that is the problem's HTTP status (RFC 9457). */
+            json_object_set_new(r->out, "request_status", json_string(PQgetvalue(res, 0, 1)));
     } else {
         *before = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
         if (!*before)

@@ -478,7 +478,7 @@ describe('issue 15 §14 POST /absence-reports/{id}/withdraw: a guardian withdraw
     assert.equal((await get(`/absence-reports/${rep.id}`, parent.token)).body.status, 'withdrawn');
     r = await withdraw(rep.id, parent.token);
     assertProblem(r, 409, 'report_not_pending');
-    assert.equal(r.body.status, 'withdrawn');
+    assert.equal(r.body.report_status, 'withdrawn');
     assertProblem(await call(stack, 'POST', `/absence-reports/${rep.id}/apply`, { token: admin.token }), 409, 'report_not_pending');
     assert.ok((await get('/absence-reports?status=withdrawn', parent.token)).body.items.some((x) => x.id === rep.id));
     assert.deepEqual((await auditActions('absence_report', rep.id)).map((a) => [a.action, a.actor_id]).slice(-1),
