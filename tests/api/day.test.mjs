@@ -527,3 +527,31 @@ describe('issue 15 smaller points: messages that say what is wrong', () => {
     assert.match(r.body.detail, /real date/);
   });
 });
+
+describe('issue 15 smaller points: tokens and the log', () => {
+  test('issue 15 a refused access token gets WWW-Authenticate error="invalid_token" with a description; no token, a bare challenge', async () => {
+    let r = await call(stack, 'GET', '/me', { token: 'not-a-token' });
+    assertProblem(r, 401, 'invalid_token');
+    assert.equal(r.headers.get('www-authenticate'),
+      'Bearer realm="ejournal", error="invalid_token", error_description="The access token is invalid"');
+    r = await call(stack, 'GET', '/me');
+    assertProblem(r, 401, 'unauthenticated');
+    assert.equal(r.headers.get('www-authenticate'), 'Bearer realm="ejournal"');
+    // A login refused is no Bearer-token matter either.
+    r = await call(stack, 'POST', '/auth/login', { body: { username: 'admin', password: 'wrong password here' } });
+    assert.equal(r.status, 401, r.text);
+    assert.equal(r.headers.get('www-authenticate'), 'Bearer realm="ejournal"');
+  });
+
+  test('issue 15 duration_ms is logged to the microsecond, not with 17 digits', async () => {
+    const id = `dur-${Date.now()}`;
+    const r = await call(stack, 'GET', `${stack.base}/healthz`, { headers: { 'x-request-id': id } });
+    assert.equal(r.status, 200);
+    await stack.waitForLog((o) => o.request_id === id && o.msg === 'request');
+    const line = stack.rawLogs().split('\n').find((l) => l.includes(`"request_id":"${id}"`));
+    const m = /"duration_ms":([0-9.eE+-]+)/.exec(line);
+    assert.ok(m, line);
+    const decimals = (m[1].split('.')[1] || '').length;
+    assert.ok(decimals <= 3 && !/e/i.test(m[1]), `duration_ms ${m[1]}`);
+  });
+});

@@ -140,6 +140,8 @@ describe('tokens: forged, altered and misused access tokens', () => {
     await assertRefused(s, expired, 'expired');
     const r = await me(s.base, `Bearer ${expired}`);
     assert.equal(r.body.code, 'token_expired', JSON.stringify(r.body));
+    assert.equal(r.headers.get('www-authenticate'),
+      'Bearer realm="ejournal", error="invalid_token", error_description="The access token expired"');
   });
 
   test('§9 iat an hour in the future (signed with the real key and kid) → 401', async () => {
