@@ -9,6 +9,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "http/router.h"
+#include "queries.h"
 #include "store/audit.h"
 #include "store/idempotency.h"
 #include "store/store.h"
@@ -233,8 +234,8 @@ static int check_budget(struct ej_req *r, const struct ej_addr *addr)
     r->retry_after = wait;
     return ej_problem(r, 429, "too_many_attempts",
                       "Too many sign-in or password requests from this address; try again in %d"
-                      " seconds.",
-                      wait);
+                      " second%s.",
+                      wait, wait == 1 ? "" : "s");
 }
 
 void ej_pipeline_run(struct ej_req *r)
@@ -242,7 +243,7 @@ void ej_pipeline_run(struct ej_req *r)
     struct ej_addr addr;
     resolve_client(r, &addr);
     if (route(r) != 0 || check_body_headers(r) != 0 || check_budget(r, &addr) != 0 ||
-        authorize(r) != 0)
+        authorize(r) != 0 || ej_query_check_route(r) != 0)
         return;
     if ((r->route->flags & EJ_R_BODY) || r->content_length > 0) {
         if (r->read_body(r) != 0 || ej_json_parse_body(r) != 0)

@@ -140,8 +140,22 @@ const struct ej_route ej_routes[] = {
      "applyAbsenceReport", SU, OPT_BODY | TX | IDEM, 1024},
     {"POST", "/api/v1/absence-reports/{id}/reject", ej_op_reject_absence_report,
      "rejectAbsenceReport", SU, BODY | TX | IDEM, 4096},
+    {"POST", "/api/v1/absence-reports/{id}/withdraw", ej_op_withdraw_absence_report,
+     "withdrawAbsenceReport", GUARDIAN, OPT_BODY | TX | IDEM, 1024},
     {"GET", "/api/v1/students/{id}/attendance", ej_op_get_student_attendance,
      "getStudentAttendance", SU | DIR | TEACHER | STUDENT | GUARDIAN, PERSONAL, 0},
+
+    /* --- teachers' extension requests (§13, issue 15) --- */
+    {"POST", "/api/v1/lessons/{id}/extension-requests", ej_op_request_extension,
+     "requestLessonExtension", TEACHER, BODY | TX | IDEM, 4096},
+    {"GET", "/api/v1/extension-requests", ej_op_list_extension_requests,
+     "listExtensionRequests", SU | TEACHER, 0, 0},
+    {"GET", "/api/v1/extension-requests/{id}", ej_op_get_extension_request,
+     "getExtensionRequest", SU | TEACHER, 0, 0},
+    {"POST", "/api/v1/extension-requests/{id}/grant", ej_op_grant_extension_request,
+     "grantExtensionRequest", SU, BODY | TX | IDEM, 4096},
+    {"POST", "/api/v1/extension-requests/{id}/decline", ej_op_decline_extension_request,
+     "declineExtensionRequest", SU, BODY | TX | IDEM, 4096},
 };
 
 const size_t ej_route_count = sizeof ej_routes / sizeof ej_routes[0];

@@ -21,7 +21,13 @@ int ej_authenticate(struct ej_req *r)
     if (ej_token_verify(token, &c, &why) != 0) {
         ej_log_event(EJ_LOG_DEBUG, "token refused",
                      json_pack("{s:s, s:s}", "reason", why, "request_id", r->request_id));
-        return ej_problem(r, 401, "invalid_token", "The access token is invalid or expired.");
+        /* Expiry is checked after the signature, so only a genuine token is
+         * told to refresh; anything else must sign in again (issue 15). */
+        if (why && strcmp(why, "expired") == 0)
+            return ej_problem(r, 401, "token_expired",
+                              "The access token has expired: get a new one with POST "
+                              "/api/v1/auth/refresh.");
+        return ej_problem(r, 401, "invalid_token", "The access token is invalid: sign in again.");
     }
     if (ej_store_principal(r, c.user_id, c.session_id, c.token_version) != 0)
         return -1;

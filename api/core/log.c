@@ -47,7 +47,9 @@ void ej_log_event(enum ej_log_level level, const char *msg, json_t *fields)
         json_object_update(line, fields);
     json_decref(fields);
 
-    char *text = json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII);
+    /* Reals with at most 15 significant digits: 1.234 stays "1.234", not
+     * the 17-digit "1.2340000000000000" of jansson's default. */
+    char *text = json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15));
     json_decref(line);
     if (!text)
         return;

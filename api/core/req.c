@@ -341,6 +341,16 @@ int ej_if_match(struct ej_req *r, int64_t *version)
         if (parse_id(digits, version) == 0)
             return 0;
     }
+    /* A bare v3 (or "3") is the commonest slip: the ETag is sent with its quotes. */
+    if ((n >= 2 && h[0] == 'v' && parse_id(h + 1, version) == 0) || parse_id(h, version) == 0) {
+        *version = -1;
+        return ej_problem(r, 412, "precondition_failed",
+                          "If-Match must be the ETag as sent, with its quotes: \"v%s\" (or *).",
+                          h[0] == 'v' ? h + 1 : h);
+    }
+    if (strncmp(h, "W/", 2) == 0)
+        return ej_problem(r, 412, "precondition_failed",
+                          "If-Match takes the strong ETag \"vN\" (without W/), or *.");
     return ej_problem(r, 412, "precondition_failed",
                       "If-Match does not match the current version of this resource.");
 }
@@ -392,4 +402,90 @@ json_t *ej_page_wrap(json_t *items, int limit)
         }
     }
     return json_pack("{s:o, s:o}", "items", items ? items : json_array(), "next", next);
+}
+
+/* A query parameter's name as a problem may show it: printable ASCII only
+ * (anything else becomes '?'; the reply must be valid UTF-8), at most 40
+ * characters, "..." when cut. */
+static void shown_name(const char *s, size_t n, char out[48])
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && o < 40; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[o++] = c > 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    if (n > 40) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = '\0';
+}
+
+static bool name_is(const char *s, size_t n, const char *name)
+{
+    return strlen(name) == n && strncmp(s, name, n) == 0;
+}
+
+int ej_query_only(struct ej_req *r, const char *const *allowed)
+{
+    const char *q = r->query;
+    while (q && *q) {
+        const char *amp = strchr(q, '&');
+        size_t len = amp ? (size_t)(amp - q) : strlen(q);
+        const char *eq = memchr(q, '=', len);
+        size_t nlen = eq ? (size_t)(eq - q) : len;
+        const char *next = amp ? amp + 1 : NULL;
+        if (len == 0) {
+            q = next;
+            continue;
+        }
+        bool known = false;
+        for (const char *const *a = allowed; a && *a && !known; a++)
+            known = name_is(q, nlen, *a);
+        char name[48];
+        shown_name(q, nlen, name);
+        if (!known) {
+            char list[256] = "";
+            size_t o = 0;
+            for (const char *const *a = allowed; a && *a; a++) {
+                int w = snprintf(list + o, sizeof list - o, "%s%s", o ? ", " : "", *a);
+                if (w < 0 || (size_t)w >= sizeof list - o)
+                    break;
+                o += (size_t)w;
+            }
+            if (o)
+                ej_problem(r, 400, "unknown_parameter",
+                           "Unknown query parameter '%s': this operation takes %s.", name, list);
+            else
+                ej_problem(r, 400, "unknown_parameter",
+                           "Unknown query parameter '%s': this operation takes none.", name);
+            if (r->out) {
+                json_t *names = json_array();
+                for (const char *const *a = allowed; a && *a; a++)
+                    json_array_append_new(names, json_string(*a));
+                json_object_set_new(r->out, "parameter", json_string(name));
+                json_object_set_new(r->out, "allowed", names);
+            }
+            ej_problem_field(r, name, "is not a parameter of this operation");
+            return -1;
+        }
+        /* Given again later? */
+        for (const char *p = next; p && *p;) {
+            const char *pamp = strchr(p, '&');
+            size_t plen = pamp ? (size_t)(pamp - p) : strlen(p);
+            const char *peq = memchr(p, '=', plen);
+            size_t pn = peq ? (size_t)(peq - p) : plen;
+            if (pn == nlen && strncmp(p, q, nlen) == 0) {
+                ej_problem(r, 400, "duplicate_parameter",
+                           "Query parameter '%s' is given more than once.", name);
+                if (r->out)
+                    json_object_set_new(r->out, "parameter", json_string(name));
+                ej_problem_field(r, name, "is given more than once");
+                return -1;
+            }
+            p = pamp ? pamp + 1 : NULL;
+        }
+        q = next;
+    }
+    return 0;
 }

@@ -135,6 +135,14 @@ int ej_param_id(struct ej_req *r, size_t i, int64_t *out);
  * Returns 1 found, 0 absent, -1 too long / malformed (sets 400). */
 int ej_query(struct ej_req *r, const char *name, char *out, size_t outlen);
 
+/* Refuses query parameters an operation does not take (SPEC.md "Lists"):
+ * `allowed` is NULL-terminated, NULL for none. 400 unknown_parameter naming
+ * the first name not in it (with `parameter` and `allowed` in the problem),
+ * 400 duplicate_parameter for a name given twice (lookups take the first
+ * only, so a second would be ignored silently). Empty segments ("a=1&&b=2")
+ * are skipped. Returns 0 or -1. */
+int ej_query_only(struct ej_req *r, const char *const *allowed);
+
 /* Query parameter as a positive id: 0 with *out = 0 when absent, -1 with 400
  * invalid_query when malformed. */
 int ej_query_id(struct ej_req *r, const char *name, int64_t *out);

@@ -12,6 +12,7 @@
 
 #include <civetweb.h>
 #include <ctype.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -217,6 +218,22 @@ static bool keeps_alive(const struct mg_connection *conn)
            !(h && strcasestr(h, "close"));
 }
 
+/* RFC 6750 §3: a refused Bearer token says error="invalid_token", with a
+ * description that tells "refresh" (token_expired) from "sign in again"
+ * (invalid_token); no token at all, or a refused password or refresh token,
+ * gets the bare challenge. */
+static const char *www_authenticate(const struct ej_req *r)
+{
+    const char *code = json_string_value(json_object_get(r->out, "code"));
+    if (code && strcmp(code, "token_expired") == 0)
+        return "Bearer realm=\"ejournal\", error=\"invalid_token\", "
+               "error_description=\"The access token expired\"";
+    if (code && strcmp(code, "invalid_token") == 0)
+        return "Bearer realm=\"ejournal\", error=\"invalid_token\", "
+               "error_description=\"The access token is invalid\"";
+    return "Bearer realm=\"ejournal\"";
+}
+
 static void send_reply(struct mg_connection *conn, struct ej_req *r)
 {
     char *text = NULL;
@@ -257,7 +274,7 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
         add_header(conn, "Retry-After", num);
     }
     if (r->status == 401)
-        add_header(conn, "WWW-Authenticate", "Bearer realm=\"ejournal\"");
+        add_header(conn, "WWW-Authenticate", www_authenticate(r));
     const char *origin = mg_get_header(conn, "Origin");
     if (origin && ej_config_cors_allowed(origin)) {
         add_header(conn, "Access-Control-Allow-Origin", origin);
@@ -297,9 +314,10 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
 static void log_request(const struct ej_req *r)
 {
     const char *route = r->route ? ((const struct ej_route *)r->route)->path : "unmatched";
+    /* Milliseconds to the microsecond: what the clock can tell, not 17 digits. */
+    double ms = round((ej_now() - r->started) * 1e6) / 1e3;
     json_t *f = json_pack("{s:s, s:s, s:i, s:f, s:s, s:s}", "method", r->method, "route", route,
-                          "status", r->status, "duration_ms",
-                          (ej_now() - r->started) * 1000.0, "request_id", r->request_id,
+                          "status", r->status, "duration_ms", ms, "request_id", r->request_id,
                           "remote", r->remote_addr ? r->remote_addr : "");
     if (r->authenticated)
         json_object_set_new(f, "user_id", json_integer(r->who.user_id));

@@ -120,8 +120,8 @@ static void throttled(struct ej_req *r, int64_t user_id, const char *username, i
     if (ej_store_login_throttled(r, user_id, username, r->remote_addr) != 0)
         return;
     r->retry_after = wait;
-    ej_problem(r, 429, "too_many_attempts", "Too many failed attempts; try again in %d seconds.",
-               wait);
+    ej_problem(r, 429, "too_many_attempts", "Too many failed attempts; try again in %d second%s.",
+               wait, wait == 1 ? "" : "s");
 }
 
 void ej_op_login(struct ej_req *r)

@@ -143,7 +143,11 @@ void ej_op_get_deadline(struct ej_req *r)
     int got = ej_query(r, "date", v, sizeof v);
     if (got < 0)
         return;
-    if (got == 0 || !ej_date_parse(v, &d)) {
+    if (got == 0) {
+        ej_problem(r, 400, "invalid_query", "date is required: ?date=YYYY-MM-DD.");
+        return;
+    }
+    if (!ej_date_parse(v, &d)) {
         ej_problem(r, 400, "invalid_query", "date must be a real date YYYY-MM-DD.");
         return;
     }

@@ -213,9 +213,13 @@ static int may_record(struct ej_req *r, const struct ej_entry_ctx *c, bool su, i
                           "The lesson's school year is closed; its journal is read-only (§18).");
     if (c->cancelled)
         return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
+    char starts[EJ_RIGA_BUFSZ], deadline[EJ_RIGA_BUFSZ], until[EJ_RIGA_BUFSZ];
+    ej_utc_text_to_riga(c->starts, starts);
+    ej_utc_text_to_riga(c->deadline, deadline);
+    ej_utc_text_to_riga(c->extension_until, until);
     if (!c->started) {
         ej_problem(r, 409, "lesson_not_started",
-                   "The lesson starts at %s: no entry before it has started (§13).", c->starts);
+                   "The lesson starts at %s: no entry before it has started (§13).", starts);
         if (r->out)
             json_object_set_new(r->out, "starts", json_string(c->starts));
         return -1;
@@ -224,12 +228,12 @@ static int may_record(struct ej_req *r, const struct ej_entry_ctx *c, bool su, i
         if (c->extension_until[0])
             ej_problem(r, 409, "entry_deadline_passed",
                        "The deadline for this entry was %s and its extension ended at %s (§13).",
-                       c->deadline, c->extension_until);
+                       deadline, until);
         else
             ej_problem(r, 409, "entry_deadline_passed",
                        "The deadline for this entry was %s (§13); ask the superuser for an "
-                       "extension.",
-                       c->deadline);
+                       "extension (POST /lessons/%lld/extension-requests).",
+                       deadline, (long long)c->lesson_id);
         if (r->out) {
             json_object_set_new(r->out, "deadline", json_string(c->deadline));
             if (c->extension_until[0])
@@ -296,7 +300,7 @@ static int num(const char *s, size_t n)
 
 /* `until`: a date (the end of that day in Riga, like a deadline) or an RFC
  * 3339 instant YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM). Writes UTC into out. */
-static bool parse_until(const char *s, char out[EJ_UTC_BUFSZ])
+bool ej_parse_until(const char *s, char out[EJ_UTC_BUFSZ])
 {
     char date[EJ_DATE_BUFSZ];
     ej_day d;
@@ -348,7 +352,7 @@ void ej_op_grant_lesson_extension(struct ej_req *r)
     json_t *lesson;
     if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, extension_fields) != 0)
         return;
-    if (!parse_until(ej_json_str(r->body, "until"), until)) {
+    if (!ej_parse_until(ej_json_str(r->body, "until"), until)) {
         ej_invalid(r, "until", "must be a date YYYY-MM-DD (the end of that day in Riga) or an "
                                   "RFC 3339 instant");
         return;
@@ -443,7 +447,7 @@ void ej_op_create_absence_report(struct ej_req *r)
 
 void ej_op_list_absence_reports(struct ej_req *r)
 {
-    static const char *const statuses[] = {"pending", "applied", "rejected", NULL};
+    static const char *const statuses[] = {"pending", "applied", "rejected", "withdrawn", NULL};
     struct ej_report_filter f;
     char status[16], sid[24], *end;
     json_t *items;
@@ -454,7 +458,7 @@ void ej_op_list_absence_reports(struct ej_req *r)
     if (got < 0)
         return;
     if (got && !one_of(status, statuses)) {
-        ej_problem(r, 400, "invalid_query", "status must be pending, applied or rejected.");
+        ej_problem(r, 400, "invalid_query", "status must be pending, applied, rejected or withdrawn.");
         return;
     }
     f.status = got ? status : NULL;
@@ -522,4 +526,15 @@ void ej_op_get_student_attendance(struct ej_req *r)
     }
     if (ej_store_student_attendance(r, id, attendance_scopes(r), from, to, &out) == 0)
         ej_reply(r, 200, out);
+}
+
+/* ---- a guardian withdraws their report (issue 15) ------------------------------------------ */
+
+void ej_op_withdraw_absence_report(struct ej_req *r)
+{
+    int64_t id;
+    json_t *report;
+    if (ej_param_id(r, 0, &id) == 0 && (!r->body || ej_json_check(r, r->body, no_fields) == 0) &&
+        ej_store_absence_report_withdraw(r, report_scopes(r), id, &report) == 0)
+        ej_reply(r, 200, report);
 }

@@ -38,7 +38,7 @@ static const struct ej_field substitute_fields[] = {
     {NULL, 0, 0, 0},
 };
 
-static const char *const states[] = {"planned", "recorded", "overdue", "cancelled", NULL};
+static const char *const states[] = {"planned", "due", "recorded", "overdue", "cancelled", NULL};
 
 /* Times HH:MM compare as strings. */
 static int validate_times(struct ej_req *r, const json_t *b)
@@ -86,7 +86,35 @@ static int state_param(struct ej_req *r, char *buf, size_t len, const char **out
             return 0;
         }
     return ej_problem(r, 400, "invalid_query",
-                      "state must be planned, recorded, overdue or cancelled.");
+                      "state must be planned, due, recorded, overdue or cancelled.");
+}
+
+/* ?teacher_id=: a user's id, or `me` for the caller's own. */
+static int teacher_param(struct ej_req *r, int64_t *out)
+{
+    char v[24];
+    int got = ej_query(r, "teacher_id", v, sizeof v);
+    *out = 0;
+    if (got == 1 && strcmp(v, "me") == 0) {
+        *out = r->who.user_id;
+        return 0;
+    }
+    return got < 0 ? -1 : ej_query_id(r, "teacher_id", out);
+}
+
+/* ?date= is one day: from and to at once, so it does not go with either. */
+static int day_param(struct ej_req *r, char *buf, size_t len, struct ej_lesson_filter *f)
+{
+    const char *date;
+    if (ej_query_date(r, "date", buf, len, &date) != 0)
+        return -1;
+    if (!date)
+        return 0;
+    if (f->from || f->to)
+        return ej_problem(r, 400, "invalid_query",
+                          "date is one day; it does not go with from or to.");
+    f->from = f->to = date;
+    return 0;
 }
 
 static unsigned lesson_scopes(const struct ej_req *r)
@@ -137,13 +165,13 @@ void ej_op_create_lesson(struct ej_req *r)
 void ej_op_list_lessons(struct ej_req *r)
 {
     struct ej_lesson_filter f;
-    char from[16], to[16], state[16];
+    char from[16], to[16], day[16], state[16];
     json_t *items;
     memset(&f, 0, sizeof f);
-    if (ej_query_id(r, "group_id", &f.group_id) != 0 ||
-        ej_query_id(r, "teacher_id", &f.teacher_id) != 0 ||
+    if (ej_query_id(r, "group_id", &f.group_id) != 0 || teacher_param(r, &f.teacher_id) != 0 ||
         ej_query_date(r, "from", from, sizeof from, &f.from) != 0 ||
         ej_query_date(r, "to", to, sizeof to, &f.to) != 0 ||
+        day_param(r, day, sizeof day, &f) != 0 ||
         state_param(r, state, sizeof state, &f.state) != 0 ||
         ej_page_params(r, &f.limit, &f.after) != 0 ||
         ej_store_lesson_list(r, lesson_scopes(r), attendance_scopes(r), &f, &items) != 0)

@@ -88,5 +88,16 @@ void ej_op_get_absence_report(struct ej_req *r);
 void ej_op_apply_absence_report(struct ej_req *r);
 void ej_op_reject_absence_report(struct ej_req *r);
 void ej_op_get_student_attendance(struct ej_req *r);
+void ej_op_withdraw_absence_report(struct ej_req *r);
+/* `until` of an extension: a date (the end of that day in Riga) or an RFC
+ * 3339 instant; writes UTC "YYYY-MM-DDTHH:MM:SSZ" into out. */
+bool ej_parse_until(const char *s, char out[21]);
+
+/* extensions.c */
+void ej_op_request_extension(struct ej_req *r);
+void ej_op_list_extension_requests(struct ej_req *r);
+void ej_op_get_extension_request(struct ej_req *r);
+void ej_op_grant_extension_request(struct ej_req *r);
+void ej_op_decline_extension_request(struct ej_req *r);
 
 #endif

@@ -2,6 +2,8 @@
  * deadlines. See calendar.h for the contract; this file is pure arithmetic. */
 #include "rules/calendar.h"
 
+#include <string.h>
+
 #define SECS_PER_DAY INT64_C(86400)
 #define EET_OFFSET INT64_C(7200)
 #define EEST_OFFSET INT64_C(10800)
@@ -629,4 +631,57 @@ void ej_format_utc(int64_t t, char out[EJ_UTC_BUFSZ])
     put_digits(out + 17, sec % 60, 2);
     out[19] = 'Z';
     out[20] = '\0';
+}
+
+void ej_format_riga(int64_t t, char out[EJ_RIGA_BUFSZ])
+{
+    int32_t offset = ej_riga_utc_offset(t);
+    char utc[EJ_UTC_BUFSZ];
+    /* The local wall-clock time is the UTC format of t shifted by the offset. */
+    ej_format_utc(t + offset, utc);
+    memcpy(out, utc, 10);
+    out[10] = ' ';
+    memcpy(out + 11, utc + 11, 5);
+    size_t n = 16;
+    if (utc[17] != '0' || utc[18] != '0') {
+        memcpy(out + n, utc + 16, 3);
+        n += 3;
+    }
+    const char *zone = offset == EEST_OFFSET ? " (UTC+03:00)" : " (UTC+02:00)";
+    memcpy(out + n, zone, 13);
+}
+
+bool ej_parse_utc(const char *s, int64_t *t)
+{
+    char date[EJ_DATE_BUFSZ];
+    ej_day d;
+    if (!s || strlen(s) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+        return false;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (!ej_date_parse(date, &d))
+        return false;
+    int v[3];
+    for (int i = 0; i < 3; i++) {
+        const char *p = s + 11 + 3 * i;
+        if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+            return false;
+        v[i] = (p[0] - '0') * 10 + (p[1] - '0');
+    }
+    if (v[0] > 23 || v[1] > 59 || v[2] > 59)
+        return false;
+    *t = (int64_t)d * SECS_PER_DAY + v[0] * 3600 + v[1] * 60 + v[2];
+    return true;
+}
+
+void ej_utc_text_to_riga(const char *utc, char out[EJ_RIGA_BUFSZ])
+{
+    int64_t t;
+    if (ej_parse_utc(utc, &t))
+        ej_format_riga(t, out);
+    else {
+        size_t n = utc ? strnlen(utc, EJ_RIGA_BUFSZ - 1) : 0;
+        memcpy(out, utc ? utc : "", n);
+        out[n] = '\0';
+    }
 }

@@ -196,4 +196,18 @@ int64_t ej_entry_deadline(const struct ej_calendar *c, ej_day lesson_date,
  * outside the years 0000..9999 are written as "0000-00-00T00:00:00Z". */
 void ej_format_utc(int64_t t, char out[EJ_UTC_BUFSZ]);
 
+/* Buffer size of ej_format_riga: "YYYY-MM-DD HH:MM:SS (UTC+03:00)" and NUL. */
+#define EJ_RIGA_BUFSZ 32
+/* Writes instant t as Riga wall-clock time for people, with its offset:
+ * "2026-12-01 15:00 (UTC+02:00)"; seconds only when they are not zero
+ * ("2026-11-26 23:59:59 (UTC+02:00)"). For messages (`detail`); fields keep
+ * RFC 3339 UTC (ej_format_utc). */
+void ej_format_riga(int64_t t, char out[EJ_RIGA_BUFSZ]);
+/* Parses exactly "YYYY-MM-DDTHH:MM:SSZ" (as ej_format_utc and the database's
+ * utc() write it) into Unix seconds. Returns false for anything else. */
+bool ej_parse_utc(const char *s, int64_t *t);
+/* ej_format_riga of a "YYYY-MM-DDTHH:MM:SSZ" text; any other text is copied
+ * as it is (cut to fit). */
+void ej_utc_text_to_riga(const char *utc, char out[EJ_RIGA_BUFSZ]);
+
 #endif

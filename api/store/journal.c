@@ -341,8 +341,9 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
     else if (!is_true(res, 0, 2))
         invalid(r, "until", "must be in the future");
     else if (!is_true(res, 0, 3)) {
-        char msg[120];
-        snprintf(msg, sizeof msg, "must be after the lesson's deadline (%s)", PQgetvalue(res, 0, 4));
+        char msg[120], deadline[EJ_RIGA_BUFSZ];
+        ej_utc_text_to_riga(PQgetvalue(res, 0, 4), deadline);
+        snprintf(msg, sizeof msg, "must be after the lesson's deadline (%s)", deadline);
         invalid(r, "until", msg);
     } else
         rc = 0;
@@ -682,4 +683,39 @@ int ej_store_student_attendance(struct ej_req *r, int64_t student_id, unsigned s
     if (!*out)
         return ej_problem(r, 404, "not_found", "No such student.");
     return 0;
+}
+
+int ej_store_absence_report_withdraw(struct ej_req *r, unsigned scopes, int64_t id,
+                                     json_t **report)
+{
+    char idb[24], viewer[24], sc[24];
+    const char *p[] = {db_i64(idb, id), db_i64(viewer, r->who.user_id), db_i64(sc, scopes)};
+    json_t *before = NULL;
+    *report = NULL;
+    PGresult *res = db_exec(r, DB_OPT,
+                            "SELECT x.guardian_id = $2 OR x.filed_by = $2 FROM absence_reports x"
+                            " WHERE x.id = $1 AND visible_student($2, $3::int, x.student_id)",
+                            3, p);
+    if (!res)
+        return -1;
+    int found = PQntuples(res), own = found && is_true(res, 0, 0);
+    PQclear(res);
+    if (!found)
+        return ej_problem(r, 404, "not_found", "No such absence report.");
+    if (!own)
+        return ej_problem(r, 403, "forbidden",
+                          "Only the guardian who filed the report withdraws it.");
+    if (pending_report(r, idb, true, &before) != 0)
+        return -1;
+    int rc = db_json(r, report,
+                     "UPDATE absence_reports x SET status = 'withdrawn', decided_by = $2,"
+                     " decided_at = now(), version = version + 1, updated_at = now()"
+                     " WHERE id = $1 RETURNING absence_report_json(x)",
+                     2, p);
+    if (rc == 0)
+        rc = ej_audit(r, "absence_report.withdraw", "absence_report", id, before, *report);
+    if (rc == 0)
+        ej_set_etag(r, json_integer_value(json_object_get(*report, "version")));
+    json_decref(before);
+    return rc;
 }

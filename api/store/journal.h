@@ -101,6 +101,12 @@ int ej_store_absence_report_apply(struct ej_req *r, int64_t id, json_t **out);
 int ej_store_absence_report_reject(struct ej_req *r, int64_t id, const char *note,
                                    json_t **report);
 
+/* Issue 15: the guardian who filed a pending report (or on whose behalf the
+ * superuser filed it) withdraws it. The report must be visible in `scopes`
+ * (else 404); 403 forbidden for another guardian; 409 report_not_pending. */
+int ej_store_absence_report_withdraw(struct ej_req *r, unsigned scopes, int64_t id,
+                                     json_t **report);
+
 /* §14, §20: a student's attendance from..to (either NULL = open) with a
  * summary by reason. Scopes of EJ_OBJ_ATTENDANCE; a caller who sees the
  * student only as their teacher (scope 2 alone) gets the lessons of the

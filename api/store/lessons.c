@@ -451,8 +451,10 @@ int ej_store_lesson_list(struct ej_req *r, unsigned scopes, unsigned attendance_
         " SELECT l.id, l.date, l.starts_at, lesson_json(l, $1, $10::int) AS j FROM lessons l"
         " WHERE visible_lesson($1, $2::int, l.group_id, l.substitute_teacher_id)"
         " AND ($3::bigint IS NULL OR l.group_id = $3)"
-        " AND ($4::bigint IS NULL OR l.substitute_teacher_id = $4 OR EXISTS (SELECT 1"
-        "   FROM group_teachers gt WHERE gt.group_id = l.group_id AND gt.teacher_id = $4))"
+        /* teacher_id: who conducts it, the substitute if one is assigned */
+        " AND ($4::bigint IS NULL OR CASE WHEN l.substitute_teacher_id IS NOT NULL"
+        "   THEN l.substitute_teacher_id = $4 ELSE EXISTS (SELECT 1 FROM group_teachers gt"
+        "   WHERE gt.group_id = l.group_id AND gt.teacher_id = $4) END)"
         " AND ($5::date IS NULL OR l.date >= $5) AND ($6::date IS NULL OR l.date <= $6)"
         " AND ($7::text IS NULL OR lesson_state(l) = $7)"
         /* The cursor is looked up among the lessons the caller may see: one they may not

@@ -18,10 +18,10 @@
 /* GET /lessons filters; 0 / NULL = not filtered. */
 struct ej_lesson_filter {
     int64_t group_id;
-    int64_t teacher_id; /* a teacher of the group or its substitute */
+    int64_t teacher_id; /* who conducts it: the substitute, else the group's teachers */
     const char *from;   /* YYYY-MM-DD, inclusive */
     const char *to;     /* YYYY-MM-DD, inclusive */
-    const char *state;  /* planned, recorded, overdue, cancelled */
+    const char *state;  /* planned, due, recorded, overdue, cancelled */
     int limit;
     int64_t after;      /* cursor: id of the last lesson of the previous page */
 };

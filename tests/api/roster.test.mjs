@@ -293,9 +293,11 @@ describe('validation a superuser expects', () => {
     assert.deepEqual(me.body.roles, ['superuser']);
   });
 
-  test('§12 filters a list does not support are not parsed', async () => {
+  test('§12 filters a list does not support are refused, not ignored (issue 15: 400 unknown_parameter)', async () => {
     const r = await get('/school-years?group_id=x', admin.token);
-    assert.equal(r.status, 200);
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.body.code, 'unknown_parameter');
+    assert.equal(r.body.parameter, 'group_id');
   });
 });
 

@@ -35,7 +35,8 @@ async function assertRefused(s, token, what) {
   const r = await me(s.base, `Bearer ${token}`);
   assert.equal(r.status, 401, `${what}: expected 401, got ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
   assert.match(r.headers.get('content-type') || '', /^application\/problem\+json/, `${what}: content type`);
-  assert.ok(['invalid_token', 'unauthenticated'].includes(r.body.code), `${what}: code ${r.body.code}`);
+  assert.ok(['invalid_token', 'unauthenticated'].includes(r.body.code) || (what === 'expired' && r.body.code === 'token_expired'),
+    `${what}: code ${r.body.code}`);
   await assertAlive(s.base, what);
 }
 
@@ -134,8 +135,13 @@ describe('tokens: forged, altered and misused access tokens', () => {
     await assertRefused(s, `${h}.${p}.${sig}`, 'tampered sub');
   });
 
-  test('§11 an expired token (exp in the past, signed with the real key and kid) → 401', async () => {
-    await assertRefused(s, resign({ iat: now() - 400, exp: now() - 5 }), 'expired');
+  test('§11 an expired token (exp in the past, signed with the real key and kid) → 401 token_expired (issue 15: refresh, not sign in)', async () => {
+    const expired = resign({ iat: now() - 400, exp: now() - 5 });
+    await assertRefused(s, expired, 'expired');
+    const r = await me(s.base, `Bearer ${expired}`);
+    assert.equal(r.body.code, 'token_expired', JSON.stringify(r.body));
+    assert.equal(r.headers.get('www-authenticate'),
+      'Bearer realm="ejournal", error="invalid_token", error_description="The access token expired"');
   });
 
   test('§9 iat an hour in the future (signed with the real key and kid) → 401', async () => {

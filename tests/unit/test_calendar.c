@@ -720,6 +720,39 @@ static void test_s17_calendar_matches_model(void)
 
 /* ---- Europe/Riga time and deadlines ------------------------------------- */
 
+/* issue 15: instants for people, in Riga wall-clock time with the offset. */
+static void test_format_riga(void)
+{
+    char out[EJ_RIGA_BUFSZ];
+    int64_t t = 0;
+    ej_format_riga(ej_riga_local_to_utc(ymd(2026, 12, 1), 15, 0, 0), out);
+    CHECK_STR(out, "2026-12-01 15:00 (UTC+02:00)");
+    ej_format_riga(ej_riga_local_to_utc(ymd(2026, 11, 26), 23, 59, 59), out);
+    CHECK_STR(out, "2026-11-26 23:59:59 (UTC+02:00)");
+    ej_format_riga(ej_riga_local_to_utc(ymd(2026, 7, 1), 9, 30, 0), out);
+    CHECK_STR(out, "2026-07-01 09:30 (UTC+03:00)");
+    /* 21:30 UTC in winter is already the next day in Riga. */
+    CHECK(ej_parse_utc("2026-12-01T22:30:00Z", &t));
+    ej_format_riga(t, out);
+    CHECK_STR(out, "2026-12-02 00:30 (UTC+02:00)");
+    /* Around the October change: 00:59:59 UTC is 03:59:59 summer time, 01:00 is 03:00 winter. */
+    CHECK(ej_parse_utc("2026-10-25T00:59:59Z", &t));
+    ej_format_riga(t, out);
+    CHECK_STR(out, "2026-10-25 03:59:59 (UTC+03:00)");
+    CHECK(ej_parse_utc("2026-10-25T01:00:00Z", &t));
+    ej_format_riga(t, out);
+    CHECK_STR(out, "2026-10-25 03:00 (UTC+02:00)");
+    CHECK(!ej_parse_utc("2026-10-25 01:00:00Z", &t));
+    CHECK(!ej_parse_utc("2026-10-25T24:00:00Z", &t));
+    CHECK(!ej_parse_utc("2026-02-30T01:00:00Z", &t));
+    CHECK(!ej_parse_utc("2026-10-25T01:00:00", &t));
+    CHECK(!ej_parse_utc(NULL, &t));
+    ej_utc_text_to_riga("2026-12-01T13:00:00Z", out);
+    CHECK_STR(out, "2026-12-01 15:00 (UTC+02:00)");
+    ej_utc_text_to_riga("not an instant", out);
+    CHECK_STR(out, "not an instant");
+}
+
 /* Europe/Riga civil time to UTC at hand-checked instants (verified with
  * Python zoneinfo), including the days of and around the 2026 transitions
  * (29 March and 25 October). */
@@ -885,6 +918,7 @@ int main(void)
     test_s17_weekend_rule_interactions();
     test_s17_calendar_matches_model();
     test_riga_local_to_utc();
+    test_format_riga();
     test_riga_round_trip_2000_2040();
     test_s13_deadline_after_may_holidays();
     test_s13_deadline_winter_and_saturday();

@@ -1,0 +1,50 @@
+/* The query parameters of every operation, by operationId, as openapi.yaml
+ * declares them (tests/api/day.test.mjs holds this table to openapi.yaml and
+ * to the server's answers). An operation not listed takes none. Handlers
+ * still parse and validate their own values; this table only says which
+ * names exist. */
+#include "queries.h"
+
+#include "http/router.h"
+
+#include <string.h>
+
+#define NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define PAGE "limit", "after"
+
+static const struct {
+    const char *operation_id;
+    const char *const *names;
+} operations[] = {
+    {"listMyLogins", NAMES(PAGE)},
+    {"listUsers", NAMES("role", "access", "q", PAGE)},
+    {"listSchoolYears", NAMES(PAGE)},
+    {"listPrograms", NAMES(PAGE)},
+    {"listGroups", NAMES("school_year_id", "teacher_id", PAGE)},
+    {"listStudents", NAMES("q", "group_id", PAGE)},
+    {"listEnrollments", NAMES("status", PAGE)},
+    {"listHolidays", NAMES("year")},
+    {"addHoliday", NAMES("cancel_lessons")},
+    {"listWorkingDays", NAMES("year")},
+    {"getDeadline", NAMES("date")},
+    {"listSchedule", NAMES(PAGE)},
+    {"listLessons", NAMES("group_id", "teacher_id", "date", "from", "to", "state", PAGE)},
+    {"listAbsenceReports", NAMES("status", "student_id", PAGE)},
+    {"getStudentAttendance", NAMES("from", "to")},
+    {"listExtensionRequests", NAMES("status", "lesson_id", PAGE)},
+};
+
+const char *const *ej_operation_query_names(const char *operation_id)
+{
+    for (size_t i = 0; i < sizeof operations / sizeof operations[0]; i++)
+        if (strcmp(operations[i].operation_id, operation_id) == 0)
+            return operations[i].names;
+    return NULL;
+}
+
+int ej_query_check_route(struct ej_req *r)
+{
+    if (!r->route || !r->query || !*r->query)
+        return 0;
+    return ej_query_only(r, ej_operation_query_names(r->route->operation_id));
+}

@@ -1,0 +1,146 @@
+/* Teachers' requests for an extension of the entry deadline (§13, issue 15):
+ * the teacher who conducts a lesson (its substitute if one is assigned, else
+ * the group's teachers) asks with a reason; the superuser lists the requests,
+ * grants one (the lesson's extension, as POST /lessons/{id}/extension) or
+ * declines it with a note. A teacher sees their own requests and their state. */
+#include "resources/resources.h"
+
+#include "core/json.h"
+#include "rules/access.h"
+#include "rules/calendar.h"
+#include "store/extensions.h"
+#include "store/journal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct ej_field request_fields[] = {
+    {"reason", EJ_F_STRING, EJ_F_REQUIRED, 500},
+    {NULL, 0, 0, 0},
+};
+static const struct ej_field grant_fields[] = {
+    {"until", EJ_F_STRING, EJ_F_REQUIRED, 40},
+    {NULL, 0, 0, 0},
+};
+static const struct ej_field decline_fields[] = {
+    {"note", EJ_F_STRING, EJ_F_REQUIRED, 500},
+    {NULL, 0, 0, 0},
+};
+
+static bool superuser(const struct ej_req *r) { return r->who.roles & EJ_ROLE_SUPERUSER; }
+
+/* Authorize: the caller conducts the lesson, and asking still makes sense. */
+static int may_request(struct ej_req *r, const struct ej_entry_ctx *c)
+{
+    int64_t me = r->who.user_id;
+    if (c->substitute_id ? c->substitute_id != me : !c->caller_teaches)
+        return ej_problem(r, 403, "not_conducting_teacher",
+                          c->substitute_id
+                              ? "A substitute is assigned to this lesson: only they ask (§15)."
+                              : "Only the teacher who conducts the lesson asks for an "
+                                "extension (§15).");
+    if (c->year_closed)
+        return ej_problem(r, 409, "school_year_closed",
+                          "The lesson's school year is closed; its journal is read-only (§18).");
+    if (c->cancelled)
+        return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
+    if (c->extended) {
+        char until[EJ_RIGA_BUFSZ];
+        ej_utc_text_to_riga(c->extension_until, until);
+        ej_problem(r, 409, "extension_in_force",
+                   "An extension is in force until %s: record the lesson now (§13).", until);
+        if (r->out)
+            json_object_set_new(r->out, "extension_until", json_string(c->extension_until));
+        return -1;
+    }
+    return 0;
+}
+
+void ej_op_request_extension(struct ej_req *r)
+{
+    int64_t id;
+    struct ej_entry_ctx c;
+    json_t *request;
+    memset(&c, 0, sizeof c);
+    if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, request_fields) != 0)
+        return;
+    if (ej_blank(ej_json_str(r->body, "reason"))) {
+        ej_invalid(r, "reason", "must not be blank");
+        return;
+    }
+    if (ej_store_entry_begin(r, id, ej_read_scopes(r->who.roles, EJ_OBJ_LESSON), &c) == 0 &&
+        may_request(r, &c) == 0 &&
+        ej_store_extension_request_create(r, id, ej_json_str(r->body, "reason"), &request) == 0) {
+        snprintf(r->location, sizeof r->location, "/api/v1/extension-requests/%lld",
+                 (long long)json_integer_value(json_object_get(request, "id")));
+        ej_reply(r, 201, request);
+    }
+    ej_entry_ctx_cleanup(&c);
+}
+
+void ej_op_list_extension_requests(struct ej_req *r)
+{
+    static const char *const statuses[] = {"pending", "granted", "declined", NULL};
+    struct ej_extension_request_filter f;
+    char status[16];
+    json_t *items;
+    memset(&f, 0, sizeof f);
+    if (ej_page_params(r, &f.limit, &f.after) != 0 ||
+        ej_query_id(r, "lesson_id", &f.lesson_id) != 0)
+        return;
+    int got = ej_query(r, "status", status, sizeof status);
+    if (got < 0)
+        return;
+    if (got) {
+        bool known = false;
+        for (const char *const *s = statuses; *s && !known; s++)
+            known = strcmp(*s, status) == 0;
+        if (!known) {
+            ej_problem(r, 400, "invalid_query", "status must be pending, granted or declined.");
+            return;
+        }
+        f.status = status;
+    }
+    f.requested_by = superuser(r) ? 0 : r->who.user_id;
+    if (ej_store_extension_request_list(r, &f, &items) == 0)
+        ej_reply(r, 200, ej_page_wrap(items, f.limit));
+}
+
+void ej_op_get_extension_request(struct ej_req *r)
+{
+    int64_t id;
+    json_t *request;
+    if (ej_param_id(r, 0, &id) == 0 &&
+        ej_store_extension_request_get(r, id, superuser(r) ? 0 : r->who.user_id, &request) == 0)
+        ej_reply(r, 200, request);
+}
+
+void ej_op_grant_extension_request(struct ej_req *r)
+{
+    int64_t id;
+    char until[EJ_UTC_BUFSZ];
+    json_t *request;
+    if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, grant_fields) != 0)
+        return;
+    if (!ej_parse_until(ej_json_str(r->body, "until"), until)) {
+        ej_invalid(r, "until", "must be a date YYYY-MM-DD (the end of that day in Riga) or an "
+                               "RFC 3339 instant");
+        return;
+    }
+    if (ej_store_extension_request_grant(r, id, until, &request) == 0)
+        ej_reply(r, 200, request);
+}
+
+void ej_op_decline_extension_request(struct ej_req *r)
+{
+    int64_t id;
+    json_t *request;
+    if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, decline_fields) != 0)
+        return;
+    if (ej_blank(ej_json_str(r->body, "note"))) {
+        ej_invalid(r, "note", "must not be blank");
+        return;
+    }
+    if (ej_store_extension_request_decline(r, id, ej_json_str(r->body, "note"), &request) == 0)
+        ej_reply(r, 200, request);
+}
