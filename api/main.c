@@ -5,6 +5,7 @@
 #include "auth/password.h"
 #include "core/config.h"
 #include "http/server.h"
+#include "http/static.h"
 #include "resources/resources.h"
 #include "store/identity.h"
 #include "store/migrate.h"
@@ -99,6 +100,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "ejournal: password hashing cannot start\n");
             return 1;
         }
+        if (ej_static_init() != 0)
+            return 1;
         return ej_server_run();
     }
     return usage();

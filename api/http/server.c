@@ -6,6 +6,7 @@
 #include "core/req.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "http/static.h"
 #include "pipeline.h"
 #include "store/store.h"
 
@@ -234,11 +235,13 @@ static int on_request(struct mg_connection *conn)
     r->query = ri->query_string;
     r->remote_addr = ri->remote_addr;
     set_request_id(r);
-    if (check_framing(r, ri) == 0)
+    bool served = false; /* a file of EJ_WEB_DIR, answered by http/static.c */
+    if (check_framing(r, ri) == 0 && !(served = ej_static_serve(r)))
         ej_pipeline_run(r);
     if (r->status == 0)
         ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
-    send_reply(conn, r);
+    if (!served)
+        send_reply(conn, r);
     log_request(r);
     ej_metrics_record(r->route_index, r->status, ej_now() - r->started);
     int status = r->status;
