@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every test: install what is missing, build (normal and ASan+UBSan), C unit tests, the black-box
-# API tests against the sanitizer build over a throwaway PostgreSQL, and the OpenAPI lint.
+# API tests against the sanitizer build over a throwaway PostgreSQL, the web client in a headless
+# chromium (stage web), and the OpenAPI lint.
 #
 #   bash scripts/test.sh                      everything
 #   bash scripts/test.sh tests/api/x.test.mjs only these API test files (still builds and runs ctest)

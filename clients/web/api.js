@@ -48,7 +48,9 @@ function keepTokens(tokens) {
     /* storage refused: the login lasts as long as this page */
   }
   clearTimeout(refreshTimer);
-  const ms = Math.max(5_000, tokens.expires_in * 1000 - EARLY_MS);
+  // A minute early, or a fifth of the lifetime early for short ones (EJ_ACCESS_TOKEN_TTL >= 30 s).
+  const life = tokens.expires_in * 1000;
+  const ms = Math.max(5_000, life - Math.min(EARLY_MS, life / 5));
   refreshTimer = setTimeout(() => refresh().catch(() => {}), ms);
 }
 
@@ -138,8 +140,7 @@ export async function changePassword(current, next) {
 export async function resume() {
   if (!storedRefresh()) return null;
   try {
-    await refresh();
-    me = (await get('/me')) || me;
+    await refresh(); // the reply carries the user: no GET /me needed
     return me;
   } catch (e) {
     if (isNetworkError(e)) throw e;

@@ -1,16 +1,16 @@
 // The shell: header, language, connection state, and a hash router (#/lessons, #/lesson/12,
 // #/children, #/account). A hash router means the server never has to guess which unknown paths
 // are client routes: every path it serves is a real file.
-import * as api from './api.js?v=33985cd8e500';
+import * as api from './api.js?v=4ef06da3193b';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=d2775b1477c2';
-import * as outbox from './outbox.js?v=3015bbe11f13';
-import * as signin from './screens/signin.js?v=f776b0fe6cfe';
-import * as password from './screens/password.js?v=731b0954ec4a';
-import * as lessons from './screens/lessons.js?v=adfdf6aeee04';
-import * as entry from './screens/entry.js?v=c5c0f787edf8';
-import * as guardian from './screens/guardian.js?v=f099b014f0f0';
-import * as account from './screens/account.js?v=73c7b94f7caf';
+import { getLang, setLang, t } from './i18n.js?v=4647ac550d38';
+import * as outbox from './outbox.js?v=70a7686b3b43';
+import * as signin from './screens/signin.js?v=fa0de55f74be';
+import * as password from './screens/password.js?v=79a78567d906';
+import * as lessons from './screens/lessons.js?v=c8cf42c3efe5';
+import * as entry from './screens/entry.js?v=1689f44ad460';
+import * as guardian from './screens/guardian.js?v=9eec296af5cc';
+import * as account from './screens/account.js?v=aaa08efb673f';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -95,6 +95,7 @@ async function route() {
   if (!screen) return ctx.go(homeFor(me));
   try {
     await screen();
+    performance.mark(`ej:${name}`); // for the measurements in tests/web
   } catch (e) {
     clear(main, notice('error', e?.message || String(e)));
   }

@@ -1,8 +1,8 @@
 // The account: who is signed in, recent sign-ins (§10), sign out here or everywhere.
-import * as api from '../api.js?v=33985cd8e500';
+import * as api from '../api.js?v=4ef06da3193b';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=b378d66fc3e2';
-import { t, fmtDateTime } from '../i18n.js?v=d2775b1477c2';
+import { problemText } from '../errors.js?v=97e34c8607c9';
+import { t, fmtDateTime } from '../i18n.js?v=4647ac550d38';
 
 export async function render(main, ctx) {
   const me = api.me;

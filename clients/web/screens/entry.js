@@ -2,11 +2,11 @@
 // If-Match. What is typed is kept as a draft on the device at every change, so a lost connection or
 // an ended session loses nothing; without a connection the entry goes to the outbox. A 412 shows
 // both versions and lets the teacher choose.
-import * as api from '../api.js?v=33985cd8e500';
+import * as api from '../api.js?v=4ef06da3193b';
 import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=b378d66fc3e2';
-import { t, fmtDate, fmtDateTime } from '../i18n.js?v=d2775b1477c2';
-import * as outbox from '../outbox.js?v=3015bbe11f13';
+import { problemText } from '../errors.js?v=97e34c8607c9';
+import { t, fmtDate, fmtDateTime } from '../i18n.js?v=4647ac550d38';
+import * as outbox from '../outbox.js?v=70a7686b3b43';
 
 const STATUSES = ['present', 'absent', 'late'];
 const draftKey = (id) => `ej.draft.${api.userId()}.${id}`;
@@ -51,11 +51,15 @@ export async function render(main, ctx, id) {
 
   if (!roster) return readOnly(main, heading, lesson);
 
-  // The state: the queued entry, else the draft, else what is recorded.
+  // The state: the queued entry, else the draft, else what is recorded. `base` is the version the
+  // teacher started from: a draft begun on an older version is sent with that version's ETag, so a
+  // change made meanwhile comes back as 412 and both are shown, instead of being overwritten.
   const queued = outbox.find(id);
+  const saved = queued ? null : loadDraft(id);
+  let base = queued?.etag || saved?.etag || etag;
   const recorded = { topic: lesson.topic || '', marks: Object.fromEntries(lesson.attendance.map((a) => [a.student_id, a.status])) };
   const draft = queued ? { topic: queued.body.topic, marks: Object.fromEntries(queued.body.attendance.map((a) => [a.student_id, a.status])) }
-    : loadDraft(id) || recorded;
+    : saved || recorded;
   const state = { topic: draft.topic || '', marks: { ...draft.marks } };
   for (const k of Object.keys(state.marks)) if (!roster.some((s) => String(s.student_id) === k)) delete state.marks[k];
 
@@ -63,8 +67,8 @@ export async function render(main, ctx, id) {
   const counter = h('p', { class: 'counter', 'aria-live': 'polite' });
   const topic = h('textarea', { name: 'topic', rows: 2, maxlength: 500, required: true, value: state.topic });
   const reasons = new Map(lesson.attendance.map((a) => [a.student_id, a.reason]));
-  const persist = () => {
-    saveDraft(id, state);
+  const persist = (typed = true) => {
+    if (typed) saveDraft(id, { ...state, etag: base });
     const n = (s) => Object.values(state.marks).filter((v) => v === s).length;
     counter.textContent = t('entry.count', { p: n('present'), a: n('absent'), l: n('late') });
   };
@@ -102,8 +106,8 @@ export async function render(main, ctx, id) {
   const form = h('form', { class: 'entry', novalidate: true },
     field(t('entry.topic'), topic, t('entry.topic.hint')),
     h('div', { class: 'att-head' }, h('h2', {}, t('entry.attendance')), allPresent),
-    list, counter, msg,
-    h('div', { class: 'actions sticky' }, save));
+    list, counter,
+    h('div', { class: 'actions sticky' }, msg, save));
   if (queued) msg.append(queued.error ? notice('error', problemText({ status: 409, code: queued.error, problem: queued.problem || {} })) : notice('warn', t('entry.queued')));
 
   const body = () => ({ topic: state.topic.trim(), attendance: roster.map((s) => ({ student_id: s.student_id, status: state.marks[s.student_id] })) });
@@ -125,6 +129,7 @@ export async function render(main, ctx, id) {
     try {
       const r = await outbox.sendEntry(id, body(), withEtag);
       etag = r.etag;
+      base = r.etag;
       lesson = r.lesson;
       dropDraft(id);
       outbox.drop(id);
@@ -145,10 +150,12 @@ export async function render(main, ctx, id) {
   }
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    submit(queued?.etag || etag);
+    submit(base);
   });
-  clear(main, heading, form);
-  persist();
+  const late = lesson.state === 'overdue'
+    ? notice('warn', t('entry.overdue', { date: fmtDateTime(lesson.deadline) })) : null;
+  clear(main, heading, late, form);
+  persist(false);
 }
 
 function back() {
@@ -163,7 +170,7 @@ function readOnly(main, heading, lesson) {
 }
 
 function versionView(title, topicText, rows) {
-  return h('section', { class: 'card version' }, h('h2', {}, title),
+  return h('section', { class: 'card version', 'aria-label': title }, h('h2', {}, title),
     h('p', { class: 'topic' }, topicText || '—'),
     h('ul', { class: 'plain' }, rows.map(([name, status]) => h('li', { class: 'row' }, h('span', {}, name),
       h('span', { class: `badge ${status}` }, status ? t(`status.${status}`) : '—')))));

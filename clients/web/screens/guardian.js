@@ -2,10 +2,10 @@
 // their absence reports and states, and a form to report an absence. Four API calls whatever the
 // number of children: lessons (the API shows a guardian only their children's rows), groups (names),
 // absence reports, absence reasons.
-import * as api from '../api.js?v=33985cd8e500';
+import * as api from '../api.js?v=4ef06da3193b';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=b378d66fc3e2';
-import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=d2775b1477c2';
+import { problemText } from '../errors.js?v=97e34c8607c9';
+import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=4647ac550d38';
 
 const WINDOW_DAYS = 60;
 
@@ -57,14 +57,16 @@ export async function render(main, ctx) {
       h('h3', {}, t('guardian.reports')),
       mine.length === 0 ? h('p', { class: 'empty' }, t('guardian.noreports')) :
         h('ul', { class: 'plain reports' }, mine.map((r) => h('li', { class: 'row' },
-          h('span', {}, `${fmtDate(r.from_date)} – ${fmtDate(r.to_date)}`, h('br'),
+          h('span', {}, r.from_date === r.to_date ? fmtDate(r.from_date) : `${fmtDate(r.from_date)} – ${fmtDate(r.to_date)}`, h('br'),
             h('span', { class: 'small muted' }, reasonName.get(r.reason_code) || r.reason_code),
             r.decision_note ? h('span', { class: 'small' }, h('br'), t('guardian.report.note', { note: r.decision_note })) : null),
           h('span', { class: `badge report-${r.status}` }, t(`report.${r.status}`))))));
   };
 
-  clear(main, h('h1', {}, t('guardian.title')), reportForm(ctx, me, reasons, today, () => render(main, ctx)),
-    me.children.map(childSection));
+  clear(main, h('h1', {}, t('guardian.title')),
+    h('div', { class: 'guardian' },
+      h('div', {}, me.children.map(childSection)),
+      reportForm(ctx, me, reasons, today, () => render(main, ctx))));
 }
 
 function reportForm(ctx, me, reasons, today, reload) {

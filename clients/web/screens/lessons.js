@@ -2,11 +2,11 @@
 // overdue (however old), and recently recorded. Three API calls: the lessons of the last two weeks
 // (GET /lessons?teacher_id=&from=&to=), the overdue ones (&state=overdue), and the teacher's groups
 // for their names (a lesson carries only group_id).
-import * as api from '../api.js?v=33985cd8e500';
+import * as api from '../api.js?v=4ef06da3193b';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=b378d66fc3e2';
-import { t, fmtDate, fmtDateTime, fmtLeft, rigaToday, addDays } from '../i18n.js?v=d2775b1477c2';
-import * as outbox from '../outbox.js?v=3015bbe11f13';
+import { problemText } from '../errors.js?v=97e34c8607c9';
+import { t, fmtDate, fmtDateTime, fmtLeft, rigaToday, addDays } from '../i18n.js?v=4647ac550d38';
+import * as outbox from '../outbox.js?v=70a7686b3b43';
 
 const WINDOW_DAYS = 14;
 

@@ -1,9 +1,9 @@
 // Sign in. Also shown when a session ends mid-work: the screen underneath is gone from view, but
 // its drafts are kept on the device and the person returns to the same place afterwards.
-import * as api from '../api.js?v=33985cd8e500';
+import * as api from '../api.js?v=4ef06da3193b';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=b378d66fc3e2';
-import { t } from '../i18n.js?v=d2775b1477c2';
+import { problemText } from '../errors.js?v=97e34c8607c9';
+import { t } from '../i18n.js?v=4647ac550d38';
 
 export function render(main, ctx) {
   const user = h('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });
