@@ -1,8 +1,11 @@
 /* ejournal: the electronic class journal API server.
  *   ejournal migrate                     apply pending database migrations
  *   ejournal create-superuser USERNAME   create or reset a superuser; password on stdin
+ *   ejournal prune                       delete login records, throttle rows and
+ *                                        idempotency keys past their retention
  *   ejournal serve                       run the API until SIGTERM/SIGINT */
 #include "auth/password.h"
+#include "core/budget.h"
 #include "core/config.h"
 #include "http/server.h"
 #include "http/static.h"
@@ -16,7 +19,7 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: ejournal migrate | create-superuser USERNAME | serve\n"
+    fprintf(stderr, "usage: ejournal migrate | create-superuser USERNAME | prune | serve\n"
                     "configuration comes from the environment (EJ_DATABASE_URL, ...; see README.md)\n");
     return 2;
 }
@@ -73,6 +76,22 @@ out:
     return rc;
 }
 
+/* Retention (issue 9 #6) is a command the operator schedules (README), not a
+ * thread in the server: it runs once however many servers share the
+ * database, needs no worker or pooled connection, and its failures land in
+ * the scheduler's log. */
+static int prune(void)
+{
+    struct ej_prune_counts n;
+    if (ej_store_cli_prune(ej_cfg()->login_retention_days, &n) != 0)
+        return 1;
+    printf("pruned %ld login attempts older than %d days, %ld throttle rows, %ld idempotency"
+           " keys\n",
+           n.login_attempts, ej_cfg()->login_retention_days, n.throttle_rows,
+           n.idempotency_keys);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -88,6 +107,11 @@ int main(int argc, char **argv)
             return 1;
         return create_superuser(argv[2]);
     }
+    if (strcmp(cmd, "prune") == 0 && argc == 2) {
+        if (load_config(cmd) != 0)
+            return 1;
+        return prune();
+    }
     if (strcmp(cmd, "serve") == 0 && argc == 2) {
         if (load_config(cmd) != 0)
             return 1;
@@ -102,6 +126,7 @@ int main(int argc, char **argv)
         }
         if (ej_static_init() != 0)
             return 1;
+        ej_budget_init(ej_cfg()->address_budget);
         return ej_server_run();
     }
     return usage();

@@ -3,14 +3,18 @@
 
 #include "auth/authn.h"
 #include "auth/password.h"
+#include "core/budget.h"
+#include "core/client_addr.h"
 #include "core/config.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "http/router.h"
 #include "store/audit.h"
 #include "store/idempotency.h"
 #include "store/store.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <strings.h>
 
@@ -120,7 +124,7 @@ static const char *idempotency_key(struct ej_req *r)
 /* Employees (§20: "staff" in the rules' sense) whose reads are audited. */
 #define EMPLOYEES (EJ_ROLE_SUPERUSER | EJ_ROLE_DIRECTOR | EJ_ROLE_TEACHER | EJ_ROLE_STAFF)
 
-static void run_handler(struct ej_req *r)
+static void run_handler_now(struct ej_req *r)
 {
     const struct ej_route *rt = r->route;
     if (!(rt->flags & EJ_R_TX)) {
@@ -142,13 +146,6 @@ static void run_handler(struct ej_req *r)
     if (key && !*key) {
         ej_problem(r, 400, "invalid_idempotency_key",
                    "Idempotency-Key must be 1 to 128 printable ASCII characters.");
-        return;
-    }
-    /* Under a login storm, refuse before any database work (a hint: the
-     * handler's own hashing may still find no slot and answer the same). */
-    if ((rt->flags & EJ_R_HASHES) && ej_password_saturated()) {
-        r->retry_after = EJ_PASSWORD_RETRY_AFTER;
-        ej_problem(r, 503, "busy", "The server is busy; try again in a moment.");
         return;
     }
     if (ej_db_begin(r) != 0)
@@ -182,9 +179,70 @@ static void run_handler(struct ej_req *r)
     ej_reply(r, status, out);
 }
 
+/* A route that hashes a password first takes a hashing slot for its thread,
+ * waiting its turn (FIFO) for at most EJ_HASH_WAIT_MS, and only then begins
+ * its transaction: a request waiting for a slot holds no database connection
+ * or transaction, and one that got a slot never finds none when it hashes. */
+static void run_handler(struct ej_req *r)
+{
+    if (!(r->route->flags & EJ_R_HASHES)) {
+        run_handler_now(r);
+        return;
+    }
+    if (!ej_password_reserve(ej_cfg()->hash_wait_ms)) {
+        r->retry_after = EJ_PASSWORD_RETRY_AFTER;
+        ej_problem(r, 503, "busy", "The server is busy; try again in a moment.");
+        return;
+    }
+    run_handler_now(r);
+    ej_password_unreserve();
+}
+
+/* The client's address (trusted proxies, X-Forwarded-For) replaces the TCP
+ * peer's for everything after this: throttling, login records, sessions, the
+ * log line. */
+static void resolve_client(struct ej_req *r, struct ej_addr *addr)
+{
+    static atomic_long warned_at; /* seconds; at most one warning a minute */
+    if (ej_client_addr(&ej_cfg()->trusted_proxies, r->remote_addr,
+                       ej_req_header(r, "X-Forwarded-For"), addr,
+                       r->client_addr) == EJ_CLIENT_PEER_MALFORMED) {
+        /* A trusted proxy sent a chain we cannot read: its clients all count
+         * as the proxy. Say so, without flooding the log (or echoing it). */
+        long now = (long)ej_now(), last = atomic_load(&warned_at);
+        if (now - last >= 60 && atomic_compare_exchange_strong(&warned_at, &last, now))
+            ej_log_event(EJ_LOG_WARN, "X-Forwarded-For from a trusted proxy is not a list of IP"
+                                      " addresses; using the proxy's address",
+                         json_pack("{s:s}", "proxy", r->client_addr));
+    }
+    r->remote_addr = r->client_addr;
+}
+
+/* The per-address budget of the routes that hash (issue 9 #3): checked before
+ * authentication, a hashing slot or any database work, so an address over it
+ * costs almost nothing. */
+static int check_budget(struct ej_req *r, const struct ej_addr *addr)
+{
+    if (!(r->route->flags & EJ_R_HASHES))
+        return 0;
+    unsigned char key[16];
+    int wait = 0;
+    ej_addr_budget_key(addr, key);
+    if (ej_budget_take(key, ej_now(), &wait))
+        return 0;
+    r->retry_after = wait;
+    return ej_problem(r, 429, "too_many_attempts",
+                      "Too many sign-in or password requests from this address; try again in %d"
+                      " seconds.",
+                      wait);
+}
+
 void ej_pipeline_run(struct ej_req *r)
 {
-    if (route(r) != 0 || check_body_headers(r) != 0 || authorize(r) != 0)
+    struct ej_addr addr;
+    resolve_client(r, &addr);
+    if (route(r) != 0 || check_body_headers(r) != 0 || check_budget(r, &addr) != 0 ||
+        authorize(r) != 0)
         return;
     if ((r->route->flags & EJ_R_BODY) || r->content_length > 0) {
         if (r->read_body(r) != 0 || ej_json_parse_body(r) != 0)

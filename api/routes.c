@@ -43,8 +43,9 @@ const struct ej_route ej_routes[] = {
 
     /* users (superuser administers; the director reads) */
     {"POST", "/api/v1/users", ej_op_create_user, "createUser", SU, BODY | TX | IDEM | HASH, 0},
-    {"GET", "/api/v1/users", ej_op_list_users, "listUsers", SU | DIR, 0, 0},
-    {"GET", "/api/v1/users/{id}", ej_op_get_user, "getUser", SU | DIR, 0, 0},
+    /* Accounts hold students' and guardians' names, e-mail and phone: reads are audited (§20). */
+    {"GET", "/api/v1/users", ej_op_list_users, "listUsers", SU | DIR, PERSONAL, 0},
+    {"GET", "/api/v1/users/{id}", ej_op_get_user, "getUser", SU | DIR, PERSONAL, 0},
     {"PATCH", "/api/v1/users/{id}", ej_op_update_user, "updateUser", SU, BODY | TX, 0},
     {"POST", "/api/v1/users/{id}/reset-password", ej_op_reset_password, "resetPassword", SU,
      OPT_BODY | TX | IDEM | HASH, 1024},
@@ -92,12 +93,15 @@ const struct ej_route ej_routes[] = {
     {"GET", "/api/v1/calendar/holidays", ej_op_list_holidays, "listHolidays", ANY, 0, 0},
     {"POST", "/api/v1/calendar/holidays", ej_op_add_holiday, "addHoliday", SU,
      BODY | TX | IDEM, 4096},
+    {"GET", "/api/v1/calendar/holidays/{date}", ej_op_get_holiday, "getHoliday", ANY, 0, 0},
     {"DELETE", "/api/v1/calendar/holidays/{date}", ej_op_delete_holiday, "deleteHoliday", SU,
      TX, 0},
     {"GET", "/api/v1/calendar/working-days", ej_op_list_working_days, "listWorkingDays", ANY, 0,
      0},
     {"POST", "/api/v1/calendar/working-days", ej_op_add_working_day, "addWorkingDay", SU,
      BODY | TX | IDEM, 4096},
+    {"GET", "/api/v1/calendar/working-days/{date}", ej_op_get_working_day, "getWorkingDay", ANY,
+     0, 0},
     {"DELETE", "/api/v1/calendar/working-days/{date}", ej_op_delete_working_day,
      "deleteWorkingDay", SU, TX, 0},
     {"GET", "/api/v1/calendar/deadline", ej_op_get_deadline, "getDeadline", ANY, 0, 0},

@@ -71,6 +71,10 @@ if url=$(EJ_PG_FAST=1 bash scripts/pg.sh start "$tmp/pg"); then
     # libpq ever make this noisy, add detect_leaks=0 here and say why.
     export ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    # The harness records every response the tests get from their servers here (one file per test
+    # process); the response validation below checks them against openapi.yaml.
+    export EJ_TEST_RESPONSES_DIR=$tmp/responses
+    mkdir -p "$EJ_TEST_RESPONSES_DIR"
     if (($# > 0)); then
         files=("$@")
     else
@@ -130,6 +134,16 @@ if (($# == 0)); then
     else
         record web 1 "stamps, npm ci or PostgreSQL failed"
     fi
+fi
+
+# --- responses against openapi.yaml ------------------------------------------------------------
+if [[ -d $tmp/responses ]]; then
+    say "responses against openapi.yaml (tests/openapi/validate.sh)"
+    out=$(bash tests/openapi/validate.sh "$tmp/responses" 2>&1)
+    rc=$?
+    printf '%s\n' "$out"
+    n=$(sed -n 's/^validate-responses: \([0-9]*\) checked.*/\1/p' <<<"$out" | tail -n 1)
+    record responses $rc "${n:-0} checked"
 fi
 
 # --- OpenAPI lint ------------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 #include "auth/password.h"
 
 #include <argon2.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth/random.h"
@@ -29,6 +31,30 @@ static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned slot_max;  /* 0: not set yet, the default applies */
 static unsigned slot_used; /* slots taken right now */
 
+/* Threads waiting for a slot, in arrival order (ej_password_reserve): each
+ * waiter's node lives on its own stack. Only the head may take a free slot, so
+ * nobody is overtaken; every change wakes them all (at most EJ_THREADS). */
+struct waiter {
+    struct waiter *next;
+};
+static struct waiter *queue_head;
+static struct waiter **queue_tail = &queue_head;
+static unsigned queue_len;
+static pthread_cond_t slot_freed;
+static pthread_once_t cond_once = PTHREAD_ONCE_INIT;
+
+/* The slot this thread reserved, which its hashing functions use. */
+static __thread bool tl_reserved;
+
+static void cond_make(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&slot_freed, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
 /* The default bound: the number of online cores, at least 1. */
 static unsigned default_max_concurrent(void)
 {
@@ -49,7 +75,7 @@ bool ej_password_slot_try_acquire(void)
     pthread_mutex_lock(&slot_lock);
     if (slot_max == 0)
         slot_max = default_max_concurrent();
-    if (slot_used < slot_max) {
+    if (slot_used < slot_max && !queue_head) { /* waiters go first */
         slot_used++;
         taken = true;
     }
@@ -69,10 +95,97 @@ bool ej_password_saturated(void)
 /* See password.h. */
 void ej_password_slot_release(void)
 {
+    pthread_once(&cond_once, cond_make);
     pthread_mutex_lock(&slot_lock);
     if (slot_used > 0)
         slot_used--;
+    if (queue_head)
+        pthread_cond_broadcast(&slot_freed);
     pthread_mutex_unlock(&slot_lock);
+}
+
+/* Takes a slot, waiting up to wait_ms behind those who came first. */
+static bool slot_wait(int wait_ms)
+{
+    struct waiter me = {NULL};
+    struct timespec deadline;
+    bool taken = false;
+
+    pthread_once(&cond_once, cond_make);
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += wait_ms / 1000;
+    deadline.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&slot_lock);
+    if (slot_max == 0)
+        slot_max = default_max_concurrent();
+    *queue_tail = &me;
+    queue_tail = &me.next;
+    queue_len++;
+    for (;;) {
+        if (queue_head == &me && slot_used < slot_max) {
+            slot_used++;
+            taken = true;
+            break;
+        }
+        if (pthread_cond_timedwait(&slot_freed, &slot_lock, &deadline) == ETIMEDOUT
+            && !(queue_head == &me && slot_used < slot_max))
+            break;
+    }
+    /* Leave the queue (from the head if served, from anywhere on a timeout). */
+    struct waiter **pp = &queue_head;
+    while (*pp != &me)
+        pp = &(*pp)->next;
+    *pp = me.next;
+    if (queue_tail == &me.next)
+        queue_tail = pp;
+    queue_len--;
+    /* The next in line may now be the head, with a slot free. */
+    if (queue_head)
+        pthread_cond_broadcast(&slot_freed);
+    pthread_mutex_unlock(&slot_lock);
+    return taken;
+}
+
+/* See password.h. */
+bool ej_password_reserve(int wait_ms)
+{
+    if (tl_reserved)
+        return true;
+    if (!(wait_ms > 0 ? slot_wait(wait_ms) : ej_password_slot_try_acquire()))
+        return false;
+    tl_reserved = true;
+    return true;
+}
+
+/* See password.h. */
+void ej_password_unreserve(void)
+{
+    if (!tl_reserved)
+        return;
+    tl_reserved = false;
+    ej_password_slot_release();
+}
+
+/* See password.h. */
+unsigned ej_password_waiting(void)
+{
+    pthread_mutex_lock(&slot_lock);
+    unsigned n = queue_len;
+    pthread_mutex_unlock(&slot_lock);
+    return n;
+}
+
+/* A slot for one hash: this thread's reserved one, or a free one now. */
+static bool take_slot(void) { return tl_reserved || ej_password_slot_try_acquire(); }
+
+static void give_slot(void)
+{
+    if (!tl_reserved)
+        ej_password_slot_release();
 }
 
 /* See password.h. */
@@ -141,10 +254,10 @@ enum ej_password_result ej_password_hash(const char *password, char *out, size_t
 
     if (!password || !out || outlen < EJ_PASSWORD_ENCODED_SIZE)
         return EJ_PASSWORD_ERROR;
-    if (!ej_password_slot_try_acquire())
+    if (!take_slot())
         return EJ_PASSWORD_BUSY;
     rc = hash_unbounded(password, out, outlen);
-    ej_password_slot_release();
+    give_slot();
     return rc;
 }
 
@@ -248,10 +361,10 @@ enum ej_password_result ej_password_verify(const char *encoded, const char *pass
         *needs_rehash = false;
     if (!encoded || !password || !phc_parse(encoded, &params))
         return EJ_PASSWORD_ERROR;
-    if (!ej_password_slot_try_acquire())
+    if (!take_slot())
         return EJ_PASSWORD_BUSY;
     rc = argon2id_verify(encoded, password, strlen(password)); /* constant-time compare */
-    ej_password_slot_release();
+    give_slot();
     if (rc == ARGON2_VERIFY_MISMATCH)
         return EJ_PASSWORD_MISMATCH;
     if (rc != ARGON2_OK)
@@ -271,10 +384,10 @@ enum ej_password_result ej_password_burn(const char *password)
     pthread_once(&dummy_once, dummy_make);
     if (!dummy_ready)
         return EJ_PASSWORD_ERROR;
-    if (!ej_password_slot_try_acquire())
+    if (!take_slot())
         return EJ_PASSWORD_BUSY;
     rc = argon2id_verify(dummy_hash, password, strlen(password));
-    ej_password_slot_release();
+    give_slot();
     /* Nobody knows the dummy's password, but should a guess ever match, it still fails. */
     return rc == ARGON2_OK || rc == ARGON2_VERIFY_MISMATCH ? EJ_PASSWORD_MISMATCH
                                                           : EJ_PASSWORD_ERROR;

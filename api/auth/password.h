@@ -2,10 +2,13 @@
  * and a bound on how many hashes run at once. Pure: no database, no HTTP.
  *
  * Hashing costs EJ_PASSWORD_M_COST KiB of heap and tens of milliseconds of CPU, so at most
- * N hashes or verifications run at a time (ej_password_init). A call that finds no free slot
- * returns EJ_PASSWORD_BUSY at once instead of queueing: the HTTP layer answers 503 with
- * Retry-After: EJ_PASSWORD_RETRY_AFTER, so a login storm neither exhausts memory nor ties up
- * the worker threads other requests need.
+ * N hashes or verifications run at a time (ej_password_init). A request that hashes first
+ * reserves a slot for its thread (ej_password_reserve), waiting a short, bounded time in
+ * arrival order (FIFO: nobody is overtaken) before it touches the database; the hashing
+ * functions then use that slot. Without a reservation a call that finds no free slot returns
+ * EJ_PASSWORD_BUSY at once. Either way the HTTP layer answers 503 with Retry-After:
+ * EJ_PASSWORD_RETRY_AFTER, so a login storm neither exhausts memory nor ties up the worker
+ * threads other requests need for long.
  *
  * All functions are thread-safe. Passwords are never copied, stored or logged here. */
 #ifndef EJ_AUTH_PASSWORD_H
@@ -96,6 +99,18 @@ bool ej_password_saturated(void);
 
 /* Give back a slot taken by ej_password_slot_try_acquire(). */
 void ej_password_slot_release(void);
+
+/* Reserve a slot for the calling thread, waiting up to wait_ms milliseconds (0: only if one
+ * is free now) behind the threads that started waiting earlier. True on success (also when
+ * this thread already holds one); until ej_password_unreserve() the hashing functions called
+ * on this thread use it instead of taking another. False: none came free in time. */
+bool ej_password_reserve(int wait_ms);
+
+/* Give back this thread's reserved slot, if it holds one. */
+void ej_password_unreserve(void);
+
+/* How many threads are waiting in ej_password_reserve() right now (for tests). */
+unsigned ej_password_waiting(void);
 
 /* The common-password list, generated at build time from auth/common-passwords.txt by
  * scripts/embed-list.cmake: lowercased, unique, sorted in strcmp() order. */

@@ -159,6 +159,16 @@ static int load_cors(char *err, size_t errlen)
     return rc;
 }
 
+/* EJ_TRUSTED_PROXIES: see core/client_addr.h. */
+static int load_trusted_proxies(char *err, size_t errlen)
+{
+    char why[160];
+    if (ej_proxies_parse(getenv("EJ_TRUSTED_PROXIES"), &config.trusted_proxies, why,
+                         sizeof why) != 0)
+        return fail(err, errlen, "EJ_TRUSTED_PROXIES", why);
+    return 0;
+}
+
 /* host:port, host may be [v6]; port 1..65535. */
 static int listen_valid(const char *v)
 {
@@ -214,6 +224,9 @@ int ej_config_load(const char *what, char *err, size_t errlen)
     if (env_int("EJ_STATEMENT_TIMEOUT_MS", 5000, 100, 600000,
                 &config.statement_timeout_ms, err, errlen))
         return -1;
+    if (env_int("EJ_LOGIN_RETENTION_DAYS", 90, 1, 3650, &config.login_retention_days, err,
+                errlen))
+        return -1;
     if (!serving)
         return 0;
 
@@ -243,6 +256,13 @@ int ej_config_load(const char *what, char *err, size_t errlen)
         return -1;
     if (env_int("EJ_REFRESH_TOKEN_TTL", 30 * 86400, 300, 90 * 86400,
                 &config.refresh_ttl, err, errlen))
+        return -1;
+    if (env_int("EJ_HASH_WAIT_MS", 2000, 0, 30000, &config.hash_wait_ms, err, errlen))
+        return -1;
+    if (env_int("EJ_ADDRESS_HASH_BUDGET", 600, 0, 1000000, &config.address_budget, err,
+                errlen))
+        return -1;
+    if (load_trusted_proxies(err, errlen))
         return -1;
     return load_cors(err, errlen);
 }

@@ -3,6 +3,8 @@
 #ifndef EJ_CORE_CONFIG_H
 #define EJ_CORE_CONFIG_H
 
+#include "core/client_addr.h"
+
 #include <stddef.h>
 
 #define EJ_MAX_CORS_ORIGINS 16
@@ -31,12 +33,16 @@ struct ej_config {
     int access_ttl;  /* seconds, at most 900 */
     int refresh_ttl; /* seconds */
     int hash_slots;  /* concurrent password hashes */
+    int hash_wait_ms;              /* how long a hashing request waits for a slot (FIFO) */
+    int address_budget;            /* hashing requests per minute per client address; 0 = off */
+    struct ej_proxies trusted_proxies; /* EJ_TRUSTED_PROXIES */
+    int login_retention_days;      /* `ejournal prune`: login attempts kept this long */
 };
 
 /* The process-wide configuration (borrowed). Valid after ej_config_load. */
 const struct ej_config *ej_cfg(void);
 
-/* Loads settings needed by `what` ("serve", "migrate", "create-superuser").
+/* Loads settings needed by `what` ("serve", "migrate", "create-superuser", "prune").
  * On error writes one line naming the setting into err and returns -1. */
 int ej_config_load(const char *what, char *err, size_t errlen);
 

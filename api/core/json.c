@@ -113,6 +113,10 @@ static const char *check_value(const struct ej_field *f, json_t *v, bool *semant
             *semantic = true;
             return "is too long";
         }
+        if ((f->flags & EJ_F_NAME) && !ej_visible_text(json_string_value(v))) {
+            *semantic = true;
+            return "must contain a visible character";
+        }
         return NULL;
     case EJ_F_INT:
         return json_is_integer(v) ? NULL : "must be an integer";
@@ -233,6 +237,48 @@ size_t ej_json_row_check(const json_t *obj, const struct ej_field *fields, long 
             row_error(errors, row, f->name, msg);
     }
     return json_array_size(errors) - before;
+}
+
+/* Decodes the code point at *s (valid UTF-8 assumed; a stray byte counts as itself) and
+ * advances *s past it. */
+static unsigned long next_code_point(const unsigned char **s)
+{
+    const unsigned char *p = *s;
+    unsigned long c = *p++;
+    int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+    if (more)
+        c &= 0x3Fu >> more;
+    for (; more > 0 && (*p & 0xC0) == 0x80; more--)
+        c = (c << 6) | (*p++ & 0x3F);
+    *s = p;
+    return c;
+}
+
+/* White space, controls and the format characters that show nothing. */
+static bool invisible(unsigned long c)
+{
+    static const unsigned long ranges[][2] = {
+        {0x0000, 0x0020}, {0x007F, 0x00A0}, {0x00AD, 0x00AD}, {0x034F, 0x034F},
+        {0x061C, 0x061C}, {0x115F, 0x1160}, {0x1680, 0x1680}, {0x17B4, 0x17B5},
+        {0x180B, 0x180F}, {0x2000, 0x200F}, {0x2028, 0x202F}, {0x205F, 0x206F},
+        {0x3000, 0x3000}, {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF},
+        {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFFB}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if (c >= ranges[i][0] && c <= ranges[i][1])
+            return true;
+    return false;
+}
+
+bool ej_visible_text(const char *s)
+{
+    if (!s)
+        return false;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p)
+        if (!invisible(next_code_point(&p)))
+            return true;
+    return false;
 }
 
 bool ej_blank(const char *s) { return s && s[strspn(s, " \t\r\n")] == '\0'; }

@@ -33,7 +33,9 @@ enum ej_ftype {
     EJ_F_ARRAY,
 };
 
-enum { EJ_F_REQUIRED = 1u << 0, EJ_F_NULLABLE = 1u << 1 };
+/* EJ_F_NAME: a string that names something (a person, a group, a holiday...): it must contain
+ * a visible character (422 validation_failed otherwise), see ej_visible_text. */
+enum { EJ_F_REQUIRED = 1u << 0, EJ_F_NULLABLE = 1u << 1, EJ_F_NAME = 1u << 2 };
 
 struct ej_field {
     const char *name;
@@ -63,6 +65,12 @@ bool ej_json_has(const json_t *obj, const char *key);
 bool ej_valid_date(const char *s);
 /* True if s is not NULL and holds nothing but white space. */
 bool ej_blank(const char *s);
+
+/* True if s (valid UTF-8) has at least one character that shows: not white space (any
+ * Unicode space), not a control, not an invisible format character (zero-width spaces and
+ * joiners, direction marks, embeddings, overrides and isolates, the word joiner, BOM, soft
+ * hyphen, fillers, variation selectors, tags). A name of nothing but those reads as blank. */
+bool ej_visible_text(const char *s);
 
 /* Counts UTF-8 code points (input already validated by Jansson). */
 size_t ej_utf8_length(const char *s);

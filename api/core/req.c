@@ -105,6 +105,9 @@ int ej_problem(struct ej_req *r, int status, const char *code, const char *fmt, 
     json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title",
                           status_title(status), "status", status, "detail", detail,
                           "code", code);
+    /* An error is no version of the resource: an ETag a handler set before it failed (e.g. of
+     * the row it read before a stale If-Match) is not sent with it. */
+    r->etag[0] = '\0';
     ej_reply(r, status, p);
     return -1;
 }

@@ -48,7 +48,8 @@ struct ej_req {
     const char *method;
     const char *path;
     const char *query; /* raw query string or NULL */
-    const char *remote_addr;
+    const char *remote_addr; /* the client: after ej_pipeline_run starts, client_addr */
+    char client_addr[48];     /* set by the pipeline (core/client_addr.h: trusted proxies) */
     const struct ej_route *route;
     int route_index;
     const char *params[EJ_MAX_PARAMS]; /* path parameters, owned */

@@ -10,7 +10,17 @@
  *  - the account-wide lock does not apply to an address that signed in to
  *    that account successfully in the last 90 days, so an attacker elsewhere
  *    cannot lock the owner out; at worst a new address waits 5 minutes;
- *  - a correct password clears both counters.
+ *  - a correct password clears both counters;
+ *  - an attempt is counted BEFORE its password is hashed (the rows are locked
+ *    and the count committed first), so parallel attempts cannot all slip
+ *    under the limit: at most 5 wrong passwords per pair are ever checked
+ *    between locks (issue 9 #7);
+ *  - attempts refused while locked are recorded one row per username, address
+ *    and minute with a count (issue 9 #6), so a flood costs no growth and the
+ *    owner still sees it in /me/logins.
+ * Before all of this the pipeline has charged the client address's budget
+ * and taken a hashing slot (api/pipeline.c), so the hashing below never
+ * finds every slot busy.
  * Unknown users and wrong passwords get the same 401 body, after the same
  * argon2id work (a verify against a dummy hash). */
 #include "resources/resources.h"
@@ -21,6 +31,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "store/identity.h"
+#include "store/store.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -46,11 +57,16 @@ static const struct ej_field password_fields[] = {
     {NULL, 0, 0, 0},
 };
 
+/* ASCII-lowercases in into out, cutting (if it must) only at a UTF-8
+ * character boundary, so the result is still valid UTF-8. */
 static void lowercase(const char *in, char *out, size_t outlen)
 {
     size_t i = 0;
     for (; in[i] && i + 1 < outlen; i++)
         out[i] = (char)tolower((unsigned char)in[i]);
+    if (in[i])
+        while (i > 0 && ((unsigned char)out[i] & 0xC0) == 0x80)
+            i--; /* out[i] would be a continuation byte: drop the partial character */
     out[i] = '\0';
 }
 
@@ -96,40 +112,40 @@ static void start_session(struct ej_req *r, int64_t user_id, int64_t token_versi
         reply_tokens(r, user_id, sid, token_version, refresh);
 }
 
-static int refuse_login(struct ej_req *r, int64_t user_id, const char *username,
-                        const char *outcome)
+/* 429 for an attempt refused by throttling (recorded under the account too,
+ * so its owner sees it in /me/logins). */
+static void throttled(struct ej_req *r, int64_t user_id, const char *username, int wait)
 {
-    r->keep_changes = true; /* the failure and its record must stay */
-    if (ej_store_throttle_fail(r, username, r->remote_addr) != 0 ||
-        ej_store_login_record(r, user_id, username, r->remote_addr, outcome) != 0)
-        return -1;
-    return ej_problem(r, 401, "invalid_credentials", "Wrong username or password.");
+    r->keep_changes = true;
+    if (ej_store_login_throttled(r, user_id, username, r->remote_addr) != 0)
+        return;
+    r->retry_after = wait;
+    ej_problem(r, 429, "too_many_attempts", "Too many failed attempts; try again in %d seconds.",
+               wait);
 }
 
 void ej_op_login(struct ej_req *r)
 {
     if (ej_json_check(r, r->body, login_fields) != 0)
         return;
-    char username[130];
+    char username[EJ_USERNAME_MAX_BYTES + 1];
     lowercase(ej_json_str(r->body, "username"), username, sizeof username);
     const char *password = ej_json_str(r->body, "password");
 
     struct ej_login_account a;
     int wait = 0;
     if (ej_store_login_account(r, username, &a) != 0 ||
-        ej_store_throttle_wait(r, username, r->remote_addr, &wait) != 0)
+        ej_store_throttle_reserve(r, username, r->remote_addr, &wait) != 0)
         return;
+    int64_t uid = a.found ? a.id : 0;
     if (wait > 0) {
-        /* Recorded under the account too, so its owner sees it in /me/logins. */
-        r->keep_changes = true;
-        if (ej_store_login_record(r, a.found ? a.id : 0, username, r->remote_addr,
-                                  "throttled") != 0)
-            return;
-        r->retry_after = wait;
-        ej_problem(r, 429, "too_many_attempts",
-                   "Too many failed attempts; try again in %d seconds.", wait);
+        throttled(r, uid, username, wait);
         return;
     }
+    /* The attempt is counted: commit that before hashing, so parallel
+     * attempts see it, and so no transaction stays open while we hash. */
+    if (ej_db_commit(r) != 0)
+        return;
     bool rehash = false;
     enum ej_password_result pr = a.found && a.hash[0]
                                      ? ej_password_verify(a.hash, password, &rehash)
@@ -138,8 +154,12 @@ void ej_op_login(struct ej_req *r)
         busy(r);
         return;
     }
+    if (ej_db_begin(r) != 0)
+        return;
     if (pr != EJ_PASSWORD_OK || !a.found || !a.hash[0]) {
-        refuse_login(r, a.found ? a.id : 0, username, "invalid_credentials");
+        r->keep_changes = true; /* the record must stay */
+        if (ej_store_login_record(r, uid, username, r->remote_addr, "invalid_credentials") == 0)
+            ej_problem(r, 401, "invalid_credentials", "Wrong username or password.");
         return;
     }
     if (ej_store_throttle_clear(r, username, r->remote_addr) != 0)
@@ -196,35 +216,44 @@ void ej_op_change_password(struct ej_req *r)
     const char *next = ej_json_str(r->body, "new_password");
     int wait = 0;
     char hash[EJ_PASSWORD_ENCODED_SIZE];
-    if (ej_store_throttle_wait(r, r->who.username, r->remote_addr, &wait) != 0)
+    /* Wrong current passwords count like failed logins, counted before the
+     * check (see the top of this file). */
+    if (ej_store_own_hash(r, hash, sizeof hash) != 0 ||
+        ej_store_throttle_reserve(r, r->who.username, r->remote_addr, &wait) != 0)
         return;
     if (wait > 0) {
         r->retry_after = wait;
         ej_problem(r, 429, "too_many_attempts", "Too many failed attempts; try again later.");
         return;
     }
-    if (ej_store_own_hash(r, hash, sizeof hash) != 0)
+    if (ej_db_commit(r) != 0)
         return;
     enum ej_password_result pr = ej_password_verify(hash, current, NULL);
     if (pr == EJ_PASSWORD_BUSY) {
         busy(r);
         return;
     }
+    if (ej_db_begin(r) != 0)
+        return;
     if (pr != EJ_PASSWORD_OK) {
-        r->keep_changes = true;
-        if (ej_store_throttle_fail(r, r->who.username, r->remote_addr) == 0)
-            ej_problem(r, 403, "current_password_incorrect", "The current password is wrong.");
+        ej_problem(r, 403, "current_password_incorrect", "The current password is wrong.");
         return;
     }
     const char *weak = ej_password_policy_error(next, r->who.username);
-    if (weak) {
-        ej_problem(r, 422, "weak_password", "The new password %s.", weak);
-        ej_problem_field(r, "new_password", weak);
-        return;
-    }
-    if (strcmp(current, next) == 0) {
-        ej_problem(r, 422, "weak_password", "The new password must differ from the current one.");
-        ej_problem_field(r, "new_password", "must differ from the current password");
+    bool same = !weak && strcmp(current, next) == 0;
+    if (weak || same) {
+        /* The current password was right: that attempt is not a failure. */
+        r->keep_changes = true;
+        if (ej_store_throttle_clear(r, r->who.username, r->remote_addr) != 0)
+            return;
+        if (same) {
+            ej_problem(r, 422, "weak_password",
+                       "The new password must differ from the current one.");
+            ej_problem_field(r, "new_password", "must differ from the current password");
+        } else {
+            ej_problem(r, 422, "weak_password", "The new password %s.", weak);
+            ej_problem_field(r, "new_password", weak);
+        }
         return;
     }
     pr = ej_password_hash(next, hash, sizeof hash);
@@ -236,7 +265,8 @@ void ej_op_change_password(struct ej_req *r)
         return;
     }
     int64_t tv;
-    if (ej_store_password_change(r, hash, &tv) != 0)
+    if (ej_store_throttle_clear(r, r->who.username, r->remote_addr) != 0 ||
+        ej_store_password_change(r, hash, &tv) != 0)
         return;
     start_session(r, r->who.user_id, tv);
 }

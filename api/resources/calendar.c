@@ -12,7 +12,7 @@
 
 static const struct ej_field holiday_fields[] = {
     {"date", EJ_F_DATE, EJ_F_REQUIRED, 0},
-    {"name", EJ_F_STRING, EJ_F_REQUIRED, 200},
+    {"name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 200},
     {"kind", EJ_F_STRING, 0, 20},
     {"weekend_rule", EJ_F_BOOL, 0, 0},
     {NULL, 0, 0, 0},
@@ -23,14 +23,11 @@ static const struct ej_field working_day_fields[] = {
     {NULL, 0, 0, 0},
 };
 
-/* What the types can't check: a name with letters, a known kind, the weekend
- * rule only for holidays. */
+/* What the field list can't check (it checks that the name shows): a known kind, the
+ * weekend rule only for holidays. */
 static int validate_holiday(struct ej_req *r, const json_t *b)
 {
-    const char *name = ej_json_str(b, "name");
     const char *kind = ej_json_str(b, "kind");
-    if (name[strspn(name, " \t\r\n")] == '\0')
-        return ej_invalid(r, "name", "must not be blank");
     if (kind && strcmp(kind, "holiday") != 0 && strcmp(kind, "day_off") != 0)
         return ej_invalid(r, "kind", "must be holiday or day_off");
     if (kind && strcmp(kind, "day_off") == 0 && json_is_true(json_object_get(b, "weekend_rule")))
@@ -93,6 +90,13 @@ void ej_op_add_holiday(struct ej_req *r)
     ej_reply(r, 201, entry);
 }
 
+void ej_op_get_holiday(struct ej_req *r)
+{
+    json_t *out;
+    if (ej_store_holiday_get(r, r->params[0], &out) == 0)
+        ej_reply(r, 200, out);
+}
+
 void ej_op_delete_holiday(struct ej_req *r)
 {
     if (ej_store_holiday_delete(r, r->params[0]) == 0)
@@ -116,6 +120,13 @@ void ej_op_add_working_day(struct ej_req *r)
     snprintf(r->location, sizeof r->location, "/api/v1/calendar/working-days/%s",
              ej_json_str(entry, "date"));
     ej_reply(r, 201, entry);
+}
+
+void ej_op_get_working_day(struct ej_req *r)
+{
+    json_t *out;
+    if (ej_store_working_day_get(r, r->params[0], &out) == 0)
+        ej_reply(r, 200, out);
 }
 
 void ej_op_delete_working_day(struct ej_req *r)

@@ -58,9 +58,11 @@ void ej_op_import_enrollments(struct ej_req *r);
 /* calendar.c */
 void ej_op_list_holidays(struct ej_req *r);
 void ej_op_add_holiday(struct ej_req *r);
+void ej_op_get_holiday(struct ej_req *r);
 void ej_op_delete_holiday(struct ej_req *r);
 void ej_op_list_working_days(struct ej_req *r);
 void ej_op_add_working_day(struct ej_req *r);
+void ej_op_get_working_day(struct ej_req *r);
 void ej_op_delete_working_day(struct ej_req *r);
 void ej_op_get_deadline(struct ej_req *r);
 

@@ -15,38 +15,38 @@
 
 #define END {NULL, 0, 0, 0}
 static const struct ej_field school_year_fields[] = {
-    {"name", EJ_F_STRING, EJ_F_REQUIRED, 40},
+    {"name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 40},
     {"starts_on", EJ_F_DATE, EJ_F_REQUIRED, 0},
     {"ends_on", EJ_F_DATE, EJ_F_REQUIRED, 0},
     END};
 static const struct ej_field program_fields[] = {
     {"code", EJ_F_STRING, EJ_F_REQUIRED, 40},
-    {"name", EJ_F_STRING, EJ_F_REQUIRED, 200},
+    {"name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 200},
     {"description", EJ_F_STRING, EJ_F_NULLABLE, 4000},
     END};
 static const struct ej_field program_update_fields[] = {
     {"code", EJ_F_STRING, 0, 40},
-    {"name", EJ_F_STRING, 0, 200},
+    {"name", EJ_F_STRING, EJ_F_NAME, 200},
     {"description", EJ_F_STRING, EJ_F_NULLABLE, 4000},
     END};
 static const struct ej_field group_fields[] = {
     {"program_id", EJ_F_INT, EJ_F_REQUIRED, 0},
     {"school_year_id", EJ_F_INT, EJ_F_REQUIRED, 0},
-    {"name", EJ_F_STRING, EJ_F_REQUIRED, 200},
+    {"name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 200},
     {"teacher_ids", EJ_F_ID_ARRAY, 0, 20},
     END};
 static const struct ej_field group_update_fields[] = {
     {"program_id", EJ_F_INT, 0, 0},
-    {"name", EJ_F_STRING, 0, 200},
+    {"name", EJ_F_STRING, EJ_F_NAME, 200},
     {"teacher_ids", EJ_F_ID_ARRAY, 0, 20},
     END};
 static const struct ej_field student_fields[] = {
-    {"full_name", EJ_F_STRING, EJ_F_REQUIRED, 200},
+    {"full_name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 200},
     {"birth_date", EJ_F_DATE, EJ_F_NULLABLE, 0},
     {"user_id", EJ_F_INT, EJ_F_NULLABLE, 0},
     END};
 static const struct ej_field student_update_fields[] = {
-    {"full_name", EJ_F_STRING, 0, 200},
+    {"full_name", EJ_F_STRING, EJ_F_NAME, 200},
     {"birth_date", EJ_F_DATE, EJ_F_NULLABLE, 0},
     {"user_id", EJ_F_INT, EJ_F_NULLABLE, 0},
     END};
@@ -74,7 +74,7 @@ static const struct ej_field import_row_fields[] = {
     {"admission_order", EJ_F_STRING, EJ_F_NULLABLE, 100},
     END};
 static const struct ej_field import_student_fields[] = {
-    {"full_name", EJ_F_STRING, EJ_F_REQUIRED, 200},
+    {"full_name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 200},
     {"birth_date", EJ_F_DATE, EJ_F_REQUIRED, 0},
     END};
 static const struct ej_field no_fields[] = {END};

@@ -12,7 +12,7 @@
 
 static const struct ej_field create_fields[] = {
     {"username", EJ_F_STRING, EJ_F_REQUIRED, 64},
-    {"full_name", EJ_F_STRING, EJ_F_REQUIRED, 200},
+    {"full_name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 200},
     {"roles", EJ_F_STRING_ARRAY, EJ_F_REQUIRED, 7},
     {"email", EJ_F_STRING, EJ_F_NULLABLE, 254},
     {"phone", EJ_F_STRING, EJ_F_NULLABLE, 40},
@@ -21,7 +21,7 @@ static const struct ej_field create_fields[] = {
     {NULL, 0, 0, 0},
 };
 static const struct ej_field update_fields[] = {
-    {"full_name", EJ_F_STRING, 0, 200},
+    {"full_name", EJ_F_STRING, EJ_F_NAME, 200},
     {"roles", EJ_F_STRING_ARRAY, 0, 7},
     {"email", EJ_F_STRING, EJ_F_NULLABLE, 254},
     {"phone", EJ_F_STRING, EJ_F_NULLABLE, 40},

@@ -118,6 +118,31 @@ static int riga_year_now(void)
     return y;
 }
 
+/* The public holiday or day off on d as {date, name, source, kind}, or NULL if d is neither. */
+static json_t *holiday_at(const struct ej_cal *c, ej_day d)
+{
+    long e = entry_at(c, d);
+    const char *name = ej_public_holiday_name(&c->cal, d);
+    const char *kind = "holiday", *source;
+    if (name) {
+        if (e >= 0 && c->entries[e].kind == EJ_ENTRY_HOLIDAY && c->names[e])
+            name = c->names[e];
+        source = e >= 0 && c->entries[e].kind == EJ_ENTRY_HOLIDAY ? "custom"
+                 : ej_is_public_holiday(NULL, d)                  ? "law"
+                                                                  : "custom";
+    } else if (e >= 0 && c->entries[e].kind == EJ_ENTRY_DAY_OFF) {
+        name = c->names[e] ? c->names[e] : "Brīvdiena";
+        kind = "day_off";
+        source = "custom";
+    } else {
+        return NULL;
+    }
+    char date[EJ_DATE_BUFSZ];
+    ej_date_format(d, date);
+    return json_pack("{s:s, s:s, s:s, s:s}", "date", date, "name", name, "source", source, "kind",
+                     kind);
+}
+
 int ej_store_holiday_list(struct ej_req *r, int year, json_t **items)
 {
     struct ej_cal c;
@@ -131,30 +156,29 @@ int ej_store_holiday_list(struct ej_req *r, int year, json_t **items)
     json_t *out = json_array();
     ej_day first = ej_date_from_ymd(year, 1, 1), last = ej_date_from_ymd(year, 12, 31);
     for (ej_day d = first; d <= last; d++) {
-        long e = entry_at(&c, d);
-        const char *name = ej_public_holiday_name(&c.cal, d);
-        const char *kind = "holiday", *source;
-        if (name) {
-            if (e >= 0 && c.entries[e].kind == EJ_ENTRY_HOLIDAY && c.names[e])
-                name = c.names[e];
-            source = e >= 0 && c.entries[e].kind == EJ_ENTRY_HOLIDAY ? "custom"
-                     : ej_is_public_holiday(NULL, d)                 ? "law"
-                                                                     : "custom";
-        } else if (e >= 0 && c.entries[e].kind == EJ_ENTRY_DAY_OFF) {
-            name = c.names[e] ? c.names[e] : "Brīvdiena";
-            kind = "day_off";
-            source = "custom";
-        } else {
-            continue;
-        }
-        char date[EJ_DATE_BUFSZ];
-        ej_date_format(d, date);
-        json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}", "date", date, "name", name,
-                                             "source", source, "kind", kind));
+        json_t *h = holiday_at(&c, d);
+        if (h)
+            json_array_append_new(out, h);
     }
     ej_cal_cleanup(&c);
     *items = out;
     return 0;
+}
+
+int ej_store_holiday_get(struct ej_req *r, const char *date, json_t **out)
+{
+    struct ej_cal c;
+    ej_day d;
+    *out = NULL;
+    if (!ej_date_parse(date, &d))
+        return ej_problem(r, 404, "not_found", "No public holiday or day off on this date.");
+    if (ej_store_calendar_load(r, EJ_CAL_NOLOCK, &c) != 0) {
+        ej_cal_cleanup(&c);
+        return -1;
+    }
+    *out = holiday_at(&c, d);
+    ej_cal_cleanup(&c);
+    return *out ? 0 : ej_problem(r, 404, "not_found", "No public holiday or day off on this date.");
 }
 
 /* Sets a 409 listing lessons (stolen) in the problem's `lessons`. */
@@ -371,6 +395,23 @@ int ej_store_working_day_list(struct ej_req *r, int year, json_t **items)
                    " FROM calendar_entries e WHERE e.kind = 'working_day'"
                    " AND extract(year FROM e.date) = $1::int",
                    1, p);
+}
+
+int ej_store_working_day_get(struct ej_req *r, const char *date, json_t **out)
+{
+    ej_day d;
+    char iso[EJ_DATE_BUFSZ];
+    *out = NULL;
+    if (!ej_date_parse(date, &d))
+        return ej_problem(r, 404, "not_found", "No transferred working day on this date.");
+    ej_date_format(d, iso);
+    const char *p[] = {iso};
+    if (db_json(r, out,
+                "SELECT calendar_entry_json(e) FROM calendar_entries e"
+                " WHERE e.kind = 'working_day' AND e.date = $1::date",
+                1, p) != 0)
+        return -1;
+    return *out ? 0 : ej_problem(r, 404, "not_found", "No transferred working day on this date.");
 }
 
 int ej_store_working_day_add(struct ej_req *r, const json_t *body, json_t **entry)

@@ -49,11 +49,16 @@ int ej_store_holiday_list(struct ej_req *r, int year, json_t **items);
  * lessons_recorded_on_date. *entry: new object. */
 int ej_store_holiday_add(struct ej_req *r, const json_t *body, bool cancel_lessons,
                          json_t **entry);
+/* The public holiday (law or custom) or day off on date: {date, name, source, kind}; 404 if
+ * the date is neither (or no date). *out: new object. */
+int ej_store_holiday_get(struct ej_req *r, const char *date, json_t **out);
 /* Removes the custom holiday or day off on date (404; 409 law_holiday). */
 int ej_store_holiday_delete(struct ej_req *r, const char *date);
 
 /* Transferred working days of a year: [{date, note}]. */
 int ej_store_working_day_list(struct ej_req *r, int year, json_t **items);
+/* The transferred working day on date: {date, note, created_at}; 404 if none. */
+int ej_store_working_day_get(struct ej_req *r, const char *date, json_t **out);
 /* Adds a transferred working day from a checked body {date, note?}. */
 int ej_store_working_day_add(struct ej_req *r, const json_t *body, json_t **entry);
 int ej_store_working_day_delete(struct ej_req *r, const char *date);

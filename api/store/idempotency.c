@@ -96,3 +96,25 @@ int ej_idem_finish(struct ej_req *r, const char *key)
     PQclear(res);
     return 0;
 }
+
+int ej_idem_prune(struct pg_conn *conn, long *deleted)
+{
+    *deleted = 0;
+    /* The lookup ignores keys older than 24 hours; keep an hour more so a
+     * request that began just before the cut-off still finds its own key. */
+    for (;;) {
+        PGresult *res = PQexec(conn, "DELETE FROM idempotency_keys WHERE (user_id, key) IN"
+                                     " (SELECT user_id, key FROM idempotency_keys WHERE"
+                                     " created_at < now() - interval '25 hours' LIMIT 5000)");
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "ejournal: %s", PQerrorMessage(conn));
+            PQclear(res);
+            return -1;
+        }
+        long n = strtol(PQcmdTuples(res), NULL, 10);
+        PQclear(res);
+        *deleted += n;
+        if (n == 0)
+            return 0;
+    }
+}

@@ -16,4 +16,10 @@ int ej_idem_begin(struct ej_req *r, const char *key, bool *replayed);
 /* Stores the request's successful reply under key, in the same transaction. */
 int ej_idem_finish(struct ej_req *r, const char *key);
 
+/* Command line (`ejournal prune`): deletes the keys past their 24 hours on
+ * connection conn (a PGconn), in batches. *deleted gets how many. Returns 0,
+ * or -1 with the error on stderr. */
+struct pg_conn;
+int ej_idem_prune(struct pg_conn *conn, long *deleted);
+
 #endif

@@ -3,6 +3,7 @@
 #include "core/config.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/idempotency.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,14 +106,15 @@ static void throttle_keys(const char *username, const char *address, char *acct,
     snprintf(pair, pl, "pair:%s|%s", username, address ? address : "");
 }
 
-int ej_store_throttle_wait(struct ej_req *r, const char *username, const char *address,
-                           int *seconds)
+/* Buffers for the keys: a username of up to EJ_USERNAME_MAX_BYTES plus an address. */
+#define ACCT_KEY (EJ_USERNAME_MAX_BYTES + 16)
+#define PAIR_KEY (EJ_USERNAME_MAX_BYTES + 80)
+
+/* The wait in seconds now in force for this pair, or for the account from an
+ * address that never signed in to it (the account-wide lock does not apply to
+ * an address that has: an attacker elsewhere cannot lock the owner out). */
+static int throttle_wait(struct ej_req *r, const char *const p[4], int *seconds)
 {
-    char acct[200], pair[280];
-    throttle_keys(username, address, acct, sizeof acct, pair, sizeof pair);
-    const char *p[] = {acct, pair, username, address ? address : ""};
-    /* The account-wide lock does not apply to an address that has signed in
-     * to this account before: an attacker elsewhere cannot lock the owner out. */
     PGresult *res = db_exec(
         r, DB_ONE,
         "SELECT coalesce(ceil(extract(epoch FROM max(locked_until) - now())), 0)::int"
@@ -127,30 +129,49 @@ int ej_store_throttle_wait(struct ej_req *r, const char *username, const char *a
     return 0;
 }
 
-int ej_store_throttle_fail(struct ej_req *r, const char *username, const char *address)
+/* The failure count after one more failure: failures older than an hour are
+ * forgotten. The pair (username, address) locks after 5 failures, the account
+ * after 20; each further failure doubles the wait from 1 s, up to 15 min
+ * (pair) or 5 min (account). */
+#define NEXT_FAILURES "(CASE WHEN updated_at < now() - interval '1 hour' THEN 1 ELSE failures + 1 END)"
+#define THRESHOLD "(CASE WHEN key LIKE 'account:%' THEN 20 ELSE 5 END)"
+#define CAP "(CASE WHEN key LIKE 'account:%' THEN 300 ELSE 900 END)"
+
+int ej_store_throttle_reserve(struct ej_req *r, const char *username, const char *address,
+                              int *seconds)
 {
-    char acct[200], pair[280];
+    char acct[ACCT_KEY], pair[PAIR_KEY];
     throttle_keys(username, address, acct, sizeof acct, pair, sizeof pair);
-    const char *p[] = {acct, pair};
-    /* Failures older than an hour are forgotten. The pair (username, address)
-     * locks after 5 failures, the account after 20; each further failure
-     * doubles the wait from 1 s, up to 15 min (pair) or 5 min (account). */
-    PGresult *res = db_exec(
-        r, DB_NONE,
-        "INSERT INTO login_throttle AS t (key, failures) SELECT k, 1 FROM unnest(ARRAY[$1, $2]) k"
-        " ON CONFLICT (key) DO UPDATE SET failures = CASE WHEN t.updated_at < now() - interval"
-        " '1 hour' THEN 1 ELSE t.failures + 1 END, updated_at = now()",
-        2, p);
+    const char *p[] = {acct, pair, username, address ? address : ""};
+    /* A locked pair or account answers without taking any row lock, so a flood
+     * against a locked account does not queue on its rows. */
+    if (throttle_wait(r, p, seconds) != 0 || *seconds > 0)
+        return *seconds > 0 ? 0 : -1;
+    /* Otherwise: make sure both rows exist, lock them (always in key order:
+     * 'account:' < 'pair:'), look again, and count this attempt as a failure
+     * in advance; a correct password clears the count afterwards. Parallel
+     * attempts wait at the lock until this one commits, and then see its
+     * count (each statement here sees what was committed before it began). */
+    PGresult *res = db_exec(r, DB_NONE,
+                            "INSERT INTO login_throttle (key) SELECT k FROM unnest(ARRAY[$1, $2])"
+                            " k ON CONFLICT (key) DO NOTHING",
+                            2, p);
     if (!res)
         return -1;
     PQclear(res);
+    res = db_exec(r, DB_MANY,
+                  "SELECT key FROM login_throttle WHERE key IN ($1, $2) ORDER BY key FOR UPDATE",
+                  2, p);
+    if (!res)
+        return -1;
+    PQclear(res);
+    if (throttle_wait(r, p, seconds) != 0 || *seconds > 0)
+        return *seconds > 0 ? 0 : -1;
     res = db_exec(r, DB_NONE,
-                  "WITH k AS (SELECT key, failures, CASE WHEN key LIKE 'account:%' THEN 20"
-                  " ELSE 5 END AS threshold, CASE WHEN key LIKE 'account:%' THEN 300 ELSE 900"
-                  " END AS cap FROM login_throttle WHERE key IN ($1, $2))"
-                  " UPDATE login_throttle t SET locked_until = now() + make_interval(secs =>"
-                  " least(k.cap, power(2, least(k.failures - k.threshold, 20))))"
-                  " FROM k WHERE t.key = k.key AND k.failures >= k.threshold",
+                  "UPDATE login_throttle SET failures = " NEXT_FAILURES ", updated_at = now(),"
+                  " locked_until = CASE WHEN " NEXT_FAILURES " >= " THRESHOLD " THEN now() +"
+                  " make_interval(secs => least(" CAP ", power(2, least(" NEXT_FAILURES " - "
+                  THRESHOLD ", 20)))) ELSE locked_until END WHERE key IN ($1, $2)",
                   2, p);
     if (!res)
         return -1;
@@ -160,7 +181,7 @@ int ej_store_throttle_fail(struct ej_req *r, const char *username, const char *a
 
 int ej_store_throttle_clear(struct ej_req *r, const char *username, const char *address)
 {
-    char acct[200], pair[280];
+    char acct[ACCT_KEY], pair[PAIR_KEY];
     throttle_keys(username, address, acct, sizeof acct, pair, sizeof pair);
     const char *p[] = {acct, pair};
     PGresult *res = db_exec(r, DB_NONE, "DELETE FROM login_throttle WHERE key IN ($1, $2)", 2, p);
@@ -218,6 +239,28 @@ int ej_store_login_record(struct ej_req *r, int64_t user_id, const char *usernam
                             "INSERT INTO login_attempts (user_id, username, address, user_agent,"
                             " outcome) VALUES ($1, left($2, 128), $3, $4, $5)",
                             5, p);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+int ej_store_login_throttled(struct ej_req *r, int64_t user_id, const char *username,
+                             const char *address)
+{
+    char uid[24], ua[256];
+    const char *p[] = {user_id ? db_i64(uid, user_id) : NULL, username, address,
+                       user_agent(r, ua, sizeof ua)};
+    /* One row per username, address and minute (issue 9 #6): a flood against a
+     * locked account costs one row a minute, and its owner still sees it. */
+    PGresult *res = db_exec(r, DB_NONE,
+                            "INSERT INTO login_attempts AS a (user_id, username, address, user_agent,"
+                            " outcome, minute, last_at) VALUES ($1, left($2, 128), $3, $4,"
+                            " 'throttled', date_trunc('minute', now()), now())"
+                            " ON CONFLICT (username, coalesce(address, ''), minute)"
+                            " WHERE outcome = 'throttled' DO UPDATE SET attempts = a.attempts + 1,"
+                            " last_at = now(), user_agent = EXCLUDED.user_agent",
+                            4, p);
     if (!res)
         return -1;
     PQclear(res);
@@ -412,9 +455,61 @@ int ej_store_my_logins(struct ej_req *r, int limit, int64_t before_id, json_t **
                        before_id ? db_i64(before, before_id) : NULL};
     return db_json(r, out,
                    "SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'at', utc(at),"
-                   " 'address', address, 'user_agent', user_agent, 'outcome', outcome)"
+                   " 'address', address, 'user_agent', user_agent, 'outcome', outcome,"
+                   " 'attempts', attempts, 'last_at', utc(coalesce(last_at, at)))"
                    " ORDER BY id DESC), '[]'::jsonb) FROM (SELECT * FROM login_attempts"
                    " WHERE user_id = $1 AND ($3::bigint IS NULL OR id < $3)"
                    " ORDER BY id DESC LIMIT $2) a",
                    3, p);
+}
+
+/* ---- retention (`ejournal prune`) ---- */
+
+/* Runs a batched DELETE (its $1 is days, if used) until it deletes nothing;
+ * short transactions, so the server's writes never wait long behind it. */
+static int prune_batches(PGconn *c, const char *sql, const char *days, long *deleted)
+{
+    const char *p[] = {days};
+    *deleted = 0;
+    for (;;) {
+        PGresult *res = PQexecParams(c, sql, days ? 1 : 0, NULL, days ? p : NULL, NULL, NULL, 0);
+        if (!cli_ok(c, res)) {
+            PQclear(res);
+            return -1;
+        }
+        long n = strtol(PQcmdTuples(res), NULL, 10);
+        PQclear(res);
+        *deleted += n;
+        if (n == 0)
+            return 0;
+    }
+}
+
+int ej_store_cli_prune(int retention_days, struct ej_prune_counts *out)
+{
+    char days[24];
+    snprintf(days, sizeof days, "%d", retention_days);
+    memset(out, 0, sizeof *out);
+    PGconn *c = db_connect_cli();
+    int rc = -1;
+    /* Login records older than the retention (§10 shows recent ones). */
+    if (prune_batches(c,
+                      "DELETE FROM login_attempts WHERE id IN (SELECT id FROM login_attempts"
+                      " WHERE at < now() - make_interval(days => $1::int) LIMIT 5000)",
+                      days, &out->login_attempts) != 0)
+        goto done;
+    /* Throttle rows whose failures are forgotten (an hour after the last) and
+     * whose lock has run out: deleting them changes no decision. */
+    if (prune_batches(c,
+                      "DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle"
+                      " WHERE updated_at < now() - interval '1 hour' AND (locked_until IS NULL"
+                      " OR locked_until < now()) LIMIT 5000)",
+                      NULL, &out->throttle_rows) != 0)
+        goto done;
+    if (ej_idem_prune(c, &out->idempotency_keys) != 0)
+        goto done;
+    rc = 0;
+done:
+    PQfinish(c);
+    return rc;
 }

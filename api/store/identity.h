@@ -23,7 +23,14 @@ unsigned ej_roles_from_text(const char *pg_array);
  * Audited with actor NULL. Returns 0 or -1 (message on stderr). */
 int ej_store_cli_superuser(const char *username, const char *hash);
 
-#endif
+struct ej_prune_counts {
+    long login_attempts, throttle_rows, idempotency_keys;
+};
+/* Command line (`ejournal prune`): deletes login attempts older than
+ * retention_days, throttle rows that no longer decide anything, and
+ * idempotency keys past their 24 hours. Never journal or audit data.
+ * Returns 0 or -1 (message on stderr). */
+int ej_store_cli_prune(int retention_days, struct ej_prune_counts *out);
 
 /* ---- login, sessions, throttling (see docs in api/resources/auth.c) ---- */
 
@@ -35,19 +42,30 @@ struct ej_login_account {
     char access[16];
 };
 
-/* Seconds until the account (from an address never used successfully for it)
- * or this username+address pair may try again; 0 if not throttled. */
-int ej_store_throttle_wait(struct ej_req *r, const char *username, const char *address,
-                           int *seconds);
-/* Counts a failed attempt and sets the exponential lock once over the threshold. */
-int ej_store_throttle_fail(struct ej_req *r, const char *username, const char *address);
-/* Forgets the failures of this username (after a correct password). */
+/* The longest username (in bytes) that login handles as such: 128 code points
+ * of up to 4 bytes (longer ones are refused by validation first). */
+#define EJ_USERNAME_MAX_BYTES 512
+
+/* Counts a login attempt before its password is checked (issue 9 #7): unless
+ * this username+address pair, or the account (from an address never used
+ * successfully for it), is locked, both failure counts go up by one and the
+ * lock is set once over the threshold, with the rows locked so that parallel
+ * attempts wait and see the new counts; commit before hashing. *seconds gets
+ * the wait in force (0: the attempt may go ahead and was counted; > 0: it is
+ * refused and nothing was counted). */
+int ej_store_throttle_reserve(struct ej_req *r, const char *username, const char *address,
+                              int *seconds);
+/* Forgets the failures of this username and pair (after a correct password). */
 int ej_store_throttle_clear(struct ej_req *r, const char *username, const char *address);
 
 int ej_store_login_account(struct ej_req *r, const char *username, struct ej_login_account *a);
 /* Records a login attempt (time, address, user agent, outcome). user_id 0 = unknown user. */
 int ej_store_login_record(struct ej_req *r, int64_t user_id, const char *username,
                           const char *address, const char *outcome);
+/* Records an attempt refused by throttling: one row per username, address and
+ * minute, whose `attempts` counts them. */
+int ej_store_login_throttled(struct ej_req *r, int64_t user_id, const char *username,
+                             const char *address);
 int ej_store_password_rehash(struct ej_req *r, int64_t user_id, const char *hash);
 
 /* Opens a session (one login) with its first refresh token (hash, hex). */
@@ -75,3 +93,5 @@ int ej_store_password_change(struct ej_req *r, const char *hash, int64_t *token_
 int ej_store_me(struct ej_req *r, json_t **out);
 /* The caller's login records, newest first, keyset-paginated by id. */
 int ej_store_my_logins(struct ej_req *r, int limit, int64_t before_id, json_t **out);
+
+#endif

@@ -527,7 +527,8 @@ static int pending_report(struct ej_req *r, const char *id, bool lock, json_t **
         rc = ej_problem(r, 409, "report_not_pending", "The report was already %s.",
                         PQgetvalue(res, 0, 1));
         if (r->out)
-            json_object_set_new(r->out, "status", json_string(PQgetvalue(res, 0, 1)));
+            /* Not "status": that is the problem's HTTP status (RFC 9457). */
+            json_object_set_new(r->out, "report_status", json_string(PQgetvalue(res, 0, 1)));
     } else {
         *report = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
         if (!*report)

@@ -455,8 +455,12 @@ int ej_store_lesson_list(struct ej_req *r, unsigned scopes, unsigned attendance_
         "   FROM group_teachers gt WHERE gt.group_id = l.group_id AND gt.teacher_id = $4))"
         " AND ($5::date IS NULL OR l.date >= $5) AND ($6::date IS NULL OR l.date <= $6)"
         " AND ($7::text IS NULL OR lesson_state(l) = $7)"
+        /* The cursor is looked up among the lessons the caller may see: one they may not
+         * see ends the list as a lesson that does not exist does, so a cursor reveals
+         * nothing about lessons hidden from them (§20). */
         " AND ($9::bigint IS NULL OR (l.date, l.starts_at, l.id) >"
-        "   (SELECT c.date, c.starts_at, c.id FROM lessons c WHERE c.id = $9))"
+        "   (SELECT c.date, c.starts_at, c.id FROM lessons c WHERE c.id = $9"
+        "    AND visible_lesson($1, $2::int, c.group_id, c.substitute_teacher_id)))"
         " ORDER BY l.date, l.starts_at, l.id LIMIT $8) x",
         10, p);
 }

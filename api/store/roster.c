@@ -164,11 +164,17 @@ static int set_teachers(struct ej_req *r, const char *gid, const json_t *ids)
         return 0;
     char *doc = dump(ids);
     const char *p[] = {gid, doc};
+    /* One statement sees one snapshot: deleting every row and inserting the list again would
+     * collide with the rows it deletes when the list keeps a teacher. So only the teachers who
+     * leave are deleted, and those who stay are not inserted again. */
     PGresult *res = db_exec(r, DB_NONE,
-                            "WITH d AS (DELETE FROM group_teachers WHERE group_id = $1)"
+                            "WITH d AS (DELETE FROM group_teachers WHERE group_id = $1"
+                            "  AND teacher_id::text NOT IN"
+                            "  (SELECT jsonb_array_elements_text($2::jsonb)))"
                             " INSERT INTO group_teachers (group_id, teacher_id)"
                             " SELECT DISTINCT $1::bigint, t::bigint"
-                            " FROM jsonb_array_elements_text($2::jsonb) t",
+                            " FROM jsonb_array_elements_text($2::jsonb) t"
+                            " ON CONFLICT DO NOTHING",
                             2, p);
     free(doc);
     if (!res)

@@ -473,6 +473,88 @@ static void test_random_bytes(void)
     free(buf);
 }
 
+/* issue 9 #3: a thread that reserves a slot waits its turn, first come first served. */
+struct queuer {
+    int wait_ms;
+    bool got;
+    int *order; /* shared: the next place in line */
+    int place;  /* where this thread came when it got its slot */
+    const char *encoded;
+    enum ej_password_result result;
+};
+
+static pthread_mutex_t order_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *queuer_run(void *arg)
+{
+    struct queuer *q = arg;
+
+    q->got = ej_password_reserve(q->wait_ms);
+    if (q->got) {
+        pthread_mutex_lock(&order_lock);
+        q->place = (*q->order)++;
+        pthread_mutex_unlock(&order_lock);
+        /* the reserved slot is used: no BUSY although the bound is 1 */
+        q->result = ej_password_verify(q->encoded, "fair queue", NULL);
+        ej_password_unreserve();
+    }
+    return NULL;
+}
+
+static void wait_for_waiters(unsigned n)
+{
+    for (int i = 0; i < 2000 && ej_password_waiting() < n; i++) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    CHECK(ej_password_waiting() == n);
+}
+
+static void test_fair_wait(void)
+{
+    static char enc[EJ_PASSWORD_ENCODED_SIZE];
+    int order = 0;
+    enum { N = 4 };
+    struct queuer qs[N];
+    pthread_t th[N];
+
+    CHECK(ej_password_init(1) == EJ_PASSWORD_OK);
+    CHECK(ej_password_hash("fair queue", enc, sizeof enc) == EJ_PASSWORD_OK);
+    CHECK(ej_password_reserve(0)); /* this thread holds the only slot */
+    CHECK(ej_password_reserve(0)); /* again: still the one slot */
+    CHECK(!ej_password_slot_try_acquire());
+    /* our own hashing uses the reserved slot */
+    CHECK(ej_password_verify(enc, "fair queue", NULL) == EJ_PASSWORD_OK);
+    /* N waiters line up one after another */
+    for (int i = 0; i < N; i++) {
+        qs[i] = (struct queuer){.wait_ms = 20000, .order = &order, .place = -1, .encoded = enc,
+                                .result = EJ_PASSWORD_ERROR};
+        CHECK(pthread_create(&th[i], NULL, queuer_run, &qs[i]) == 0);
+        wait_for_waiters((unsigned)i + 1);
+    }
+    /* one with a short wait gives up after it, and leaves the line */
+    double t0 = now_seconds();
+    struct queuer late = {.wait_ms = 100, .order = &order, .place = -1, .encoded = enc};
+    pthread_t lt;
+    CHECK(pthread_create(&lt, NULL, queuer_run, &late) == 0);
+    pthread_join(lt, NULL);
+    CHECK(!late.got);
+    CHECK(now_seconds() - t0 >= 0.09);
+    CHECK(ej_password_waiting() == N);
+    ej_password_unreserve();
+    for (int i = 0; i < N; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < N; i++) {
+        CHECK(qs[i].got);
+        CHECK(qs[i].place == i); /* served in arrival order */
+        CHECK(qs[i].result == EJ_PASSWORD_OK);
+    }
+    CHECK(ej_password_waiting() == 0);
+    CHECK(ej_password_slot_try_acquire());
+    ej_password_slot_release();
+    CHECK(ej_password_init(2) == EJ_PASSWORD_OK);
+}
+
 int main(void)
 {
     CHECK(ej_password_init(2) == EJ_PASSWORD_OK);
@@ -485,6 +567,7 @@ int main(void)
     test_policy_username();
     test_policy_common();
     test_busy();
+    test_fair_wait();
     test_random_password();
     test_random_bytes();
     return check_summary("password");

@@ -190,6 +190,66 @@ function childEnv(extra) {
   return { ...env, ...extra };
 }
 
+// --- response recording ----------------------------------------------------------------------------
+//
+// When EJ_TEST_RESPONSES_DIR is set (scripts/test.sh sets it), every response that fetch() (and so
+// call() and login()) receives from a server this harness started is appended, one JSON object a
+// line, to responses-<pid>.jsonl in that folder: { file, method, url, status, headers, body }. The
+// validator (tests/openapi/validate-responses.mjs) then checks each against openapi.yaml. raw()
+// speaks bytes over a socket on purpose (malformed framing and the like) and is not recorded.
+
+const RECORD_DIR = process.env.EJ_TEST_RESPONSES_DIR || '';
+const RECORD_BODY_MAX = 4 << 20; // a larger body is recorded as truncated and its schema not checked
+const recordedOrigins = new Set(); // `http://127.0.0.1:<port>` of every server spawned here
+
+function recordResponse(method, url, res) {
+  const file = path.join(RECORD_DIR, `responses-${process.pid}.jsonl`);
+  const headers = {};
+  for (const [k, v] of res.headers) headers[k] = v;
+  const base = {
+    file: path.relative(repoRoot, process.argv[1] || '?'),
+    method,
+    url: url.pathname + url.search,
+    status: res.status,
+    headers,
+  };
+  const write = (extra) => {
+    try {
+      fs.appendFileSync(file, `${JSON.stringify({ ...base, ...extra })}\n`);
+    } catch {
+      /* the folder went away: the run is over */
+    }
+  };
+  if (method === 'HEAD' || !res.body) {
+    write({ body: '' });
+    return;
+  }
+  // A clone of the body, read in the background: the test reads the original as it likes.
+  res.clone().arrayBuffer().then(
+    (buf) => write(buf.byteLength > RECORD_BODY_MAX
+      ? { body: null, truncated: buf.byteLength }
+      : { body: Buffer.from(buf).toString('utf8') }),
+    () => write({ body: null, unread: true }), // the test aborted it: status and headers still count
+  );
+}
+
+if (RECORD_DIR) {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async function recordingFetch(input, init) {
+    const res = await realFetch(input, init);
+    try {
+      const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+      if (recordedOrigins.has(url.origin)) {
+        const method = String(init?.method || (input instanceof Request ? input.method : 'GET')).toUpperCase();
+        recordResponse(method, url, res);
+      }
+    } catch {
+      /* recording never changes what the test sees */
+    }
+    return res;
+  };
+}
+
 // --- the stack -----------------------------------------------------------------------------------
 
 // opts.env: extra environment for the server (e.g. EJ_CORS_ORIGINS); a value of undefined removes one
@@ -384,7 +444,10 @@ async function spawnServer(bin, port, env) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) });
       await res.arrayBuffer();
-      if (res.status === 200) return { child, port, logState };
+      if (res.status === 200) {
+        recordedOrigins.add(`http://127.0.0.1:${port}`);
+        return { child, port, logState };
+      }
     } catch {
       /* not listening yet */
     }
