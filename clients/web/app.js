@@ -3,14 +3,14 @@
 // are client routes: every path it serves is a real file.
 import * as api from './api.js?v=4ef06da3193b';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=4647ac550d38';
+import { getLang, setLang, t } from './i18n.js?v=f96899f434fe';
 import * as outbox from './outbox.js?v=70a7686b3b43';
-import * as signin from './screens/signin.js?v=fa0de55f74be';
-import * as password from './screens/password.js?v=79a78567d906';
-import * as lessons from './screens/lessons.js?v=c8cf42c3efe5';
-import * as entry from './screens/entry.js?v=1689f44ad460';
-import * as guardian from './screens/guardian.js?v=9eec296af5cc';
-import * as account from './screens/account.js?v=aaa08efb673f';
+import * as signin from './screens/signin.js?v=9a66a174b703';
+import * as password from './screens/password.js?v=d92107edbbd9';
+import * as lessons from './screens/lessons.js?v=20a3ce77bcaa';
+import * as entry from './screens/entry.js?v=332f94b7b0b4';
+import * as guardian from './screens/guardian.js?v=60dd567b38cb';
+import * as account from './screens/account.js?v=5b7f6318c2b3';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');

@@ -116,6 +116,18 @@ async function axe(page, name) {
   });
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad, [], `axe on ${name}: ${JSON.stringify(bad, null, 1)}`);
+  await fits(page, name);
+}
+
+// Nothing wider than the screen (no sideways scrolling on a phone), also at 360 px.
+async function fits(page, name) {
+  const original = page.viewportSize();
+  for (const width of original.width < 500 ? [original.width, 360] : [original.width]) {
+    await page.setViewportSize({ width, height: original.height });
+    const w = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+    assert.ok(w.scroll <= w.inner, `${name} at ${width} px: the page is ${w.scroll} px wide`);
+  }
+  await page.setViewportSize(original);
 }
 
 async function shot(page, name) {

@@ -4,8 +4,8 @@
 // both versions and lets the teacher choose.
 import * as api from '../api.js?v=4ef06da3193b';
 import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=97e34c8607c9';
-import { t, fmtDate, fmtDateTime } from '../i18n.js?v=4647ac550d38';
+import { problemText } from '../errors.js?v=bb2ecbc56cef';
+import { t, fmtDate, fmtDateTime } from '../i18n.js?v=f96899f434fe';
 import * as outbox from '../outbox.js?v=70a7686b3b43';
 
 const STATUSES = ['present', 'absent', 'late'];
@@ -44,7 +44,7 @@ export async function render(main, ctx, id) {
   const heading = h('header', { class: 'entry-head' },
     back(),
     h('h1', {}, groupName),
-    h('p', { class: 'muted' }, `${fmtDate(lesson.date)} · ${lesson.starts_at.slice(0, 5)}–${lesson.ends_at.slice(0, 5)}${lesson.room ? ` · ${lesson.room}` : ''}`),
+    h('p', { class: 'muted' }, `${fmtDate(lesson.date)} · ${lesson.starts_at.slice(0, 5)}–${lesson.ends_at.slice(0, 5)}${lesson.room ? ` · ${t('lessons.room', { room: lesson.room })}` : ''}`),
     h('p', { class: 'muted' }, h('span', { class: `badge ${lesson.state}` }, t(`state.${lesson.state}`)), ' ',
       t('entry.deadline', { date: fmtDateTime(lesson.extension?.until || lesson.deadline) }),
       lesson.late ? h('span', { class: 'badge late' }, t('entry.late.flag')) : null));

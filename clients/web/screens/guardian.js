@@ -4,8 +4,8 @@
 // absence reports, absence reasons.
 import * as api from '../api.js?v=4ef06da3193b';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=97e34c8607c9';
-import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=4647ac550d38';
+import { problemText } from '../errors.js?v=bb2ecbc56cef';
+import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=f96899f434fe';
 
 const WINDOW_DAYS = 60;
 

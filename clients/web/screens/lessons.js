@@ -4,8 +4,8 @@
 // for their names (a lesson carries only group_id).
 import * as api from '../api.js?v=4ef06da3193b';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=97e34c8607c9';
-import { t, fmtDate, fmtDateTime, fmtLeft, rigaToday, addDays } from '../i18n.js?v=4647ac550d38';
+import { problemText } from '../errors.js?v=bb2ecbc56cef';
+import { t, fmtDate, fmtDateTime, fmtLeft, rigaToday, addDays } from '../i18n.js?v=f96899f434fe';
 import * as outbox from '../outbox.js?v=70a7686b3b43';
 
 const WINDOW_DAYS = 14;
@@ -38,7 +38,7 @@ export async function render(main, ctx) {
   const queued = new Set(outbox.mine().map((i) => i.lesson));
   const now = Date.now();
   const buckets = { torecord: [], upcoming: [], overdue: [], recorded: [] };
-  buckets.overdue = overdue.items;
+  buckets.overdue = [...overdue.items].reverse(); // the most recent first: the likeliest to be fixed
   for (const l of lessons.items) {
     if (l.state === 'cancelled' || l.state === 'overdue') continue;
     if (l.state === 'recorded') buckets.recorded.push(l);
@@ -62,7 +62,7 @@ export async function render(main, ctx) {
       h('a', { class: `lesson state-${l.state}`, href: `#/lesson/${l.id}` },
         h('span', { class: 'lesson-main' },
           h('strong', {}, name),
-          h('span', { class: 'muted' }, `${fmtDate(l.date)} · ${l.starts_at.slice(0, 5)}–${l.ends_at.slice(0, 5)}${l.room ? ` · ${l.room}` : ''}`),
+          h('span', { class: 'muted' }, `${fmtDate(l.date)} · ${l.starts_at.slice(0, 5)}–${l.ends_at.slice(0, 5)}${l.room ? ` · ${t('lessons.room', { room: l.room })}` : ''}`),
           l.topic ? h('span', { class: 'topic' }, l.topic) : null,
           when),
         h('span', { class: 'lesson-side' },
