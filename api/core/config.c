@@ -244,11 +244,24 @@ int ej_config_load(const char *what, char *err, size_t errlen)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1)
         cores = 1;
-    /* CivetWeb keeps a worker on a keep-alive connection, so there should be
-     * a thread per concurrently connected client; idle ones hold no database
-     * connection (those open lazily). */
-    int def_threads = (int)(cores * 8 < 16 ? 16 : (cores * 8 > 64 ? 64 : cores * 8));
-    if (env_int("EJ_THREADS", def_threads, 1, 256, &config.threads, err, errlen))
+    /* CivetWeb holds a worker for each connected client, also while it is
+     * idle, so there are many threads; they share a few database
+     * connections (EJ_DB_CONNECTIONS), borrowed per request, so an idle
+     * client costs a thread (~100 KiB of stack) but no database connection. */
+    if (env_int("EJ_THREADS", 256, 1, 1024, &config.threads, err, errlen))
+        return -1;
+    /* Database work is mostly waiting on PostgreSQL: a few connections per
+     * core keep it busy without queueing inside it. */
+    int def_db = (int)(cores * 4 < 4 ? 4 : (cores * 4 > 64 ? 64 : cores * 4));
+    if (env_int("EJ_DB_CONNECTIONS", def_db, 1, 256, &config.db_connections, err, errlen))
+        return -1;
+    if (env_int("EJ_DB_WAIT_MS", 2000, 0, 60000, &config.db_wait_ms, err, errlen))
+        return -1;
+    if (env_int("EJ_REQUEST_TIMEOUT_MS", 10000, 100, 600000, &config.request_timeout_ms,
+                err, errlen))
+        return -1;
+    if (env_int("EJ_KEEP_ALIVE_TIMEOUT_MS", 2000, 100, 600000, &config.keep_alive_timeout_ms,
+                err, errlen))
         return -1;
     if (env_int("EJ_HASH_CONCURRENCY", (int)cores, 1, 64, &config.hash_slots, err, errlen))
         return -1;

@@ -79,6 +79,7 @@ static const char *status_title(int status)
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 409: return "Conflict";
     case 411: return "Length Required";
     case 412: return "Precondition Failed";
@@ -165,7 +166,9 @@ int ej_invalid(struct ej_req *r, const char *field, const char *msg)
 
 int ej_param_id(struct ej_req *r, size_t i, int64_t *out)
 {
-    if (i >= r->nparams || parse_id(r->params[i], out) != 0)
+    /* Only the canonical spelling names a resource: /students/01 is not
+     * /students/1 (one URL per resource; a proxy's rules see the same). */
+    if (i >= r->nparams || r->params[i][0] == '0' || parse_id(r->params[i], out) != 0)
         return ej_problem(r, 404, "not_found", "No such resource.");
     return 0;
 }
@@ -178,7 +181,47 @@ static int hexval(int c)
     return -1;
 }
 
-/* Percent-decodes [s, s+n) into out; '+' is a space. -1 if malformed or too long. */
+/* True if [s, s+n) is well-formed UTF-8 (Unicode Table 3-7: no overlong
+ * forms, no surrogates, nothing above U+10FFFF). */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t len;
+        unsigned lo = 0x80, hi = 0xBF; /* range of the second byte */
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+        } else {
+            return 0;
+        }
+        if (n - i < len || s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (size_t k = 2; k < len; k++)
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
+                return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* Percent-decodes [s, s+n) into out; '+' is a space. -1 if malformed, too
+ * long, or not UTF-8 once decoded. */
 static int url_decode(const char *s, size_t n, char *out, size_t outlen)
 {
     size_t o = 0;
@@ -200,6 +243,36 @@ static int url_decode(const char *s, size_t n, char *out, size_t outlen)
         out[o++] = (char)c;
     }
     out[o] = '\0';
+    return utf8_valid((const unsigned char *)out, o) ? 0 : -1;
+}
+
+int ej_target_check(struct ej_req *r)
+{
+    const char *p = r->path ? r->path : "";
+    /* No route segment needs an escape (ids are digits, dates YYYY-MM-DD,
+     * the rest fixed ASCII words), and an escape is how %2F or %00 would
+     * hide inside a segment: refused rather than decoded. */
+    if (strchr(p, '%'))
+        return ej_problem(r, 400, "invalid_path",
+                          "The path may not contain percent-escapes; no resource name needs one.");
+    if (!utf8_valid((const unsigned char *)p, strlen(p)))
+        return ej_problem(r, 400, "invalid_path", "The path is not valid UTF-8.");
+    /* Every parameter, whether or not the operation reads it, so nothing
+     * invalid ever reaches a handler or the database. */
+    for (const char *q = r->query; q && *q;) {
+        const char *amp = strchr(q, '&');
+        size_t len = amp ? (size_t)(amp - q) : strlen(q);
+        char *out = malloc(len + 1);
+        if (!out)
+            abort();
+        int bad = url_decode(q, len, out, len + 1) != 0;
+        free(out);
+        if (bad)
+            return ej_problem(r, 400, "invalid_query",
+                              "The query string has a malformed escape, a NUL byte or "
+                              "invalid UTF-8.");
+        q = amp ? amp + 1 : NULL;
+    }
     return 0;
 }
 

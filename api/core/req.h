@@ -122,7 +122,13 @@ static inline bool ej_failed(const struct ej_req *r) { return r->status >= 400; 
 /* 422 validation_failed naming one field. Always returns -1. */
 int ej_invalid(struct ej_req *r, const char *field, const char *msg);
 
-/* Path parameter i as a positive id; on anything else sets 404 and returns -1. */
+/* Checks the request target before routing: 400 invalid_path if the path has
+ * a percent-escape or is not UTF-8, 400 invalid_query if a query parameter
+ * has a malformed escape, a NUL or is not UTF-8 once decoded. 0 or -1. */
+int ej_target_check(struct ej_req *r);
+
+/* Path parameter i as a positive id in canonical form (no leading zero); on
+ * anything else sets 404 and returns -1. */
 int ej_param_id(struct ej_req *r, size_t i, int64_t *out);
 
 /* Query parameter lookup: copies the decoded value of `name` into out.

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #define MAX_ROUTES 160
-static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 411,
-                               412, 413, 415, 422, 429, 431, 500, 503, 0};
+static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 408, 409,
+                               411, 412, 413, 415, 422, 429, 431, 500, 503, 0};
 #define NSTATUS (sizeof statuses / sizeof statuses[0]) /* last slot: any other */
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                  0.1,   0.25,   0.5,   1.0,  2.5,   5.0};

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* gettid, SIGEV_THREAD_ID */
 #include "http/server.h"
 
 #include "auth/random.h"
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 /* CivetWeb's buffer for the request line and headers: large enough that it
  * hands us oversized requests to refuse properly (a 150 KiB token gets 401,
@@ -32,32 +34,98 @@
  * stops (CivetWeb's mg_stop would cut their replies off). */
 #define DRAIN_SECONDS 10
 
+/* While a body is being read past its deadline, this signal is sent to the
+ * reading thread every DEADLINE_TICK_MS until the read returns. */
+#define DEADLINE_SIGNAL SIGRTMIN
+#define DEADLINE_TICK_MS 50
+
 static atomic_int in_flight; /* requests inside on_request */
 static atomic_int draining;  /* SIGTERM seen: answer, but close connections */
+
+/* A worker thread serves one connection at a time. When it began waiting for
+ * its current request (the connection was taken, or the previous response on
+ * it was sent), and how many requests that connection has had. */
+static __thread double tl_wait_started;
+static __thread int tl_conn_requests;
+static __thread timer_t tl_timer;
+static __thread bool tl_have_timer;
 
 static const char *conn_header(void *conn, const char *name)
 {
     return mg_get_header((const struct mg_connection *)conn, name);
 }
 
+static void on_deadline_signal(int sig) { (void)sig; }
+
+/* Arms this thread's timer: the deadline signal in `seconds`, then every
+ * DEADLINE_TICK_MS (a tick that lands just before mg_read blocks in poll(2)
+ * is followed by another); seconds <= 0 disarms. */
+static void deadline_timer(double seconds)
+{
+    if (!tl_have_timer) {
+        if (seconds <= 0)
+            return;
+        struct sigevent ev;
+        memset(&ev, 0, sizeof ev);
+        ev.sigev_notify = SIGEV_THREAD_ID;
+        ev.sigev_signo = DEADLINE_SIGNAL;
+        ev._sigev_un._tid = gettid();
+        if (timer_create(CLOCK_MONOTONIC, &ev, &tl_timer) != 0)
+            abort(); /* only fails without memory or with a bad argument */
+        tl_have_timer = true;
+    }
+    struct itimerspec t;
+    memset(&t, 0, sizeof t);
+    if (seconds > 0) {
+        t.it_value.tv_sec = (time_t)seconds;
+        t.it_value.tv_nsec = (long)((seconds - (double)t.it_value.tv_sec) * 1e9) + 1;
+        t.it_interval.tv_nsec = DEADLINE_TICK_MS * 1000000L;
+    }
+    timer_settime(tl_timer, 0, &t, NULL);
+}
+
+/* The request's deadline (EJ_REQUEST_TIMEOUT_MS from when the server began
+ * waiting for it) covers the body too. CivetWeb's own timeout cannot: mg_read
+ * keeps waiting as long as each byte comes within request_timeout_ms of the
+ * last, so a byte every few seconds held a worker for hours. Our timer's
+ * signal interrupts the poll(2) inside mg_read at the deadline (CivetWeb
+ * treats the EINTR as a failed read and returns), and the loop stops. */
 static int read_body(struct ej_req *r)
 {
     struct mg_connection *conn = r->conn;
     size_t want = (size_t)r->content_length, got = 0;
+    /* A slow sender holds no database connection while it sends (the
+     * pipeline reads the body after authentication, before any transaction). */
+    if (!r->in_tx)
+        ej_db_release(r);
     r->body_text = malloc(want + 1);
     if (!r->body_text)
         abort();
+    double deadline = tl_wait_started + ej_cfg()->request_timeout_ms / 1000.0;
+    bool late = false;
+    deadline_timer(deadline - ej_now());
     while (got < want) {
-        int n = mg_read(conn, r->body_text + got, want - got);
-        if (n <= 0)
+        if (ej_now() >= deadline) {
+            late = true;
             break;
+        }
+        int n = mg_read(conn, r->body_text + got, want - got);
+        if (n <= 0) {
+            late = ej_now() >= deadline;
+            break;
+        }
         got += (size_t)n;
     }
+    deadline_timer(0);
     r->body_text[got] = '\0';
     r->body_len = got;
     r->body_read = true;
     if (got < want) {
         r->close_connection = true;
+        if (late)
+            return ej_problem(r, 408, "request_timeout",
+                              "The request did not arrive within %d ms.",
+                              ej_cfg()->request_timeout_ms);
         return ej_problem(r, 400, "incomplete_body",
                           "The body ended before Content-Length bytes arrived.");
     }
@@ -140,6 +208,16 @@ static void add_header(struct mg_connection *conn, const char *name, const char 
     mg_response_header_add(conn, name, value, -1);
 }
 
+/* Whether CivetWeb will keep this connection open after the reply, as far as
+ * the request decides it: HTTP/1.1 and no "Connection: close". */
+static bool keeps_alive(const struct mg_connection *conn)
+{
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    const char *h = mg_get_header(conn, "Connection");
+    return ri->http_version && strcmp(ri->http_version, "1.1") == 0 &&
+           !(h && strcasestr(h, "close"));
+}
+
 static void send_reply(struct mg_connection *conn, struct ej_req *r)
 {
     char *text = NULL;
@@ -195,10 +273,22 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
                        "ETag, Location, Retry-After, X-Request-Id");
         }
     }
-    /* An unread body cannot be skipped safely: close instead of keeping alive. */
+    /* An unread body cannot be skipped safely: close instead of keeping alive.
+     * The header alone does not close: CivetWeb decides from the request
+     * (its Connection header, HTTP version, whether the Content-Length
+     * bytes were consumed or are buffered) and would go on to parse the rest
+     * of the stream as the next request, e.g. a request smuggled behind a
+     * refused Content-Length + Transfer-Encoding one. So also tell CivetWeb
+     * to close (its must_close flag, checked before anything else). */
     if (r->close_connection || atomic_load(&draining) ||
-        (r->content_length > 0 && !r->body_read))
+        (r->content_length > 0 && !r->body_read)) {
+        mg_disable_connection_keep_alive(conn);
         add_header(conn, "Connection", "close");
+    } else if (keeps_alive(conn)) {
+        /* Clients close an idle connection before we do (no race on reuse). */
+        snprintf(num, sizeof num, "timeout=%d", ej_cfg()->keep_alive_timeout_ms / 1000);
+        add_header(conn, "Keep-Alive", num);
+    }
     mg_response_header_send(conn);
     if (len)
         mg_write(conn, text ? text : r->out_text, len);
@@ -231,13 +321,20 @@ static int on_request(struct mg_connection *conn)
     r->header = conn_header;
     r->read_body = read_body;
     r->method = ri->request_method;
+    /* The path as sent (decode_url is off): routing on a decoded path let
+     * /%6detrics or /api/v1/me%2Flogins through a proxy's path rules. */
     r->path = ri->local_uri_raw ? ri->local_uri_raw : ri->request_uri;
     r->query = ri->query_string;
     r->remote_addr = ri->remote_addr;
     set_request_id(r);
-    bool served = false; /* a file of EJ_WEB_DIR, answered by http/static.c */
-    if (check_framing(r, ri) == 0 && !(served = ej_static_serve(r)))
+    /* Static files first (http/static.c): it answers GET/HEAD outside the API
+     * itself, or refuses with 404 set in r; everything else is the API's. */
+    bool served = false;
+    if (check_framing(r, ri) == 0 && !(served = ej_static_serve(r)) && r->status == 0 &&
+        ej_target_check(r) == 0)
         ej_pipeline_run(r);
+    /* Before the reply is written: a slow reader holds no database connection. */
+    ej_db_release(r);
     if (r->status == 0)
         ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
     if (!served)
@@ -247,8 +344,20 @@ static int on_request(struct mg_connection *conn)
     int status = r->status;
     ej_req_cleanup(r);
     free(r);
+    tl_conn_requests++;
+    tl_wait_started = ej_now(); /* the next request on this connection */
     atomic_fetch_sub(&in_flight, 1);
     return status;
+}
+
+/* A worker takes a new connection: its first request's clock starts. */
+static int on_init_connection(const struct mg_connection *conn, void **conn_data)
+{
+    (void)conn;
+    (void)conn_data;
+    tl_wait_started = ej_now();
+    tl_conn_requests = 0;
+    return 0;
 }
 
 /* CivetWeb's own errors (before a request reaches us: a header block over
@@ -257,6 +366,15 @@ static int on_request(struct mg_connection *conn)
 static int on_http_error(struct mg_connection *conn, int status, const char *msg)
 {
     const char *code = "bad_request", *title = "Bad Request";
+    /* CivetWeb answers 400 when the header block is incomplete, whether time
+     * ran out (request_timeout_ms for a connection's first request,
+     * keep_alive_timeout_ms for the next ones, both counted from when it
+     * began waiting) or the bytes were garbage: the elapsed time tells. */
+    const struct ej_config *c = ej_cfg();
+    int limit_ms = tl_conn_requests > 0 ? c->keep_alive_timeout_ms : c->request_timeout_ms;
+    if (status == 400 && tl_wait_started > 0 &&
+        (ej_now() - tl_wait_started) * 1000.0 >= limit_ms)
+        status = 408;
     if (status == 413 || status == 431) {
         status = 431;
         code = "headers_too_large";
@@ -273,8 +391,10 @@ static int on_http_error(struct mg_connection *conn, int status, const char *msg
     char type[96];
     snprintf(type, sizeof type, "https://ejournal.example/problems/%s", code);
     json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", title, "status",
-                          status, "detail", status == 431 ? "The request headers are too large."
-                                                          : "The request could not be parsed.",
+                          status, "detail",
+                          status == 431   ? "The request headers are too large."
+                          : status == 408 ? "The request headers did not arrive in time."
+                                          : "The request could not be parsed.",
                           "code", code);
     char *body = json_dumps(p, JSON_COMPACT);
     json_decref(p);
@@ -302,8 +422,13 @@ static int on_log_message(const struct mg_connection *conn, const char *message)
 
 static void on_exit_thread(const struct mg_context *ctx, int thread_type, void *ptr)
 {
-    if (thread_type == 1)
+    if (thread_type == 1) {
         ej_db_thread_cleanup();
+        if (tl_have_timer) {
+            timer_delete(tl_timer);
+            tl_have_timer = false;
+        }
+    }
 }
 
 /* Lets requests in flight finish (new ones are still answered, with
@@ -321,20 +446,31 @@ static void drain(const sigset_t *set)
 int ej_server_run(void)
 {
     const struct ej_config *c = ej_cfg();
-    char threads[16];
+    char threads[16], request_timeout[16], keep_alive[16];
     snprintf(threads, sizeof threads, "%d", c->threads);
+    snprintf(request_timeout, sizeof request_timeout, "%d", c->request_timeout_ms);
+    snprintf(keep_alive, sizeof keep_alive, "%d", c->keep_alive_timeout_ms);
     const char *options[] = {
         "listening_ports", c->listen,
         "num_threads", threads,
         "max_request_size", CIVETWEB_REQUEST_BUFFER,
-        "request_timeout_ms", "15000",
-        "keep_alive_timeout_ms", "5000",
+        /* A connection's first request line and headers must be complete
+         * within this time of the worker taking the connection, a later
+         * one's within keep_alive_timeout_ms of the previous response (so an
+         * idle client holds its worker that long); the body's deadline is
+         * read_body's. */
+        "request_timeout_ms", request_timeout,
+        "keep_alive_timeout_ms", keep_alive,
         "enable_keep_alive", "yes",
         /* Headers and body go out as two writes: without this the body waits
          * for the client's delayed ACK (~40 ms per request). */
         "tcp_nodelay", "1",
-        "connection_queue", "256",
-        "decode_url", "yes",
+        /* Accepted connections waiting for a free worker, and the kernel's
+         * backlog before that. */
+        "connection_queue", "1024",
+        "listen_backlog", "1024",
+        /* Route on the path as sent; ej_target_check refuses escapes. */
+        "decode_url", "no",
         /* CivetWeb's CORS defaults to "*": off; CORS is answered by us. */
         "access_control_allow_origin", "",
         NULL,
@@ -345,6 +481,7 @@ int ej_server_run(void)
     cb.http_error = on_http_error;
     cb.log_message = on_log_message;
     cb.exit_thread = on_exit_thread;
+    cb.init_connection = on_init_connection;
 
     /* Signals are taken by sigwait below; every thread inherits the mask. */
     sigset_t set;
@@ -353,6 +490,12 @@ int ej_server_run(void)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* Without SA_RESTART: the point is to interrupt a blocked poll(2). */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_deadline_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(DEADLINE_SIGNAL, &sa, NULL);
 
     mg_init_library(0);
     struct mg_context *ctx = mg_start(&cb, NULL, options);
@@ -362,13 +505,15 @@ int ej_server_run(void)
         return 1;
     }
     ej_log_event(EJ_LOG_INFO, "listening",
-                 json_pack("{s:s, s:i}", "listen", c->listen, "threads", c->threads));
+                 json_pack("{s:s, s:i, s:i}", "listen", c->listen, "threads", c->threads,
+                           "db_connections", c->db_connections));
     int sig = 0;
     sigwait(&set, &sig);
     ej_log_event(EJ_LOG_INFO, "stopping",
                  json_pack("{s:i, s:i}", "signal", sig, "in_flight", atomic_load(&in_flight)));
     drain(&set);
     mg_stop(ctx);
+    ej_db_pool_close();
     mg_exit_library();
     ej_log(EJ_LOG_INFO, "stopped");
     return 0;

@@ -72,7 +72,8 @@ int ej_static_clean_path(const char *path, char *out, size_t outlen)
     int at_segment_start = 1;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        /* '%' would mean a second round of decoding; our names never have it. */
+        /* No file name of ours needs an escape; an escape is how "..", "/" or
+         * NUL would hide, so it is refused rather than decoded. */
         if (c < 0x20 || c == 0x7f || c == '\\' || c == '%')
             return -1;
         if (at_segment_start && (c == '/' || c == '.'))
@@ -233,20 +234,26 @@ bool ej_static_serve(struct ej_req *r)
         return false;
     if (!outside_api(r))
         return false;
+    /* From here the path is ours: whatever names no servable file is 404, the
+     * same problem the router gives, before the API's own target checks (a
+     * percent-escape is refused here as a name, not decoded). */
     char name[EJ_STATIC_MAX_PATH];
-    if (ej_static_clean_path(r->path, name, sizeof name) != 0)
-        return false; /* the pipeline answers 404 not_found */
-    const char *type = ej_static_content_type(name);
-    if (!type)
-        return false;
-    int fd = open_beneath(name);
-    if (fd < 0)
-        return false;
+    const char *type = NULL;
+    int fd = -1;
+    if (ej_static_clean_path(r->path, name, sizeof name) == 0 &&
+        (type = ej_static_content_type(name)) != NULL)
+        fd = open_beneath(name);
     size_t len = 0;
-    char *body = read_all(fd, &len);
-    close(fd);
-    if (!body)
+    char *body = NULL;
+    if (fd >= 0) {
+        body = read_all(fd, &len);
+        close(fd);
+    }
+    if (!body) {
+        r->route = &static_route;
+        ej_problem(r, 404, "not_found", "No such resource.");
         return false;
+    }
 
     char hex[65], etag[ETAG_HEX + 3], version[VERSION_HEX + 1];
     ej_sha256_hex(body, len, hex);

@@ -30,15 +30,17 @@ int ej_static_init(void);
 /* Closes the folder. */
 void ej_static_cleanup(void);
 
-/* If static serving is on and r is a GET or HEAD outside the API, answers it
- * (a file, 304, or a 404/405 problem) on r->conn, sets r->status and returns
- * true; otherwise returns false and r is untouched. */
+/* If static serving is on and r is a GET or HEAD outside the API (no route of
+ * the table matches its path, and it is not under /api/), answers it: a file
+ * or 304 written on r->conn, returning true; or, for anything that names no
+ * servable file, a 404 not_found problem set in r (for the caller to send),
+ * returning false. Otherwise returns false and r is untouched. */
 bool ej_static_serve(struct ej_req *r);
 
 /* --- pure helpers (unit-tested) --- */
 
-/* Turns a request path (already percent-decoded by the HTTP layer) into a
- * relative file name in out: "/" is "index.html". Returns 0, or -1 for
+/* Turns a request path (as sent: nothing is percent-decoded) into a relative
+ * file name in out: "/" is "index.html". Returns 0, or -1 for
  * anything refused: not starting with "/", empty or dot-first segments
  * ("..", ".", ".git"), a trailing "/", "\\", "%", control bytes, or longer
  * than outlen. */

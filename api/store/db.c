@@ -4,57 +4,169 @@
 #include "core/log.h"
 #include "store/store.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Seconds to wait after a failed connection attempt before trying again, so a
  * database outage costs each request one quick 503 rather than a connect. */
 #define RECONNECT_BACKOFF 0.25
 
-static __thread PGconn *tl_conn;
-static __thread double tl_failed_at;
-
-/* Prepared statements of this thread's connection, by SQL text. Parsing and
- * planning cost more than running most of our queries (the principal check:
- * 13k/s as one-off statements, 65k/s prepared, measured with pgbench), so each
- * statement is prepared once per connection and then only executed. The
- * array lives on the heap; only its pointer is thread-local. */
+/* Prepared statements of one connection, by SQL text. Parsing and planning
+ * cost more than running most of our queries (the principal check: 13k/s as
+ * one-off statements, 65k/s prepared, measured with pgbench), so each
+ * statement is prepared once per connection and then only executed. */
 #define STMT_CACHE 256
 struct stmt {
     uint64_t hash;
     char *sql;
 };
-static __thread struct stmt *tl_stmts;
-static __thread unsigned tl_nstmts;
+
+/* The pool: EJ_DB_CONNECTIONS slots shared by all worker threads (there are
+ * many more threads than slots: a thread per connected client, most of them
+ * idle). A request borrows a slot on its first statement and gives it back
+ * when its pipeline ends, before the reply is written, so neither an idle
+ * keep-alive client nor a slow reader holds a database connection. A slot
+ * keeps its connection (opened lazily, reopened after a failure) and that
+ * connection's prepared statements. */
+struct slot {
+    PGconn *conn;
+    struct stmt *stmts; /* heap, STMT_CACHE entries once used */
+    unsigned nstmts;
+};
+static struct slot *slots;
+static int *free_slots; /* stack of free slot indexes: the warmest is reused first */
+static int nfree;
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_cv;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+/* The slot this thread's request has borrowed (a request runs on one thread). */
+static __thread struct slot *tl_slot;
+
 static atomic_int db_up_flag = 0;
 static atomic_long db_open = 0;
+static atomic_llong failed_at_us = 0; /* monotonic µs of the last failed connect, 0 = none */
 
 int ej_db_up(void) { return atomic_load(&db_up_flag); }
 long ej_db_open_connections(void) { return atomic_load(&db_open); }
 
-static void stmts_forget(void)
+static void pool_init(void)
 {
-    for (unsigned i = 0; i < tl_nstmts; i++)
-        free(tl_stmts[i].sql);
-    free(tl_stmts);
-    tl_stmts = NULL;
-    tl_nstmts = 0;
+    int n = ej_cfg()->db_connections > 0 ? ej_cfg()->db_connections : 1;
+    slots = calloc((size_t)n, sizeof *slots);
+    free_slots = calloc((size_t)n, sizeof *free_slots);
+    if (!slots || !free_slots)
+        abort();
+    for (int i = 0; i < n; i++)
+        free_slots[i] = n - 1 - i; /* slot 0 on top */
+    nfree = n;
+    /* Waits are timed on the monotonic clock, like the rest of the server. */
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&pool_cv, &attr);
+    pthread_condattr_destroy(&attr);
 }
 
-static void conn_close(void)
+static void stmts_forget(struct slot *s)
 {
-    stmts_forget(); /* they die with the connection */
-    if (tl_conn) {
-        PQfinish(tl_conn);
-        tl_conn = NULL;
+    for (unsigned i = 0; i < s->nstmts; i++)
+        free(s->stmts[i].sql);
+    free(s->stmts);
+    s->stmts = NULL;
+    s->nstmts = 0;
+}
+
+static void conn_close(struct slot *s)
+{
+    stmts_forget(s); /* they die with the connection */
+    if (s->conn) {
+        PQfinish(s->conn);
+        s->conn = NULL;
         atomic_fetch_sub(&db_open, 1);
     }
 }
 
-void ej_db_thread_cleanup(void) { conn_close(); }
+static int busy(struct ej_req *r)
+{
+    r->retry_after = 1;
+    return ej_problem(r, 503, "database_busy", "The database is busy; try again.");
+}
+
+/* Takes a free slot for this thread's request, waiting at most EJ_DB_WAIT_MS;
+ * NULL with 503 database_busy when none became free. */
+static struct slot *borrow(struct ej_req *r)
+{
+    if (tl_slot)
+        return tl_slot;
+    pthread_once(&pool_once, pool_init);
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    long long ns = until.tv_nsec + (long long)ej_cfg()->db_wait_ms * 1000000LL;
+    until.tv_sec += (time_t)(ns / 1000000000LL);
+    until.tv_nsec = (long)(ns % 1000000000LL);
+    pthread_mutex_lock(&pool_mu);
+    int timed_out = 0;
+    while (nfree == 0 && !timed_out)
+        timed_out = pthread_cond_timedwait(&pool_cv, &pool_mu, &until) != 0 && nfree == 0;
+    if (nfree > 0)
+        tl_slot = &slots[free_slots[--nfree]];
+    pthread_mutex_unlock(&pool_mu);
+    if (!tl_slot) {
+        ej_log_event(EJ_LOG_WARN, "no free database connection",
+                     json_pack("{s:i, s:s}", "wait_ms", ej_cfg()->db_wait_ms, "request_id",
+                               r->request_id));
+        busy(r);
+    }
+    return tl_slot;
+}
+
+/* Gives this thread's slot back to the pool. */
+static void give_back(void)
+{
+    struct slot *s = tl_slot;
+    if (!s)
+        return;
+    /* A transaction left open (a handler that returned early, a failed
+     * COMMIT) must not leak into the next borrower's request. */
+    if (s->conn && PQstatus(s->conn) == CONNECTION_OK &&
+        PQtransactionStatus(s->conn) != PQTRANS_IDLE) {
+        PGresult *res = PQexec(s->conn, "ROLLBACK");
+        PQclear(res);
+    }
+    if (s->conn && (PQstatus(s->conn) != CONNECTION_OK ||
+                    PQtransactionStatus(s->conn) != PQTRANS_IDLE))
+        conn_close(s);
+    tl_slot = NULL;
+    pthread_mutex_lock(&pool_mu);
+    free_slots[nfree++] = (int)(s - slots);
+    pthread_cond_signal(&pool_cv);
+    pthread_mutex_unlock(&pool_mu);
+}
+
+void ej_db_release(struct ej_req *r)
+{
+    give_back();
+    r->in_tx = false;
+}
+
+/* Only matters if a request ended without ej_db_release (it always calls it). */
+void ej_db_thread_cleanup(void) { give_back(); }
+
+void ej_db_pool_close(void)
+{
+    if (!slots)
+        return;
+    pthread_mutex_lock(&pool_mu);
+    for (int i = 0; i < nfree; i++)
+        conn_close(&slots[free_slots[i]]);
+    pthread_mutex_unlock(&pool_mu);
+}
 
 /* statement_timeout_ms 0 = none (the command-line tools: a migration may be long). */
 static PGconn *connect_with(const char *url, int statement_timeout_ms)
@@ -75,14 +187,19 @@ static int unavailable(struct ej_req *r)
                       "The database is not reachable right now; try again shortly.");
 }
 
-/* Returns this thread's connection, connecting if needed; NULL with 503 set. */
+/* Returns the borrowed slot's connection, borrowing and connecting if
+ * needed; NULL with 503 set. */
 static PGconn *conn_get(struct ej_req *r)
 {
-    if (tl_conn && PQstatus(tl_conn) == CONNECTION_OK)
-        return tl_conn;
-    conn_close();
+    struct slot *s = borrow(r);
+    if (!s)
+        return NULL;
+    if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
+        return s->conn;
+    conn_close(s);
     double now = ej_now();
-    if (tl_failed_at > 0 && now - tl_failed_at < RECONNECT_BACKOFF) {
+    long long failed = atomic_load(&failed_at_us);
+    if (failed > 0 && now - (double)failed / 1e6 < RECONNECT_BACKOFF) {
         unavailable(r);
         return NULL;
     }
@@ -92,13 +209,13 @@ static PGconn *conn_get(struct ej_req *r)
         ej_log_event(EJ_LOG_WARN, "database connection failed",
                      json_pack("{s:s}", "error", PQerrorMessage(c)));
         PQfinish(c);
-        tl_failed_at = now;
+        atomic_store(&failed_at_us, (long long)(now * 1e6));
         atomic_store(&db_up_flag, 0);
         unavailable(r);
         return NULL;
     }
-    tl_failed_at = 0;
-    tl_conn = c;
+    atomic_store(&failed_at_us, 0);
+    s->conn = c;
     atomic_fetch_add(&db_open, 1);
     atomic_store(&db_up_flag, 1);
     return c;
@@ -132,7 +249,7 @@ static void map_error(struct ej_req *r, PGconn *c, PGresult *res, const char *sq
         ej_log_event(EJ_LOG_WARN, "database connection lost",
                      json_pack("{s:s, s:s}", "sqlstate", r->sqlstate,
                                "request_id", r->request_id));
-        conn_close();
+        conn_close(tl_slot);
         atomic_store(&db_up_flag, 0);
         unavailable(r);
         return;
@@ -151,8 +268,7 @@ static void map_error(struct ej_req *r, PGconn *c, PGresult *res, const char *sq
                                       r->request_id));
     if (strcmp(r->sqlstate, "57014") == 0 || strcmp(r->sqlstate, "40001") == 0 ||
         strcmp(r->sqlstate, "40P01") == 0 || strcmp(r->sqlstate, "55P03") == 0) {
-        r->retry_after = 1;
-        ej_problem(r, 503, "database_busy", "The database is busy; try again.");
+        busy(r);
     } else if (strcmp(r->sqlstate, "23505") == 0) {
         ej_problem(r, 409, "conflict", "This conflicts with an existing record.");
     } else if (strcmp(r->sqlstate, "23503") == 0) {
@@ -185,27 +301,28 @@ static uint64_t fnv1a(const char *s)
 /* Runs sql as a prepared statement of this connection (preparing it on first
  * use), or as a one-off statement once the cache is full. The result is
  * PQclear'ed by the caller; a failed PREPARE is returned like a failed run. */
-static PGresult *run(PGconn *c, const char *sql, int n, const char *const *params)
+static PGresult *run(struct slot *s, const char *sql, int n, const char *const *params)
 {
+    PGconn *c = s->conn;
     uint64_t h = fnv1a(sql);
     char name[24];
     unsigned i = 0;
-    while (i < tl_nstmts && (tl_stmts[i].hash != h || strcmp(tl_stmts[i].sql, sql) != 0))
+    while (i < s->nstmts && (s->stmts[i].hash != h || strcmp(s->stmts[i].sql, sql) != 0))
         i++;
-    if (i == tl_nstmts) {
-        if (tl_nstmts == STMT_CACHE)
+    if (i == s->nstmts) {
+        if (s->nstmts == STMT_CACHE)
             return PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-        if (!tl_stmts && !(tl_stmts = calloc(STMT_CACHE, sizeof *tl_stmts)))
+        if (!s->stmts && !(s->stmts = calloc(STMT_CACHE, sizeof *s->stmts)))
             abort();
         snprintf(name, sizeof name, "ej%u", i);
         PGresult *prep = PQprepare(c, name, sql, n, NULL);
         if (PQresultStatus(prep) != PGRES_COMMAND_OK)
             return prep;
         PQclear(prep);
-        tl_stmts[i].hash = h;
-        if (!(tl_stmts[i].sql = strdup(sql)))
+        s->stmts[i].hash = h;
+        if (!(s->stmts[i].sql = strdup(sql)))
             abort();
-        tl_nstmts++;
+        s->nstmts++;
     }
     snprintf(name, sizeof name, "ej%u", i);
     return PQexecPrepared(c, name, n, params, NULL, NULL, 0);
@@ -219,7 +336,7 @@ PGresult *db_exec(struct ej_req *r, int shape, const char *sql, int n,
         if (!c)
             return NULL;
         int first = !r->in_tx;
-        PGresult *res = run(c, sql, n, params);
+        PGresult *res = run(tl_slot, sql, n, params);
         ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
             atomic_store(&db_up_flag, 1);
@@ -240,7 +357,7 @@ PGresult *db_exec(struct ej_req *r, int shape, const char *sql, int n,
         /* A read outside a transaction may be retried once on a new connection. */
         if (!(was_broken && first && (shape & DB_READ) && attempt == 0))
             return NULL;
-        tl_failed_at = 0;
+        atomic_store(&failed_at_us, 0);
         ej_reply_empty(r, 0);
         r->retry_after = 0;
     }
@@ -321,8 +438,8 @@ void ej_db_rollback(struct ej_req *r)
     if (!r->in_tx)
         return;
     r->in_tx = false;
-    if (tl_conn && PQstatus(tl_conn) == CONNECTION_OK) {
-        PGresult *res = PQexec(tl_conn, "ROLLBACK");
+    if (tl_slot && tl_slot->conn && PQstatus(tl_slot->conn) == CONNECTION_OK) {
+        PGresult *res = PQexec(tl_slot->conn, "ROLLBACK");
         PQclear(res);
     }
 }

@@ -1,7 +1,9 @@
-/* The database layer: one libpq connection per worker thread, opened lazily
- * and reopened after a failure; parameters only; every query declares the
- * shape of result it expects; errors mapped by SQLSTATE onto the request's
- * problem (class 08 and shutdown states mark the connection broken → 503).
+/* The database layer: a pool of libpq connections (EJ_DB_CONNECTIONS) that
+ * requests borrow on their first statement, each opened lazily and reopened
+ * after a failure, with its own prepared statements; parameters only; every
+ * query declares the shape of result it expects; errors mapped by SQLSTATE
+ * onto the request's problem (class 08 and shutdown states mark the
+ * connection broken → 503).
  *
  * Only files in api/store/ include this header (and so libpq-fe.h). */
 #ifndef EJ_STORE_DB_H

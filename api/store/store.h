@@ -1,11 +1,12 @@
 /* What the rest of the server needs from the store besides resource queries:
- * transactions, health, and thread lifecycle. No libpq types here. */
+ * transactions, health, and the pool of connections. No libpq types here. */
 #ifndef EJ_STORE_STORE_H
 #define EJ_STORE_STORE_H
 
 #include "core/req.h"
 
-/* BEGIN on this thread's connection. Returns 0, or -1 with 503 set. */
+/* BEGIN on the request's pooled connection (borrowed on first use). Returns
+ * 0, or -1 with 503 set. */
 int ej_db_begin(struct ej_req *r);
 /* COMMIT; -1 with a problem set if it fails (the changes are lost). */
 int ej_db_commit(struct ej_req *r);
@@ -13,11 +14,17 @@ int ej_db_commit(struct ej_req *r);
 void ej_db_rollback(struct ej_req *r);
 /* SELECT 1: 0 if the database answers, -1 with 503 set. */
 int ej_db_ping(struct ej_req *r);
-/* Closes this thread's connection (worker thread exit). */
+/* Gives the request's pooled connection back (ROLLBACK first if a
+ * transaction is still open). Call when the pipeline is done and before the
+ * reply is written; a later statement borrows again. No-op if none is held. */
+void ej_db_release(struct ej_req *r);
+/* Gives back a connection this thread still holds (worker thread exit). */
 void ej_db_thread_cleanup(void);
-/* 1 if the last connection attempt or statement on any thread succeeded. */
+/* Closes the pool's connections (server stop, after the workers). */
+void ej_db_pool_close(void);
+/* 1 if the last connection attempt or statement on any connection succeeded. */
 int ej_db_up(void);
-/* Number of open connections across threads. */
+/* Number of open database connections (at most EJ_DB_CONNECTIONS). */
 long ej_db_open_connections(void);
 
 #endif

@@ -162,6 +162,17 @@ describe('issue 12 static files of EJ_WEB_DIR', () => {
     }
   });
 
+  test('issue 12 escapes outside the API are 404 (a name that is no file); under /api/ still 400 invalid_path', async () => {
+    for (const t of ['/%6detrics', '/app%2ejs', '/index.html%00']) {
+      const res = await rawGet(t);
+      assert.equal(res.status, 404, t);
+      assert.equal(JSON.parse(res.body).code, 'not_found', t);
+    }
+    const api = await rawGet('/api/v1/me%2Flogins');
+    assert.equal(api.status, 400);
+    assert.equal(JSON.parse(api.body).code, 'invalid_path');
+  });
+
   test('issue 12 a symlink out of the folder (file or folder) is 404, and so is one inside it', async () => {
     for (const p of ['/leak.txt', '/out/secret.txt', '/alias.js']) {
       const res = await get(p);

@@ -1,12 +1,14 @@
 /* Unit tests of the request-independent pieces of the HTTP layer and the
  * strict JSON input: route matching (404/405 + Allow), nesting depth
- * measured without recursion, field checks, query parsing. */
+ * measured without recursion, field checks, query parsing, the request
+ * target check and canonical ids. */
 #include "check.h"
 #include "core/json.h"
 #include "core/req.h"
 #include "http/router.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void noop(struct ej_req *r) { (void)r; }
 
@@ -172,6 +174,58 @@ static void test_query(void)
     ej_req_cleanup(&r);
 }
 
+/* Issue 9 #8, #11: escapes in the path, and bad escapes or invalid UTF-8 in
+ * any query parameter, are refused; ids only in canonical form. */
+static void test_target(void)
+{
+    static const struct {
+        const char *path, *query;
+        int status;
+    } cases[] = {
+        {"/api/v1/users", "q=J%C4%81nis+O&limit=5&flag", 0},
+        {"/api/v1/users", "q=\xc4\x81", 0},             /* raw UTF-8 */
+        {"/api/v1/users", NULL, 0},
+        {"/%6detrics", NULL, 400},
+        {"/api/v1/me%2Flogins", NULL, 400},
+        {"/metrics%00.png", NULL, 400},
+        {"/api/v1/\xff", NULL, 400},
+        {"/api/v1/\xc0\xaf", NULL, 400},               /* overlong '/' */
+        {"/api/v1/users", "q=%ff", 400},
+        {"/api/v1/users", "unused=%ed%a0%80", 400},     /* a surrogate */
+        {"/api/v1/users", "q=%f4%90%80%80", 400},       /* above U+10FFFF */
+        {"/api/v1/users", "q=%e2%82", 400},             /* truncated */
+        {"/api/v1/users", "q=a%00b", 400},
+        {"/api/v1/users", "q=%g1", 400},
+        {"/api/v1/users", "q=%4", 400},
+        {"/api/v1/users", "%ff=1", 400},                /* names too */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct ej_req r;
+        ej_req_init(&r);
+        r.path = cases[i].path;
+        r.query = cases[i].query;
+        int rc = ej_target_check(&r);
+        CHECK(cases[i].status ? rc == -1 && r.status == 400 : rc == 0 && r.status == 0);
+        ej_req_cleanup(&r);
+    }
+
+    static const struct {
+        const char *param;
+        int ok;
+    } ids[] = {{"1", 1}, {"42", 1}, {"999999999999999999", 1}, {"01", 0}, {"0", 0},
+               {"+1", 0}, {"-1", 0}, {"1e3", 0}, {"9999999999999999999", 0}, {"", 0}};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        struct ej_req r;
+        int64_t id = 0;
+        ej_req_init(&r);
+        r.params[0] = strdup(ids[i].param);
+        r.nparams = 1;
+        int rc = ej_param_id(&r, 0, &id);
+        CHECK(ids[i].ok ? rc == 0 && id > 0 : rc == -1 && r.status == 404);
+        ej_req_cleanup(&r);
+    }
+}
+
 int main(void)
 {
     test_routes();
@@ -179,5 +233,6 @@ int main(void)
     test_body_parse();
     test_field_check();
     test_query();
+    test_target();
     return check_summary("http");
 }

@@ -1,7 +1,7 @@
 /* Unit tests of the path logic of the web client's static files (issue 12):
  * which request paths may name a file in EJ_WEB_DIR, content types, ETag lists
- * and the ?v= version. The server only sees paths CivetWeb has percent-decoded
- * once, so "/%2e%2e/" arrives here as "/../". */
+ * and the ?v= version. Paths arrive as sent (CivetWeb's decode_url is off), so
+ * any percent-escape ("/%2e%2e/") is refused as a name, never decoded. */
 #include "check.h"
 #include "http/static.h"
 
@@ -29,7 +29,7 @@ static void test_paths(void)
     CHECK(clean("/./index.html", out) == -1);
     CHECK(clean("/.git/config", out) == -1);
     CHECK(clean("/screens/.hidden", out) == -1);
-    /* a second round of decoding is never done: '%' is refused */
+    /* escapes are never decoded: '%' is refused */
     CHECK(clean("/%2e%2e/", out) == -1);
     CHECK(clean("/%252e%252e/etc/passwd", out) == -1);
     /* folders (no listings), empty segments, other separators, control bytes */
