@@ -29,7 +29,8 @@ say() { echo "setup.sh: $*" >&2; }
 # Libraries and tools checked by package; node, npm, wrk and curl by command, since they may come
 # from elsewhere (e.g. a newer nodejs that bundles npm and conflicts with Debian's npm package).
 packages=(build-essential cmake pkg-config libcivetweb-dev libpq-dev libjansson-dev libjwt-dev
-          libargon2-dev libssl-dev postgresql-15 postgresql-contrib chromium) # chromium: web client tests
+          libargon2-dev libssl-dev postgresql-15 postgresql-contrib nginx openssl
+          chromium) # chromium: the web client's browser tests
 
 is_installed() {
     [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Run every test: install what is missing, build (normal and ASan+UBSan), C unit tests, the black-box
-# API tests against the sanitizer build over a throwaway PostgreSQL, the web client in a headless
-# chromium (stage web), and the OpenAPI lint.
+# API tests against the sanitizer build over a throwaway PostgreSQL, the same through nginx (stage
+# nginx: deploy/nginx/ and tests/deploy/), the web client in a headless chromium (stage web), and
+# the OpenAPI lint.
 #
 #   bash scripts/test.sh                      everything
-#   bash scripts/test.sh tests/api/x.test.mjs only these API test files (still builds and runs ctest)
+#   bash scripts/test.sh tests/api/x.test.mjs only these API test files (still builds and runs ctest;
+#                                             files under tests/deploy/ run in the nginx stage)
 #
 # Environment: EJ_BUILD_DIR / EJ_ASAN_BUILD_DIR (build folders, default build and build-asan), EJ_BIN
 # (server binary for the API tests, default <asan build folder>/ejournal).
@@ -76,7 +78,7 @@ if url=$(EJ_PG_FAST=1 bash scripts/pg.sh start "$tmp/pg"); then
     export EJ_TEST_RESPONSES_DIR=$tmp/responses
     mkdir -p "$EJ_TEST_RESPONSES_DIR"
     if (($# > 0)); then
-        files=("$@")
+        mapfile -t files < <(printf '%s\n' "$@" | grep -v '^tests/deploy/') # those: stage nginx
     else
         mapfile -t files < <(find tests/api -maxdepth 1 -name '*.test.mjs' | sort)
     fi
@@ -104,6 +106,78 @@ if url=$(EJ_PG_FAST=1 bash scripts/pg.sh start "$tmp/pg"); then
     record api $api_status "${#files[@]} files, $pass passed, $fail failed"
 else
     record api 1 "PostgreSQL did not start"
+fi
+
+# --- nginx in front of the server (deploy/) ------------------------------------------------------
+# Debian's nginx with deploy/nginx/ejournal.conf.in rendered for loopback and a throwaway CA, one per
+# stack (tests/deploy/lib/nginx.mjs), in folders under $tmp/nginx: a subset of the API tests through
+# it (EJ_TEST_VIA_NGINX=1, fetch trusts the CA through NODE_EXTRA_CA_CERTS), then tests/deploy/.
+# With file arguments, only the tests/deploy/ files named run here. Each file may take 5 minutes.
+if [[ -n ${pghost:-} ]]; then
+    nginx_started=$SECONDS
+    via=() deploy_files=()
+    if (($# > 0)); then
+        for f in "$@"; do [[ $f == tests/deploy/* ]] && deploy_files+=("$f"); done
+    else
+        via=(tests/api/identity.test.mjs tests/api/journal.test.mjs)
+        mapfile -t deploy_files < <(find tests/deploy -maxdepth 1 -name '*.test.mjs' | sort)
+    fi
+    if ((${#via[@]} + ${#deploy_files[@]} > 0)); then
+        mkdir -p "$tmp/nginx" && chmod 755 "$tmp/nginx"
+        ngx_status=0 ngx_pass=0 ngx_fail=0
+        if ! bash tests/deploy/make-cert.sh "$tmp/nginx/tls"; then
+            ngx_status=1 ngx_fail=1
+        fi
+        # The production rendering (listen 443/80, the real defaults) must at least parse.
+        if ((ngx_status == 0)); then
+            mkdir -p "$tmp/nginx/check"
+            bash deploy/nginx/render.sh SERVER_NAME=journal.example.lv CERT="$tmp/nginx/tls/cert.pem" \
+                KEY="$tmp/nginx/tls/key.pem" >"$tmp/nginx/check/ejournal.conf" &&
+                printf '%s\n' "pid $tmp/nginx/check/nginx.pid; error_log stderr; events {}" \
+                    "http { include $tmp/nginx/check/ejournal.conf; }" >"$tmp/nginx/check/nginx.conf" &&
+                nginx -q -t -p "$tmp/nginx/check" -c "$tmp/nginx/check/nginx.conf" -e stderr ||
+                { say "nginx -t of the production rendering failed"; ngx_status=1 ngx_fail=1; }
+        fi
+        run_nginx_file() { # file [env arguments: VAR=value, -u VAR ...]
+            local f=$1 tap rc p n c
+            shift
+            say "node --test $f (through nginx)"
+            tap=$tmp/nginx/$(basename -- "$f").tap
+            env "$@" NODE_EXTRA_CA_CERTS="$tmp/nginx/tls/ca.pem" EJ_TEST_NGINX_CERT_DIR="$tmp/nginx/tls" \
+                EJ_TEST_NGINX_DIR="$tmp/nginx" timeout --kill-after=30 300 node --test --test-concurrency=1 \
+                --test-reporter=spec --test-reporter-destination=stdout \
+                --test-reporter=tap --test-reporter-destination="$tap" "$f"
+            rc=$?
+            p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1)
+            n=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1)
+            c=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1)
+            n=$((${n:-0} + ${c:-0}))
+            ngx_pass=$((ngx_pass + ${p:-0}))
+            ngx_fail=$((ngx_fail + n))
+            if ((rc != 0)); then
+                ngx_status=1
+                ((n > 0)) || ngx_fail=$((ngx_fail + 1))
+            fi
+        }
+        if ((ngx_status == 0)); then
+            for f in "${via[@]}"; do run_nginx_file "$f" EJ_TEST_VIA_NGINX=1; done
+            # The API's answers through nginx are recorded for the response validation below (they
+            # must match openapi.yaml as well); tests/deploy/ checks nginx's own (a redirect, ...).
+            for f in "${deploy_files[@]}"; do run_nginx_file "$f" -u EJ_TEST_RESPONSES_DIR; done
+        fi
+        # An nginx a crashed test left behind: ended by its own pid file, nothing else.
+        for pidfile in "$tmp"/nginx/*/nginx.pid; do
+            [[ -s $pidfile ]] || continue
+            pid=$(<"$pidfile")
+            say "stopping nginx $pid left running by a test ($pidfile)"
+            kill -TERM "$pid" 2>/dev/null || true
+        done
+        secs=$((SECONDS - nginx_started))
+        say "stage nginx took $secs s"
+        record nginx $ngx_status "$((${#via[@]} + ${#deploy_files[@]})) files, $ngx_pass passed, $ngx_fail failed, $secs s"
+    fi
+else
+    record nginx 1 "PostgreSQL did not start"
 fi
 
 # --- web client in a browser (issue 12) ------------------------------------------------------

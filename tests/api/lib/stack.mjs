@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startNginx } from '../../deploy/lib/nginx.mjs';
 
 const execFileP = promisify(execFile);
 
@@ -255,6 +256,13 @@ if (RECORD_DIR) {
 // opts.env: extra environment for the server (e.g. EJ_CORS_ORIGINS); a value of undefined removes one
 // of the defaults. opts.ownCluster: a separate PostgreSQL cluster for this stack (pgStop/pgStart).
 // opts.superuser: username of the superuser to create (default "admin").
+// opts.nginx: true (or { render: {...} }, deploy/nginx/render.sh values) puts nginx with the deploy/
+// configuration in front of the server (tests/deploy/lib/nginx.mjs): stack.base and stack.api are
+// then its HTTPS address, stack.direct the server's own ({ base, api, port }; stack.port stays the
+// server's, for raw()), stack.nginx the nginx (its logs, ports); the server trusts 127.0.0.1 as its
+// proxy (EJ_TRUSTED_PROXIES) and has 16 threads (fewer than tests/deploy's 50 slow senders, so a
+// sender that held a thread would show; more than nginx keeps idle), unless opts.env says otherwise. EJ_TEST_VIA_NGINX=1 does that for every stack, with rates raised so that a test file's
+// requests, all from 127.0.0.1, are not limited (scripts/test.sh, stage nginx).
 export async function startStack(opts = {}) {
   const bin = serverBinary();
   if (!fs.existsSync(bin)) throw new Error(`server binary not found: ${bin} (build it: bash scripts/setup.sh --asan)`);
@@ -292,13 +300,19 @@ export async function startStack(opts = {}) {
     throw new Error(`ejournal create-superuser exited ${cs.code ?? cs.signal}:\n${cs.stderr}${cs.stdout}`);
   }
 
+  let viaNginx = opts.nginx ?? (process.env.EJ_TEST_VIA_NGINX === '1'
+    ? { render: { API_RATE: '10000r/s', API_BURST: '10000', LOGIN_RATE: '10000r/s', LOGIN_BURST: '10000' } }
+    : false);
+  if (viaNginx === true) viaNginx = {};
+  const proxyEnv = viaNginx ? { EJ_TRUSTED_PROXIES: '127.0.0.1', EJ_THREADS: '16' } : {};
+
   // Start the server; retry on a new port if the one we picked was taken meanwhile.
   let server;
   let lastError;
   for (let attempt = 0; attempt < 3 && !server; attempt++) {
     const port = await freePort();
     try {
-      server = await spawnServer(bin, port, { ...baseEnv, EJ_LISTEN: `127.0.0.1:${port}`, ...(opts.env || {}) });
+      server = await spawnServer(bin, port, { ...baseEnv, EJ_LISTEN: `127.0.0.1:${port}`, ...proxyEnv, ...(opts.env || {}) });
     } catch (e) {
       lastError = e;
       if (!e.earlyExit) break;
@@ -307,13 +321,26 @@ export async function startStack(opts = {}) {
   if (!server) throw lastError;
 
   const { child, port, logState } = server;
-  const base = `http://127.0.0.1:${port}`;
+  const direct = { base: `http://127.0.0.1:${port}`, api: `http://127.0.0.1:${port}/api/v1`, port };
+  let nginx = null;
+  if (viaNginx) {
+    try {
+      nginx = await startNginx({ upstreamPort: port, render: viaNginx.render });
+    } catch (e) {
+      child.kill('SIGKILL');
+      liveServers.delete(child);
+      throw e;
+    }
+  }
+  const base = nginx ? nginx.base : direct.base;
   let stopped = null;
 
   const stack = {
     base,
     api: `${base}/api/v1`,
     port,
+    direct,
+    nginx,
     pid: child.pid,
     db,
     dbUrl,
@@ -357,6 +384,7 @@ export async function startStack(opts = {}) {
     async stop({ signal = 'SIGTERM', expectCode = 0 } = {}) {
       if (!stopped) {
         stopped = (async () => {
+          if (nginx) await nginx.stop();
           if (stack.alive()) child.kill(signal);
           const res = await waitExit(child, STOP_TIMEOUT_MS);
           liveServers.delete(child);
