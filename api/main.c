@@ -8,6 +8,7 @@
 #include "core/budget.h"
 #include "core/config.h"
 #include "http/server.h"
+#include "http/static.h"
 #include "resources/resources.h"
 #include "store/identity.h"
 #include "store/migrate.h"
@@ -123,6 +124,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "ejournal: password hashing cannot start\n");
             return 1;
         }
+        if (ej_static_init() != 0)
+            return 1;
         ej_budget_init(ej_cfg()->address_budget);
         return ej_server_run();
     }

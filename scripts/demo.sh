@@ -42,6 +42,7 @@ printf '%s\n' "$password" | "$bin" create-superuser admin
 
 export EJ_LISTEN=${EJ_LISTEN:-127.0.0.1:8080}
 export EJ_LOG_LEVEL=${EJ_LOG_LEVEL:-info}
+export EJ_WEB_DIR=${EJ_WEB_DIR:-$root/clients/web} # the web client at http://$EJ_LISTEN/
 
 # ---- demo institution -------------------------------------------------------------------------
 # The server starts in the background, the demo institution is loaded through the API (once:
@@ -61,6 +62,7 @@ node scripts/demo-data.mjs "http://$EJ_LISTEN" admin "$password" ||
 cat >&2 <<EOF
 
   ejournal is running on http://$EJ_LISTEN
+    journal:   http://$EJ_LISTEN/   (the web client; sign in with a demo account)
     API:       http://$EJ_LISTEN/api/v1   (description: /api/v1/openapi.yaml)
     superuser: admin
     password:  $password     (shown only now; run this script again for a new one)

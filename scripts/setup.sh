@@ -32,7 +32,8 @@ say() { echo "setup.sh: $*" >&2; }
 # scripts/node.sh fetches the pinned ones into .tools/ after this, with curl (ca-certificates for
 # HTTPS).
 packages=(build-essential cmake pkg-config libcivetweb-dev libpq-dev libjansson-dev libjwt-dev
-          libargon2-dev libssl-dev postgresql-15 postgresql-contrib nginx openssl ca-certificates)
+          libargon2-dev libssl-dev postgresql-15 postgresql-contrib nginx openssl ca-certificates
+          chromium) # chromium: the web client's browser tests
 
 is_installed() {
     [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]

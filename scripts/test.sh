@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test: install what is missing, build (normal and ASan+UBSan), C unit tests, the black-box
 # API tests against the sanitizer build over a throwaway PostgreSQL, the same through nginx (stage
-# nginx: deploy/nginx/ and tests/deploy/), and the OpenAPI lint.
+# nginx: deploy/nginx/ and tests/deploy/), the web client in a headless chromium (stage web), and
+# the OpenAPI lint.
 #
 #   bash scripts/test.sh                      everything
 #   bash scripts/test.sh tests/api/x.test.mjs only these API test files (still builds and runs ctest;
@@ -180,6 +181,36 @@ if [[ -n ${pghost:-} ]]; then
     fi
 else
     record nginx 1 "PostgreSQL did not start"
+fi
+
+# --- web client in a browser (issue 12) ------------------------------------------------------
+# Debian's chromium (scripts/setup.sh) driven by playwright-core, against the sanitizer build over
+# the same PostgreSQL. The pinned packages of clients/web/package.json are installed with npm ci
+# into build-web/ (not into clients/web/, which the server serves). Skipped when only named API
+# test files were asked for. At most 4 minutes.
+if (($# == 0)); then
+    web_started=$SECONDS
+    say "web client: stamps, npm ci (build-web/), chromium"
+    web_status=0
+    node tests/web/stamp.mjs --check || web_status=1
+    mkdir -p build-web
+    if ((web_status == 0)) && ! cmp -s clients/web/package-lock.json build-web/package-lock.json; then
+        cp clients/web/package.json clients/web/package-lock.json build-web/ &&
+            (cd build-web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || web_status=1
+    fi
+    if ((web_status == 0)) && [[ -n ${EJ_TEST_PGHOST:-} ]]; then
+        tap=$tmp/web.tap
+        EJ_WEB_SHOTS=${EJ_WEB_SHOTS:-${TMPDIR:-/tmp}/ejournal-web-shots-$$} \
+            timeout --kill-after=15 240 node --test --test-concurrency=1 \
+            --test-reporter=spec --test-reporter-destination=stdout \
+            --test-reporter=tap --test-reporter-destination="$tap" tests/web/browser.test.mjs
+        web_status=$?
+        p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1)
+        n=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1)
+        record web $web_status "${p:-0} passed, ${n:-0} failed, $((SECONDS - web_started)) s"
+    else
+        record web 1 "stamps, npm ci or PostgreSQL failed"
+    fi
 fi
 
 # --- responses against openapi.yaml ------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include "core/req.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "http/static.h"
 #include "pipeline.h"
 #include "store/store.h"
 
@@ -344,13 +345,18 @@ static int on_request(struct mg_connection *conn)
     r->query = ri->query_string;
     r->remote_addr = ri->remote_addr;
     set_request_id(r);
-    if (check_framing(r, ri) == 0 && ej_target_check(r) == 0)
+    /* Static files first (http/static.c): it answers GET/HEAD outside the API
+     * itself, or refuses with 404 set in r; everything else is the API's. */
+    bool served = false;
+    if (check_framing(r, ri) == 0 && !(served = ej_static_serve(r)) && r->status == 0 &&
+        ej_target_check(r) == 0)
         ej_pipeline_run(r);
     /* Before the reply is written: a slow reader holds no database connection. */
     ej_db_release(r);
     if (r->status == 0)
         ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
-    send_reply(conn, r);
+    if (!served)
+        send_reply(conn, r);
     log_request(r);
     ej_metrics_record(r->route_index, r->status, ej_now() - r->started);
     int status = r->status;

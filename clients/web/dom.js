@@ -1,0 +1,48 @@
+// The only way text reaches the page: h() sets textContent and attributes, never innerHTML, so data
+// from the API can never become markup (and the CSP needs no 'unsafe-inline').
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'value') el.value = v;
+    else if (k === 'checked') el.checked = Boolean(v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+export function clear(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+let uid = 0;
+export const newId = (prefix) => `${prefix}-${++uid}`;
+
+// A labelled field: <label for> + control (+ hint) in one block.
+export function field(labelText, control, hint) {
+  const id = control.id || newId('f');
+  control.id = id;
+  let hintEl = null;
+  if (hint) {
+    hintEl = h('p', { class: 'hint', id: `${id}-hint` }, hint);
+    control.setAttribute('aria-describedby', hintEl.id);
+  }
+  return h('div', { class: 'field' }, h('label', { for: id }, labelText), control, hintEl);
+}
+
+// A message box that screen readers announce.
+export function notice(kind, text) {
+  return h('div', { class: `notice notice-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
+}
