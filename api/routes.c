@@ -156,6 +156,13 @@ const struct ej_route ej_routes[] = {
      "grantExtensionRequest", SU, BODY | TX | IDEM, 4096},
     {"POST", "/api/v1/extension-requests/{id}/decline", ej_op_decline_extension_request,
      "declineExtensionRequest", SU, BODY | TX | IDEM, 4096},
+
+    /* --- the change feed for sync (SPEC "Integration", issue 11): read-only;
+     * the integration account's pages are audited by the handler --- */
+    {"GET", "/api/v1/changes", ej_op_list_changes, "listChanges", SU | EJ_ROLE_INTEGRATION,
+     PERSONAL, 0},
+    {"GET", "/api/v1/changes/bounds", ej_op_get_change_bounds, "getChangeBounds",
+     SU | EJ_ROLE_INTEGRATION, 0, 0},
 };
 
 const size_t ej_route_count = sizeof ej_routes / sizeof ej_routes[0];

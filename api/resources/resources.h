@@ -100,4 +100,8 @@ void ej_op_get_extension_request(struct ej_req *r);
 void ej_op_grant_extension_request(struct ej_req *r);
 void ej_op_decline_extension_request(struct ej_req *r);
 
+/* changes.c */
+void ej_op_list_changes(struct ej_req *r);
+void ej_op_get_change_bounds(struct ej_req *r);
+
 #endif
