@@ -35,7 +35,7 @@ static int feed_row(struct ej_req *r, const char *entity, int64_t id, bool delet
                        deleted ? "delete" : "upsert", d};
     PGresult *res = db_exec(r, DB_NONE,
                             "INSERT INTO changes (n, entity, entity_id, op, data)"
-                            " VALUES ($1, $2, $3, $4, $5::jsonb)",
+                            " VALUES ($1, $2, $3, $4, $5::json)",
                             5, p);
     free(d);
     if (!res)

@@ -42,7 +42,7 @@ CREATE TABLE changes (
     entity    text NOT NULL,
     entity_id bigint,   -- NULL for an entity without an id of its own (guardian_link)
     op        text NOT NULL CHECK (op IN ('upsert', 'delete')),
-    data      jsonb NOT NULL,
+    data      json NOT NULL,  -- json, not jsonb: keeps the representation's field order
     PRIMARY KEY (xid, n)
 );
 
