@@ -165,9 +165,18 @@ describe('issue 11 the change feed', () => {
     const tag = randomHex(3);
     const WRITERS = 8, EACH = 8;
     const made = [];
+    const slots = []; // {id, lessons}: one transaction of several changes each
     let writing = true;
     const writers = Array.from({ length: WRITERS }, async (_, w) => {
       for (let k = 0; k < EACH; k++) {
+        if (w === WRITERS - 1) { // this writer's transactions each make a slot and its lessons
+          const r = await call(stack, 'POST', `/groups/${inst.group.id}/schedule`, { token: admin.token,
+            body: { weekday: (k % 5) + 1, starts_at: `${String(8 + k).padStart(2, '0')}:00`, ends_at: `${String(8 + k).padStart(2, '0')}:45`,
+              valid_from: '2026-09-01', valid_to: '2026-09-30' } });
+          assert.equal(r.status, 201, r.text);
+          slots.push({ id: r.body.slot.id, lessons: r.body.lessons_created });
+          continue;
+        }
         const s = await post(stack, admin.token, '/students', { full_name: `W${tag}-${w}-${k}`, birth_date: '2015-01-02' });
         made.push(`student:${s.id}:1`);
         const r = await call(stack, 'PATCH', `/students/${s.id}`, { token: admin.token, body: { full_name: `W${tag}-${w}-${k}b` } });
@@ -196,9 +205,19 @@ describe('issue 11 the change feed', () => {
     assert.deepEqual([...keys].sort(), [...made].sort(), 'every change, none skipped');
     const cursors = seen.map((c) => Number(c.cursor));
     assert.deepEqual(cursors, cursors.map((_, i) => Number(from) + 1 + i), 'consecutive positions, each once');
+    // a transaction's changes are consecutive, also when pages end inside it
+    for (const s of slots) {
+      const i = seen.findIndex((c) => c.entity === 'schedule_slot' && c.id === s.id);
+      assert.ok(i >= 0, `slot ${s.id} in the feed`);
+      const run = seen.slice(i + 1, i + 1 + s.lessons);
+      assert.ok(s.lessons >= 3);
+      assert.deepEqual(run.map((c) => `${c.entity}:${c.data.slot_id}`), Array(s.lessons).fill(`lesson:${s.id}`));
+    }
+    assert.equal(seen.filter((c) => c.entity === 'lesson').length, slots.reduce((n, s) => n + s.lessons, 0));
     // each student's create comes before its update
-    const at = new Map(seen.map((c) => [`${c.id}:${c.data.version}`, Number(c.cursor)]));
-    for (const c of seen) if (c.data.version > 1) assert.ok(at.get(`${c.id}:1`) < Number(c.cursor));
+    const studentChanges = seen.filter((c) => c.entity === 'student');
+    const at = new Map(studentChanges.map((c) => [`${c.id}:${c.data.version}`, Number(c.cursor)]));
+    for (const c of studentChanges) if (c.data.version > 1) assert.ok(at.get(`${c.id}:1`) < Number(c.cursor));
   });
 
   test('issue 11 a transaction that started first and commits last is not skipped by a reader that read past it', async () => {
