@@ -26,6 +26,17 @@ static int parse_cursor(const char *s, int64_t *out)
     return 0;
 }
 
+static void expired(struct ej_req *r, int64_t oldest)
+{
+    char o[24];
+    snprintf(o, sizeof o, "%lld", (long long)oldest);
+    ej_problem(r, 410, "cursor_expired",
+               "The changes after this cursor are no longer kept; the oldest cursor is %s"
+               " (GET /changes/bounds). Resynchronise from a full export.",
+               o);
+    json_object_set_new(r->out, "oldest", json_string(o));
+}
+
 void ej_op_list_changes(struct ej_req *r)
 {
     char v[32];
@@ -54,13 +65,7 @@ void ej_op_list_changes(struct ej_req *r)
     if (after < 0)
         after = oldest; /* no cursor: from the oldest change kept */
     if (after < oldest) {
-        char o[24];
-        snprintf(o, sizeof o, "%lld", (long long)oldest);
-        ej_problem(r, 410, "cursor_expired",
-                   "The changes after this cursor are no longer kept; the oldest cursor is %s"
-                   " (GET /changes/bounds). Resynchronise from a full export.",
-                   o);
-        json_object_set_new(r->out, "oldest", json_string(o));
+        expired(r, oldest);
         return;
     }
     if (after > latest) {
@@ -72,6 +77,15 @@ void ej_op_list_changes(struct ej_req *r)
     int64_t last;
     if (ej_store_changes_page(r, after, limit, &items, &last) != 0)
         return;
+    /* `ejournal prune` deletes from the oldest end only: if what is kept
+     * still starts at or below `after` now, nothing above it was gone when
+     * the page was read; otherwise the page may have a hole. */
+    if (ej_store_change_bounds(r, &oldest, &latest) != 0 || after < oldest) {
+        json_decref(items);
+        if (!ej_failed(r))
+            expired(r, oldest);
+        return;
+    }
     char next[24];
     snprintf(next, sizeof next, "%lld", (long long)last);
     ej_reply(r, 200, json_pack("{s:o, s:s}", "items", items, "next", next));
