@@ -257,6 +257,20 @@ describe('issue 11 the change feed', () => {
     }
   });
 
+  test('issue 11 the settings and an absence reason code, which have no id: in the feed with their key in data', async () => {
+    const from = await latest();
+    let r = await call(stack, 'PATCH', '/settings', { token: admin.token, body: { institution_name: `Skola ${randomHex(2)}` } });
+    assert.equal(r.status, 200, r.text);
+    const settings = (await call(stack, 'GET', '/settings', { token: admin.token })).body; // as GET shows it
+    const code = `c${randomHex(3)}`;
+    r = await call(stack, 'POST', '/absence-reasons', { token: admin.token, body: { code, name: 'Sacensības', excused: true } });
+    assert.equal(r.status, 201, r.text);
+    const { items } = await drain(from);
+    assert.deepEqual(items.map((c) => `${c.entity}:${c.id}:${c.op}`), ['settings:null:upsert', 'absence_reason:null:upsert']);
+    assert.deepEqual(items[0].data, settings);
+    assert.equal(items[1].data.code, code);
+  });
+
   test('issue 11 a generated schedule and an applied absence report: one change per lesson they touch', async () => {
     const from = await latest();
     const r = await call(stack, 'POST', `/groups/${inst.group.id}/schedule`, { token: admin.token,
