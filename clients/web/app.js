@@ -4,18 +4,18 @@
 // are client routes: every path it serves is a real file.
 import * as api from './api.js?v=618e67038394';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=fe859f5d13db';
+import { getLang, setLang, t } from './i18n.js?v=592ed89007e6';
 import * as outbox from './outbox.js?v=e91b1f934890';
-import * as signin from './screens/signin.js?v=7b18ede7df45';
-import * as password from './screens/password.js?v=26641885f2dd';
-import * as lessons from './screens/lessons.js?v=a69b52ede2c0';
-import * as entry from './screens/entry.js?v=eb8526da6ea3';
-import * as guardian from './screens/guardian.js?v=f97b2bd042dd';
-import * as account from './screens/account.js?v=6152630134e6';
-import * as office from './screens/office.js?v=7a547cb08dc3';
-import * as substitutes from './screens/substitutes.js?v=acf03259a186';
-import * as accounts from './screens/accounts.js?v=a10af0f289de';
-import * as enrollments from './screens/enrollments.js?v=0bcdd3c63d1c';
+import * as signin from './screens/signin.js?v=bfc82720bda6';
+import * as password from './screens/password.js?v=59e0b61b55b9';
+import * as lessons from './screens/lessons.js?v=b3609de03a3d';
+import * as entry from './screens/entry.js?v=4fd9f5e26aa2';
+import * as guardian from './screens/guardian.js?v=27a7fe7eadcb';
+import * as account from './screens/account.js?v=810ed9da9948';
+import * as office from './screens/office.js?v=f9e295109bfd';
+import * as substitutes from './screens/substitutes.js?v=6da7b8f6177f';
+import * as accounts from './screens/accounts.js?v=c723f9a86507';
+import * as enrollments from './screens/enrollments.js?v=062ab1e7be82';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');

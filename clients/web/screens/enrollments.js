@@ -1,12 +1,14 @@
 // Groups and enrollments (§11): pick a group, see its roster, enroll a student, withdraw one. Before
-// a withdrawal the screen names whose access it can end (the student's account and each guardian,
-// read with the student: GET /students/{id} and /students/{id}/guardians); afterwards the API's
-// `revoked_user_ids` say whose access did end, and the screen names them.
+// a withdrawal the screen names whose access it will end (GET /enrollments/{id}/withdrawal-preview,
+// added to the API for this form: the client alone could not tell whether a guardian has another
+// child enrolled without reading every child's enrollments); afterwards the API's
+// `revoked_user_ids` say whose access did end, and the screen names them. Three API calls to open a
+// group (groups, its enrollments, students for the enroll form), one to preview, one to withdraw.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=9053e471cdca';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=fe859f5d13db';
-import { inlineForm } from './office.js?v=7a547cb08dc3';
+import { problemText } from '../errors.js?v=5aa96f30107d';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=592ed89007e6';
+import { inlineForm } from './office.js?v=f9e295109bfd';
 
 export async function render(main, ctx, groupId, shown = null) {
   clear(main, h('h1', {}, t('groups.title')), h('p', { class: 'muted' }, t('common.loading')));
@@ -50,16 +52,15 @@ export async function render(main, ctx, groupId, shown = null) {
       : null);
     const withdraw = async (button) => {
       button.disabled = true;
-      let student, guardians;
+      let preview;
       try {
-        [student, guardians] = await Promise.all([api.get(`/students/${en.student_id}`), api.get(`/students/${en.student_id}/guardians`)]);
+        preview = await api.get(`/enrollments/${en.id}/withdrawal-preview`);
       } catch (e) {
         button.disabled = false;
         ctx.say(problemText(e), 'error');
         return;
       }
-      const people = new Map(guardians.items.map((g) => [g.user_id, t('groups.guardian', { name: g.full_name })]));
-      if (student.user_id) people.set(student.user_id, t('groups.student', { name: student.full_name }));
+      const people = new Map(preview.access_ends.map((p) => [p.user_id, t(`groups.${p.as}`, { name: p.full_name })]));
       const applied = h('input', { type: 'date', required: true, value: rigaToday() });
       const effective = h('input', { type: 'date', required: true, value: rigaToday(), min: en.starts_on });
       const note = h('textarea', { rows: 2, maxlength: 2000 });
@@ -78,9 +79,9 @@ export async function render(main, ctx, groupId, shown = null) {
             : t('groups.withdrawn.kept', { name: en.student_name })));
         },
       });
-      slot.prepend(h('div', { class: 'notice notice-warn' },
-        h('p', { class: 'tight' }, t('groups.withdraw.whose')),
-        people.size ? h('ul', {}, [...people.values()].map((p) => h('li', {}, p))) : h('p', { class: 'tight' }, t('groups.withdraw.noaccounts'))));
+      slot.prepend(h('div', { class: 'notice notice-warn' }, people.size
+        ? [h('p', { class: 'tight' }, t('groups.withdraw.whose')), h('ul', {}, [...people.values()].map((p) => h('li', {}, p)))]
+        : h('p', { class: 'tight' }, t('groups.withdraw.nobody'))));
     };
     buttons();
     return h('li', { class: 'card item' },
