@@ -657,6 +657,33 @@ describe('issue 12 web client in chromium', () => {
     perScreen['guardian sign in → children'] = gcalls;
     await g.context.close();
 
+    const d = await open(DESKTOP);
+    const dcalls = [];
+    d.page.on('request', (req) => {
+      const u = new URL(req.url());
+      if (u.pathname.startsWith('/api/v1/')) dcalls.push(`${req.method()} ${u.pathname}${u.search.replace(/=[^&]*/g, '=')}`);
+    });
+    const dvisit = async (name, action, ready) => {
+      dcalls.length = 0;
+      await action();
+      await ready();
+      await d.page.waitForLoadState('networkidle');
+      perScreen[name] = [...dcalls];
+    };
+    await dvisit('superuser sign in → today\'s work', () => signIn(d.page, deputy.username, deputy.password),
+      () => d.page.getByRole('heading', { name: 'Šodienas darbi' }).waitFor());
+    await dvisit('substitutes', () => d.page.getByRole('link', { name: 'Aizvietošana' }).click(),
+      () => d.page.getByLabel('Datums').waitFor());
+    await dvisit('accounts', () => d.page.getByRole('link', { name: 'Konti' }).click(),
+      () => d.page.getByRole('button', { name: /^Jauna parole: / }).first().waitFor());
+    await dvisit('groups', () => d.page.getByRole('link', { name: 'Grupas' }).click(),
+      () => d.page.getByLabel('Grupa', { exact: true }).waitFor());
+    await dvisit('a group\'s enrollments', () => d.page.goto(`${stack.base}/#/groups/${inst.group.id}`),
+      () => d.page.getByRole('button', { name: 'Atskaitīt: Anna Bērziņa' }).waitFor());
+    await dvisit('withdrawal form', () => d.page.getByRole('button', { name: 'Atskaitīt: Anna Bērziņa' }).click(),
+      () => d.page.getByText('Atskaitot piekļuve beigsies nekavējoties (§11):').waitFor());
+    await d.context.close();
+
     const report = { first_load: first, reload: again, ms_from_navigation_to_lessons_on_reload: toLessons, api_calls: perScreen };
     fs.writeFileSync(path.join(shots, 'measurements.json'), `${JSON.stringify(report, null, 2)}\n`);
     console.log(`web: measurements ${JSON.stringify(report)}`);
