@@ -4,18 +4,18 @@
 // are client routes: every path it serves is a real file.
 import * as api from './api.js?v=618e67038394';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=592ed89007e6';
+import { getLang, setLang, t } from './i18n.js?v=a8e8f3980893';
 import * as outbox from './outbox.js?v=e91b1f934890';
-import * as signin from './screens/signin.js?v=bfc82720bda6';
-import * as password from './screens/password.js?v=59e0b61b55b9';
-import * as lessons from './screens/lessons.js?v=b3609de03a3d';
-import * as entry from './screens/entry.js?v=4fd9f5e26aa2';
-import * as guardian from './screens/guardian.js?v=27a7fe7eadcb';
-import * as account from './screens/account.js?v=810ed9da9948';
-import * as office from './screens/office.js?v=f9e295109bfd';
-import * as substitutes from './screens/substitutes.js?v=6da7b8f6177f';
-import * as accounts from './screens/accounts.js?v=c723f9a86507';
-import * as enrollments from './screens/enrollments.js?v=062ab1e7be82';
+import * as signin from './screens/signin.js?v=89b691f2522e';
+import * as password from './screens/password.js?v=6b509c78a181';
+import * as lessons from './screens/lessons.js?v=d574f0787dfd';
+import * as entry from './screens/entry.js?v=ba9a18a946fb';
+import * as guardian from './screens/guardian.js?v=b937c14c6cd5';
+import * as account from './screens/account.js?v=93c2900ed9fc';
+import * as office from './screens/office.js?v=1d186b4315c3';
+import * as substitutes from './screens/substitutes.js?v=8bc29cef0aeb';
+import * as accounts from './screens/accounts.js?v=cf94f7d7dede';
+import * as enrollments from './screens/enrollments.js?v=89b6be0baecf';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');

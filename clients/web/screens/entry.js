@@ -6,8 +6,8 @@
 // ask the superuser for an extension (POST /lessons/{id}/extension-requests, §13).
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=5aa96f30107d';
-import { t, fmtDate, fmtDateTime } from '../i18n.js?v=592ed89007e6';
+import { problemText } from '../errors.js?v=e4734ceee3dd';
+import { t, fmtDate, fmtDateTime } from '../i18n.js?v=a8e8f3980893';
 import * as outbox from '../outbox.js?v=e91b1f934890';
 
 const STATUSES = ['present', 'absent', 'late'];

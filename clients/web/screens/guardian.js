@@ -5,8 +5,8 @@
 // absence reasons.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=5aa96f30107d';
-import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=592ed89007e6';
+import { problemText } from '../errors.js?v=e4734ceee3dd';
+import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=a8e8f3980893';
 
 const WINDOW_DAYS = 60;
 
