@@ -249,7 +249,13 @@ int ej_store_entry_save(struct ej_req *r, const struct ej_entry_ctx *c, const js
         "   FROM k ON CONFLICT (lesson_id, student_id) DO UPDATE SET status = EXCLUDED.status,"
         "   reason_code = EXCLUDED.reason_code, reason_note = EXCLUDED.reason_note,"
         "   reason_report_id = EXCLUDED.reason_report_id, reason_set_by = EXCLUDED.reason_set_by,"
-        "   reason_set_at = EXCLUDED.reason_set_at)"
+        "   reason_set_at = EXCLUDED.reason_set_at"
+        /* A row that stays as it is is not rewritten: a correction of one
+         * student's status writes one row version, not the whole class's. */
+        "   WHERE (a.status, a.reason_code, a.reason_note, a.reason_report_id, a.reason_set_by,"
+        "     a.reason_set_at) IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.reason_code,"
+        "     EXCLUDED.reason_note, EXCLUDED.reason_report_id, EXCLUDED.reason_set_by,"
+        "     EXCLUDED.reason_set_at))"
         " UPDATE lessons SET topic = $3, conducted_by = $4, recorded_at = coalesce(recorded_at, now()),"
         " late = CASE WHEN recorded_at IS NULL THEN $5::boolean ELSE late END,"
         " version = version + 1, updated_at = now() WHERE id = $1",

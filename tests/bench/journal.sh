@@ -30,6 +30,9 @@
 # a private PostgreSQL in a temporary folder (scripts/pg.sh), migrates, serves on a free loopback
 # port with EJ_LOG_LEVEL=warn, and removes everything at exit.
 #
+# EJ_BENCH_EXPLAIN=1: no measurements; after the setup, one request of each measured route, and the
+# plans of every statement they ran (auto_explain: EXPLAIN (ANALYZE, BUFFERS)) from the cluster's log.
+#
 # Environment: EJ_BENCH_SECONDS, EJ_BENCH_ROUNDS, EJ_BENCH_CONNECTIONS (wrk -c, default 32),
 # EJ_THREADS / EJ_DB_CONNECTIONS / EJ_HASH_CONCURRENCY (passed to the server; default: the
 # server's own), EJ_BENCH_BUILD_DIR (default build-bench). Access tokens live 15 minutes: keep
@@ -47,6 +50,14 @@ export EJ_ADDRESS_HASH_BUDGET=${EJ_ADDRESS_HASH_BUDGET:-0} EJ_HASH_WAIT_MS=${EJ_
 bench_require wrk curl jq pgbench
 bench_build build-bench Release
 bench_start_cluster journal
+explain=${EJ_BENCH_EXPLAIN:-0}
+if [[ $explain == 1 ]]; then
+    # Every statement of the server's connections logs its plan with EXPLAIN (ANALYZE, BUFFERS).
+    for setting in "session_preload_libraries = 'auto_explain'" "auto_explain.log_min_duration = 0" \
+        "auto_explain.log_analyze = on" "auto_explain.log_buffers = on" "auto_explain.log_format = text"; do
+        pg psql -X -q -d ejournal -c "ALTER DATABASE ejournal SET $setting" >/dev/null
+    done
+fi
 bench_start_server admin
 
 # --- data, through the API ---------------------------------------------------------------------
@@ -115,6 +126,20 @@ request = function()
     return wrk.format(nil, "/api/v1/lessons/" .. ids[i] .. "/entry")
 end
 EOF
+
+if [[ $explain == 1 ]]; then
+    # One request of each measured route; the plans of their statements, from the cluster's log.
+    pglog=$tmp/pg/log/postgresql.log
+    sleep 1
+    for what in "GET /lessons/$lesson" "GET $week_path" "PUT /lessons/$lesson/entry"; do
+        from=$(wc -c <"$pglog")
+        if [[ $what == PUT* ]]; then call PUT "${what#PUT }" "$entry" >/dev/null; else call GET "${what#GET }" >/dev/null; fi
+        sleep 0.5
+        echo "===== $what: the plans of its statements (auto_explain: EXPLAIN (ANALYZE, BUFFERS))"
+        tail -c +"$((from + 1))" "$pglog" | sed -n '/LOG:  duration:/,$p'
+    done
+    exit 0
+fi
 
 # --- login storm: 24 logins at once ------------------------------------------------------------
 read -r rss_start _ < <(bench_rss "$server_pid")
