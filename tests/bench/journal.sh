@@ -30,6 +30,9 @@
 # a private PostgreSQL in a temporary folder (scripts/pg.sh), migrates, serves on a free loopback
 # port with EJ_LOG_LEVEL=warn, and removes everything at exit.
 #
+# EJ_BENCH_BIG=1: before measuring, tests/bench/big-data.sql adds EJ_BENCH_BIG_GROUPS (default 25000)
+# groups of 20 students with 20 recorded lessons each (10^7 attendance rows) and EJ_BENCH_BIG_AUDIT
+# (default 10^6) audit records, straight into the tables (minutes, and about 2 GB of disk).
 # EJ_BENCH_EXPLAIN=1: no measurements; after the setup, one request of each measured route, and the
 # plans of every statement they ran (auto_explain: EXPLAIN (ANALYZE, BUFFERS)) from the cluster's log.
 #
@@ -126,6 +129,16 @@ request = function()
     return wrk.format(nil, "/api/v1/lessons/" .. ids[i] .. "/entry")
 end
 EOF
+
+if [[ ${EJ_BENCH_BIG:-0} == 1 ]]; then
+    say "bulk data (tests/bench/big-data.sql): ${EJ_BENCH_BIG_GROUPS:-25000} more groups of 20 students with 20 recorded lessons each, ${EJ_BENCH_BIG_AUDIT:-1000000} audit records"
+    big_started=$(date +%s)
+    PGOPTIONS="-c auto_explain.log_min_duration=-1" pg psql -X -q -d ejournal -v groups="${EJ_BENCH_BIG_GROUPS:-25000}" -v lessons=20 -v students=20 \
+        -v audit="${EJ_BENCH_BIG_AUDIT:-1000000}" -f "$root/tests/bench/big-data.sql" >"$tmp/big.out" 2>&1 ||
+        { cat "$tmp/big.out" >&2; die "the bulk data failed"; }
+    big_summary="bulk data in $(($(date +%s) - big_started)) s: $(tail -n 3 "$tmp/big.out" | head -n 1 | tr -s ' ')"
+    say "$big_summary"
+fi
 
 if [[ $explain == 1 ]]; then
     # One request of each measured route; the plans of their statements, from the cluster's log.
@@ -228,5 +241,6 @@ for n in $names; do
 done
 echo "server resident memory (MiB): ${rss_start} at start, ${rss_storm} after 24 parallel logins" \
     "($storm_ok of 24 answered 200), ${rss_end} after the load; peak ${rss_peak}"
+[[ -z ${big_summary:-} ]] || echo "$big_summary (attendance rows | audit rows | lessons | database size)"
 echo "entries written (each with its audit record): $(pg psql -X -At -d "$(sed -n 's/.*dbname=\([^ ]*\).*/\1/p' <<<"$url")" \
     -c "SELECT count(*) FROM audit_log WHERE action LIKE 'lesson.entry%'")"
