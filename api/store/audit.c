@@ -2,7 +2,9 @@
 
 #include "store/db.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int ej_audit(struct ej_req *r, const char *action, const char *entity,
              int64_t entity_id, const json_t *before, const json_t *after)
@@ -59,4 +61,28 @@ int ej_audit_read(struct ej_req *r, const char *operation)
         return -1;
     PQclear(res);
     return 0;
+}
+
+int ej_audit_read_in(struct ej_req *r, char *sql, size_t cap, const char *when, const char **p,
+                     int n, struct ej_audit_read_bufs *bufs)
+{
+    if (!r->read_audit || r->in_tx)
+        return n;
+    p[n] = db_i64(bufs->actor, r->who.user_id);
+    p[n + 1] = r->read_audit;
+    p[n + 2] = r->nparams ? r->params[0] : NULL;
+    p[n + 3] = r->path;
+    p[n + 4] = r->query;
+    p[n + 5] = r->request_id;
+    size_t len = strlen(sql);
+    /* As ej_audit_read outside a transaction: no wait for the WAL flush. */
+    snprintf(sql + len, cap - len,
+             ", audit_read AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
+             " request_id) SELECT $%d::bigint, 'read', $%d::text, $%d::text,"
+             " jsonb_build_object('path', $%d::text, 'query', $%d::text), $%d::text"
+             " FROM (SELECT set_config('synchronous_commit', 'off', true) AS sc) c"
+             " WHERE c.sc = 'off' AND %s)",
+             n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, when);
+    r->read_audit = NULL;
+    return n + 6;
 }

@@ -355,6 +355,17 @@ enum {
     "   JOIN students s ON s.id = a.student_id) ON a.lesson_id = x.id AND " ROW_VISIBLE            \
     " ORDER BY " order_by ", s.full_name, a.student_id"
 
+/* Appends to the statement in sql (cap bytes). */
+static void appendf(char *sql, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void appendf(char *sql, size_t cap, const char *fmt, ...)
+{
+    size_t len = strlen(sql);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql + len, cap - len, fmt, ap);
+    va_end(ap);
+}
+
 static json_t *col_text(const PGresult *res, int row, int col)
 {
     return PQgetisnull(res, row, col) ? json_null() : json_string(PQgetvalue(res, row, col));
@@ -480,13 +491,16 @@ static int load_lesson(struct ej_req *r, int64_t id, int64_t viewer, unsigned sc
                        unsigned attendance_scopes, json_t **lesson)
 {
     char i[24], v[24], s[24], as[24];
-    const char *p[] = {viewer ? db_i64(v, viewer) : NULL, db_i64(s, scopes),
-                       db_i64(as, attendance_scopes), db_i64(i, id)};
+    struct ej_audit_read_bufs ab;
+    const char *p[10] = {viewer ? db_i64(v, viewer) : NULL, db_i64(s, scopes),
+                         db_i64(as, attendance_scopes), db_i64(i, id)};
+    char sql[6144] = "WITH x AS MATERIALIZED (SELECT " LESSON_COLUMNS
+                     " WHERE l.id = $4 AND " LESSON_VISIBLE ")";
+    /* §20: an employee's read is recorded by this statement, if it finds the lesson. */
+    int n = ej_audit_read_in(r, sql, sizeof sql, "EXISTS (SELECT 1 FROM x)", p, 4, &ab);
+    appendf(sql, sizeof sql, "%s", WITH_ATTENDANCE("x.id"));
     *lesson = NULL;
-    PGresult *res = db_exec(r, DB_MANY | DB_READ,
-                            "WITH x AS MATERIALIZED (SELECT " LESSON_COLUMNS
-                            " WHERE l.id = $4 AND " LESSON_VISIBLE ")" WITH_ATTENDANCE("x.id"),
-                            4, p);
+    PGresult *res = db_exec(r, DB_MANY | (n == 4 ? DB_READ : 0), sql, n, p);
     if (!res)
         return -1;
     if (PQnfields(res) != L_NCOLS) {
@@ -652,22 +666,12 @@ out:
     return rc;
 }
 
-/* Appends to the statement in sql (cap bytes). */
-static void appendf(char *sql, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void appendf(char *sql, size_t cap, const char *fmt, ...)
-{
-    size_t len = strlen(sql);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql + len, cap - len, fmt, ap);
-    va_end(ap);
-}
-
 int ej_store_lesson_list(struct ej_req *r, unsigned scopes, unsigned attendance_scopes,
                          const struct ej_lesson_filter *f, json_t **items)
 {
     char v[24], s[24], as[24], g[24], t[24], l[24], a[24];
-    const char *p[10] = {db_i64(v, r->who.user_id), db_i64(s, scopes),
+    struct ej_audit_read_bufs ab;
+    const char *p[16] = {db_i64(v, r->who.user_id), db_i64(s, scopes),
                          db_i64(as, attendance_scopes)};
     int n = 3;
     /* Only the filters given are in the statement (one prepared statement per
@@ -712,11 +716,13 @@ int ej_store_lesson_list(struct ej_req *r, unsigned scopes, unsigned attendance_
                 n);
     }
     p[n++] = db_i64(l, f->limit);
-    appendf(sql, sizeof sql,
-            " ORDER BY l.date, l.starts_at, l.id LIMIT $%d)" WITH_ATTENDANCE("x.date, x.starts_at, x.id"),
-            n);
+    appendf(sql, sizeof sql, " ORDER BY l.date, l.starts_at, l.id LIMIT $%d)", n);
+    /* §20: an employee's read is recorded by this statement (an empty page too). */
+    int read_only = n;
+    n = ej_audit_read_in(r, sql, sizeof sql, "true", p, n, &ab);
+    appendf(sql, sizeof sql, "%s", WITH_ATTENDANCE("x.date, x.starts_at, x.id"));
     *items = NULL;
-    PGresult *res = db_exec(r, DB_MANY | DB_READ, sql, n, p);
+    PGresult *res = db_exec(r, DB_MANY | (n == read_only ? DB_READ : 0), sql, n, p);
     if (!res)
         return -1;
     if (PQnfields(res) != L_NCOLS) {

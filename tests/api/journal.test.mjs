@@ -934,6 +934,25 @@ describe('issue 13 lessons rendered by the server from plain SQL', () => {
     assert.equal((await get(`/lessons/${l.id}`, teacher2.token)).status, 404);
   });
 
+  test('issue 13 §20 an employee\'s read of lessons is recorded by the read itself; a guardian\'s and a 404 are not', async () => {
+    const [[mark]] = await stack.psql('SELECT coalesce(max(id), 0) FROM audit_log');
+    const reads = async () => stack.query(`SELECT actor_id, entity, entity_id, after FROM audit_log
+      WHERE id > ${mark} AND action = 'read' ORDER BY id`);
+    assert.equal((await get(`/lessons/${l.id}`)).status, 200);
+    assert.equal((await get(`/lessons?group_id=${g.id}&from=2040-01-01&to=2040-01-02`, director.token)).status, 200);
+    assert.equal((await get(`/lessons/${l.id}/entry`, teacher.token)).status, 200);
+    assert.equal((await get('/lessons/999999999')).status, 404);
+    assert.equal((await get(`/lessons/${l.id}`, parent.token)).status, 200);
+    assert.deepEqual((await reads()).map((x) => [x.actor_id, x.entity, x.entity_id]), [
+      [admin.id, 'getLesson', String(l.id)],
+      [director.id, 'listLessons', null],
+      [teacher.id, 'getLessonEntry', String(l.id)],
+    ]);
+    const [one, list] = await reads();
+    assert.equal(one.after.path, `/api/v1/lessons/${l.id}`);
+    assert.equal(list.after.query, `group_id=${g.id}&from=2040-01-01&to=2040-01-02`);
+  });
+
   test('issue 13 an entry sent again rewrites only the attendance rows that change, and is audited', async () => {
     const body = { topic: 'Atkārtoti', attendance: everyone([A, B, C]) };
     let r = await entry(l.id, body);
