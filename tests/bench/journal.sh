@@ -138,6 +138,11 @@ if [[ ${EJ_BENCH_BIG:-0} == 1 ]]; then
         { cat "$tmp/big.out" >&2; die "the bulk data failed"; }
     big_summary="bulk data in $(($(date +%s) - big_started)) s: $(tail -n 3 "$tmp/big.out" | head -n 1 | tr -s ' ')"
     say "$big_summary"
+    # That may have outlived the access token (15 minutes): a fresh one, also for the PUT script.
+    old_token=$token
+    token=$(call POST /auth/login "$(jq -nc --arg u "$su_name" --arg p "$su_password" '{username: $u, password: $p}')" |
+        jq -r .access_token)
+    sed -i "s|$old_token|$token|" "$tmp/put-many.lua"
 fi
 
 if [[ $explain == 1 ]]; then
