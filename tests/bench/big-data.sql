@@ -10,8 +10,8 @@
 -- student's attendance: groups x lessons x students attendance rows (10^7 by default), and `audit`
 -- audit records of entries on those lessons (10^6 by default; small bodies, not the real lessons:
 -- the table's rows, not its bytes, are what the indexes see). Straight into the tables, in one
--- transaction (foreign-key checks off: see below), then ANALYZE. A lesson's date is its group's year start plus (k / 2) days, so
--- `lessons` must stay under twice the year's length.
+-- transaction (foreign-key checks off: see below), then ANALYZE. A lesson's date is its group's
+-- year start plus (k / 2) days, so `lessons` must stay under twice the year's length.
 \set ON_ERROR_STOP on
 BEGIN;
 -- The rows are made consistent here, so the foreign keys' per-row triggers are skipped for the load
