@@ -86,6 +86,8 @@ const struct ej_route ej_routes[] = {
     {"GET", "/api/v1/enrollments/{id}", ej_op_get_enrollment, "getEnrollment", READERS, PERSONAL, 0},
     {"POST", "/api/v1/enrollments/{id}/withdraw", ej_op_withdraw_enrollment,
      "withdrawEnrollment", SU, BODY | TX | IDEM, 0},
+    {"GET", "/api/v1/enrollments/{id}/withdrawal-preview", ej_op_withdrawal_preview,
+     "previewWithdrawal", SU, PERSONAL, 0},
     {"POST", "/api/v1/imports/enrollments", ej_op_import_enrollments, "importEnrollments", SU,
      BODY | TX | IDEM, 4 * 1024 * 1024},
 

@@ -53,6 +53,7 @@ void ej_op_create_enrollment(struct ej_req *r);
 void ej_op_list_enrollments(struct ej_req *r);
 void ej_op_get_enrollment(struct ej_req *r);
 void ej_op_withdraw_enrollment(struct ej_req *r);
+void ej_op_withdrawal_preview(struct ej_req *r);
 void ej_op_import_enrollments(struct ej_req *r);
 
 /* calendar.c */
