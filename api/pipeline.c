@@ -132,10 +132,14 @@ static void run_handler_now(struct ej_req *r)
 {
     const struct ej_route *rt = r->route;
     if (!(rt->flags & EJ_R_TX)) {
-        rt->handler(r);
         /* §20: an employee's read of students' personal data is in the audit
-         * log; if it cannot be recorded, the data is not sent. */
-        if ((rt->flags & EJ_R_PERSONAL) && !ej_failed(r) && (r->who.roles & EMPLOYEES)) {
+         * log; if it cannot be recorded, the data is not sent. A handler may
+         * write the record in the statement that reads the data. */
+        r->read_audit = (rt->flags & EJ_R_PERSONAL) && (r->who.roles & EMPLOYEES)
+                            ? rt->operation_id
+                            : NULL;
+        rt->handler(r);
+        if (r->read_audit && !ej_failed(r)) {
             /* The reply (JSON, or a page as text) waits aside while the read is recorded. */
             json_t *out = r->out;
             char *text = r->out_text;

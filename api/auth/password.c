@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -203,20 +205,123 @@ unsigned ej_password_max_concurrent(void)
 
 /* ---- Hashing -------------------------------------------------------------------------- */
 
+/* Argon2's working memory (EJ_PASSWORD_M_COST KiB per hash) comes from the
+ * kernel and goes back to it when the hash is done, through libargon2's own
+ * allocation callbacks. Through malloc it stayed: glibc raises its mmap
+ * threshold to the size of a large block once one is freed, so the next
+ * blocks came from the hashing threads' malloc arenas and stayed resident
+ * there (a server of 256 threads kept 316 MiB after a few logins, issue 13). */
+static int hash_alloc(uint8_t **memory, size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        *memory = NULL;
+        return ARGON2_MEMORY_ALLOCATION_ERROR;
+    }
+    *memory = p;
+    return ARGON2_OK;
+}
+
+static void hash_free(uint8_t *memory, size_t bytes)
+{
+    if (memory)
+        munmap(memory, bytes);
+}
+
+/* An argon2id context over these buffers with the mmap callbacks. */
+static argon2_context hash_context(const char *password, const uint8_t *salt, size_t saltlen,
+                                   uint8_t *out, size_t outlen, unsigned long t_cost,
+                                   unsigned long m_cost, unsigned long lanes,
+                                   unsigned long version)
+{
+    argon2_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.out = out;
+    ctx.outlen = (uint32_t)outlen;
+    /* libargon2 only reads them (no ARGON2_FLAG_CLEAR_PASSWORD or _SECRET). */
+    ctx.pwd = (uint8_t *)(uintptr_t)password;
+    ctx.pwdlen = (uint32_t)strlen(password);
+    ctx.salt = (uint8_t *)(uintptr_t)salt;
+    ctx.saltlen = (uint32_t)saltlen;
+    ctx.t_cost = (uint32_t)t_cost;
+    ctx.m_cost = (uint32_t)m_cost;
+    ctx.lanes = (uint32_t)lanes;
+    ctx.threads = (uint32_t)lanes;
+    ctx.version = (uint32_t)version;
+    ctx.allocate_cbk = hash_alloc;
+    ctx.free_cbk = hash_free;
+    ctx.flags = ARGON2_DEFAULT_FLAGS;
+    return ctx;
+}
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Base64 without padding, as PHC strings carry salt and hash; appends to out at *len. */
+static void b64_encode(const uint8_t *in, size_t n, char *out, size_t *len)
+{
+    unsigned acc = 0, bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc = (acc << 8) | in[i];
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out[(*len)++] = b64_alphabet[(acc >> bits) & 63];
+        }
+    }
+    if (bits > 0)
+        out[(*len)++] = b64_alphabet[(acc << (6 - bits)) & 63];
+    out[*len] = '\0';
+}
+
+/* Decodes n base64 characters (phc_parse checked the alphabet) into out (at
+ * most cap bytes): the byte count, or 0 when they do not fit or leave bits
+ * over, as libargon2's decoder refuses them. */
+static size_t b64_decode(const char *in, size_t n, uint8_t *out, size_t cap)
+{
+    unsigned acc = 0, bits = 0;
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = strchr(b64_alphabet, in[i]);
+        acc = (acc << 6) | (unsigned)(c - b64_alphabet);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (len == cap)
+                return 0;
+            out[len++] = (uint8_t)(acc >> bits);
+        }
+    }
+    if (bits > 4 || (acc & ((1u << bits) - 1)) != 0)
+        return 0;
+    return len;
+}
+
 /* Hash password with the current parameters and a fresh salt into out (outlen bytes),
- * without taking a slot. Returns EJ_PASSWORD_OK or EJ_PASSWORD_ERROR. */
+ * without taking a slot, as the PHC string libargon2's argon2id_hash_encoded writes.
+ * Returns EJ_PASSWORD_OK or EJ_PASSWORD_ERROR. */
 static enum ej_password_result hash_unbounded(const char *password, char *out, size_t outlen)
 {
-    unsigned char salt[EJ_PASSWORD_SALT_LEN];
+    uint8_t salt[EJ_PASSWORD_SALT_LEN], hash[EJ_PASSWORD_HASH_LEN];
     int rc;
 
     if (!password || !out || outlen < EJ_PASSWORD_ENCODED_SIZE)
         return EJ_PASSWORD_ERROR;
     if (ej_random_bytes(salt, sizeof salt) != 0)
         return EJ_PASSWORD_ERROR;
-    rc = argon2id_hash_encoded(EJ_PASSWORD_T_COST, EJ_PASSWORD_M_COST, EJ_PASSWORD_PARALLELISM,
-                               password, strlen(password), salt, sizeof salt,
-                               EJ_PASSWORD_HASH_LEN, out, outlen);
+    argon2_context ctx = hash_context(password, salt, sizeof salt, hash, sizeof hash,
+                                      EJ_PASSWORD_T_COST, EJ_PASSWORD_M_COST,
+                                      EJ_PASSWORD_PARALLELISM, ARGON2_VERSION_13);
+    rc = argon2id_ctx(&ctx);
+    if (rc == ARGON2_OK) {
+        int n = snprintf(out, outlen, "$argon2id$v=%d$m=%d,t=%d,p=%d$", ARGON2_VERSION_13,
+                         EJ_PASSWORD_M_COST, EJ_PASSWORD_T_COST, EJ_PASSWORD_PARALLELISM);
+        size_t len = (size_t)n;
+        b64_encode(salt, sizeof salt, out, &len);
+        out[len++] = '$';
+        b64_encode(hash, sizeof hash, out, &len);
+    }
+    explicit_bzero(hash, sizeof hash);
     return rc == ARGON2_OK ? EJ_PASSWORD_OK : EJ_PASSWORD_ERROR;
 }
 
@@ -341,6 +446,31 @@ static bool phc_parse(const char *s, struct phc *out)
     return out->hash_chars > 0 && *s == '\0';
 }
 
+/* The longest salt and hash verify_encoded decodes itself; a longer one (never
+ * made here) is left to libargon2's argon2id_verify and its malloc. */
+#define VERIFY_MAX_BYTES 64
+
+/* argon2id_verify(encoded, password) of a string phc_parse accepted as p,
+ * with the mmap callbacks: ARGON2_OK, ARGON2_VERIFY_MISMATCH or an error. */
+static int verify_encoded(const char *encoded, const struct phc *p, const char *password)
+{
+    uint8_t salt[VERIFY_MAX_BYTES], want[VERIFY_MAX_BYTES], got[VERIFY_MAX_BYTES];
+    if (p->salt_chars > B64_LEN(VERIFY_MAX_BYTES) || p->hash_chars > B64_LEN(VERIFY_MAX_BYTES))
+        return argon2id_verify(encoded, password, strlen(password));
+    /* The salt and the hash are the last two fields: ...$<salt>$<hash>. */
+    const char *hash_text = encoded + strlen(encoded) - p->hash_chars;
+    const char *salt_text = hash_text - 1 - p->salt_chars;
+    size_t saltlen = b64_decode(salt_text, p->salt_chars, salt, sizeof salt);
+    size_t hashlen = b64_decode(hash_text, p->hash_chars, want, sizeof want);
+    if (saltlen == 0 || hashlen == 0)
+        return ARGON2_DECODING_FAIL;
+    argon2_context ctx = hash_context(password, salt, saltlen, got, hashlen, p->t_cost,
+                                      p->m_cost, p->lanes, p->version);
+    int rc = argon2id_verify_ctx(&ctx, (const char *)want); /* constant-time compare */
+    explicit_bzero(got, sizeof got);
+    return rc;
+}
+
 /* True when a hash with these parameters should be replaced by one with the current ones. */
 static bool phc_outdated(const struct phc *p)
 {
@@ -363,7 +493,7 @@ enum ej_password_result ej_password_verify(const char *encoded, const char *pass
         return EJ_PASSWORD_ERROR;
     if (!take_slot())
         return EJ_PASSWORD_BUSY;
-    rc = argon2id_verify(encoded, password, strlen(password)); /* constant-time compare */
+    rc = verify_encoded(encoded, &params, password);
     give_slot();
     if (rc == ARGON2_VERIFY_MISMATCH)
         return EJ_PASSWORD_MISMATCH;
@@ -384,9 +514,12 @@ enum ej_password_result ej_password_burn(const char *password)
     pthread_once(&dummy_once, dummy_make);
     if (!dummy_ready)
         return EJ_PASSWORD_ERROR;
+    struct phc dummy;
+    if (!phc_parse(dummy_hash, &dummy))
+        return EJ_PASSWORD_ERROR;
     if (!take_slot())
         return EJ_PASSWORD_BUSY;
-    rc = argon2id_verify(dummy_hash, password, strlen(password));
+    rc = verify_encoded(dummy_hash, &dummy, password);
     give_slot();
     /* Nobody knows the dummy's password, but should a guess ever match, it still fails. */
     return rc == ARGON2_OK || rc == ARGON2_VERIFY_MISMATCH ? EJ_PASSWORD_MISMATCH

@@ -72,6 +72,11 @@ struct ej_req {
     bool in_tx;
     bool keep_changes; /* commit even though the reply is an error (e.g. login throttling) */
     int feed_n;        /* change-feed rows written in this transaction (store/audit.c) */
+    /* §20: the operation of this read of personal data by an employee, to be
+     * audited (NULL: none); a store function that writes the record in its
+     * own statement clears it (ej_audit_read_in), else the pipeline writes it
+     * after the handler. */
+    const char *read_audit;
 
     /* reply */
     int status;

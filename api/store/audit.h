@@ -31,4 +31,18 @@ int ej_audit_key(struct ej_req *r, const char *action, const char *entity, const
  * Returns 0 or -1 (problem set: the data is then not sent). */
 int ej_audit_read(struct ej_req *r, const char *operation);
 
+/* The same record written by the read's own statement, one round trip
+ * fewer: when r->read_audit is set, appends to sql (cap bytes) a
+ * data-modifying CTE ", audit_read AS (INSERT ...)" over parameters $n+1 ..
+ * $n+6, stored in p[n..n+5] (bufs: their buffer, kept alive until the
+ * statement ran), written only when the SQL condition `when` holds (e.g.
+ * "EXISTS (SELECT 1 FROM x)"), committed as ej_audit_read's is; clears
+ * r->read_audit and returns the new parameter count. Else returns n.
+ * sql must be inside a WITH list. */
+struct ej_audit_read_bufs {
+    char actor[24];
+};
+int ej_audit_read_in(struct ej_req *r, char *sql, size_t cap, const char *when, const char **p,
+                     int n, struct ej_audit_read_bufs *bufs);
+
 #endif

@@ -42,17 +42,6 @@ static int invalid(struct ej_req *r, const char *field, const char *message)
     return -1;
 }
 
-/* The full lesson view (every attendance row: the superuser's, the audit's). */
-static int lesson_full(struct ej_req *r, const char *id, json_t **lesson)
-{
-    const char *p[] = {id};
-    if (db_json(r, lesson, "SELECT lesson_json(l) FROM lessons l WHERE l.id = $1", 1, p) != 0)
-        return -1;
-    if (!*lesson)
-        return ej_problem(r, 404, "not_found", "No such lesson.");
-    return 0;
-}
-
 /* ---- entries ---------------------------------------------------------------------------- */
 
 void ej_entry_ctx_cleanup(struct ej_entry_ctx *c)
@@ -68,36 +57,34 @@ int ej_store_entry_begin(struct ej_req *r, int64_t lesson_id, unsigned lesson_sc
     const char *p[] = {db_i64(id, lesson_id), db_i64(viewer, r->who.user_id),
                        db_i64(sc, lesson_scopes)};
     memset(c, 0, sizeof *c);
-    /* Lock first, then read in a new statement, so that what is read includes
-     * whatever the writer we may have waited for committed. */
-    PGresult *res = db_exec(r, DB_OPT,
-                            "SELECT 1 FROM lessons l WHERE l.id = $1"
-                            " AND visible_lesson($2, $3::int, l.group_id, l.substitute_teacher_id)"
-                            " FOR NO KEY UPDATE OF l",
-                            3, p);
+    /* One statement locks the lesson and reads its facts: the lesson row is
+     * read as it is once locked (a writer we waited for has committed), and
+     * the facts of the group and year do not change under lesson writers.
+     * The lesson's view (attendance rows) is read after, in a new statement,
+     * so that it too includes what that writer committed. */
+    PGresult *res = db_exec(
+        r, DB_OPT,
+        "SELECT l.group_id, l.version, coalesce(l.substitute_teacher_id, 0),"
+        " coalesce(l.conducted_by, 0),"
+        " coalesce(l.substitute_teacher_id, (SELECT min(t.teacher_id) FROM group_teachers t"
+        "   WHERE t.group_id = l.group_id), 0),"
+        " EXISTS (SELECT 1 FROM group_teachers t WHERE t.group_id = l.group_id"
+        "   AND t.teacher_id = $2),"
+        " l.cancelled_at IS NOT NULL, y.closed_at IS NOT NULL, l.recorded_at IS NOT NULL,"
+        " now() >= lesson_starts(l), now() > l.deadline,"
+        " coalesce(now() <= l.extension_until, false),"
+        " utc(lesson_starts(l)), utc(l.deadline), coalesce(utc(l.extension_until), '')"
+        " FROM lessons l JOIN groups g ON g.id = l.group_id"
+        " JOIN school_years y ON y.id = g.school_year_id WHERE l.id = $1"
+        " AND visible_lesson($2, $3::int, l.group_id, l.substitute_teacher_id)"
+        " FOR NO KEY UPDATE OF l",
+        3, p);
     if (!res)
         return -1;
-    int found = PQntuples(res);
-    PQclear(res);
-    if (!found)
+    if (PQntuples(res) == 0) {
+        PQclear(res);
         return ej_problem(r, 404, "not_found", "No such lesson.");
-    res = db_exec(r, DB_ONE,
-                  "SELECT l.group_id, l.version, coalesce(l.substitute_teacher_id, 0),"
-                  " coalesce(l.conducted_by, 0),"
-                  " coalesce(l.substitute_teacher_id, (SELECT min(t.teacher_id) FROM group_teachers t"
-                  "   WHERE t.group_id = l.group_id), 0),"
-                  " EXISTS (SELECT 1 FROM group_teachers t WHERE t.group_id = l.group_id"
-                  "   AND t.teacher_id = $2),"
-                  " l.cancelled_at IS NOT NULL, y.closed_at IS NOT NULL, l.recorded_at IS NOT NULL,"
-                  " now() >= lesson_starts(l), now() > l.deadline,"
-                  " coalesce(now() <= l.extension_until, false),"
-                  " utc(lesson_starts(l)), utc(l.deadline), coalesce(utc(l.extension_until), ''),"
-                  " lesson_json(l)"
-                  " FROM lessons l JOIN groups g ON g.id = l.group_id"
-                  " JOIN school_years y ON y.id = g.school_year_id WHERE l.id = $1",
-                  2, p);
-    if (!res)
-        return -1;
+    }
     c->lesson_id = lesson_id;
     c->group_id = i64(res, 0, 0);
     c->version = i64(res, 0, 1);
@@ -114,11 +101,8 @@ int ej_store_entry_begin(struct ej_req *r, int64_t lesson_id, unsigned lesson_sc
     copy(c->starts, sizeof c->starts, res, 0, 12);
     copy(c->deadline, sizeof c->deadline, res, 0, 13);
     copy(c->extension_until, sizeof c->extension_until, res, 0, 14);
-    c->lesson = json_loads(PQgetvalue(res, 0, 15), 0, NULL);
     PQclear(res);
-    if (!c->lesson)
-        return ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
-    return 0;
+    return ej_store_lesson_full(r, lesson_id, &c->lesson);
 }
 
 /* 422 student_not_enrolled / validation_failed unless the attendance names
@@ -260,7 +244,13 @@ int ej_store_entry_save(struct ej_req *r, const struct ej_entry_ctx *c, const js
         "   FROM k ON CONFLICT (lesson_id, student_id) DO UPDATE SET status = EXCLUDED.status,"
         "   reason_code = EXCLUDED.reason_code, reason_note = EXCLUDED.reason_note,"
         "   reason_report_id = EXCLUDED.reason_report_id, reason_set_by = EXCLUDED.reason_set_by,"
-        "   reason_set_at = EXCLUDED.reason_set_at)"
+        "   reason_set_at = EXCLUDED.reason_set_at"
+        /* A row that stays as it is is not rewritten: a correction of one
+         * student's status writes one row version, not the whole class's. */
+        "   WHERE (a.status, a.reason_code, a.reason_note, a.reason_report_id, a.reason_set_by,"
+        "     a.reason_set_at) IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.reason_code,"
+        "     EXCLUDED.reason_note, EXCLUDED.reason_report_id, EXCLUDED.reason_set_by,"
+        "     EXCLUDED.reason_set_at))"
         " UPDATE lessons SET topic = $3, conducted_by = $4, recorded_at = coalesce(recorded_at, now()),"
         " late = CASE WHEN recorded_at IS NULL THEN $5::boolean ELSE late END,"
         " version = version + 1, updated_at = now() WHERE id = $1",
@@ -268,7 +258,7 @@ int ej_store_entry_save(struct ej_req *r, const struct ej_entry_ctx *c, const js
     if (!res)
         goto out;
     PQclear(res);
-    if (lesson_full(r, id, lesson) != 0 ||
+    if (ej_store_lesson_full(r, c->lesson_id, lesson) != 0 ||
         ej_audit(r, c->recorded ? "lesson.entry_update" : "lesson.entry", "lesson", c->lesson_id,
                  c->lesson, *lesson) != 0)
         goto out;
@@ -286,26 +276,46 @@ out:
 int ej_store_entry_get(struct ej_req *r, int64_t lesson_id, unsigned lesson_scopes,
                        unsigned attendance_scopes, json_t **lesson)
 {
-    char id[24], viewer[24], ls[24], as[24];
-    const char *p[] = {db_i64(id, lesson_id), db_i64(viewer, r->who.user_id),
-                       db_i64(ls, lesson_scopes), db_i64(as, attendance_scopes),
-                       (r->who.roles & EJ_ROLE_SUPERUSER) ? "true" : "false",
-                       (r->who.roles & EJ_ROLE_TEACHER) ? "true" : "false"};
+    if (ej_store_lesson_get(r, lesson_id, lesson_scopes, attendance_scopes, lesson) != 0)
+        return -1;
     /* Whoever may record the entry (the superuser, the substitute if one is
      * assigned, else the group's teachers, §15) also gets `enrolled`: the
      * students the attendance must cover, so a substitute on a phone can
      * record a lesson of a group they do not teach. */
-    return ej_store_get(
-        r, "lesson",
-        "SELECT lesson_json(l, $2, $4::int) || CASE WHEN $5::boolean OR ($6::boolean AND"
-        " (l.substitute_teacher_id = $2 OR (l.substitute_teacher_id IS NULL AND EXISTS"
-        " (SELECT 1 FROM group_teachers t WHERE t.group_id = l.group_id AND t.teacher_id = $2))))"
-        " THEN jsonb_build_object('enrolled', coalesce((SELECT jsonb_agg(jsonb_build_object("
-        " 'student_id', s.id, 'full_name', s.full_name) ORDER BY s.full_name, s.id)"
-        " FROM students s WHERE s.id IN (SELECT enrolled_on(l.group_id, l.date))), '[]'::jsonb))"
-        " ELSE '{}'::jsonb END FROM lessons l WHERE l.id = $1"
-        " AND visible_lesson($2, $3::int, l.group_id, l.substitute_teacher_id)",
-        6, p, lesson);
+    int64_t me = r->who.user_id;
+    int64_t sub = json_integer_value(json_object_get(*lesson, "substitute_teacher_id"));
+    bool records = (r->who.roles & EJ_ROLE_SUPERUSER) != 0;
+    if (!records && (r->who.roles & EJ_ROLE_TEACHER)) {
+        size_t i;
+        json_t *t;
+        records = sub == me;
+        json_array_foreach(json_object_get(*lesson, "teacher_ids"), i, t) {
+            if (!sub && json_integer_value(t) == me)
+                records = true;
+        }
+    }
+    if (!records)
+        return 0;
+    char id[24];
+    const char *p[] = {db_i64(id, lesson_id)};
+    PGresult *res = db_exec(r, DB_MANY | DB_READ,
+                            "SELECT s.id, s.full_name FROM students s WHERE s.id IN"
+                            " (SELECT enrolled_on(l.group_id, l.date) FROM lessons l"
+                            "  WHERE l.id = $1) ORDER BY s.full_name, s.id",
+                            1, p);
+    if (!res) {
+        json_decref(*lesson);
+        *lesson = NULL;
+        return -1;
+    }
+    json_t *enrolled = json_array();
+    for (int k = 0; k < PQntuples(res); k++)
+        json_array_append_new(enrolled, json_pack("{s:I, s:s}", "student_id",
+                                                  (json_int_t)i64(res, k, 0), "full_name",
+                                                  PQgetvalue(res, k, 1)));
+    PQclear(res);
+    json_object_set_new(*lesson, "enrolled", enrolled);
+    return 0;
 }
 
 /* ---- extensions ------------------------------------------------------------------------- */
@@ -344,13 +354,13 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
         rc = 0;
     PQclear(res);
     if (rc == 0)
-        rc = lesson_full(r, id, &before);
+        rc = ej_store_lesson_full(r, lesson_id, &before);
     if (rc == 0)
         rc = ej_store_lesson_change(r, lesson_id, "lesson.extension", before,
                                     "UPDATE lessons l SET extension_until = $2,"
                                     " extension_reason = $3, extension_granted_by = $4,"
                                     " extension_granted_at = now(), version = version + 1,"
-                                    " updated_at = now() WHERE id = $1 RETURNING lesson_json(l)",
+                                    " updated_at = now() WHERE id = $1 RETURNING l.id",
                                     4, p, lesson);
     json_decref(before);
     return rc;
@@ -395,7 +405,7 @@ int ej_store_absence_reason_set(struct ej_req *r, int64_t lesson_id, int64_t stu
     else
         rc = 0;
     PQclear(res);
-    if (rc != 0 || lesson_full(r, id, &before) != 0)
+    if (rc != 0 || ej_store_lesson_full(r, lesson_id, &before) != 0)
         goto fail;
     res = db_exec(r, DB_NONE,
                   "UPDATE lesson_attendance SET reason_code = $3, reason_note = $4,"
@@ -411,7 +421,7 @@ int ej_store_absence_reason_set(struct ej_req *r, int64_t lesson_id, int64_t stu
                                 code ? "lesson.absence_reason" : "lesson.absence_reason_clear",
                                 before,
                                 "UPDATE lessons l SET version = version + 1, updated_at = now()"
-                                " WHERE id = $1 RETURNING lesson_json(l)",
+                                " WHERE id = $1 RETURNING l.id",
                                 1, p, lesson);
     json_decref(before);
     return rc;

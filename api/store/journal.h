@@ -33,7 +33,7 @@ struct ej_entry_ctx {
     char starts[EJ_UTC_BUFSZ];    /* the lesson's start as an instant */
     char deadline[EJ_UTC_BUFSZ];
     char extension_until[EJ_UTC_BUFSZ]; /* "" when there is no extension */
-    json_t *lesson;               /* lesson_json before the change (owned) */
+    json_t *lesson;               /* its full view before the change (owned) */
 };
 
 /* Locks the lesson (FOR NO KEY UPDATE) and gathers the facts above; 404 when

@@ -285,16 +285,251 @@ int ej_store_schedule_list(struct ej_req *r, int64_t gid, unsigned scopes, int l
     return 0;
 }
 
+/* --- the lesson's view: plain SQL returning columns, rendered here ------------------------ */
+
+/* Who reads a lesson decides what of it they see (§20), and these fragments
+ * are the one place that says so for every read of lessons (one, a list, an
+ * entry, the full view of writes and of the audit trail). Parameters, the same
+ * in every statement that uses them: $1 the viewer (NULL: the full view, every
+ * attendance row and the extension), $2 the caller's lesson scopes, $3 their
+ * attendance scopes (api/rules/access.c).
+ *
+ * A lesson is visible when its group is (visible_group) or, to a teacher
+ * (lesson scope 2), when the viewer substitutes in it. */
+#define LESSON_VISIBLE                                                                             \
+    "($1::bigint IS NULL OR visible_lesson($1, $2::int, l.group_id, l.substitute_teacher_id))"
+/* Every attendance row and the extension (whose reason concerns the teacher):
+ * the full view, whoever sees all (attendance scope 1), and a teacher (2) of
+ * this lesson: the substitute or a teacher of its group (a teacher who is
+ * also a guardian does not see a colleague's lesson in full). */
+#define SEES_ALL                                                                                   \
+    "($1::bigint IS NULL OR ($3::int & 1) <> 0 OR (($3::int & 2) <> 0"                             \
+    " AND (l.substitute_teacher_id = $1 OR EXISTS (SELECT 1 FROM group_teachers t"                 \
+    "   WHERE t.group_id = l.group_id AND t.teacher_id = $1))))"
+/* Else only some rows: a guardian's (4) children's, a student's (8) own;
+ * none for staff. a: lesson_attendance, s: its student, x: the lesson. */
+#define ROW_VISIBLE                                                                                \
+    "(x.sees_all OR (($3::int & 4) <> 0 AND EXISTS (SELECT 1 FROM student_guardians sg"           \
+    "   WHERE sg.student_id = a.student_id AND sg.guardian_id = $1))"                              \
+    " OR (($3::int & 8) <> 0 AND s.user_id = $1))"
+
+/* The lesson's columns, in the order render_lesson reads them (L_*), from
+ * lessons l joined with its group g and programme p. */
+#define LESSON_COLUMNS                                                                             \
+    "l.id, l.group_id, g.name AS group_name, p.id AS program_id, p.name AS program_name,"          \
+    " l.slot_id, to_char(l.date, 'YYYY-MM-DD') AS date_text,"                                      \
+    " to_char(l.starts_at, 'HH24:MI') AS starts_text, to_char(l.ends_at, 'HH24:MI') AS ends_text," \
+    " academic_hours(l.starts_at, l.ends_at) AS hours, l.room,"                                    \
+    " (SELECT array_agg(t.teacher_id ORDER BY t.teacher_id) FROM group_teachers t"                 \
+    "   WHERE t.group_id = l.group_id)::text AS teacher_ids,"                                       \
+    " l.substitute_teacher_id, lesson_state(l) AS state, utc(l.deadline) AS deadline_text,"        \
+    " l.topic, l.conducted_by, utc(l.recorded_at) AS recorded_text, l.late,"                       \
+    " utc(l.cancelled_at) AS cancelled_text, l.cancel_reason,"                                     \
+    " utc(l.extension_until) AS ext_until, l.extension_reason, l.extension_granted_by,"            \
+    " utc(l.extension_granted_at) AS ext_granted_at, l.version,"                                   \
+    " utc(l.created_at) AS created_text, utc(l.updated_at) AS updated_text,"                       \
+    " " SEES_ALL " AS sees_all, l.date, l.starts_at"                                               \
+    " FROM lessons l JOIN groups g ON g.id = l.group_id JOIN programs p ON p.id = g.program_id"
+enum {
+    L_ID, L_GROUP_ID, L_GROUP_NAME, L_PROGRAM_ID, L_PROGRAM_NAME, L_SLOT_ID, L_DATE, L_STARTS,
+    L_ENDS, L_HOURS, L_ROOM, L_TEACHER_IDS, L_SUBSTITUTE, L_STATE, L_DEADLINE, L_TOPIC,
+    L_CONDUCTED_BY, L_RECORDED_AT, L_LATE, L_CANCELLED_AT, L_CANCEL_REASON, L_EXT_UNTIL,
+    L_EXT_REASON, L_EXT_GRANTED_BY, L_EXT_GRANTED_AT, L_VERSION, L_CREATED_AT, L_UPDATED_AT,
+    L_SEES_ALL, L_SORT_DATE, L_SORT_STARTS,
+    /* then the attendance row, NULLs when there is none (visible) */
+    A_STUDENT_ID, A_STUDENT_NAME, A_STATUS, A_REASON, A_REASON_NOTE, A_REASON_REPORT_ID,
+    L_NCOLS
+};
+/* The lessons selected by the CTE x (LESSON_COLUMNS with a WHERE), each with
+ * its visible attendance rows by name, one result row per attendance row (or
+ * one with NULLs): one statement and one round trip for any number of
+ * lessons. ORDER_BY: the lessons' order, then the rows'. */
+#define WITH_ATTENDANCE(order_by)                                                                  \
+    " SELECT x.*, a.student_id, s.full_name, a.status, a.reason_code, a.reason_note,"              \
+    " a.reason_report_id FROM x LEFT JOIN (lesson_attendance a"                                    \
+    "   JOIN students s ON s.id = a.student_id) ON a.lesson_id = x.id AND " ROW_VISIBLE            \
+    " ORDER BY " order_by ", s.full_name, a.student_id"
+
+/* Appends to the statement in sql (cap bytes). */
+static void appendf(char *sql, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void appendf(char *sql, size_t cap, const char *fmt, ...)
+{
+    size_t len = strlen(sql);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql + len, cap - len, fmt, ap);
+    va_end(ap);
+}
+
+static json_t *col_text(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? json_null() : json_string(PQgetvalue(res, row, col));
+}
+
+static json_t *col_int(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col)
+               ? json_null()
+               : json_integer(strtoll(PQgetvalue(res, row, col), NULL, 10));
+}
+
+static json_t *col_bool(const PGresult *res, int row, int col)
+{
+    return json_boolean(PQgetvalue(res, row, col)[0] == 't');
+}
+
+/* A numeric: an integer when it has no fraction (2), else a real (1.33), as
+ * PostgreSQL's json would give it. */
+static json_t *col_number(const PGresult *res, int row, int col)
+{
+    const char *v = PQgetvalue(res, row, col);
+    return strchr(v, '.') ? json_real(strtod(v, NULL)) : json_integer(strtoll(v, NULL, 10));
+}
+
+/* "{3,5}" (an int8[] as text), or NULL: a JSON array of integers. */
+static json_t *col_id_array(const PGresult *res, int row, int col)
+{
+    json_t *a = json_array();
+    if (PQgetisnull(res, row, col))
+        return a;
+    const char *s = PQgetvalue(res, row, col);
+    while (*s) {
+        char *end;
+        long long v = strtoll(s + (*s == '{' || *s == ','), &end, 10);
+        if (end == s + (*s == '{' || *s == ','))
+            break;
+        json_array_append_new(a, json_integer(v));
+        s = end;
+    }
+    return a;
+}
+
+/* The lesson of one result row, in a person's reading order: what and when,
+ * its state, who (group, programme, teachers), where, the entry, its
+ * deadline and extension, cancellation, origin, attendance, bookkeeping. */
+static json_t *render_lesson(const PGresult *res, int row)
+{
+    json_t *teachers = col_id_array(res, row, L_TEACHER_IDS);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", col_int(res, row, L_ID));
+    json_object_set_new(o, "date", col_text(res, row, L_DATE));
+    json_object_set_new(o, "starts_at", col_text(res, row, L_STARTS));
+    json_object_set_new(o, "ends_at", col_text(res, row, L_ENDS));
+    json_object_set_new(o, "hours", col_number(res, row, L_HOURS));
+    json_object_set_new(o, "state", col_text(res, row, L_STATE));
+    json_object_set_new(o, "group_id", col_int(res, row, L_GROUP_ID));
+    json_object_set_new(o, "group_name", col_text(res, row, L_GROUP_NAME));
+    json_object_set_new(o, "program_id", col_int(res, row, L_PROGRAM_ID));
+    json_object_set_new(o, "program_name", col_text(res, row, L_PROGRAM_NAME));
+    json_t *first = json_array_get(teachers, 0);
+    json_object_set_new(o, "teacher_id", first ? json_incref(first) : json_null());
+    json_object_set_new(o, "teacher_ids", teachers);
+    json_object_set_new(o, "substitute_teacher_id", col_int(res, row, L_SUBSTITUTE));
+    json_object_set_new(o, "room", col_text(res, row, L_ROOM));
+    json_object_set_new(o, "topic", col_text(res, row, L_TOPIC));
+    json_object_set_new(o, "conducted_by", col_int(res, row, L_CONDUCTED_BY));
+    json_object_set_new(o, "recorded_at", col_text(res, row, L_RECORDED_AT));
+    json_object_set_new(o, "late", col_bool(res, row, L_LATE));
+    json_object_set_new(o, "deadline", col_text(res, row, L_DEADLINE));
+    json_t *ext = json_null();
+    if (!PQgetisnull(res, row, L_EXT_UNTIL) && PQgetvalue(res, row, L_SEES_ALL)[0] == 't') {
+        json_decref(ext);
+        ext = json_object();
+        json_object_set_new(ext, "until", col_text(res, row, L_EXT_UNTIL));
+        json_object_set_new(ext, "reason", col_text(res, row, L_EXT_REASON));
+        json_object_set_new(ext, "granted_by", col_int(res, row, L_EXT_GRANTED_BY));
+        json_object_set_new(ext, "granted_at", col_text(res, row, L_EXT_GRANTED_AT));
+    }
+    json_object_set_new(o, "extension", ext);
+    json_object_set_new(o, "cancelled_at", col_text(res, row, L_CANCELLED_AT));
+    json_object_set_new(o, "cancel_reason", col_text(res, row, L_CANCEL_REASON));
+    json_object_set_new(o, "slot_id", col_int(res, row, L_SLOT_ID));
+    json_object_set_new(o, "attendance", json_array());
+    json_object_set_new(o, "version", col_int(res, row, L_VERSION));
+    json_object_set_new(o, "created_at", col_text(res, row, L_CREATED_AT));
+    json_object_set_new(o, "updated_at", col_text(res, row, L_UPDATED_AT));
+    return o;
+}
+
+static json_t *render_row(const PGresult *res, int row)
+{
+    json_t *a = json_object();
+    json_object_set_new(a, "student_id", col_int(res, row, A_STUDENT_ID));
+    json_object_set_new(a, "student_name", col_text(res, row, A_STUDENT_NAME));
+    json_object_set_new(a, "status", col_text(res, row, A_STATUS));
+    json_object_set_new(a, "reason", col_text(res, row, A_REASON));
+    json_object_set_new(a, "reason_note", col_text(res, row, A_REASON_NOTE));
+    json_object_set_new(a, "reason_report_id", col_int(res, row, A_REASON_REPORT_ID));
+    return a;
+}
+
+/* The lessons of a WITH_ATTENDANCE result, in its order: a new array. */
+static json_t *render_lessons(const PGresult *res)
+{
+    json_t *out = json_array(), *cur = NULL;
+    const char *cur_id = NULL;
+    for (int k = 0; k < PQntuples(res); k++) {
+        if (!cur_id || strcmp(cur_id, PQgetvalue(res, k, L_ID)) != 0) {
+            cur = render_lesson(res, k);
+            cur_id = PQgetvalue(res, k, L_ID);
+            json_array_append_new(out, cur);
+        }
+        if (!PQgetisnull(res, k, A_STUDENT_ID))
+            json_array_append_new(json_object_get(cur, "attendance"), render_row(res, k));
+    }
+    return out;
+}
+
+/* One lesson as viewer (0: the full view) with these scopes sees it; *lesson
+ * NULL when there is none they may see. */
+static int load_lesson(struct ej_req *r, int64_t id, int64_t viewer, unsigned scopes,
+                       unsigned attendance_scopes, json_t **lesson)
+{
+    char i[24], v[24], s[24], as[24];
+    struct ej_audit_read_bufs ab;
+    const char *p[10] = {viewer ? db_i64(v, viewer) : NULL, db_i64(s, scopes),
+                         db_i64(as, attendance_scopes), db_i64(i, id)};
+    char sql[6144] = "WITH x AS MATERIALIZED (SELECT " LESSON_COLUMNS
+                     " WHERE l.id = $4 AND " LESSON_VISIBLE ")";
+    /* §20: an employee's read is recorded by this statement, if it finds the lesson. */
+    int n = ej_audit_read_in(r, sql, sizeof sql, "EXISTS (SELECT 1 FROM x)", p, 4, &ab);
+    appendf(sql, sizeof sql, "%s", WITH_ATTENDANCE("x.id"));
+    *lesson = NULL;
+    PGresult *res = db_exec(r, DB_MANY | (n == 4 ? DB_READ : 0), sql, n, p);
+    if (!res)
+        return -1;
+    if (PQnfields(res) != L_NCOLS) {
+        PQclear(res);
+        return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
+                          r->request_id);
+    }
+    json_t *all = render_lessons(res);
+    PQclear(res);
+    *lesson = json_incref(json_array_get(all, 0));
+    json_decref(all);
+    return 0;
+}
+
+int ej_store_lesson_full(struct ej_req *r, int64_t id, json_t **lesson)
+{
+    if (load_lesson(r, id, 0, 0, 1, lesson) != 0)
+        return -1;
+    if (!*lesson)
+        return ej_problem(r, 404, "not_found", "No such lesson.");
+    return 0;
+}
+
 /* --- lessons ------------------------------------------------------------------------------- */
 
-/* Loads lesson_json of a lesson with its row locked, and whether its school
- * year is closed. 404 when there is none. */
+/* Locks a lesson's row, then loads its full view (in a new statement, so it
+ * includes whatever a writer we waited for committed), and whether its
+ * school year is closed. 404 when there is none. */
 static int lock_lesson(struct ej_req *r, const char *id, json_t **lesson, bool *closed)
 {
     const char *p[] = {id};
     *lesson = NULL;
     PGresult *res = db_exec(r, DB_OPT,
-                            "SELECT lesson_json(l), y.closed_at IS NOT NULL FROM lessons l"
+                            "SELECT y.closed_at IS NOT NULL FROM lessons l"
                             " JOIN groups g ON g.id = l.group_id"
                             " JOIN school_years y ON y.id = g.school_year_id"
                             " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
@@ -305,13 +540,9 @@ static int lock_lesson(struct ej_req *r, const char *id, json_t **lesson, bool *
         PQclear(res);
         return ej_problem(r, 404, "not_found", "No such lesson.");
     }
-    *lesson = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-    *closed = PQgetvalue(res, 0, 1)[0] == 't';
+    *closed = PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
-    if (!*lesson)
-        return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                          r->request_id);
-    return 0;
+    return ej_store_lesson_full(r, strtoll(id, NULL, 10), lesson);
 }
 
 /* A lesson may change only while its year is open and it is neither
@@ -407,13 +638,17 @@ int ej_store_lesson_create(struct ej_req *r, const json_t *body, json_t **lesson
     ej_format_utc(ej_cal_deadline(&c, d), deadline);
     const char *p[] = {gidb, date, fp[2], fp[3], ej_json_str(body, "room"), deadline,
                        db_i64(actor, r->who.user_id)};
-    if (db_json(r, lesson,
-                "INSERT INTO lessons AS l (group_id, date, starts_at, ends_at, room, deadline,"
-                " created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING lesson_json(l)",
-                7, p) != 0)
+    PGresult *res = db_exec(r, DB_ONE,
+                            "INSERT INTO lessons AS l (group_id, date, starts_at, ends_at, room,"
+                            " deadline, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                            " RETURNING l.id",
+                            7, p);
+    if (!res)
         goto out;
-    int64_t id = json_integer_value(json_object_get(*lesson, "id"));
-    if (ej_audit(r, "lesson.create", "lesson", id, NULL, *lesson) != 0)
+    int64_t id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    if (ej_store_lesson_full(r, id, lesson) != 0 ||
+        ej_audit(r, "lesson.create", "lesson", id, NULL, *lesson) != 0)
         goto out;
     ej_store_etag(r, *lesson);
     rc = 0;
@@ -429,49 +664,76 @@ out:
 int ej_store_lesson_list(struct ej_req *r, unsigned scopes, unsigned attendance_scopes,
                          const struct ej_lesson_filter *f, json_t **items)
 {
-    char v[24], s[24], g[24], t[24], l[24], a[24], as[24];
-    const char *p[] = {db_i64(v, r->who.user_id),
-                       db_i64(s, scopes),
-                       f->group_id ? db_i64(g, f->group_id) : NULL,
-                       f->teacher_id ? db_i64(t, f->teacher_id) : NULL,
-                       f->from,
-                       f->to,
-                       f->state,
-                       db_i64(l, f->limit),
-                       f->after ? db_i64(a, f->after) : NULL,
-                       db_i64(as, attendance_scopes)};
-    return db_json(
-        r, items,
-        "SELECT coalesce(jsonb_agg(j ORDER BY date, starts_at, id), '[]'::jsonb) FROM ("
-        " SELECT l.id, l.date, l.starts_at, lesson_json(l, $1, $10::int) AS j FROM lessons l"
-        " WHERE visible_lesson($1, $2::int, l.group_id, l.substitute_teacher_id)"
-        " AND ($3::bigint IS NULL OR l.group_id = $3)"
-        /* teacher_id: who conducts it, the substitute if one is assigned */
-        " AND ($4::bigint IS NULL OR CASE WHEN l.substitute_teacher_id IS NOT NULL"
-        "   THEN l.substitute_teacher_id = $4 ELSE EXISTS (SELECT 1 FROM group_teachers gt"
-        "   WHERE gt.group_id = l.group_id AND gt.teacher_id = $4) END)"
-        " AND ($5::date IS NULL OR l.date >= $5) AND ($6::date IS NULL OR l.date <= $6)"
-        " AND ($7::text IS NULL OR lesson_state(l) = $7)"
-        /* The cursor is looked up among the lessons the caller may see: one they may not
-         * see ends the list as a lesson that does not exist does, so a cursor reveals
-         * nothing about lessons hidden from them (§20). */
-        " AND ($9::bigint IS NULL OR (l.date, l.starts_at, l.id) >"
-        "   (SELECT c.date, c.starts_at, c.id FROM lessons c WHERE c.id = $9"
-        "    AND visible_lesson($1, $2::int, c.group_id, c.substitute_teacher_id)))"
-        " ORDER BY l.date, l.starts_at, l.id LIMIT $8) x",
-        10, p);
+    char v[24], s[24], as[24], g[24], t[24], l[24], a[24];
+    struct ej_audit_read_bufs ab;
+    const char *p[16] = {db_i64(v, r->who.user_id), db_i64(s, scopes),
+                         db_i64(as, attendance_scopes)};
+    int n = 3;
+    /* Only the filters given are in the statement (one prepared statement per
+     * combination), so that each has a plan of its own that uses the index
+     * for them (lessons_group_date_start_key, lessons_date) and is not planned
+     * again on every call, as "($4 IS NULL OR ...)" for every filter was. */
+    char sql[6144] = "WITH x AS MATERIALIZED (SELECT " LESSON_COLUMNS " WHERE " LESSON_VISIBLE;
+    if (f->group_id) {
+        p[n++] = db_i64(g, f->group_id);
+        appendf(sql, sizeof sql, " AND l.group_id = $%d", n);
+    }
+    /* teacher_id: who conducts it, the substitute if one is assigned */
+    if (f->teacher_id) {
+        p[n++] = db_i64(t, f->teacher_id);
+        appendf(sql, sizeof sql,
+                " AND CASE WHEN l.substitute_teacher_id IS NOT NULL"
+                " THEN l.substitute_teacher_id = $%d ELSE EXISTS (SELECT 1 FROM group_teachers gt"
+                " WHERE gt.group_id = l.group_id AND gt.teacher_id = $%d) END",
+                n, n);
+    }
+    if (f->from) {
+        p[n++] = f->from;
+        appendf(sql, sizeof sql, " AND l.date >= $%d::date", n);
+    }
+    if (f->to) {
+        p[n++] = f->to;
+        appendf(sql, sizeof sql, " AND l.date <= $%d::date", n);
+    }
+    if (f->state) {
+        p[n++] = f->state;
+        appendf(sql, sizeof sql, " AND lesson_state(l) = $%d::text", n);
+    }
+    /* The cursor is looked up among the lessons the caller may see: one they may not
+     * see ends the list as a lesson that does not exist does, so a cursor reveals
+     * nothing about lessons hidden from them (§20). */
+    if (f->after) {
+        p[n++] = db_i64(a, f->after);
+        appendf(sql, sizeof sql,
+                " AND (l.date, l.starts_at, l.id) > (SELECT c.date, c.starts_at, c.id"
+                " FROM lessons c WHERE c.id = $%d"
+                " AND visible_lesson($1, $2::int, c.group_id, c.substitute_teacher_id))",
+                n);
+    }
+    p[n++] = db_i64(l, f->limit);
+    appendf(sql, sizeof sql, " ORDER BY l.date, l.starts_at, l.id LIMIT $%d)", n);
+    /* §20: an employee's read is recorded by this statement (an empty page too). */
+    int read_only = n;
+    n = ej_audit_read_in(r, sql, sizeof sql, "true", p, n, &ab);
+    appendf(sql, sizeof sql, "%s", WITH_ATTENDANCE("x.date, x.starts_at, x.id"));
+    *items = NULL;
+    PGresult *res = db_exec(r, DB_MANY | (n == read_only ? DB_READ : 0), sql, n, p);
+    if (!res)
+        return -1;
+    if (PQnfields(res) != L_NCOLS) {
+        PQclear(res);
+        return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
+                          r->request_id);
+    }
+    *items = render_lessons(res);
+    PQclear(res);
+    return 0;
 }
 
 int ej_store_lesson_get(struct ej_req *r, int64_t id, unsigned scopes,
                         unsigned attendance_scopes, json_t **lesson)
 {
-    char i[24], v[24], s[24], as[24];
-    const char *p[] = {db_i64(i, id), db_i64(v, r->who.user_id), db_i64(s, scopes),
-                       db_i64(as, attendance_scopes)};
-    if (db_json(r, lesson,
-                "SELECT lesson_json(l, $2, $4::int) FROM lessons l WHERE l.id = $1"
-                " AND visible_lesson($2, $3::int, l.group_id, l.substitute_teacher_id)",
-                4, p) != 0)
+    if (load_lesson(r, id, r->who.user_id, scopes, attendance_scopes, lesson) != 0)
         return -1;
     if (!*lesson)
         return ej_problem(r, 404, "not_found", "No such lesson.");
@@ -480,9 +742,17 @@ int ej_store_lesson_get(struct ej_req *r, int64_t id, unsigned scopes,
 }
 
 int ej_store_lesson_change(struct ej_req *r, int64_t id, const char *action, const json_t *before,
-                           const char *sql, int n, const char *const *p, json_t **lesson)
+                           const char *sql, int n, const char *const *params, json_t **lesson)
 {
-    if (db_json(r, lesson, sql, n, p) != 0 ||
+    *lesson = NULL;
+    PGresult *res = db_exec(r, DB_OPT, sql, n, params);
+    if (!res)
+        return -1;
+    int found = PQntuples(res);
+    PQclear(res);
+    if (!found)
+        return ej_problem(r, 404, "not_found", "No such lesson.");
+    if (ej_store_lesson_full(r, id, lesson) != 0 ||
         ej_audit(r, action, "lesson", id, before, *lesson) != 0) {
         json_decref(*lesson);
         *lesson = NULL;
@@ -506,7 +776,7 @@ int ej_store_lesson_cancel(struct ej_req *r, int64_t id, const char *reason, jso
         rc = ej_store_lesson_change(r, id, "lesson.cancel", before,
                            "UPDATE lessons l SET cancelled_at = now(), cancel_reason = $2,"
                            " cancelled_by = $3, version = version + 1, updated_at = now()"
-                           " WHERE id = $1 RETURNING lesson_json(l)",
+                           " WHERE id = $1 RETURNING l.id",
                            3, p, lesson);
     }
     json_decref(before);
@@ -573,7 +843,7 @@ int ej_store_lesson_set_substitute(struct ej_req *r, int64_t id, int64_t expecte
         rc = ej_store_lesson_change(r, id, teacher_id ? "lesson.substitute" : "lesson.substitute_remove",
                            before,
                            "UPDATE lessons l SET substitute_teacher_id = $2, version = version + 1,"
-                           " updated_at = now() WHERE id = $1 RETURNING lesson_json(l)",
+                           " updated_at = now() WHERE id = $1 RETURNING l.id",
                            2, p, lesson);
     }
     json_decref(before);
@@ -610,7 +880,7 @@ int ej_store_lessons_cancel_listed(struct ej_req *r, const json_t *lessons, cons
                             " WHERE l.id IN (SELECT (x->>'id')::bigint"
                             "   FROM jsonb_array_elements($1::jsonb) x)"
                             " AND l.cancelled_at IS NULL AND l.recorded_at IS NULL"
-                            " RETURNING l.id, lesson_json(l)",
+                            " RETURNING l.id",
                             3, p);
     free(doc);
     if (!res)
@@ -621,7 +891,7 @@ int ej_store_lessons_cancel_listed(struct ej_req *r, const json_t *lessons, cons
                         "The lessons on this date changed meanwhile; try again.");
     for (int k = 0; rc == 0 && k < PQntuples(res); k++) {
         int64_t id = strtoll(PQgetvalue(res, k, 0), NULL, 10);
-        json_t *after = json_loads(PQgetvalue(res, k, 1), 0, NULL);
+        json_t *after = NULL;
         const json_t *before = NULL;
         size_t i;
         json_t *l;
@@ -629,7 +899,9 @@ int ej_store_lessons_cancel_listed(struct ej_req *r, const json_t *lessons, cons
             if (json_integer_value(json_object_get(l, "id")) == id)
                 before = l;
         }
-        rc = ej_audit(r, "lesson.cancel", "lesson", id, before, after);
+        rc = ej_store_lesson_full(r, id, &after);
+        if (rc == 0)
+            rc = ej_audit(r, "lesson.cancel", "lesson", id, before, after);
         json_decref(after);
     }
     PQclear(res);

@@ -80,9 +80,16 @@ int ej_store_lessons_refresh_deadlines(struct ej_req *r, const struct ej_cal *c,
  * extensions keep their `until`). *changed: how many moved. */
 int ej_store_lessons_refresh_unrecorded(struct ej_req *r, const struct ej_cal *c, long *changed);
 
-/* Runs an UPDATE ... RETURNING lesson_json(l) (sql, params), audits it as
- * `action` against `before` (borrowed), sets the ETag. *lesson: the lesson
- * after, or NULL on failure. Returns 0 or -1. */
+/* The full view of lesson id (every attendance row and the extension: what
+ * writes answer and the audit trail records); 404 when there is none. Lesson
+ * views are rendered in C from plain columns (lessons.c), in one field order
+ * on every route. */
+int ej_store_lesson_full(struct ej_req *r, int64_t id, json_t **lesson);
+
+/* Runs an UPDATE of lesson id ... RETURNING l.id (sql, params; no row: 404),
+ * loads the lesson's full view, audits it as `action` against `before`
+ * (borrowed), sets the ETag. *lesson: the lesson after, or NULL on failure.
+ * Returns 0 or -1. */
 int ej_store_lesson_change(struct ej_req *r, int64_t id, const char *action, const json_t *before,
                            const char *sql, int n, const char *const *params, json_t **lesson);
 

@@ -880,3 +880,100 @@ describe('fixes from the review of this session', () => {
     assert.equal(own.body.extension.reason, 'Kolēģe slimoja (privāti)');
   });
 });
+
+describe('issue 13 lessons rendered by the server from plain SQL', () => {
+  // The lesson's fields in reading order: the same on every route (enrolled is added by GET .../entry).
+  const ORDER = ['id', 'date', 'starts_at', 'ends_at', 'hours', 'state', 'group_id', 'group_name', 'program_id',
+    'program_name', 'teacher_id', 'teacher_ids', 'substitute_teacher_id', 'room', 'topic', 'conducted_by',
+    'recorded_at', 'late', 'deadline', 'extension', 'cancelled_at', 'cancel_reason', 'slot_id', 'attendance',
+    'version', 'created_at', 'updated_at'];
+  let g, l;
+  before(async () => {
+    g = await makeGroup([teacher.id]);
+    l = await recentLesson(g, '05:00', '05:45');
+  });
+
+  test('issue 13 a lesson has one field order on every route, id first, then what and when', async () => {
+    const bodies = { 'POST /lessons': l };
+    let r = await entry(l.id, { topic: 'Secība', attendance: everyone([A, B, C]) }, teacher.token);
+    assert.equal(r.status, 200, r.text);
+    bodies['PUT .../entry'] = r.body;
+    bodies['GET /lessons/{id}'] = (await get(`/lessons/${l.id}`)).body;
+    r = await get(`/lessons?group_id=${g.id}`);
+    assert.equal(r.status, 200, r.text);
+    bodies['GET /lessons'] = r.body.items.find((x) => x.id === l.id);
+    const entryView = (await get(`/lessons/${l.id}/entry`)).body;
+    assert.deepEqual(Object.keys(entryView), [...ORDER, 'enrolled']);
+    const other = await futureLesson(g, '05:00', '05:45');
+    r = await call(stack, 'POST', `/lessons/${other.id}/cancel`, { token: admin.token, body: { reason: 'Secība' } });
+    assert.equal(r.status, 200, r.text);
+    bodies['POST .../cancel'] = r.body;
+    for (const [route, body] of Object.entries(bodies)) assert.deepEqual(Object.keys(body), ORDER, route);
+    assert.deepEqual(Object.keys(bodies['GET /lessons/{id}'].attendance[0]),
+      ['student_id', 'student_name', 'status', 'reason', 'reason_note', 'reason_report_id']);
+    // 45 minutes are one academic hour: an integer, as before
+    assert.equal(bodies['GET /lessons/{id}'].hours, 1);
+  });
+
+  test('issue 13 §20 one rule for who sees which attendance rows: one lesson, the list, the entry', async () => {
+    const ids = (body) => body.attendance.map((a) => a.student_id).sort((x, y) => x - y);
+    const all = [A.id, B.id, C.id].sort((x, y) => x - y);
+    const cases = [[admin, all], [teacher, all], [director, all], [parent, [A.id]], [otherParent, [C.id]],
+      [studentUser, [A.id]], [staff, []]];
+    for (const [u, want] of cases) {
+      const one = await get(`/lessons/${l.id}`, u.token);
+      assert.equal(one.status, 200, `${u.username}: ${one.text}`);
+      const list = await get(`/lessons?group_id=${g.id}&from=${l.date}&to=${l.date}`, u.token);
+      assert.equal(list.status, 200, `${u.username}: ${list.text}`);
+      const inList = list.body.items.find((x) => x.id === l.id);
+      const ent = await get(`/lessons/${l.id}/entry`, u.token);
+      assert.equal(ent.status, 200, `${u.username}: ${ent.text}`);
+      for (const body of [one.body, inList, ent.body]) assert.deepEqual(ids(body), want, u.username);
+    }
+    // a teacher who does not teach the group does not see its lesson at all
+    assert.equal((await get(`/lessons/${l.id}`, teacher2.token)).status, 404);
+  });
+
+  test('issue 13 §20 an employee\'s read of lessons is recorded by the read itself; a guardian\'s and a 404 are not', async () => {
+    const [[mark]] = await stack.psql('SELECT coalesce(max(id), 0) FROM audit_log');
+    const reads = async () => stack.query(`SELECT actor_id, entity, entity_id, after FROM audit_log
+      WHERE id > ${mark} AND action = 'read' ORDER BY id`);
+    assert.equal((await get(`/lessons/${l.id}`)).status, 200);
+    assert.equal((await get(`/lessons?group_id=${g.id}&from=2040-01-01&to=2040-01-02`, director.token)).status, 200);
+    assert.equal((await get(`/lessons/${l.id}/entry`, teacher.token)).status, 200);
+    assert.equal((await get('/lessons/999999999')).status, 404);
+    assert.equal((await get(`/lessons/${l.id}`, parent.token)).status, 200);
+    assert.deepEqual((await reads()).map((x) => [x.actor_id, x.entity, x.entity_id]), [
+      [admin.id, 'getLesson', String(l.id)],
+      [director.id, 'listLessons', null],
+      [teacher.id, 'getLessonEntry', String(l.id)],
+    ]);
+    const [one, list] = await reads();
+    assert.equal(one.after.path, `/api/v1/lessons/${l.id}`);
+    assert.equal(list.after.query, `group_id=${g.id}&from=2040-01-01&to=2040-01-02`);
+  });
+
+  test('issue 13 an entry sent again rewrites only the attendance rows that change, and is audited', async () => {
+    const body = { topic: 'Atkārtoti', attendance: everyone([A, B, C]) };
+    let r = await entry(l.id, body);
+    assert.equal(r.status, 200, r.text);
+    const rows = async () => Object.fromEntries((await stack.psql(
+      `SELECT student_id, xmin FROM lesson_attendance WHERE lesson_id = ${l.id}`)).map(([s, x]) => [s, x]));
+    const first = await rows();
+    const v = r.body.version;
+    const audits = (await auditOf(l.id)).length;
+    r = await entry(l.id, body);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.version, v + 1, 'the lesson itself is written');
+    assert.deepEqual(await rows(), first, 'no attendance row rewritten');
+    assert.equal((await auditOf(l.id)).length, audits + 1);
+    r = await entry(l.id, { ...body, attendance: [{ student_id: A.id, status: 'present' },
+      { student_id: B.id, status: 'absent' }, { student_id: C.id, status: 'present' }] });
+    assert.equal(r.status, 200, r.text);
+    const after = await rows();
+    assert.notEqual(after[String(B.id)], first[String(B.id)], 'the changed row is written');
+    assert.equal(after[String(A.id)], first[String(A.id)]);
+    assert.equal(after[String(C.id)], first[String(C.id)]);
+    assert.equal(r.body.attendance.find((a) => a.student_id === B.id).status, 'absent');
+  });
+});

@@ -32,9 +32,13 @@
 #   bench_ms FIGURE           a wrk latency figure (812.00us, 1.23ms, 2.01s) in milliseconds
 #   bench_percentile FILE P   the P-th percentile of a sorted file of microseconds, in ms
 #   bench_pgbench_init        creates the database pgbench and fills it (pgbench -i, scale 1)
-#   bench_pgbench_select      pgbench -S -c 8 -j 2 -T $secs, logging each transaction. Sets
-#                             pgb_tps, pgb_avg (latency average, ms), pgb_p50, pgb_p99 (ms, from
-#                             the per-transaction log)
+#   bench_pgbench_select [MODE] [PREFIX]
+#                             pgbench MODE (default -S: select only; -N: the simple-update
+#                             script) -c 8 -j 2 -T $secs, logging each transaction. Sets
+#                             PREFIX_tps, PREFIX_avg (latency average, ms), PREFIX_p50, PREFIX_p99
+#                             (ms, from the per-transaction log); PREFIX defaults to pgb
+#   bench_rss PID             prints the process's resident set now and at its peak, in MiB
+#                             ("now peak", from /proc/PID/status VmRSS and VmHWM)
 #   bench_wrk_run FILE THREADS CONNECTIONS URL [WRK OPTIONS...]
 #                             wrk -tTHREADS -cCONNECTIONS -d${secs}s --latency [OPTIONS] URL, its
 #                             output into FILE
@@ -192,14 +196,20 @@ bench_pgbench_init() {
 
 # tps and the latency average from pgbench's summary; p50/p99 from its per-transaction log (3rd
 # field: latency in us).
-bench_pgbench_select() {
+bench_pgbench_select() { # [mode] [prefix]
+    local mode=${1:--S} pre=${2:-pgb}
     rm -f "$tmp"/pgb.*
-    pg pgbench -S -c 8 -j 2 -T "$secs" -l --log-prefix="$tmp/pgb" pgbench >"$tmp/pgbench.out" 2>&1
-    pgb_tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$tmp/pgbench.out" | tail -n 1)
-    pgb_avg=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$tmp/pgbench.out")
+    pg pgbench "$mode" -c 8 -j 2 -T "$secs" -l --log-prefix="$tmp/pgb" pgbench >"$tmp/pgbench.out" 2>&1
+    printf -v "${pre}_tps" '%s' "$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$tmp/pgbench.out" | tail -n 1)"
+    printf -v "${pre}_avg" '%s' "$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$tmp/pgbench.out")"
     cat "$tmp"/pgb.* | awk '{print $3}' | sort -n >"$tmp/pgb.sorted"
-    pgb_p50=$(bench_percentile "$tmp/pgb.sorted" 50)
-    pgb_p99=$(bench_percentile "$tmp/pgb.sorted" 99)
+    printf -v "${pre}_p50" '%s' "$(bench_percentile "$tmp/pgb.sorted" 50)"
+    printf -v "${pre}_p99" '%s' "$(bench_percentile "$tmp/pgb.sorted" 99)"
+}
+
+bench_rss() { # pid -> "now peak" in MiB
+    awk '$1 == "VmRSS:" {now = $2} $1 == "VmHWM:" {peak = $2}
+        END { printf "%.1f %.1f\n", now / 1024, peak / 1024 }' "/proc/$1/status"
 }
 
 bench_wrk_run() { # file threads connections url [wrk options...]

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -90,6 +91,12 @@ static void test_hash_and_verify(void)
     CHECK(strcmp(a, b) != 0);
     CHECK(ej_password_verify(b, pw, &rehash) == EJ_PASSWORD_OK);
 
+    /* issue 13: hashes made with the mmap allocation callbacks are libargon2's own PHC
+     * strings (its verifier accepts them), and libargon2's verify with ours */
+    CHECK(argon2id_verify(a, pw, strlen(pw)) == ARGON2_OK);
+    CHECK(argon2id_verify(b, pw, strlen(pw)) == ARGON2_OK);
+    CHECK(argon2id_verify(a, "not it", 6) == ARGON2_VERIFY_MISMATCH);
+
     /* a buffer too small for the encoded hash is an error, not a truncation */
     CHECK(ej_password_hash(pw, b, 64) == EJ_PASSWORD_ERROR);
 
@@ -133,6 +140,19 @@ static void test_needs_rehash(void)
     CHECK(strncmp(enc, "$argon2id$v=16$m=19456,t=2,p=1$", 31) == 0);
     CHECK(ej_password_verify(enc, pw, &rehash) == EJ_PASSWORD_OK);
     CHECK(rehash);
+
+    /* issue 13: a salt and a hash longer than the verifier decodes itself (64 bytes) go to
+     * libargon2's own verify, with the same answers */
+    {
+        static const unsigned char long_salt[80] = "a salt of eighty bytes, longer than any made here......";
+        static char long_enc[512];
+        rehash = false;
+        CHECK(argon2id_hash_encoded(2, 4096, 1, pw, strlen(pw), long_salt, sizeof long_salt, 72,
+                                    long_enc, sizeof long_enc) == ARGON2_OK);
+        CHECK(ej_password_verify(long_enc, pw, &rehash) == EJ_PASSWORD_OK);
+        CHECK(rehash);
+        CHECK(ej_password_verify(long_enc, "not it", &rehash) == EJ_PASSWORD_MISMATCH);
+    }
 
     /* a mismatch never asks for a rehash */
     rehash = true;
@@ -555,9 +575,59 @@ static void test_fair_wait(void)
     CHECK(ej_password_init(2) == EJ_PASSWORD_OK);
 }
 
+/* Resident memory of this process in KiB (VmRSS), or -1. */
+static long rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[128];
+    long kib = -1;
+
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            kib = strtol(line + 6, NULL, 10);
+    fclose(f);
+    return kib;
+}
+
+static void *hasher_run(void *arg)
+{
+    char enc[EJ_PASSWORD_ENCODED_SIZE];
+
+    for (int i = 0; i < 2; i++) {
+        CHECK(ej_password_hash("a password to hash", enc, sizeof enc) == EJ_PASSWORD_OK);
+        CHECK(ej_password_verify(enc, "a password to hash", NULL) == EJ_PASSWORD_OK);
+    }
+    (void)arg;
+    return NULL;
+}
+
+/* issue 13: argon2's 19 MiB go back to the system after each hash, whichever thread hashed
+ * (through malloc, each hashing thread's arena kept its block: hundreds of MiB on a server).
+ * Run first, before other tests have made malloc keep blocks for reasons of their own. */
+static void test_memory_returned(void)
+{
+    pthread_t t[2];
+    long before = rss_kib();
+
+    /* two threads at once (the two slots), each in a malloc arena of its own */
+    for (int i = 0; i < 2; i++)
+        CHECK(pthread_create(&t[i], NULL, hasher_run, NULL) == 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    long after = rss_kib();
+    CHECK(before > 0 && after > 0);
+    /* 8 hashes of 19 MiB each; what stays is far below one block */
+    CHECK(after - before < 8 * 1024);
+    if (after - before >= 8 * 1024)
+        fprintf(stderr, "resident memory grew by %ld KiB over 8 hashes\n", after - before);
+}
+
 int main(void)
 {
     CHECK(ej_password_init(2) == EJ_PASSWORD_OK);
+    test_memory_returned();
     test_hash_and_verify();
     test_needs_rehash();
     test_malformed_hashes();
