@@ -1,5 +1,7 @@
 #include "core/json.h"
 
+#include "core/utf8.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -173,8 +175,9 @@ int ej_json_check(struct ej_req *r, json_t *obj, const struct ej_field *fields)
     json_t *v;
     json_object_foreach(obj, key, v) {
         if (!find_field(fields, key)) {
-            ej_problem(r, 400, "unknown_field", "Unknown field '%s'.", key);
-            ej_problem_field(r, key, "is not a field of this resource");
+            char echo[EJ_ECHO_BUFSZ];
+            ej_problem(r, 400, "unknown_field", "Unknown field '%s'.", ej_utf8_echo(key, echo));
+            ej_problem_field(r, echo, "is not a field of this resource");
             return -1;
         }
     }

@@ -1,6 +1,7 @@
 #include "core/req.h"
 
 #include "core/json.h"
+#include "core/utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -100,12 +101,16 @@ int ej_problem(struct ej_req *r, int status, const char *code, const char *fmt, 
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
+    ej_utf8_truncate(detail, sizeof detail - 1); /* a character vsnprintf cut goes whole */
 
     char type[160];
     snprintf(type, sizeof type, "https://ejournal.example/problems/%s", code);
     json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title",
                           status_title(status), "status", status, "detail", detail,
                           "code", code);
+    if (!p) /* never a problem without a body: say it without the detail that did not pack */
+        p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", status_title(status),
+                      "status", status, "detail", status_title(status), "code", code);
     /* An error is no version of the resource: an ETag a handler set before it failed (e.g. of
      * the row it read before a stale If-Match) is not sent with it. */
     r->etag[0] = '\0';

@@ -1,6 +1,7 @@
 #include "store/calendar.h"
 
 #include "core/json.h"
+#include "core/utf8.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/lessons.h"
@@ -225,8 +226,11 @@ static int clear_new_holidays(struct ej_req *r, const json_t *dates, bool cancel
     if (closed)
         return lessons_problem(r, "school_year_closed", lessons,
                                "Some of these lessons belong to a closed school year.");
-    char reason[300];
+    /* Room for the longest name (200 characters of up to 4 bytes); cut, if ever, at a character:
+     * half a one is invalid UTF-8, which PostgreSQL refuses (22021). */
+    char reason[sizeof "Svētku diena: " + 4 * 200];
     snprintf(reason, sizeof reason, "Svētku diena: %s", name);
+    ej_utf8_truncate(reason, sizeof reason - 1);
     int rc = ej_store_lessons_cancel_listed(r, lessons, reason);
     json_array_foreach(lessons, i, l) json_array_append(*cancelled, json_object_get(l, "id"));
     json_decref(lessons);
