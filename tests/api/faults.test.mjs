@@ -1,13 +1,18 @@
-// issue 14: fault injection. A trigger makes every audit insert fail, so each write fails at its
-// last step, after the store has built the row it would return: the answer is 500
-// internal_error, nothing changes, and the server frees what it built (scripts/test.sh runs the
-// API tests against the ASan+LeakSanitizer binary: a leaked row makes the server's exit at
-// stack.stop() fail, and LeakSanitizer's report would be in its log).
+// issue 14: fault injection, by triggers the tests add to a stack's database.
+// - Every audit insert fails, so each write fails at its last step, after the store has built the
+//   row it would return: the answer is 500 internal_error, nothing changes, and the server frees
+//   what it built (scripts/test.sh runs the API tests against the ASan+LeakSanitizer binary: a
+//   leaked row makes the server's exit at stack.stop() fail, and LeakSanitizer's report would be
+//   in its log).
+// - A login's record fails under keep_changes: the COMMIT that follows answers ROLLBACK, which is
+//   a failure, not a commit (api/store/db.c ej_db_commit).
+// - The server's prepared statements vanish (DEALLOCATE ALL on its connection, as a pooler in
+//   transaction mode would make happen): they are prepared again, and the connection goes on.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call, startStack } from './lib/stack.mjs';
-import { adminSession, makeInstitution, post } from './lib/fixtures.mjs';
+import { adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
 
 let stack;
 let admin;
@@ -81,4 +86,64 @@ test('issue 14 a write whose audit record fails answers 500, changes nothing, an
 
   await stack.stop(); // exit code 0: LeakSanitizer found nothing
   assert.doesNotMatch(stack.rawLogs(), /LeakSanitizer/);
+});
+
+test('issue 14 COMMIT of a transaction a failed statement aborted (tag ROLLBACK) is a failure: 500, logged, nothing taken for kept', async () => {
+  const s = await startStack();
+  try {
+    const a = await adminSession(s);
+    const u = await makeUser(s, a, { roles: ['teacher'] });
+    // The login's record of a wrong password fails; the handler keeps its changes (the record
+    // must stay), so the pipeline commits a transaction that is already aborted.
+    await s.psql(`CREATE FUNCTION test_refuse_login_record() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'login record refused (fault injection)'; END $$;
+      CREATE TRIGGER test_refuse_login_record BEFORE INSERT ON login_attempts FOR EACH ROW
+      WHEN (NEW.outcome = 'invalid_credentials') EXECUTE FUNCTION test_refuse_login_record()`);
+    const r = await call(s, 'POST', '/auth/login', { body: { username: u.username, password: 'wrong-password-123' } });
+    assert.equal(r.status, 500, r.text);
+    assert.equal(r.body.code, 'internal_error');
+    const line = await s.waitForLog((o) => o.msg === 'transaction rolled back at commit');
+    assert.equal(line.tag, 'ROLLBACK');
+    assert.equal(line.request_id, r.headers.get('x-request-id'));
+    // The connection is fine afterwards.
+    const ok = await call(s, 'POST', '/auth/login', { body: { username: u.username, password: u.password } });
+    assert.equal(ok.status, 200, ok.text);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('issue 14 prepared statements that vanish (SQLSTATE 26000) are prepared again: the request and the ones after it are answered', async () => {
+  const s = await startStack({ env: { EJ_DB_CONNECTIONS: '1' } }); // one connection: every request uses it
+  try {
+    const a = await adminSession(s);
+    const st = await post(s, a.token, '/students', { full_name: 'Ilze Kalna', birth_date: '2014-03-01' });
+    // An employee's read of a student is audited (§20) outside a transaction; the trigger on
+    // that insert deallocates every prepared statement of the connection, once.
+    await s.psql(`CREATE TABLE test_vanish (armed boolean NOT NULL); INSERT INTO test_vanish VALUES (true);
+      CREATE FUNCTION test_vanish() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        IF (SELECT armed FROM test_vanish) THEN
+          UPDATE test_vanish SET armed = false;
+          EXECUTE 'DEALLOCATE ALL';
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER test_vanish AFTER INSERT ON audit_log FOR EACH ROW
+      WHEN (NEW.action = 'read') EXECUTE FUNCTION test_vanish()`);
+    const first = await call(s, 'GET', `/students/${st.id}`, { token: a.token });
+    assert.equal(first.status, 200, first.text);
+    assert.deepEqual(await s.psql('SELECT armed FROM test_vanish'), [['f']]);
+    // Every statement the connection had prepared is gone now; the next ones find that out.
+    for (let i = 0; i < 3; i++) {
+      const r = await call(s, 'GET', `/students/${st.id}`, { token: a.token });
+      assert.equal(r.status, 200, `read ${i} after the statements vanished: ${r.text}`);
+    }
+    const me = await call(s, 'GET', '/me', { token: a.token });
+    assert.equal(me.status, 200, me.text);
+    const w = await call(s, 'POST', '/programs', { token: a.token, body: { code: 'VANISH', name: 'Vanish' } });
+    assert.equal(w.status, 201, w.text);
+    await s.waitForLog((o) => o.msg === 'prepared statements vanished; preparing them again');
+  } finally {
+    await s.stop();
+  }
 });
