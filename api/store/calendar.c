@@ -112,10 +112,8 @@ static long entry_at(const struct ej_cal *c, ej_day d)
 /* Today's year in Riga. */
 static int riga_year_now(void)
 {
-    int64_t t = (int64_t)time(NULL);
-    int64_t local = t + ej_riga_utc_offset(t);
     int y;
-    ej_date_to_ymd((ej_day)(local / 86400), &y, NULL, NULL);
+    ej_date_to_ymd(ej_riga_today(), &y, NULL, NULL);
     return y;
 }
 
