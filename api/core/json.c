@@ -1,6 +1,7 @@
 #include "core/json.h"
 
 #include "core/utf8.h"
+#include "rules/calendar.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -66,21 +67,11 @@ size_t ej_utf8_length(const char *s)
     return n;
 }
 
+/* One date parser: rules/calendar's (the same years, 1900-2200, and real dates only). */
 bool ej_valid_date(const char *s)
 {
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return false;
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    int d = (s[8] - '0') * 10 + (s[9] - '0');
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
-        return false;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= mdays[m - 1] + (m == 2 && leap);
+    ej_day d;
+    return ej_date_parse(s, &d);
 }
 
 static bool valid_time(const char *s)

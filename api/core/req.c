@@ -1,7 +1,7 @@
 #include "core/req.h"
 
-#include "core/json.h"
 #include "core/utf8.h"
+#include "rules/calendar.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -322,7 +322,8 @@ int ej_query_date(struct ej_req *r, const char *name, char *buf, size_t len, con
     int got = ej_query(r, name, buf, len);
     if (got <= 0)
         return got;
-    if (!ej_valid_date(buf))
+    ej_day day;
+    if (!ej_date_parse(buf, &day))
         return ej_problem(r, 400, "invalid_query", "%s must be a real date YYYY-MM-DD.", name);
     *out = buf;
     return 0;
