@@ -142,11 +142,21 @@ test('issue 14: every function in the database has its one current definition in
   for (const s of inFiles) assert.ok(inDb.has(s), `db/functions defines ${s}, which the database does not have`);
 });
 
-test(`issue 14: numbered migrations after ${String(LAST_WITH_FUNCTIONS).padStart(4, '0')} define no functions (they belong in db/functions)`, () => {
+test(`issue 14: numbered migrations after ${String(LAST_WITH_FUNCTIONS).padStart(4, '0')} define no functions (they belong in db/functions); a function a migration drops is not in db/functions`, () => {
+  const inFiles = new Set();
+  for (const f of functionFiles()) {
+    for (const m of fs.readFileSync(path.join(FUNCTIONS, f), 'utf8').matchAll(/^CREATE OR REPLACE FUNCTION (\w+)\(/gm)) inFiles.add(m[1].toLowerCase());
+  }
   for (const name of migrationFiles()) {
-    if (Number(name.slice(0, 4)) <= LAST_WITH_FUNCTIONS) continue;
     const text = fs.readFileSync(path.join(MIGRATIONS, name), 'utf8');
-    assert.doesNotMatch(text, /CREATE\s+(OR\s+REPLACE\s+)?FUNCTION|ALTER\s+FUNCTION/i, name);
+    if (Number(name.slice(0, 4)) > LAST_WITH_FUNCTIONS) {
+      assert.doesNotMatch(text, /CREATE\s+(OR\s+REPLACE\s+)?FUNCTION|ALTER\s+FUNCTION/i, name);
+    }
+    // The files are applied after every migration: one that still defined a dropped function
+    // would bring it back.
+    for (const m of text.matchAll(/DROP\s+FUNCTION\s+(?:IF\s+EXISTS\s+)?(\w+)/gi)) {
+      assert.ok(!inFiles.has(m[1].toLowerCase()), `${name} drops ${m[1]}, which db/functions still defines: delete it there`);
+    }
   }
 });
 
