@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -122,8 +123,10 @@ static const char *idempotency_key(struct ej_req *r)
     return k;
 }
 
-/* Employees (§20: "staff" in the rules' sense) whose reads are audited. */
-#define EMPLOYEES (EJ_ROLE_SUPERUSER | EJ_ROLE_DIRECTOR | EJ_ROLE_TEACHER | EJ_ROLE_STAFF)
+/* Employees (§20: "staff" in the rules' sense) and the integration account
+ * (SPEC.md "Audit"), whose reads are audited. */
+#define EMPLOYEES (EJ_ROLE_SUPERUSER | EJ_ROLE_DIRECTOR | EJ_ROLE_TEACHER | EJ_ROLE_STAFF | \
+                   EJ_ROLE_INTEGRATION)
 
 static void run_handler_now(struct ej_req *r)
 {
@@ -133,13 +136,23 @@ static void run_handler_now(struct ej_req *r)
         /* §20: an employee's read of students' personal data is in the audit
          * log; if it cannot be recorded, the data is not sent. */
         if ((rt->flags & EJ_R_PERSONAL) && !ej_failed(r) && (r->who.roles & EMPLOYEES)) {
+            /* The reply (JSON, or a page as text) waits aside while the read is recorded. */
             json_t *out = r->out;
+            char *text = r->out_text;
+            size_t len = r->out_len;
+            const char *type = r->out_type;
             int status = r->status;
             r->out = NULL;
-            if (ej_audit_read(r, rt->operation_id) == 0)
+            r->out_text = NULL;
+            if (ej_audit_read(r, rt->operation_id) == 0) {
                 ej_reply(r, status, out);
-            else
+                r->out_text = text;
+                r->out_len = len;
+                r->out_type = type;
+            } else {
                 json_decref(out);
+                free(text);
+            }
         }
         return;
     }

@@ -32,6 +32,8 @@ static const struct {
     {"listAbsenceReports", NAMES("status", "student_id", PAGE)},
     {"getStudentAttendance", NAMES("from", "to")},
     {"listExtensionRequests", NAMES("status", "lesson_id", PAGE)},
+    {"getPersonalFile", NAMES("school_year_id")},
+    {"listChanges", NAMES(PAGE)},
 };
 
 const char *const *ej_operation_query_names(const char *operation_id)

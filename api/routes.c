@@ -86,6 +86,8 @@ const struct ej_route ej_routes[] = {
     {"GET", "/api/v1/enrollments/{id}", ej_op_get_enrollment, "getEnrollment", READERS, PERSONAL, 0},
     {"POST", "/api/v1/enrollments/{id}/withdraw", ej_op_withdraw_enrollment,
      "withdrawEnrollment", SU, BODY | TX | IDEM, 0},
+    {"GET", "/api/v1/enrollments/{id}/withdrawal-preview", ej_op_withdrawal_preview,
+     "previewWithdrawal", SU, PERSONAL, 0},
     {"POST", "/api/v1/imports/enrollments", ej_op_import_enrollments, "importEnrollments", SU,
      BODY | TX | IDEM, 4 * 1024 * 1024},
 
@@ -130,6 +132,13 @@ const struct ej_route ej_routes[] = {
      "setAbsenceReason", SU, BODY | TX, 4096},
     {"GET", "/api/v1/absence-reasons", ej_op_list_absence_reasons, "listAbsenceReasons", READERS,
      0, 0},
+    /* §22: the codes are a setting the director and the superuser manage. */
+    {"POST", "/api/v1/absence-reasons", ej_op_create_absence_reason, "createAbsenceReason",
+     SU | DIR, BODY | TX | IDEM, 4096},
+    {"GET", "/api/v1/absence-reasons/{code}", ej_op_get_absence_reason, "getAbsenceReason",
+     READERS, 0, 0},
+    {"PATCH", "/api/v1/absence-reasons/{code}", ej_op_update_absence_reason,
+     "updateAbsenceReason", SU | DIR, BODY | TX, 4096},
     {"POST", "/api/v1/absence-reports", ej_op_create_absence_report, "createAbsenceReport",
      SU | GUARDIAN, BODY | TX | IDEM, 4096},
     {"GET", "/api/v1/absence-reports", ej_op_list_absence_reports, "listAbsenceReports",
@@ -156,6 +165,22 @@ const struct ej_route ej_routes[] = {
      "grantExtensionRequest", SU, BODY | TX | IDEM, 4096},
     {"POST", "/api/v1/extension-requests/{id}/decline", ej_op_decline_extension_request,
      "declineExtensionRequest", SU, BODY | TX | IDEM, 4096},
+
+    /* --- settings (§22) --- */
+    {"GET", "/api/v1/settings", ej_op_get_settings, "getSettings", ANY, 0, 0},
+    {"PATCH", "/api/v1/settings", ej_op_update_settings, "updateSettings", SU | DIR, BODY | TX,
+     4096},
+
+    /* --- the year's end: personal files (§18; reads audited, §20) --- */
+    {"GET", "/api/v1/students/{id}/personal-file", ej_op_get_personal_file, "getPersonalFile",
+     SU | DIR | STUDENT | GUARDIAN, PERSONAL, 0},
+
+    /* --- the change feed for sync (SPEC "Integration", issue 11): read-only;
+     * each page the integration account reads is audited (PERSONAL) --- */
+    {"GET", "/api/v1/changes", ej_op_list_changes, "listChanges", SU | EJ_ROLE_INTEGRATION,
+     PERSONAL, 0},
+    {"GET", "/api/v1/changes/bounds", ej_op_get_change_bounds, "getChangeBounds",
+     SU | EJ_ROLE_INTEGRATION, 0, 0},
 };
 
 const size_t ej_route_count = sizeof ej_routes / sizeof ej_routes[0];

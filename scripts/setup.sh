@@ -27,13 +27,14 @@ done
 say() { echo "setup.sh: $*" >&2; }
 
 # --- packages ----------------------------------------------------------------------------------
-# Libraries and tools checked by package; wrk and curl by command, since they may come from
+# Libraries and tools checked by package; wrk, curl and jq by command, since they may come from
 # elsewhere. Node.js and npm are not Debian's (18.x, end of life, too old for the pinned npm tools):
 # scripts/node.sh fetches the pinned ones into .tools/ after this, with curl (ca-certificates for
 # HTTPS).
 packages=(build-essential cmake pkg-config libcivetweb-dev libpq-dev libjansson-dev libjwt-dev
           libargon2-dev libssl-dev postgresql-15 postgresql-contrib nginx openssl ca-certificates
-          chromium) # chromium: the web client's browser tests
+          chromium  # chromium: the web client's browser tests
+          python3)  # python3: clients/sync (ejournal-sync) and its tests
 
 is_installed() {
     [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
@@ -45,6 +46,7 @@ for p in "${packages[@]}"; do
 done
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v jq >/dev/null 2>&1 || missing+=(jq) # the README's curl examples (clients/curl/), tested
 
 if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -ne 0 ]]; then

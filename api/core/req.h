@@ -71,6 +71,7 @@ struct ej_req {
     /* transaction state */
     bool in_tx;
     bool keep_changes; /* commit even though the reply is an error (e.g. login throttling) */
+    int feed_n;        /* change-feed rows written in this transaction (store/audit.c) */
 
     /* reply */
     int status;
@@ -80,6 +81,7 @@ struct ej_req {
     const char *out_type;    /* content type for out_text */
     char etag[48];
     char location[160];
+    const char *csp;         /* Content-Security-Policy of a page (static or owned by the handler's module), or NULL */
     int retry_after;         /* seconds, 0 = none */
     char allow[96];          /* for 405 */
     bool www_authenticate;

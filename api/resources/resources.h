@@ -53,6 +53,7 @@ void ej_op_create_enrollment(struct ej_req *r);
 void ej_op_list_enrollments(struct ej_req *r);
 void ej_op_get_enrollment(struct ej_req *r);
 void ej_op_withdraw_enrollment(struct ej_req *r);
+void ej_op_withdrawal_preview(struct ej_req *r);
 void ej_op_import_enrollments(struct ej_req *r);
 
 /* calendar.c */
@@ -81,7 +82,6 @@ void ej_op_record_lesson_entry(struct ej_req *r);
 void ej_op_get_lesson_entry(struct ej_req *r);
 void ej_op_grant_lesson_extension(struct ej_req *r);
 void ej_op_set_absence_reason(struct ej_req *r);
-void ej_op_list_absence_reasons(struct ej_req *r);
 void ej_op_create_absence_report(struct ej_req *r);
 void ej_op_list_absence_reports(struct ej_req *r);
 void ej_op_get_absence_report(struct ej_req *r);
@@ -93,11 +93,26 @@ void ej_op_withdraw_absence_report(struct ej_req *r);
  * 3339 instant; writes UTC "YYYY-MM-DDTHH:MM:SSZ" into out. */
 bool ej_parse_until(const char *s, char out[21]);
 
+/* settings.c (§14, §22) */
+void ej_op_get_settings(struct ej_req *r);
+void ej_op_update_settings(struct ej_req *r);
+void ej_op_list_absence_reasons(struct ej_req *r);
+void ej_op_create_absence_reason(struct ej_req *r);
+void ej_op_get_absence_reason(struct ej_req *r);
+void ej_op_update_absence_reason(struct ej_req *r);
+
+/* personal_file.c (§18, §20) */
+void ej_op_get_personal_file(struct ej_req *r);
+
 /* extensions.c */
 void ej_op_request_extension(struct ej_req *r);
 void ej_op_list_extension_requests(struct ej_req *r);
 void ej_op_get_extension_request(struct ej_req *r);
 void ej_op_grant_extension_request(struct ej_req *r);
 void ej_op_decline_extension_request(struct ej_req *r);
+
+/* changes.c */
+void ej_op_list_changes(struct ej_req *r);
+void ej_op_get_change_bounds(struct ej_req *r);
 
 #endif

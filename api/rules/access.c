@@ -18,6 +18,7 @@ static const unsigned policy[][7] = {
     [EJ_OBJ_ATTENDANCE]  = {ALL, ALL, TAUGHT, 0, SELF, CHILDREN, 0},
     [EJ_OBJ_LESSON]      = {ALL, ALL, TAUGHT, ALL, SELF, CHILDREN, 0},
     [EJ_OBJ_SCHOOL_YEAR] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+    [EJ_OBJ_PERSONAL_FILE] = {ALL, ALL, 0, 0, SELF, CHILDREN, 0},
 };
 
 unsigned ej_read_scopes(unsigned roles, enum ej_object obj)

@@ -5,6 +5,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/lessons.h"
+#include "store/years.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,8 +223,7 @@ static int clear_new_holidays(struct ej_req *r, const json_t *dates, bool cancel
                                "Lessons fall on this holiday (§17). Send ?cancel_lessons=true "
                                "to cancel them together with adding the holiday.");
     if (closed)
-        return lessons_problem(r, "school_year_closed", lessons,
-                               "Some of these lessons belong to a closed school year.");
+        return lessons_problem(r, "school_year_closed", lessons, EJ_YEAR_CLOSED_DETAIL);
     /* Room for the longest name (200 characters of up to 4 bytes); cut, if ever, at a character:
      * half a one is invalid UTF-8, which PostgreSQL refuses (22021). */
     char reason[sizeof "Svētku diena: " + 4 * 200];

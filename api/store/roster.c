@@ -3,6 +3,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/entity.h"
+#include "store/years.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,6 @@
 #define PAGE " AND x.id > $2 ORDER BY x.id LIMIT $1"
 
 static char *dump(const json_t *v) { return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY); }
-
-static int closed_year(struct ej_req *r)
-{
-    return ej_problem(r, 409, "school_year_closed",
-                      "The school year is closed; its journal is read-only.");
-}
 
 /* Wraps db_json over `SELECT coalesce(jsonb_agg(j ORDER BY id), '[]') FROM (...)`. */
 static int list(struct ej_req *r, json_t **items, const char *inner, int n,
@@ -198,7 +193,7 @@ static int year_open(struct ej_req *r, const char *year_id)
         ej_problem_field(r, "school_year_id", "refers to a record that does not exist");
         return -1;
     }
-    return closed ? closed_year(r) : 0;
+    return closed ? ej_year_closed(r) : 0;
 }
 
 static int group_conflict(struct ej_req *r, int rc)
@@ -284,7 +279,7 @@ int ej_store_group_update(struct ej_req *r, int64_t id, int64_t version, const j
         return -1;
     int rc = -1;
     if (json_is_true(json_object_get(before, "closed")))
-        closed_year(r);
+        ej_year_closed(r);
     else if (version >= 0 && json_integer_value(json_object_get(before, "version")) != version)
         ej_problem(r, 412, "precondition_failed",
                    "The group was changed by someone else; reload and try again.");
@@ -523,7 +518,7 @@ int ej_store_enrollment_create(struct ej_req *r, int64_t group_id, const json_t 
     if (PQntuples(res) == 0) {
         ej_problem(r, 404, "not_found", "No such group.");
     } else if (PQgetvalue(res, 0, 0)[0] == 't') {
-        closed_year(r);
+        ej_year_closed(r);
     } else if (PQgetvalue(res, 0, 2)[0] != 't') {
         ej_problem(r, 422, "validation_failed", "Field 'student_id' refers to no student.");
         ej_problem_field(r, "student_id", "refers to a record that does not exist");
@@ -607,7 +602,7 @@ int ej_store_enrollment_withdraw(struct ej_req *r, int64_t id, const json_t *bod
     else if (PQgetvalue(res, 0, 0)[0] == 't')
         ej_problem(r, 409, "already_withdrawn", "This enrollment was already withdrawn.");
     else if (PQgetvalue(res, 0, 1)[0] == 't')
-        closed_year(r);
+        ej_year_closed(r);
     else if (PQgetvalue(res, 0, 2)[0] != 't') {
         ej_problem(r, 422, "validation_failed", "effective_on must not be before starts_on.");
         ej_problem_field(r, "effective_on", "must not be before the enrollment's starts_on");
@@ -648,6 +643,59 @@ out:
     return rc;
 }
 
+/* Whose access a withdrawal of this enrollment would end (§11), before it is made, so that the
+ * superuser sees it when deciding (issue 12). The same rule as user_access(): an account that is
+ * active now, holds none of the employee roles, and has no active enrollment left (as a student,
+ * or through any child as a guardian) once this one is withdrawn. Rows, not JSON: rendered here. */
+int ej_store_enrollment_withdrawal_preview(struct ej_req *r, int64_t id, json_t **out)
+{
+    char idb[24];
+    const char *p[] = {db_i64(idb, id)};
+    PGresult *res = db_exec(r, DB_OPT,
+                            "SELECT e.withdrawn_at IS NOT NULL FROM enrollments e WHERE e.id = $1",
+                            1, p);
+    if (!res)
+        return -1;
+    int found = PQntuples(res) == 1, withdrawn = found && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    if (!found)
+        return ej_problem(r, 404, "not_found", "No such enrollment.");
+    json_t *items = json_array();
+    if (!withdrawn) {
+        res = db_exec(
+            r, DB_MANY,
+            "SELECT u.id, u.full_name, u.id = s.user_id, u.id IN (SELECT g.guardian_id"
+            "  FROM student_guardians g WHERE g.student_id = e.student_id)"
+            " FROM enrollments e JOIN students s ON s.id = e.student_id"
+            " JOIN users u ON u.id = s.user_id OR u.id IN (SELECT g.guardian_id"
+            "  FROM student_guardians g WHERE g.student_id = e.student_id)"
+            " WHERE e.id = $1 AND user_access(u) = 'active'"
+            " AND NOT u.roles && ARRAY['superuser', 'director', 'teacher', 'staff', 'integration']"
+            " AND NOT ('student' = ANY(u.roles) AND EXISTS (SELECT 1 FROM students s2"
+            "  JOIN enrollments e2 ON e2.student_id = s2.id WHERE s2.user_id = u.id"
+            "  AND e2.withdrawn_at IS NULL AND e2.id <> e.id))"
+            " AND NOT ('guardian' = ANY(u.roles) AND EXISTS (SELECT 1 FROM student_guardians g2"
+            "  JOIN enrollments e2 ON e2.student_id = g2.student_id WHERE g2.guardian_id = u.id"
+            "  AND e2.withdrawn_at IS NULL AND e2.id <> e.id))"
+            " ORDER BY u.id",
+            1, p);
+        if (!res) {
+            json_decref(items);
+            return -1;
+        }
+        for (int i = 0; i < PQntuples(res); i++)
+            json_array_append_new(
+                items, json_pack("{s:I, s:s, s:s}", "user_id",
+                                 (json_int_t)strtoll(PQgetvalue(res, i, 0), NULL, 10), "full_name",
+                                 PQgetvalue(res, i, 1), "as",
+                                 PQgetvalue(res, i, 2)[0] == 't' ? "student" : "guardian"));
+        PQclear(res);
+    }
+    *out = json_pack("{s:I, s:b, s:o}", "enrollment_id", (json_int_t)id, "withdrawn", withdrawn,
+                     "access_ends", items);
+    return 0;
+}
+
 /* ---- bulk registration ---- */
 
 /* The import's rows, with the student each names: by id, or an existing
@@ -667,13 +715,11 @@ static int import_errors(struct ej_req *r, const char *doc, json_t **errors)
     return db_json(
         r, errors,
         IMPORT_ROWS ","
-        " v AS (SELECT m.*, g.id AS group_found, y.starts_on AS ys, y.ends_on AS ye,"
-        " y.closed_at FROM m LEFT JOIN groups g ON g.id = m.gid"
+        " v AS (SELECT m.*, g.id AS group_found, y.starts_on AS ys, y.ends_on AS ye"
+        " FROM m LEFT JOIN groups g ON g.id = m.gid"
         " LEFT JOIN school_years y ON y.id = g.school_year_id),"
         " e(row, field, message) AS ("
         " SELECT row, 'group_id', 'no such group' FROM v WHERE group_found IS NULL"
-        " UNION ALL SELECT row, 'group_id', 'the group''s school year is closed' FROM v"
-        "  WHERE closed_at IS NOT NULL"
         " UNION ALL SELECT row, 'starts_on', 'must be inside the group''s school year' FROM v"
         "  WHERE group_found IS NOT NULL AND starts_on NOT BETWEEN ys AND ye"
         " UNION ALL SELECT row, 'student_id', 'no such student' FROM v WHERE sid_given IS NOT NULL"
@@ -700,12 +746,38 @@ static int import_errors(struct ej_req *r, const char *doc, json_t **errors)
         1, p);
 }
 
+/* §18: 409 school_year_closed, naming each row (`errors`) whose group is of a
+ * closed school year, as every write into a closed year's journal answers. */
+static int import_closed_rows(struct ej_req *r, const char *doc)
+{
+    const char *p[] = {doc};
+    PGresult *res = db_exec(r, DB_MANY,
+                            IMPORT_ROWS
+                            " SELECT m.row FROM m JOIN groups g ON g.id = m.gid"
+                            " JOIN school_years y ON y.id = g.school_year_id"
+                            " WHERE y.closed_at IS NOT NULL ORDER BY m.row",
+                            1, p);
+    if (!res)
+        return -1;
+    int n = PQntuples(res);
+    if (n > 0) {
+        ej_year_closed(r);
+        for (int i = 0; i < n; i++)
+            ej_problem_row(r, strtol(PQgetvalue(res, i, 0), NULL, 10), "group_id",
+                           "the group's school year is closed");
+    }
+    PQclear(res);
+    return n > 0 ? -1 : 0;
+}
+
 int ej_store_import_enrollments(struct ej_req *r, const json_t *rows, json_t **out)
 {
     char *doc = dump(rows), actor[24];
     const char *p[] = {doc, db_i64(actor, r->who.user_id), r->request_id};
     json_t *errors = NULL, *students = NULL, *result = NULL;
-    int rc = import_errors(r, doc, &errors);
+    int rc = import_closed_rows(r, doc);
+    if (rc == 0)
+        rc = import_errors(r, doc, &errors);
     if (rc == 0 && json_array_size(errors) > 0) {
         ej_problem(r, 422, "import_invalid", "%zu problem(s) in the import; nothing was created.",
                    json_array_size(errors));
