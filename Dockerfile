@@ -27,9 +27,11 @@ RUN apt-get update \
     && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ejournal
 COPY --from=build /src/build/ejournal /usr/local/bin/ejournal
 COPY db/migrations/ /usr/share/ejournal/migrations/
+COPY db/functions/ /usr/share/ejournal/functions/
 COPY openapi.yaml /usr/share/ejournal/openapi.yaml
 
 ENV EJ_MIGRATIONS_DIR=/usr/share/ejournal/migrations \
+    EJ_FUNCTIONS_DIR=/usr/share/ejournal/functions \
     EJ_OPENAPI_FILE=/usr/share/ejournal/openapi.yaml \
     EJ_LISTEN=0.0.0.0:8080
 # EJ_DATABASE_URL and EJ_JWT_SECRET (or EJ_JWT_SECRET_FILE) come from the environment at run time.

@@ -102,7 +102,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "migrate") == 0 && argc == 2) {
         if (load_config(cmd) != 0)
             return 1;
-        return ej_migrate(ej_cfg()->migrations_dir);
+        return ej_migrate(ej_cfg()->migrations_dir, ej_cfg()->functions_dir);
     }
     if (strcmp(cmd, "create-superuser") == 0 && argc == 3) {
         if (load_config(cmd) != 0)

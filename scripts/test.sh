@@ -2,7 +2,7 @@
 # Run every test: install what is missing, build (normal and ASan+UBSan), C unit tests, the black-box
 # API tests against the sanitizer build over a throwaway PostgreSQL, the same through nginx (stage
 # nginx: deploy/nginx/ and tests/deploy/), the web client in a headless chromium (stage web), and
-# the OpenAPI lint.
+# the OpenAPI lint; also the include graph of api/ (tests/include-graph.mjs).
 #
 #   bash scripts/test.sh                      everything
 #   bash scripts/test.sh tests/api/x.test.mjs only these API test files (still builds and runs ctest;
@@ -53,6 +53,12 @@ say "C unit tests under ASan+UBSan ($adir/)"
 ASAN_OPTIONS=abort_on_error=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$adir" --output-on-failure
 record "unit-asan" $?
+
+# --- the include graph (tests/include-graph.mjs): no cycles, http/ includes only core/ -------------
+say "include graph (tests/include-graph.mjs)"
+inc_started=$SECONDS
+node tests/include-graph.mjs
+record includes $? "$((SECONDS - inc_started)) s"
 
 # --- API tests ---------------------------------------------------------------------------------
 tmp=$(mktemp -d /tmp/ejournal-test.XXXXXX)

@@ -201,6 +201,26 @@ static char *env_or(const char *name, const char *def)
     return strdup(v && *v ? v : def);
 }
 
+/* The folder `name` beside `dir` (db/migrations → db/functions): where the repeatable function
+ * files are unless EJ_FUNCTIONS_DIR says otherwise, so an installation that copied db/ whole
+ * needs no second setting. */
+static char *sibling_dir(const char *dir, const char *name)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    size_t cut = len;
+    while (cut > 0 && dir[cut - 1] != '/')
+        cut--;
+    size_t n = cut + strlen(name) + 1;
+    char *out = malloc(n);
+    if (!out)
+        abort();
+    memcpy(out, dir, cut);
+    memcpy(out + cut, name, strlen(name) + 1);
+    return out;
+}
+
 int ej_config_load(const char *what, char *err, size_t errlen)
 {
     int serving = strcmp(what, "serve") == 0;
@@ -220,6 +240,8 @@ int ej_config_load(const char *what, char *err, size_t errlen)
         return fail(err, errlen, "EJ_DATABASE_URL", "is required");
     config.database_url = strdup(v);
     config.migrations_dir = env_or("EJ_MIGRATIONS_DIR", EJ_SOURCE_DIR "/db/migrations");
+    v = getenv("EJ_FUNCTIONS_DIR");
+    config.functions_dir = v && *v ? strdup(v) : sibling_dir(config.migrations_dir, "functions");
     config.openapi_file = env_or("EJ_OPENAPI_FILE", EJ_SOURCE_DIR "/openapi.yaml");
     if (env_int("EJ_STATEMENT_TIMEOUT_MS", 5000, 100, 600000,
                 &config.statement_timeout_ms, err, errlen))

@@ -28,6 +28,7 @@ struct ej_config {
     size_t cors_count;
     int log_level;
     char *migrations_dir;
+    char *functions_dir; /* repeatable db/functions/NN_topic.sql, applied by migrate */
     char *openapi_file;
     int statement_timeout_ms;
     int access_ttl;  /* seconds, at most 900 */

@@ -1,5 +1,8 @@
 #include "core/json.h"
 
+#include "core/utf8.h"
+#include "rules/calendar.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,21 +67,11 @@ size_t ej_utf8_length(const char *s)
     return n;
 }
 
+/* One date parser: rules/calendar's (the same years, 1900-2200, and real dates only). */
 bool ej_valid_date(const char *s)
 {
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return false;
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    int d = (s[8] - '0') * 10 + (s[9] - '0');
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
-        return false;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= mdays[m - 1] + (m == 2 && leap);
+    ej_day d;
+    return ej_date_parse(s, &d);
 }
 
 static bool valid_time(const char *s)
@@ -173,8 +166,9 @@ int ej_json_check(struct ej_req *r, json_t *obj, const struct ej_field *fields)
     json_t *v;
     json_object_foreach(obj, key, v) {
         if (!find_field(fields, key)) {
-            ej_problem(r, 400, "unknown_field", "Unknown field '%s'.", key);
-            ej_problem_field(r, key, "is not a field of this resource");
+            char echo[EJ_ECHO_BUFSZ];
+            ej_problem(r, 400, "unknown_field", "Unknown field '%s'.", ej_utf8_echo(key, echo));
+            ej_problem_field(r, echo, "is not a field of this resource");
             return -1;
         }
     }

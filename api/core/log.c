@@ -1,5 +1,7 @@
 #include "core/log.h"
 
+#include "core/utf8.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,5 +78,6 @@ void ej_log(enum ej_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    ej_utf8_truncate(msg, sizeof msg - 1); /* Jansson refuses half a character: the line would be lost */
     ej_log_event(level, msg, NULL);
 }

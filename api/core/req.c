@@ -1,6 +1,7 @@
 #include "core/req.h"
 
-#include "core/json.h"
+#include "core/utf8.h"
+#include "rules/calendar.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -100,12 +101,16 @@ int ej_problem(struct ej_req *r, int status, const char *code, const char *fmt, 
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
+    ej_utf8_truncate(detail, sizeof detail - 1); /* a character vsnprintf cut goes whole */
 
     char type[160];
     snprintf(type, sizeof type, "https://ejournal.example/problems/%s", code);
     json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title",
                           status_title(status), "status", status, "detail", detail,
                           "code", code);
+    if (!p) /* never a problem without a body: say it without the detail that did not pack */
+        p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", status_title(status),
+                      "status", status, "detail", status_title(status), "code", code);
     /* An error is no version of the resource: an ETag a handler set before it failed (e.g. of
      * the row it read before a stale If-Match) is not sent with it. */
     r->etag[0] = '\0';
@@ -317,7 +322,8 @@ int ej_query_date(struct ej_req *r, const char *name, char *buf, size_t len, con
     int got = ej_query(r, name, buf, len);
     if (got <= 0)
         return got;
-    if (!ej_valid_date(buf))
+    ej_day day;
+    if (!ej_date_parse(buf, &day))
         return ej_problem(r, 400, "invalid_query", "%s must be a real date YYYY-MM-DD.", name);
     *out = buf;
     return 0;

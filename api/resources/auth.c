@@ -30,6 +30,7 @@
 #include "auth/token.h"
 #include "core/config.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "store/identity.h"
 #include "store/store.h"
 
@@ -64,10 +65,8 @@ static void lowercase(const char *in, char *out, size_t outlen)
     size_t i = 0;
     for (; in[i] && i + 1 < outlen; i++)
         out[i] = (char)tolower((unsigned char)in[i]);
-    if (in[i])
-        while (i > 0 && ((unsigned char)out[i] & 0xC0) == 0x80)
-            i--; /* out[i] would be a continuation byte: drop the partial character */
     out[i] = '\0';
+    ej_utf8_truncate(out, i);
 }
 
 static int busy(struct ej_req *r)

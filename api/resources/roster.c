@@ -247,15 +247,12 @@ void ej_op_update_group(struct ej_req *r)
 
 /* ---- students ---- */
 
-/* A birth date is not in the future (the server's UTC date is close enough). */
+/* A birth date is not in the future: after today in Riga. */
 static int birth_date_valid(struct ej_req *r, const json_t *b)
 {
     const char *d = ej_json_str(b, "birth_date");
-    char today[16];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    char today[EJ_DATE_BUFSZ];
+    ej_date_format(ej_riga_today(), today);
     return !d || strcmp(d, today) <= 0 ? 0
                                          : ej_invalid(r, "birth_date", "must not be in the future");
 }

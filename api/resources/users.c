@@ -4,6 +4,7 @@
 #include "auth/password.h"
 #include "auth/random.h"
 #include "core/json.h"
+#include "rules/calendar.h"
 #include "store/users.h"
 
 #include <stdio.h>
@@ -154,11 +155,9 @@ static int keeps_own_superuser(struct ej_req *r, int64_t id)
     size_t i;
     if (id != r->who.user_id)
         return 0;
-    char today[16];
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    /* Today in Riga, as user_access() in the database counts it: not the server's TZ. */
+    char today[EJ_DATE_BUFSZ];
+    ej_date_format(ej_riga_today(), today);
     if ((start && strcmp(start, today) > 0) || (end && strcmp(end, today) < 0))
         return ej_problem(r, 409, "cannot_end_own_access",
                           "Your own employment dates would end your access.");

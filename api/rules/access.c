@@ -1,7 +1,5 @@
 #include "rules/access.h"
 
-#include "core/req.h"
-
 #define ALL EJ_SCOPE_ALL
 #define TAUGHT EJ_SCOPE_TAUGHT
 #define CHILDREN EJ_SCOPE_CHILDREN

@@ -3,6 +3,7 @@
 #include "rules/calendar.h"
 
 #include <string.h>
+#include <time.h>
 
 #define SECS_PER_DAY INT64_C(86400)
 #define EET_OFFSET INT64_C(7200)
@@ -580,6 +581,13 @@ int32_t ej_riga_utc_offset(int64_t t)
 {
     return riga_is_summer(t) ? (int32_t)EEST_OFFSET : (int32_t)EET_OFFSET;
 }
+
+ej_day ej_riga_date(int64_t t)
+{
+    return (ej_day)floor_div(t + ej_riga_utc_offset(t), SECS_PER_DAY);
+}
+
+ej_day ej_riga_today(void) { return ej_riga_date((int64_t)time(NULL)); }
 
 int64_t ej_riga_local_to_utc(ej_day d, int hh, int mm, int ss)
 {

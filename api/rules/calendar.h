@@ -185,6 +185,14 @@ int64_t ej_riga_local_to_utc(ej_day d, int hh, int mm, int ss);
  * 10800. */
 int32_t ej_riga_utc_offset(int64_t t);
 
+/* The calendar date in Riga at instant t: the date employment, enrollments and
+ * birth dates are compared with, as riga_today() in the database. */
+ej_day ej_riga_date(int64_t t);
+
+/* Today in Riga, ej_riga_date of now: the server's one "today", whatever its
+ * own time zone (TZ) says. */
+ej_day ej_riga_today(void);
+
 /* Returns the entry deadline of a lesson held on lesson_date (§13): the end,
  * 23:59:59 Europe/Riga, of the working_days-th working day after
  * lesson_date, as Unix seconds UTC. working_days <= 0 gives the end of the

@@ -1,6 +1,7 @@
 #include "store/calendar.h"
 
 #include "core/json.h"
+#include "core/utf8.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/lessons.h"
@@ -112,10 +113,8 @@ static long entry_at(const struct ej_cal *c, ej_day d)
 /* Today's year in Riga. */
 static int riga_year_now(void)
 {
-    int64_t t = (int64_t)time(NULL);
-    int64_t local = t + ej_riga_utc_offset(t);
     int y;
-    ej_date_to_ymd((ej_day)(local / 86400), &y, NULL, NULL);
+    ej_date_to_ymd(ej_riga_today(), &y, NULL, NULL);
     return y;
 }
 
@@ -225,8 +224,11 @@ static int clear_new_holidays(struct ej_req *r, const json_t *dates, bool cancel
                                "to cancel them together with adding the holiday.");
     if (closed)
         return lessons_problem(r, "school_year_closed", lessons, EJ_YEAR_CLOSED_DETAIL);
-    char reason[300];
+    /* Room for the longest name (200 characters of up to 4 bytes); cut, if ever, at a character:
+     * half a one is invalid UTF-8, which PostgreSQL refuses (22021). */
+    char reason[sizeof "Svētku diena: " + 4 * 200];
     snprintf(reason, sizeof reason, "Svētku diena: %s", name);
+    ej_utf8_truncate(reason, sizeof reason - 1);
     int rc = ej_store_lessons_cancel_listed(r, lessons, reason);
     json_array_foreach(lessons, i, l) json_array_append(*cancelled, json_object_get(l, "id"));
     json_decref(lessons);

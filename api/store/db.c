@@ -37,6 +37,7 @@ struct slot {
     PGconn *conn;
     struct stmt *stmts; /* heap, STMT_CACHE entries once used */
     unsigned nstmts;
+    unsigned generation; /* in the statements' names: bumped when the cache is forgotten */
 };
 static struct slot *slots;
 static int *free_slots; /* stack of free slot indexes: the warmest is reused first */
@@ -80,6 +81,9 @@ static void stmts_forget(struct slot *s)
     free(s->stmts);
     s->stmts = NULL;
     s->nstmts = 0;
+    /* New names from now on: statements the server may still have under the old ones (a
+     * pooler that moved us to another server connection) can never collide with them. */
+    s->generation++;
 }
 
 static void conn_close(struct slot *s)
@@ -277,7 +281,10 @@ static void map_error(struct ej_req *r, PGconn *c, PGresult *res, const char *sq
                                       primary ? primary : "", "sql", sql, "request_id",
                                       r->request_id));
     if (strcmp(r->sqlstate, "57014") == 0 || strcmp(r->sqlstate, "40001") == 0 ||
-        strcmp(r->sqlstate, "40P01") == 0 || strcmp(r->sqlstate, "55P03") == 0) {
+        strcmp(r->sqlstate, "40P01") == 0 || strcmp(r->sqlstate, "55P03") == 0 ||
+        strcmp(r->sqlstate, "26000") == 0) {
+        /* 26000: a prepared statement vanished inside a transaction (run() retries it outside
+         * one); the cache is forgotten, so the client's retry works. */
         busy(r);
     } else if (strcmp(r->sqlstate, "23505") == 0) {
         ej_problem(r, 409, "conflict", "This conflicts with an existing record.");
@@ -308,10 +315,39 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
+static int failed_with(PGresult *res, const char *sqlstate)
+{
+    const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    return PQresultStatus(res) == PGRES_FATAL_ERROR && st && strcmp(st, sqlstate) == 0;
+}
+
+static PGresult *run_once(struct slot *s, const char *sql, int n, const char *const *params);
+
 /* Runs sql as a prepared statement of this connection (preparing it on first
  * use), or as a one-off statement once the cache is full. The result is
- * PQclear'ed by the caller; a failed PREPARE is returned like a failed run. */
+ * PQclear'ed by the caller; a failed PREPARE is returned like a failed run.
+ *
+ * A prepared statement can vanish under us (SQLSTATE 26000): DEALLOCATE or DISCARD ALL run on
+ * the connection, or a pooler in transaction mode that hands us another server connection.
+ * Then the whole cache is forgotten, as nothing in it can be trusted, and outside a
+ * transaction the statement is prepared and run once more (it failed alone, so nothing of it
+ * happened); inside one the transaction is lost and the request fails with 503, which the
+ * client may retry. Without this, every later request on this connection would fail. */
 static PGresult *run(struct slot *s, const char *sql, int n, const char *const *params)
+{
+    PGresult *res = run_once(s, sql, n, params);
+    if (!failed_with(res, "26000"))
+        return res;
+    ej_log_event(EJ_LOG_WARN, "prepared statements vanished; preparing them again",
+                 json_pack("{s:i}", "cached", (int)s->nstmts));
+    stmts_forget(s);
+    if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+        return res;
+    PQclear(res);
+    return run_once(s, sql, n, params);
+}
+
+static PGresult *run_once(struct slot *s, const char *sql, int n, const char *const *params)
 {
     PGconn *c = s->conn;
     uint64_t h = fnv1a(sql);
@@ -324,7 +360,7 @@ static PGresult *run(struct slot *s, const char *sql, int n, const char *const *
             return PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
         if (!s->stmts && !(s->stmts = calloc(STMT_CACHE, sizeof *s->stmts)))
             abort();
-        snprintf(name, sizeof name, "ej%u", i);
+        snprintf(name, sizeof name, "ej%u_%u", s->generation, i);
         PGresult *prep = PQprepare(c, name, sql, n, NULL);
         if (PQresultStatus(prep) != PGRES_COMMAND_OK)
             return prep;
@@ -334,7 +370,7 @@ static PGresult *run(struct slot *s, const char *sql, int n, const char *const *
             abort();
         s->nstmts++;
     }
-    snprintf(name, sizeof name, "ej%u", i);
+    snprintf(name, sizeof name, "ej%u_%u", s->generation, i);
     return PQexecPrepared(c, name, n, params, NULL, NULL, 0);
 }
 
@@ -443,6 +479,9 @@ int ej_db_begin(struct ej_req *r)
     return 0;
 }
 
+/* COMMIT of a transaction in which a statement failed succeeds as a command, with the tag
+ * ROLLBACK: nothing was kept. A handler that went on after a failure (keep_changes: a login's
+ * record, throttle counts) must not take that for a commit. */
 int ej_db_commit(struct ej_req *r)
 {
     /* The change feed's positions (0012_changes.sql has the argument): the
@@ -465,7 +504,18 @@ int ej_db_commit(struct ej_req *r)
         r->feed_n = 0;
     }
     r->in_tx = false;
-    return simple(r, "COMMIT", DB_NONE);
+    PGresult *res = db_exec(r, DB_NONE, "COMMIT", 0, NULL);
+    if (!res)
+        return -1;
+    int committed = strcmp(PQcmdStatus(res), "COMMIT") == 0;
+    if (!committed)
+        ej_log_event(EJ_LOG_ERROR, "transaction rolled back at commit",
+                     json_pack("{s:s, s:s}", "tag", PQcmdStatus(res), "request_id",
+                               r->request_id));
+    PQclear(res);
+    return committed ? 0
+                     : ej_problem(r, 500, "internal_error", "Internal error (request %s).",
+                                  r->request_id);
 }
 
 void ej_db_rollback(struct ej_req *r)

@@ -21,15 +21,23 @@ int ej_store_get(struct ej_req *r, const char *what, const char *sql, int n,
     return 0;
 }
 
+/* On failure *out is NULL: the caller never owns a row that was not stored. */
 int ej_store_create(struct ej_req *r, const char *entity, const char *action,
                     const char *sql, int n, const char *const *params, json_t **out)
 {
+    *out = NULL;
     if (db_json(r, out, sql, n, params) != 0)
         return -1;
     if (!*out)
         return ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
+    if (ej_audit(r, action, entity, json_integer_value(json_object_get(*out, "id")), NULL, *out) !=
+        0) {
+        json_decref(*out);
+        *out = NULL;
+        return -1;
+    }
     ej_store_etag(r, *out);
-    return ej_audit(r, action, entity, json_integer_value(json_object_get(*out, "id")), NULL, *out);
+    return 0;
 }
 
 int ej_store_change(struct ej_req *r, const char *entity, const char *action, int64_t id,
@@ -56,5 +64,9 @@ int ej_store_change(struct ej_req *r, const char *entity, const char *action, in
     if (rc == 0)
         ej_store_etag(r, *out);
     json_decref(before);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
     return rc;
 }

@@ -12,13 +12,15 @@
 /* load_sql: one json column for row $1 (locked FOR UPDATE), none → 404.
  * expected_version: -1 = no If-Match, else a different `version` → 412.
  * change_sql: params as given (first is usually the id), returns the new
- * row's json. *out: new reference to the row after the change. */
+ * row's json. *out: new reference to the row after the change; NULL when the
+ * call fails (these functions, and the store functions built on them, never
+ * leave the caller a reference on failure). */
 int ej_store_change(struct ej_req *r, const char *entity, const char *action, int64_t id,
                     int64_t expected_version, const char *load_sql, const char *change_sql,
                     int n, const char *const *params, json_t **out);
 
 /* Runs a query returning one json row (the created record), audits it as
- * `action` with entity id from its "id", sets the ETag. */
+ * `action` with entity id from its "id", sets the ETag. *out: NULL on failure. */
 int ej_store_create(struct ej_req *r, const char *entity, const char *action,
                     const char *sql, int n, const char *const *params, json_t **out);
 

@@ -131,6 +131,10 @@ static int decide(struct ej_req *r, int64_t id, const char *action, const json_t
         rc = ej_audit(r, action, "extension_request", id, before, *request);
     if (rc == 0)
         ej_store_etag(r, *request);
+    if (rc != 0) {
+        json_decref(*request);
+        *request = NULL;
+    }
     return rc;
 }
 

@@ -623,6 +623,10 @@ int ej_store_absence_report_reject(struct ej_req *r, int64_t id, const char *not
     if (rc == 0)
         ej_set_etag(r, json_integer_value(json_object_get(*report, "version")));
     json_decref(before);
+    if (rc != 0) {
+        json_decref(*report);
+        *report = NULL;
+    }
     return rc;
 }
 
@@ -714,5 +718,9 @@ int ej_store_absence_report_withdraw(struct ej_req *r, unsigned scopes, int64_t 
     if (rc == 0)
         ej_set_etag(r, json_integer_value(json_object_get(*report, "version")));
     json_decref(before);
+    if (rc != 0) {
+        json_decref(*report);
+        *report = NULL;
+    }
     return rc;
 }

@@ -1,6 +1,7 @@
 #include "store/lessons.h"
 
 #include "core/json.h"
+#include "core/utf8.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/entity.h"
@@ -51,6 +52,7 @@ static int invalid(struct ej_req *r, const char *field, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    ej_utf8_truncate(msg, sizeof msg - 1);
     ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, msg);
     ej_problem_field(r, field, msg);
     return -1;

@@ -225,10 +225,15 @@ int ej_store_group_create(struct ej_req *r, const json_t *body, json_t **out)
     db_i64(gid, json_integer_value(created));
     json_decref(created);
     const char *q[] = {gid};
+    *out = NULL;
     if (set_teachers(r, gid, teachers) != 0 ||
-        ej_store_get(r, "group", "SELECT group_json(x) FROM groups x WHERE id = $1", 1, q, out) != 0)
+        ej_store_get(r, "group", "SELECT group_json(x) FROM groups x WHERE id = $1", 1, q, out) != 0 ||
+        ej_audit(r, "group.create", "group", strtoll(gid, NULL, 10), NULL, *out) != 0) {
+        json_decref(*out);
+        *out = NULL;
         return -1;
-    return ej_audit(r, "group.create", "group", strtoll(gid, NULL, 10), NULL, *out);
+    }
+    return 0;
 }
 
 int ej_store_group_list(struct ej_req *r, unsigned scopes, const struct ej_roster_filter *f,
@@ -303,6 +308,10 @@ int ej_store_group_update(struct ej_req *r, int64_t id, int64_t version, const j
     if (rc == 0)
         rc = ej_audit(r, "group.update", "group", id, before, *out);
     json_decref(before);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
     return rc;
 }
 

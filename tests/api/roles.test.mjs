@@ -121,7 +121,7 @@ async function activate(s, u) {
 }
 
 // SETUP: students and guardians have access only while a linked student has a non-withdrawn
-// enrollment (user_access(), db/migrations/0003_roster.sql). Through the roster API when the route
+// enrollment (user_access(), db/functions/20_access.sql). Through the roster API when the route
 // table has it, else straight into the tables.
 async function enrollStudentAndChild(s, admin, table, users) {
   const has = (method, p) => table.rows.some((r) => r.method === method && r.path === p);

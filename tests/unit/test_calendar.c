@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -798,6 +799,30 @@ static void test_riga_local_to_utc(void)
     CHECK_STR(fmt_utc(autumn), "2026-10-25T01:00:00Z");
 }
 
+/* issue 14: ej_riga_date is the date in Riga, not UTC's nor the server's TZ's: between 22:00
+ * (21:00 in summer) and midnight UTC Riga is a day ahead. */
+static void test_riga_date(void)
+{
+    int64_t t = ej_riga_local_to_utc(ymd(2026, 12, 2), 0, 0, 0); /* 2026-12-01T22:00:00Z */
+    CHECK_STR(fmt_utc(t), "2026-12-01T22:00:00Z");
+    CHECK(ej_riga_date(t - 1) == ymd(2026, 12, 1));
+    CHECK(ej_riga_date(t) == ymd(2026, 12, 2));
+    CHECK(ej_riga_date(t + 2 * 3600 - 1) == ymd(2026, 12, 2)); /* 00:00 UTC, 02:00 Riga */
+    int64_t summer = ej_riga_local_to_utc(ymd(2026, 7, 1), 0, 0, 0); /* 2026-06-30T21:00:00Z */
+    CHECK_STR(fmt_utc(summer), "2026-06-30T21:00:00Z");
+    CHECK(ej_riga_date(summer - 1) == ymd(2026, 6, 30));
+    CHECK(ej_riga_date(summer) == ymd(2026, 7, 1));
+    /* New Year and before 1970 (rounded down, not toward zero) */
+    CHECK(ej_riga_date(ej_riga_local_to_utc(ymd(2027, 1, 1), 0, 30, 0)) == ymd(2027, 1, 1));
+    CHECK(ej_riga_date(ej_riga_local_to_utc(ymd(1969, 12, 31), 23, 0, 0)) == ymd(1969, 12, 31));
+    CHECK(ej_riga_date(-1) == ymd(1970, 1, 1)); /* 1970-01-01 01:59:59 in Riga */
+    CHECK(ej_riga_date(-7201) == ymd(1969, 12, 31));
+    /* today is some date around now */
+    int64_t now = (int64_t)time(NULL);
+    ej_day today = ej_riga_today();
+    CHECK(today == ej_riga_date(now) || today == ej_riga_date(now + 5));
+}
+
 /* Every UTC hour (and the seconds at each transition) of 2000..2040 maps to
  * a Riga local time that converts back to it, except the second pass of the
  * repeated October hour, which converts back one hour earlier. */
@@ -918,6 +943,7 @@ int main(void)
     test_s17_weekend_rule_interactions();
     test_s17_calendar_matches_model();
     test_riga_local_to_utc();
+    test_riga_date();
     test_format_riga();
     test_riga_round_trip_2000_2040();
     test_s13_deadline_after_may_holidays();

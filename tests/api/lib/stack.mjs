@@ -254,6 +254,26 @@ if (RECORD_DIR) {
   };
 }
 
+// --- the commands on their own ---------------------------------------------------------------------
+
+// An empty database on the shared cluster, for tests of `ejournal migrate` and the other commands
+// (tests/api/migrate.test.mjs): run(args, env) runs the binary against it with only `env` as further
+// EJ_* configuration and resolves with { code, signal, stdout, stderr }; drop() removes it.
+export async function scratchDatabase() {
+  const cluster = await getSharedCluster();
+  const db = `ej_${randomHex(8)}`;
+  await psqlAt(cluster, 'postgres', `CREATE DATABASE ${db}`);
+  const url = conninfo(cluster, db);
+  return {
+    cluster,
+    db,
+    url,
+    run: (args, env = {}, input) => runCommand(serverBinary(), args, childEnv({ EJ_DATABASE_URL: url, ...env }), input),
+    psql: (sql) => psqlAt(cluster, db, sql),
+    drop: () => psqlAt(cluster, 'postgres', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => {}),
+  };
+}
+
 // --- the stack -----------------------------------------------------------------------------------
 
 // opts.env: extra environment for the server (e.g. EJ_CORS_ORIGINS); a value of undefined removes one
