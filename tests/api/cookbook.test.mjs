@@ -1,5 +1,6 @@
 // The README's curl examples are scripts, line for line: "Using the API with curl" is
-// clients/curl/basics.sh and "The journal with curl" clients/curl/journal.sh (after their
+// clients/curl/basics.sh, "The journal with curl" clients/curl/journal.sh and "Oversight with
+// curl" clients/curl/oversight.sh (after their
 // walkthrough line), and each script runs to its end against a live server, checking every status
 // (issue 15: "every curl example in the README lives in a script that the test command runs").
 // Run alone with: bash scripts/test.sh tests/api/cookbook.test.mjs
@@ -14,6 +15,7 @@ import { repoRoot, startStack } from './lib/stack.mjs';
 const SCRIPTS = [
   ['Using the API with curl', path.join(repoRoot, 'clients', 'curl', 'basics.sh'), 'basics', 10],
   ['The journal with curl', path.join(repoRoot, 'clients', 'curl', 'journal.sh'), 'journal', 20],
+  ['Oversight with curl', path.join(repoRoot, 'clients', 'curl', 'oversight.sh'), 'oversight', 10],
 ];
 const MARK = '# ---- walkthrough ----';
 const TIMEOUT_MS = Number(process.env.EJ_COOKBOOK_TIMEOUT_MS || 120_000);
@@ -71,6 +73,9 @@ describe('issue 15 the README\'s curl examples are tested scripts', () => {
         if (name === 'journal') {
           assert.match(r.stdout, /The deadline for this entry was \d{4}-\d{2}-\d{2} 23:59:59 \(UTC\+0[23]:00\)/);
           assert.match(r.stdout, /"state":"recorded","late":true/);
+        } else if (name === 'oversight') {
+          assert.match(r.stdout, /"required":3/);
+          assert.match(r.stdout, /"status":"noted"/);
         } else {
           assert.match(r.stdout, /"initial_password":null/, 'the idempotent replay leaves out the one-time password');
         }
