@@ -224,7 +224,8 @@ static const char *const counts[] = {"due", "on_time", "late", "missing", "exten
                                      "substitutions"};
 #define NCOUNTS (sizeof counts / sizeof counts[0])
 
-/* The reviews against the required number, and each third of the school
+/* The reviews against the required number (the setting required_quality_reviews of §22, in the
+ * settings table, else EJ_QUALITY_REVIEWS_REQUIRED), and each third of the school
  * year (its days split in three, as equal as whole days allow) with the
  * reviews dated in it: §16's "at least three times a year" read as once a
  * third, so a screen can say which third still lacks one. */
@@ -234,7 +235,9 @@ static int reviews_part(struct ej_req *r, const char *const *p, json_t *report)
                             "SELECT k, t.s::text, t.e::text, t.e < riga_today(),"
                             " (SELECT count(*) FROM quality_reviews q WHERE q.school_year_id = y.id"
                             "  AND q.reviewed_on BETWEEN t.s AND t.e),"
-                            " (SELECT count(*) FROM quality_reviews q WHERE q.school_year_id = y.id)"
+                            " (SELECT count(*) FROM quality_reviews q WHERE q.school_year_id = y.id),"
+                            " (SELECT (s.value #>> '{}')::int FROM settings s"
+                            "  WHERE s.key = 'required_quality_reviews' AND jsonb_typeof(s.value) = 'number')"
                             " FROM school_years y, generate_series(1, 3) k,"
                             " LATERAL (SELECT y.starts_on + (y.ends_on - y.starts_on + 1) * (k - 1) / 3"
                             "   AS s, y.starts_on + (y.ends_on - y.starts_on + 1) * k / 3 - 1 AS e) t"
@@ -243,7 +246,7 @@ static int reviews_part(struct ej_req *r, const char *const *p, json_t *report)
     if (!res)
         return -1;
     json_t *thirds = json_array(), *lacking = json_array();
-    long long done = 0;
+    long long done = 0, required = EJ_QUALITY_REVIEWS_REQUIRED;
     for (int i = 0; i < PQntuples(res); i++) {
         json_t *t = json_object();
         json_object_set_new(t, "third", row_int(res, i, 0));
@@ -255,11 +258,13 @@ static int reviews_part(struct ej_req *r, const char *const *p, json_t *report)
         if (i64(res, i, 4) == 0)
             json_array_append_new(lacking, row_int(res, i, 0));
         done = i64(res, i, 5);
+        if (!PQgetisnull(res, i, 6))
+            required = i64(res, i, 6);
     }
     PQclear(res);
     json_object_set_new(report, "reviews",
-                        json_pack("{s:I, s:i, s:o, s:o}", "done", (json_int_t)done, "required",
-                                  EJ_QUALITY_REVIEWS_REQUIRED, "thirds", thirds,
+                        json_pack("{s:I, s:I, s:o, s:o}", "done", (json_int_t)done, "required",
+                                  (json_int_t)required, "thirds", thirds,
                                   "thirds_without_review", lacking));
     return 0;
 }

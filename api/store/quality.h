@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 /* Reviews required per school year when no setting says otherwise (§16: "at
- * least three times"). The setting (§22, required_quality_reviews) belongs
- * to GET/PATCH /settings; until it exists this is the number. */
+ * least three times"). The number is the setting required_quality_reviews
+ * (§22, GET/PATCH /settings) in the settings table when it has one. */
 #define EJ_QUALITY_REVIEWS_REQUIRED 3
 
 /* Records a review: body {school_year_id, reviewed_on, summary, findings?}

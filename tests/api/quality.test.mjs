@@ -1,7 +1,8 @@
 // Quality reviews of the entries (RULES.md §16, SPEC.md "Quality reviews"): reviews recorded with
 // findings; GET /reports/entry-quality with on-time / late / missing / extension / substitution
 // counts per teacher and in total (hand-computed below on a seeded year), the reviews done against
-// the required 3 and the thirds of the year still lacking one; the same rows as CSV.
+// the number required (the setting, 3 by default) and the thirds of the year still lacking one;
+// the same rows as CSV.
 //
 // "On time" needs a lesson recorded before its deadline whose deadline has since passed: the test
 // records two lessons inside their deadline, then moves their deadline into the past in the
@@ -184,6 +185,20 @@ describe('§16 GET /reports/entry-quality', () => {
       { third: 3, starts_on: addDays(yearStart, 120), ends_on: addDays(yearStart, 180), ended: false, reviews: 0 },
     ]);
     assert.deepEqual(rep.reviews.thirds_without_review, [3]);
+  });
+
+  test('§16 §22 the number required is the setting required_quality_reviews when it is set', async () => {
+    // Written as PATCH /settings (§22) would store it; restored to the default after.
+    await stack.psql(`INSERT INTO settings (key, value) VALUES ('required_quality_reviews', '4')
+      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`);
+    try {
+      const r = await get(`/reports/entry-quality?school_year_id=${year.id}`, director.token);
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual([r.body.reviews.done, r.body.reviews.required], [2, 4]);
+    } finally {
+      await stack.psql(`UPDATE settings SET value = '3' WHERE key = 'required_quality_reviews'`);
+    }
+    assert.equal((await get(`/reports/entry-quality?school_year_id=${year.id}`)).body.reviews.required, 3);
   });
 
   test('§16 from/to narrow the lessons; bad queries are 400; unknown years 404; teachers and guardians 403', async () => {
