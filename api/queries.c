@@ -32,6 +32,7 @@ static const struct {
     {"listAbsenceReports", NAMES("status", "student_id", PAGE)},
     {"getStudentAttendance", NAMES("from", "to")},
     {"listExtensionRequests", NAMES("status", "lesson_id", PAGE)},
+    {"getPersonalFile", NAMES("school_year_id")},
     {"listAudit", NAMES("actor_id", "entity", "entity_id", "action", "from", "to", PAGE)},
     {"getStudentAccessLog", NAMES(PAGE)},
     {"listQualityReviews", NAMES("school_year_id", PAGE)},

@@ -241,7 +241,9 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
     size_t len = 0;
     const char *type = NULL;
     if (r->out) {
-        text = json_dumps(r->out, JSON_COMPACT | JSON_ENCODE_ANY);
+        /* 15 significant digits: a decimal such as 1.33 (academic hours) comes out as
+         * written, not as the 17 digits of its nearest double (1.3300000000000001). */
+        text = json_dumps(r->out, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
         len = text ? strlen(text) : 0;
         type = r->status >= 400 ? "application/problem+json" : "application/json";
     } else if (r->out_text) {
@@ -268,6 +270,8 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
         add_header(conn, "ETag", r->etag);
     if (r->location[0])
         add_header(conn, "Location", r->location);
+    if (r->csp && r->out_text)
+        add_header(conn, "Content-Security-Policy", r->csp);
     if (r->allow[0])
         add_header(conn, "Allow", r->allow);
     if (r->retry_after > 0) {
