@@ -123,8 +123,10 @@ static const char *idempotency_key(struct ej_req *r)
     return k;
 }
 
-/* Employees (§20: "staff" in the rules' sense) whose reads are audited. */
-#define EMPLOYEES (EJ_ROLE_SUPERUSER | EJ_ROLE_DIRECTOR | EJ_ROLE_TEACHER | EJ_ROLE_STAFF)
+/* Employees (§20: "staff" in the rules' sense) and the integration account
+ * (SPEC.md "Audit"), whose reads are audited. */
+#define EMPLOYEES (EJ_ROLE_SUPERUSER | EJ_ROLE_DIRECTOR | EJ_ROLE_TEACHER | EJ_ROLE_STAFF | \
+                   EJ_ROLE_INTEGRATION)
 
 static void run_handler_now(struct ej_req *r)
 {

@@ -33,6 +33,7 @@ static const struct {
     {"getStudentAttendance", NAMES("from", "to")},
     {"listExtensionRequests", NAMES("status", "lesson_id", PAGE)},
     {"getPersonalFile", NAMES("school_year_id")},
+    {"listChanges", NAMES(PAGE)},
     {"listAudit", NAMES("actor_id", "entity", "entity_id", "action", "from", "to", PAGE)},
     {"getStudentAccessLog", NAMES(PAGE)},
     {"listQualityReviews", NAMES("school_year_id", PAGE)},

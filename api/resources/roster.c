@@ -397,6 +397,15 @@ void ej_op_withdraw_enrollment(struct ej_req *r)
         ej_reply(r, 200, out);
 }
 
+/* Before a withdrawal: whose access it would end (§11), for the superuser deciding (issue 12). */
+void ej_op_withdrawal_preview(struct ej_req *r)
+{
+    int64_t id;
+    json_t *out;
+    if (ej_param_id(r, 0, &id) == 0 && ej_store_enrollment_withdrawal_preview(r, id, &out) == 0)
+        ej_reply(r, 200, out);
+}
+
 /* Type-checks every row; one error list for the whole import. */
 static int import_rows_valid(struct ej_req *r, const json_t *rows)
 {
