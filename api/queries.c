@@ -34,6 +34,11 @@ static const struct {
     {"listExtensionRequests", NAMES("status", "lesson_id", PAGE)},
     {"getPersonalFile", NAMES("school_year_id")},
     {"listChanges", NAMES(PAGE)},
+    {"listAudit", NAMES("actor_id", "entity", "entity_id", "action", "from", "to", PAGE)},
+    {"getStudentAccessLog", NAMES(PAGE)},
+    {"listQualityReviews", NAMES("school_year_id", PAGE)},
+    {"getEntryQualityReport", NAMES("school_year_id", "from", "to")},
+    {"listProposals", NAMES("status", PAGE)},
 };
 
 const char *const *ej_operation_query_names(const char *operation_id)

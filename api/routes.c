@@ -181,6 +181,26 @@ const struct ej_route ej_routes[] = {
      PERSONAL, 0},
     {"GET", "/api/v1/changes/bounds", ej_op_get_change_bounds, "getChangeBounds",
      SU | EJ_ROLE_INTEGRATION, 0, 0},
+
+    /* --- oversight: the audit trail (§19–§21), quality reviews (§16), proposals (§23) --- */
+    /* The trail holds students' data (before/after), so reading it is audited too. */
+    {"GET", "/api/v1/audit", ej_op_list_audit, "listAudit", SU | DIR, PERSONAL, 0},
+    {"GET", "/api/v1/students/{id}/access-log", ej_op_get_student_access_log,
+     "getStudentAccessLog", SU | DIR | STUDENT | GUARDIAN, PERSONAL, 0},
+    {"POST", "/api/v1/quality-reviews", ej_op_create_quality_review, "createQualityReview",
+     SU | DIR, BODY | TX | IDEM, 0},
+    {"GET", "/api/v1/quality-reviews", ej_op_list_quality_reviews, "listQualityReviews",
+     SU | DIR, 0, 0},
+    {"GET", "/api/v1/quality-reviews/{id}", ej_op_get_quality_review, "getQualityReview",
+     SU | DIR, 0, 0},
+    {"GET", "/api/v1/reports/entry-quality", ej_op_get_entry_quality_report,
+     "getEntryQualityReport", SU | DIR, 0, 0},
+    {"POST", "/api/v1/proposals", ej_op_create_proposal, "createProposal", READERS,
+     BODY | TX | IDEM, 0},
+    {"GET", "/api/v1/proposals", ej_op_list_proposals, "listProposals", READERS, 0, 0},
+    {"GET", "/api/v1/proposals/{id}", ej_op_get_proposal, "getProposal", READERS, 0, 0},
+    {"POST", "/api/v1/proposals/{id}/decision", ej_op_decide_proposal, "decideProposal",
+     SU | DIR, BODY | TX | IDEM, 8192},
 };
 
 const size_t ej_route_count = sizeof ej_routes / sizeof ej_routes[0];

@@ -114,5 +114,20 @@ void ej_op_decline_extension_request(struct ej_req *r);
 /* changes.c */
 void ej_op_list_changes(struct ej_req *r);
 void ej_op_get_change_bounds(struct ej_req *r);
+/* audit.c */
+void ej_op_list_audit(struct ej_req *r);
+void ej_op_get_student_access_log(struct ej_req *r);
+
+/* quality.c */
+void ej_op_create_quality_review(struct ej_req *r);
+void ej_op_list_quality_reviews(struct ej_req *r);
+void ej_op_get_quality_review(struct ej_req *r);
+void ej_op_get_entry_quality_report(struct ej_req *r);
+
+/* proposals.c */
+void ej_op_create_proposal(struct ej_req *r);
+void ej_op_list_proposals(struct ej_req *r);
+void ej_op_get_proposal(struct ej_req *r);
+void ej_op_decide_proposal(struct ej_req *r);
 
 #endif

@@ -19,6 +19,8 @@ static const unsigned policy[][7] = {
     [EJ_OBJ_LESSON]      = {ALL, ALL, TAUGHT, ALL, SELF, CHILDREN, 0},
     [EJ_OBJ_SCHOOL_YEAR] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
     [EJ_OBJ_PERSONAL_FILE] = {ALL, ALL, 0, 0, SELF, CHILDREN, 0},
+    /* The data subject's right to know: the family, not the child's teachers. */
+    [EJ_OBJ_ACCESS_LOG]  = {ALL, ALL, 0, 0, SELF, CHILDREN, 0},
 };
 
 unsigned ej_read_scopes(unsigned roles, enum ej_object obj)

@@ -27,6 +27,7 @@ enum ej_object {
     EJ_OBJ_LESSON,         /* lessons: dates, topics */
     EJ_OBJ_SCHOOL_YEAR,    /* school years and programmes */
     EJ_OBJ_PERSONAL_FILE,  /* a student's personal file of a year (§18): the family's, not a teacher's */
+    EJ_OBJ_ACCESS_LOG,     /* who read or changed a student's data (§20, GDPR art. 15) */
 };
 
 /* The scopes (bits of enum ej_scope) in which roles may read objects of this kind. */

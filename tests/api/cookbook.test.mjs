@@ -1,7 +1,7 @@
 // The README's curl examples are scripts, line for line: "Using the API with curl" is
-// clients/curl/basics.sh, "The journal with curl" clients/curl/journal.sh and "Settings and the
-// year's end with curl" clients/curl/settings.sh (after their
-// walkthrough line), and each script runs to its end against a live server, checking every status
+// clients/curl/basics.sh, "The journal with curl" clients/curl/journal.sh, "Settings and the
+// year's end with curl" clients/curl/settings.sh and "Oversight with curl" clients/curl/oversight.sh
+// (after their walkthrough line), and each script runs to its end against a live server, checking every status
 // (issue 15: "every curl example in the README lives in a script that the test command runs").
 // Run alone with: bash scripts/test.sh tests/api/cookbook.test.mjs
 import assert from 'node:assert/strict';
@@ -16,6 +16,7 @@ const SCRIPTS = [
   ['Using the API with curl', path.join(repoRoot, 'clients', 'curl', 'basics.sh'), 'basics', 10],
   ['The journal with curl', path.join(repoRoot, 'clients', 'curl', 'journal.sh'), 'journal', 20],
   ['Settings and the year\'s end with curl', path.join(repoRoot, 'clients', 'curl', 'settings.sh'), 'settings', 15],
+  ['Oversight with curl', path.join(repoRoot, 'clients', 'curl', 'oversight.sh'), 'oversight', 10],
 ];
 const MARK = '# ---- walkthrough ----';
 const TIMEOUT_MS = Number(process.env.EJ_COOKBOOK_TIMEOUT_MS || 120_000);
@@ -80,6 +81,9 @@ describe('issue 15 the README\'s curl examples are tested scripts', () => {
           assert.match(r.stdout, /The school year is closed; its journal is read-only \(§18\)\./);
           assert.match(r.stdout, /"lessons":1,"late":1,"hours_attended":2/);
           assert.match(r.stdout, /<h1>Personas lieta<\/h1>/);
+        } else if (name === 'oversight') {
+          assert.match(r.stdout, /"required":3/);
+          assert.match(r.stdout, /"status":"noted"/);
         } else {
           assert.match(r.stdout, /"initial_password":null/, 'the idempotent replay leaves out the one-time password');
         }

@@ -12,6 +12,10 @@ int main(void)
     CHECK(ej_read_scopes(EJ_ROLE_STAFF, EJ_OBJ_ATTENDANCE) == 0);
     /* §20 a teacher their groups, a guardian their children, a student themself. */
     CHECK(ej_read_scopes(EJ_ROLE_TEACHER, EJ_OBJ_ATTENDANCE) == EJ_SCOPE_TAUGHT);
+    /* §20: the access log is the family's; a teacher who is also a guardian sees only their children's. */
+    CHECK(ej_read_scopes(EJ_ROLE_TEACHER, EJ_OBJ_ACCESS_LOG) == 0);
+    CHECK(ej_read_scopes(EJ_ROLE_TEACHER | EJ_ROLE_GUARDIAN, EJ_OBJ_ACCESS_LOG) == EJ_SCOPE_CHILDREN);
+    CHECK(ej_read_scopes(EJ_ROLE_DIRECTOR, EJ_OBJ_ACCESS_LOG) == EJ_SCOPE_ALL);
     CHECK(ej_read_scopes(EJ_ROLE_GUARDIAN, EJ_OBJ_ATTENDANCE) == EJ_SCOPE_CHILDREN);
     CHECK(ej_read_scopes(EJ_ROLE_STUDENT, EJ_OBJ_ATTENDANCE) == EJ_SCOPE_SELF);
     CHECK(ej_read_scopes(EJ_ROLE_GUARDIAN, EJ_OBJ_ROSTER) == 0);
