@@ -3,6 +3,7 @@
 
 #include "auth/random.h"
 #include "core/config.h"
+#include "core/html.h"
 #include "core/log.h"
 #include "core/req.h"
 #include "http/metrics.h"
@@ -264,6 +265,11 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
     add_header(conn, "X-Request-Id", r->request_id);
     add_header(conn, "Cache-Control", "no-store");
     add_header(conn, "X-Content-Type-Options", "nosniff");
+    /* A printable page (core/html.h) may load and run nothing. */
+    if (type && strncmp(type, "text/html", 9) == 0) {
+        add_header(conn, "Content-Security-Policy", EJ_HTML_CSP);
+        add_header(conn, "X-Frame-Options", "DENY");
+    }
     if (r->etag[0])
         add_header(conn, "ETag", r->etag);
     if (r->location[0])

@@ -23,32 +23,38 @@ static const struct ej_field program_fields[] = {
     {"code", EJ_F_STRING, EJ_F_REQUIRED, 40},
     {"name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 200},
     {"description", EJ_F_STRING, EJ_F_NULLABLE, 4000},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     END};
 static const struct ej_field program_update_fields[] = {
     {"code", EJ_F_STRING, 0, 40},
     {"name", EJ_F_STRING, EJ_F_NAME, 200},
     {"description", EJ_F_STRING, EJ_F_NULLABLE, 4000},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     END};
 static const struct ej_field group_fields[] = {
     {"program_id", EJ_F_INT, EJ_F_REQUIRED, 0},
     {"school_year_id", EJ_F_INT, EJ_F_REQUIRED, 0},
     {"name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 200},
     {"teacher_ids", EJ_F_ID_ARRAY, 0, 20},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     END};
 static const struct ej_field group_update_fields[] = {
     {"program_id", EJ_F_INT, 0, 0},
     {"name", EJ_F_STRING, EJ_F_NAME, 200},
     {"teacher_ids", EJ_F_ID_ARRAY, 0, 20},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     END};
 static const struct ej_field student_fields[] = {
     {"full_name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 200},
     {"birth_date", EJ_F_DATE, EJ_F_NULLABLE, 0},
     {"user_id", EJ_F_INT, EJ_F_NULLABLE, 0},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     END};
 static const struct ej_field student_update_fields[] = {
     {"full_name", EJ_F_STRING, EJ_F_NAME, 200},
     {"birth_date", EJ_F_DATE, EJ_F_NULLABLE, 0},
     {"user_id", EJ_F_INT, EJ_F_NULLABLE, 0},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     END};
 static const struct ej_field enrollment_fields[] = {
     {"student_id", EJ_F_INT, EJ_F_REQUIRED, 0},
@@ -93,7 +99,7 @@ static void created(struct ej_req *r, const char *collection, json_t *obj)
     ej_reply(r, 201, obj);
 }
 
-enum { F_YEAR = 1, F_TEACHER = 2, F_GROUP = 4 };
+enum { F_YEAR = 1, F_TEACHER = 2, F_GROUP = 4, F_EXTERNAL = 8 };
 
 /* Reads ?limit/?after and the id filters this list supports (mask of F_*);
  * q (if not NULL) receives ?q=. Returns 0 or -1. */
@@ -113,6 +119,12 @@ static int filters(struct ej_req *r, struct ej_roster_filter *f, unsigned mask, 
         if (got < 0)
             return -1;
         f->q = got ? q : NULL;
+    }
+    if (mask & F_EXTERNAL) {
+        int got = ej_query(r, "external_id", f->external_id_buf, sizeof f->external_id_buf);
+        if (got < 0)
+            return -1;
+        f->external_id = got ? f->external_id_buf : NULL;
     }
     return 0;
 }
@@ -176,7 +188,7 @@ void ej_op_close_school_year(struct ej_req *r)
 void ej_op_create_program(struct ej_req *r)
 {
     json_t *out;
-    if (ej_json_check(r, r->body, program_fields) == 0 &&
+    if (ej_json_check(r, r->body, program_fields) == 0 && ej_check_external_id(r, r->body) == 0 &&
         ej_store_program_create(r, r->body, &out) == 0)
         created(r, "programs", out);
 }
@@ -185,7 +197,7 @@ void ej_op_list_programs(struct ej_req *r)
 {
     struct ej_roster_filter f;
     json_t *items;
-    if (filters(r, &f, 0, NULL, 0) == 0 && ej_store_program_list(r, &f, &items) == 0)
+    if (filters(r, &f, F_EXTERNAL, NULL, 0) == 0 && ej_store_program_list(r, &f, &items) == 0)
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
 
@@ -203,6 +215,7 @@ void ej_op_update_program(struct ej_req *r)
     json_t *out;
     if (ej_param_id(r, 0, &id) == 0 && ej_if_match(r, &version) == 0 &&
         ej_json_check(r, r->body, program_update_fields) == 0 &&
+        ej_check_external_id(r, r->body) == 0 &&
         ej_store_program_update(r, id, version, r->body, &out) == 0)
         ej_reply(r, 200, out);
 }
@@ -212,7 +225,7 @@ void ej_op_update_program(struct ej_req *r)
 void ej_op_create_group(struct ej_req *r)
 {
     json_t *out;
-    if (ej_json_check(r, r->body, group_fields) == 0 &&
+    if (ej_json_check(r, r->body, group_fields) == 0 && ej_check_external_id(r, r->body) == 0 &&
         ej_store_group_create(r, r->body, &out) == 0)
         created(r, "groups", out);
 }
@@ -221,7 +234,7 @@ void ej_op_list_groups(struct ej_req *r)
 {
     struct ej_roster_filter f;
     json_t *items;
-    if (filters(r, &f, F_YEAR | F_TEACHER, NULL, 0) == 0 &&
+    if (filters(r, &f, F_YEAR | F_TEACHER | F_EXTERNAL, NULL, 0) == 0 &&
         ej_store_group_list(r, scopes(r, EJ_OBJ_GROUP), &f, &items) == 0)
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
@@ -241,6 +254,7 @@ void ej_op_update_group(struct ej_req *r)
     json_t *out;
     if (ej_param_id(r, 0, &id) == 0 && ej_if_match(r, &version) == 0 &&
         ej_json_check(r, r->body, group_update_fields) == 0 &&
+        ej_check_external_id(r, r->body) == 0 &&
         ej_store_group_update(r, id, version, r->body, &out) == 0)
         ej_reply(r, 200, out);
 }
@@ -264,6 +278,7 @@ void ej_op_create_student(struct ej_req *r)
 {
     json_t *out;
     if (ej_json_check(r, r->body, student_fields) == 0 && birth_date_valid(r, r->body) == 0 &&
+        ej_check_external_id(r, r->body) == 0 &&
         ej_store_student_create(r, r->body, &out) == 0)
         created(r, "students", out);
 }
@@ -273,7 +288,7 @@ void ej_op_list_students(struct ej_req *r)
     struct ej_roster_filter f;
     char q[128];
     json_t *items;
-    if (filters(r, &f, F_GROUP, q, sizeof q) == 0 &&
+    if (filters(r, &f, F_GROUP | F_EXTERNAL, q, sizeof q) == 0 &&
         ej_store_student_list(r, scopes(r, EJ_OBJ_STUDENT), &f, &items) == 0)
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
@@ -293,6 +308,7 @@ void ej_op_update_student(struct ej_req *r)
     json_t *out;
     if (ej_param_id(r, 0, &id) == 0 && ej_if_match(r, &version) == 0 &&
         ej_json_check(r, r->body, student_update_fields) == 0 &&
+        ej_check_external_id(r, r->body) == 0 &&
         birth_date_valid(r, r->body) == 0 &&
         ej_store_student_update(r, id, version, r->body, &out) == 0)
         ej_reply(r, 200, out);

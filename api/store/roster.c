@@ -81,7 +81,7 @@ static int program_conflict(struct ej_req *r, int rc)
 {
     if (rc != 0 && db_failed_with(r, "23505", "programs_code_key"))
         ej_problem(r, 409, "program_code_taken", "A programme with this code exists.");
-    return rc;
+    return ej_store_external_id_conflict(r, rc);
 }
 
 int ej_store_program_create(struct ej_req *r, const json_t *body, json_t **out)
@@ -89,9 +89,10 @@ int ej_store_program_create(struct ej_req *r, const json_t *body, json_t **out)
     char *doc = dump(body);
     const char *p[] = {doc};
     int rc = ej_store_create(r, "program", "program.create",
-                             "INSERT INTO programs AS x (code, name, description)"
+                             "INSERT INTO programs AS x (code, name, description, external_id)"
                              " SELECT $1::jsonb->>'code', $1::jsonb->>'name',"
-                             " $1::jsonb->>'description' RETURNING program_json(x)",
+                             " $1::jsonb->>'description', $1::jsonb->>'external_id'"
+                             " RETURNING program_json(x)",
                              1, p, out);
     free(doc);
     return program_conflict(r, rc);
@@ -100,8 +101,11 @@ int ej_store_program_create(struct ej_req *r, const json_t *body, json_t **out)
 int ej_store_program_list(struct ej_req *r, const struct ej_roster_filter *f, json_t **items)
 {
     char lim[24], aft[24];
-    const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after)};
-    return list(r, items, "SELECT x.id, program_json(x) AS j FROM programs x WHERE true" PAGE, 2, p);
+    const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after), f->external_id};
+    return list(r, items,
+                "SELECT x.id, program_json(x) AS j FROM programs x"
+                " WHERE ($3::text IS NULL OR x.external_id = $3)" PAGE,
+                3, p);
 }
 
 int ej_store_program_get(struct ej_req *r, int64_t id, json_t **out)
@@ -124,7 +128,9 @@ int ej_store_program_update(struct ej_req *r, int64_t id, int64_t version, const
         " code = CASE WHEN $2::jsonb ? 'code' THEN $2::jsonb->>'code' ELSE code END,"
         " name = CASE WHEN $2::jsonb ? 'name' THEN $2::jsonb->>'name' ELSE name END,"
         " description = CASE WHEN $2::jsonb ? 'description' THEN $2::jsonb->>'description'"
-        " ELSE description END, version = version + 1, updated_at = now()"
+        " ELSE description END,"
+        " external_id = CASE WHEN $2::jsonb ? 'external_id' THEN $2::jsonb->>'external_id'"
+        " ELSE external_id END, version = version + 1, updated_at = now()"
         " WHERE id = $1 RETURNING program_json(x)",
         2, p, out);
     free(doc);
@@ -205,7 +211,7 @@ static int group_conflict(struct ej_req *r, int rc)
 {
     if (rc != 0 && db_failed_with(r, "23505", "groups_school_year_id_name_key"))
         ej_problem(r, 409, "group_name_taken", "This school year already has a group of that name.");
-    return rc;
+    return ej_store_external_id_conflict(r, rc);
 }
 
 int ej_store_group_create(struct ej_req *r, const json_t *body, json_t **out)
@@ -219,9 +225,10 @@ int ej_store_group_create(struct ej_req *r, const json_t *body, json_t **out)
     const char *p[] = {doc};
     json_t *created = NULL;
     int rc = db_json(r, &created,
-                     "INSERT INTO groups AS x (program_id, school_year_id, name)"
+                     "INSERT INTO groups AS x (program_id, school_year_id, name, external_id)"
                      " SELECT ($1::jsonb->>'program_id')::bigint,"
-                     " ($1::jsonb->>'school_year_id')::bigint, $1::jsonb->>'name' RETURNING x.id",
+                     " ($1::jsonb->>'school_year_id')::bigint, $1::jsonb->>'name',"
+                     " $1::jsonb->>'external_id' RETURNING x.id",
                      1, p);
     free(doc);
     if (group_conflict(r, rc) != 0)
@@ -243,14 +250,15 @@ int ej_store_group_list(struct ej_req *r, unsigned scopes, const struct ej_roste
     const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after),
                        db_i64(uid, r->who.user_id), db_i64(sc, scopes),
                        f->school_year_id ? db_i64(yr, f->school_year_id) : NULL,
-                       f->teacher_id ? db_i64(t, f->teacher_id) : NULL};
+                       f->teacher_id ? db_i64(t, f->teacher_id) : NULL, f->external_id};
     return list(r, items,
                 "SELECT x.id, group_json(x) AS j FROM groups x"
                 " WHERE visible_group($3, $4, x.id)"
+                " AND ($7::text IS NULL OR x.external_id = $7)"
                 " AND ($5::bigint IS NULL OR x.school_year_id = $5)"
                 " AND ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM group_teachers t"
                 "      WHERE t.group_id = x.id AND t.teacher_id = $6))" PAGE,
-                6, p);
+                7, p);
 }
 
 int ej_store_group_get(struct ej_req *r, unsigned scopes, int64_t id, json_t **out)
@@ -293,6 +301,8 @@ int ej_store_group_update(struct ej_req *r, int64_t id, int64_t version, const j
                                       " name = CASE WHEN $2::jsonb ? 'name' THEN $2::jsonb->>'name' ELSE name END,"
                                       " program_id = CASE WHEN $2::jsonb ? 'program_id'"
                                       " THEN ($2::jsonb->>'program_id')::bigint ELSE program_id END,"
+                                      " external_id = CASE WHEN $2::jsonb ? 'external_id'"
+                                      " THEN $2::jsonb->>'external_id' ELSE external_id END,"
                                       " version = version + 1, updated_at = now() WHERE id = $1",
                                       2, p);
     free(doc);
@@ -346,12 +356,13 @@ int ej_store_student_create(struct ej_req *r, const json_t *body, json_t **out)
     char *doc = dump(body);
     const char *p[] = {doc};
     int rc = ej_store_create(r, "student", "student.create",
-                             "INSERT INTO students AS x (full_name, birth_date, user_id)"
+                             "INSERT INTO students AS x (full_name, birth_date, user_id, external_id)"
                              " SELECT $1::jsonb->>'full_name', ($1::jsonb->>'birth_date')::date,"
-                             " ($1::jsonb->>'user_id')::bigint RETURNING student_json(x)",
+                             " ($1::jsonb->>'user_id')::bigint, $1::jsonb->>'external_id'"
+                             " RETURNING student_json(x)",
                              1, p, out);
     free(doc);
-    return rc;
+    return ej_store_external_id_conflict(r, rc);
 }
 
 int ej_store_student_list(struct ej_req *r, unsigned scopes, const struct ej_roster_filter *f,
@@ -361,14 +372,15 @@ int ej_store_student_list(struct ej_req *r, unsigned scopes, const struct ej_ros
     const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after),
                        db_i64(uid, r->who.user_id), db_i64(sc, scopes),
                        db_like(f->q, like, sizeof like),
-                       f->group_id ? db_i64(g, f->group_id) : NULL};
+                       f->group_id ? db_i64(g, f->group_id) : NULL, f->external_id};
     return list(r, items,
                 "SELECT x.id, student_json(x) AS j FROM students x"
                 " WHERE visible_student($3, $4, x.id)"
+                " AND ($7::text IS NULL OR x.external_id = $7)"
                 " AND ($5::text IS NULL OR x.full_name ILIKE '%' || $5 || '%')"
                 " AND ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM enrollments e"
                 "      WHERE e.student_id = x.id AND e.group_id = $6))" PAGE,
-                6, p);
+                7, p);
 }
 
 int ej_store_student_visible(struct ej_req *r, unsigned scopes, int64_t id)
@@ -411,10 +423,12 @@ int ej_store_student_update(struct ej_req *r, int64_t id, int64_t version, const
         " birth_date = CASE WHEN $2::jsonb ? 'birth_date' THEN ($2::jsonb->>'birth_date')::date"
         " ELSE birth_date END,"
         " user_id = CASE WHEN $2::jsonb ? 'user_id' THEN ($2::jsonb->>'user_id')::bigint ELSE user_id END,"
+        " external_id = CASE WHEN $2::jsonb ? 'external_id' THEN $2::jsonb->>'external_id'"
+        " ELSE external_id END,"
         " version = version + 1, updated_at = now() WHERE id = $1 RETURNING student_json(x)",
         2, p, out);
     free(doc);
-    return rc;
+    return ej_store_external_id_conflict(r, rc);
 }
 
 /* ---- guardians ---- */
