@@ -122,8 +122,10 @@ static const char *idempotency_key(struct ej_req *r)
     return k;
 }
 
-/* Employees (§20: "staff" in the rules' sense) whose reads are audited. */
-#define EMPLOYEES (EJ_ROLE_SUPERUSER | EJ_ROLE_DIRECTOR | EJ_ROLE_TEACHER | EJ_ROLE_STAFF)
+/* Employees (§20: "staff" in the rules' sense) and the integration account
+ * (SPEC.md "Audit"), whose reads are audited. */
+#define EMPLOYEES (EJ_ROLE_SUPERUSER | EJ_ROLE_DIRECTOR | EJ_ROLE_TEACHER | EJ_ROLE_STAFF | \
+                   EJ_ROLE_INTEGRATION)
 
 static void run_handler_now(struct ej_req *r)
 {
@@ -136,10 +138,11 @@ static void run_handler_now(struct ej_req *r)
             json_t *out = r->out;
             int status = r->status;
             r->out = NULL;
-            if (ej_audit_read(r, rt->operation_id) == 0)
+            if (ej_audit_read(r, rt->operation_id) != 0)
+                json_decref(out); /* the problem replaces the data */
+            else if (out)
                 ej_reply(r, status, out);
-            else
-                json_decref(out);
+            /* else a text reply (CSV, HTML), which the audit left as it was */
         }
         return;
     }
@@ -161,7 +164,9 @@ static void run_handler_now(struct ej_req *r)
         return;
     }
     rt->handler(r);
-    if (!ej_failed(r) && key)
+    /* A handler that rolled back itself (a dry run) changed nothing, so
+     * there is nothing for a retry to replay. */
+    if (!ej_failed(r) && key && r->in_tx)
         ej_idem_finish(r, key);
     if (ej_failed(r) && !r->keep_changes) {
         ej_db_rollback(r);

@@ -22,6 +22,7 @@ static const struct {
     {"listPrograms", NAMES("external_id", PAGE)},
     {"listGroups", NAMES("school_year_id", "teacher_id", "external_id", PAGE)},
     {"listStudents", NAMES("q", "group_id", "external_id", PAGE)},
+    {"importEnrollments", NAMES("dry_run")},
     {"getHoursReport", NAMES("from", "to", "teacher_id")},
     {"getGroupJournal", NAMES("from", "to")},
     {"listEnrollments", NAMES("status", PAGE)},

@@ -242,7 +242,9 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
     size_t len = 0;
     const char *type = NULL;
     if (r->out) {
-        text = json_dumps(r->out, JSON_COMPACT | JSON_ENCODE_ANY);
+        /* 15 significant digits: a real such as 1.33 (academic hours) is sent
+         * as 1.33, not as its binary neighbour 1.3300000000000001. */
+        text = json_dumps(r->out, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
         len = text ? strlen(text) : 0;
         type = r->status >= 400 ? "application/problem+json" : "application/json";
     } else if (r->out_text) {

@@ -655,16 +655,32 @@ out:
 
 /* ---- bulk registration ---- */
 
-/* The import's rows, with the student each names: by id, or an existing
- * student of the same name (case-insensitive) and birth date. */
-#define IMPORT_ROWS                                                                          \
-    "WITH r AS (SELECT (t.ord - 1)::int AS row, t.x, (t.x->>'group_id')::bigint AS gid,"     \
-    " (t.x->>'student_id')::bigint AS sid_given, t.x->'student'->>'full_name' AS name,"     \
-    " (t.x->'student'->>'birth_date')::date AS bdate, (t.x->>'starts_on')::date AS starts_on" \
-    " FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(x, ord)),"                   \
-    " m AS (SELECT r.*, coalesce(r.sid_given, (SELECT s.id FROM students s"                  \
-    " WHERE lower(s.full_name) = lower(r.name) AND s.birth_date = r.bdate"                   \
-    " ORDER BY s.id LIMIT 1)) AS sid FROM r)"
+/* The import's rows (SPEC.md "Enrollments", "Integration"), with the group,
+ * the student and the guardians each names: by id, or by external id (issue
+ * 11); a student given as {full_name, birth_date?, external_id?} is the one
+ * with that external id if it exists, else (without an external id) an
+ * existing student of the same name (case-insensitive) and birth date. eid:
+ * the active enrollment that already makes the row true (then it is left). */
+#define IMPORT_ROWS                                                                              \
+    "WITH r AS (SELECT (t.ord - 1)::int AS row, t.x, t.x->>'group_external_id' AS gext,"         \
+    " coalesce((t.x->>'group_id')::bigint, (SELECT g.id FROM groups g"                           \
+    "  WHERE g.external_id = t.x->>'group_external_id')) AS gid,"                                \
+    " t.x->>'student_external_id' AS sext_given,"                                                \
+    " coalesce((t.x->>'student_id')::bigint, (SELECT s.id FROM students s"                       \
+    "  WHERE s.external_id = t.x->>'student_external_id')) AS sid_given,"                        \
+    " t.x->'student'->>'full_name' AS name, (t.x->'student'->>'birth_date')::date AS bdate,"     \
+    " t.x->'student'->>'external_id' AS sext, (t.x->>'starts_on')::date AS starts_on,"           \
+    " coalesce(t.x->'guardian_ids', (SELECT coalesce(jsonb_agg(u.id ORDER BY u.id), '[]'::jsonb)" \
+    "  FROM jsonb_array_elements_text(t.x->'guardian_external_ids') ge"                          \
+    "  JOIN users u ON u.external_id = ge), '[]'::jsonb) AS gids"                                \
+    " FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(x, ord)),"                       \
+    " m0 AS (SELECT r.*, coalesce(r.sid_given, CASE WHEN r.sext IS NOT NULL"                     \
+    "  THEN (SELECT s.id FROM students s WHERE s.external_id = r.sext)"                          \
+    "  ELSE (SELECT s.id FROM students s WHERE r.sext_given IS NULL"                             \
+    "   AND lower(s.full_name) = lower(r.name) AND s.birth_date = r.bdate"                       \
+    "   ORDER BY s.id LIMIT 1) END) AS sid FROM r),"                                             \
+    " m AS (SELECT m0.*, (SELECT n.id FROM enrollments n WHERE n.student_id = m0.sid"            \
+    "  AND n.group_id = m0.gid AND n.withdrawn_at IS NULL) AS eid FROM m0)"
 
 static int import_errors(struct ej_req *r, const char *doc, json_t **errors)
 {
@@ -676,28 +692,33 @@ static int import_errors(struct ej_req *r, const char *doc, json_t **errors)
         " y.closed_at FROM m LEFT JOIN groups g ON g.id = m.gid"
         " LEFT JOIN school_years y ON y.id = g.school_year_id),"
         " e(row, field, message) AS ("
-        " SELECT row, 'group_id', 'no such group' FROM v WHERE group_found IS NULL"
+        " SELECT row, CASE WHEN gext IS NULL THEN 'group_id' ELSE 'group_external_id' END,"
+        "  'no such group' FROM v WHERE group_found IS NULL"
         " UNION ALL SELECT row, 'group_id', 'the group''s school year is closed' FROM v"
-        "  WHERE closed_at IS NOT NULL"
+        "  WHERE closed_at IS NOT NULL AND eid IS NULL"
         " UNION ALL SELECT row, 'starts_on', 'must be inside the group''s school year' FROM v"
-        "  WHERE group_found IS NOT NULL AND starts_on NOT BETWEEN ys AND ye"
+        "  WHERE group_found IS NOT NULL AND eid IS NULL AND starts_on NOT BETWEEN ys AND ye"
         " UNION ALL SELECT row, 'student_id', 'no such student' FROM v WHERE sid_given IS NOT NULL"
         "  AND NOT EXISTS (SELECT 1 FROM students WHERE id = v.sid_given)"
-        " UNION ALL SELECT row, 'student', 'is already enrolled in this group' FROM v"
-        "  WHERE sid IS NOT NULL AND EXISTS (SELECT 1 FROM enrollments n WHERE n.student_id = v.sid"
-        "  AND n.group_id = v.gid AND n.withdrawn_at IS NULL)"
+        " UNION ALL SELECT row, 'student_external_id', 'no student has this external_id' FROM v"
+        "  WHERE sext_given IS NOT NULL AND sid_given IS NULL"
         " UNION ALL SELECT row, 'student', 'appears more than once for this group' FROM"
-        "  (SELECT row, count(*) OVER (PARTITION BY gid, coalesce(sid::text,"
+        "  (SELECT row, count(*) OVER (PARTITION BY gid, coalesce(sid::text, 'e:' || sext,"
         "   lower(name) || '|' || bdate::text)) AS c FROM v) d WHERE c > 1"
         /* §20: a row that names a student who turns out to exist already (same
          * name and birth date) may not link guardians to them: two children can
-         * share both, and a stranger would see the other's journal. */
+         * share both, and a stranger would see the other's journal. An
+         * external id names one record, so a match by it may. */
         " UNION ALL SELECT row, 'guardian_ids', 'the student matched the existing student '"
         "  || sid || ' by name and birth date: give student_id to link guardians' FROM v"
-        "  WHERE sid_given IS NULL AND sid IS NOT NULL"
-        "  AND jsonb_array_length(coalesce(x->'guardian_ids', '[]'::jsonb)) > 0"
-        " UNION ALL SELECT v.row, 'guardian_ids', 'user ' || gt || ' is not a guardian'"
-        "  FROM v, jsonb_array_elements_text(coalesce(v.x->'guardian_ids', '[]'::jsonb)) gt"
+        "  WHERE sid_given IS NULL AND sext_given IS NULL AND sext IS NULL AND sid IS NOT NULL"
+        "  AND jsonb_array_length(gids) > 0"
+        " UNION ALL SELECT v.row, 'guardian_external_ids', 'no user has the external_id ' || ge"
+        "  FROM v, jsonb_array_elements_text(coalesce(v.x->'guardian_external_ids', '[]'::jsonb)) ge"
+        "  WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.external_id = ge)"
+        " UNION ALL SELECT v.row, CASE WHEN v.x ? 'guardian_ids' THEN 'guardian_ids'"
+        "  ELSE 'guardian_external_ids' END, 'user ' || gt || ' is not a guardian'"
+        "  FROM v, jsonb_array_elements_text(v.gids) gt"
         "  WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = gt::bigint"
         "  AND 'guardian' = ANY(u.roles)))"
         " SELECT coalesce(jsonb_agg(jsonb_build_object('row', row, 'field', field,"
@@ -717,49 +738,76 @@ int ej_store_import_enrollments(struct ej_req *r, const json_t *rows, json_t **o
         json_object_set(r->out, "errors", errors);
         rc = -1;
     }
-    /* New students first (one per distinct name and birth date), audited; and
-     * the rows that matched an existing student. */
+    /* New students first (one per distinct external id, or name and birth
+     * date), audited; and the rows that matched an existing student. */
     if (rc == 0)
         rc = db_json(r, &students,
                      IMPORT_ROWS ","
-                     " new AS (SELECT DISTINCT ON (lower(name), bdate) name, bdate FROM m"
-                     "  WHERE sid IS NULL ORDER BY lower(name), bdate, row),"
-                     " ins AS (INSERT INTO students AS s (full_name, birth_date)"
-                     "  SELECT name, bdate FROM new RETURNING s.id, student_json(s) AS j),"
+                     " new AS (SELECT DISTINCT ON (coalesce('e:' || sext, lower(name) || '|' || bdate))"
+                     "  name, bdate, sext FROM m WHERE sid IS NULL"
+                     "  ORDER BY coalesce('e:' || sext, lower(name) || '|' || bdate), row),"
+                     " ins AS (INSERT INTO students AS s (full_name, birth_date, external_id)"
+                     "  SELECT name, bdate, sext FROM new RETURNING s.id, student_json(s) AS j),"
                      " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
                      "  request_id) SELECT $2, 'student.create', 'student', id::text, j, $3 FROM ins)"
                      " SELECT jsonb_build_object('created', (SELECT count(*) FROM ins),"
+                     "  'created_rows', (SELECT coalesce(jsonb_agg(row), '[]'::jsonb) FROM m"
+                     "   WHERE sid IS NULL),"
                      "  'matched', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', row,"
                      "   'student_id', sid) ORDER BY row), '[]'::jsonb) FROM m"
                      "   WHERE sid_given IS NULL AND sid IS NOT NULL))",
                      3, p);
-    /* Then the enrollments and guardian links, audited. */
+    /* Then the enrollments that are not already true, and the guardian
+     * links, audited; and per row what happened. */
     if (rc == 0)
         rc = db_json(r, &result,
                      IMPORT_ROWS ","
                      " ins AS (INSERT INTO enrollments AS e (group_id, student_id, starts_on,"
                      "  guardians_informed_on, admission_order) SELECT gid, sid, starts_on,"
                      "  (x->>'guardians_informed_on')::date, x->>'admission_order' FROM m"
-                     "  ORDER BY row RETURNING e.id, enrollment_json(e) AS j),"
+                     "  WHERE eid IS NULL ORDER BY row"
+                     "  RETURNING e.id, e.group_id, e.student_id, enrollment_json(e) AS j),"
                      " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
                      "  request_id) SELECT $2, 'enrollment.create', 'enrollment', id::text, j, $3"
                      "  FROM ins),"
                      " gl AS (INSERT INTO student_guardians (student_id, guardian_id)"
-                     "  SELECT DISTINCT m.sid, g::bigint FROM m,"
-                     "  jsonb_array_elements_text(coalesce(m.x->'guardian_ids', '[]'::jsonb)) g"
+                     "  SELECT DISTINCT m.sid, g::bigint FROM m, jsonb_array_elements_text(m.gids) g"
                      "  ON CONFLICT DO NOTHING RETURNING student_id, guardian_id),"
                      " aud2 AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
                      "  request_id) SELECT $2, 'student.guardian_link', 'student', student_id::text,"
                      "  jsonb_build_object('student_id', student_id, 'guardian_id', guardian_id), $3"
                      "  FROM gl)"
                      " SELECT jsonb_build_object('enrollments', coalesce((SELECT jsonb_agg(j ORDER BY id)"
-                     "  FROM ins), '[]'::jsonb), 'guardian_links_created', (SELECT count(*) FROM gl))",
+                     "  FROM ins), '[]'::jsonb), 'guardian_links_created', (SELECT count(*) FROM gl),"
+                     "  'enrollments_left', (SELECT count(*) FROM m WHERE eid IS NOT NULL),"
+                     "  'rows', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', m.row,"
+                     "   'student_id', m.sid, 'enrollment_id', coalesce(m.eid, i.id),"
+                     "   'enrollment', CASE WHEN m.eid IS NULL THEN 'created' ELSE 'left' END,"
+                     "   'guardian_links_created', (SELECT count(*) FROM gl WHERE gl.student_id = m.sid"
+                     "    AND gl.guardian_id IN (SELECT jsonb_array_elements_text(m.gids)::bigint)))"
+                     "   ORDER BY m.row), '[]'::jsonb)"
+                     "   FROM m LEFT JOIN ins i ON i.group_id = m.gid AND i.student_id = m.sid))",
                      3, p);
     if (rc == 0) {
-        /* Existing students matched by name and birth date are reported, so
-         * the superuser can see that no new record was made for them. */
+        /* Existing students matched by external id, or by name and birth
+         * date, are reported, so the superuser can see that no new record
+         * was made for them; each row says what became of its student. */
         json_object_set(result, "students_created", json_object_get(students, "created"));
         json_object_set(result, "students_matched", json_object_get(students, "matched"));
+        const json_t *created_rows = json_object_get(students, "created_rows");
+        const json_t *matched = json_object_get(students, "matched");
+        size_t i, k;
+        json_t *row, *v;
+        json_array_foreach(json_object_get(result, "rows"), i, row) {
+            json_int_t n = json_integer_value(json_object_get(row, "row"));
+            const char *how = "given";
+            json_array_foreach(created_rows, k, v) if (json_integer_value(v) == n) how = "created";
+            json_array_foreach(matched, k, v) {
+                if (json_integer_value(json_object_get(v, "row")) == n)
+                    how = "matched";
+            }
+            json_object_set_new(row, "student", json_string(how));
+        }
         *out = result;
         result = NULL;
     }

@@ -4,6 +4,7 @@
 #include "check.h"
 #include "core/csv.h"
 #include "core/html.h"
+#include "core/req.h"
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -96,9 +97,44 @@ static void test_html(void)
     CHECK(strstr(EJ_HTML_CSP, "script-src") == NULL); /* none: default-src 'none' covers it */
 }
 
+/* ej_accept_pick (api/core/req.c): which document an Accept header asks for. */
+static const char *accept_value;
+static const char *accept_header(void *conn, const char *name)
+{
+    (void)conn;
+    return strcmp(name, "Accept") == 0 ? accept_value : NULL;
+}
+
+static const char *pick(const char *accept)
+{
+    static const char *const offered[] = {"text/csv", "text/html", "application/json", NULL};
+    struct ej_req r;
+    ej_req_init(&r);
+    r.header = accept_header;
+    accept_value = accept;
+    const char *got = ej_accept_pick(&r, offered);
+    ej_req_cleanup(&r);
+    return got ? got : "(none)";
+}
+
+static void test_accept(void)
+{
+    CHECK_STR(pick(NULL), "(none)");
+    CHECK_STR(pick("text/csv"), "text/csv");
+    CHECK_STR(pick("TEXT/CSV; charset=utf-8"), "text/csv");
+    CHECK_STR(pick("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"), "text/html");
+    CHECK_STR(pick("application/json, text/csv"), "application/json");
+    CHECK_STR(pick("text/csv;q=0, text/html"), "text/html");
+    CHECK_STR(pick("text/csv;q=0.0"), "(none)");
+    CHECK_STR(pick("text/csv;q=0.5"), "text/csv");
+    CHECK_STR(pick("*/*"), "(none)"); /* the caller's default (JSON) */
+    CHECK_STR(pick("text/csvx, text/cs"), "(none)");
+}
+
 int main(void)
 {
     test_csv();
     test_html();
+    test_accept();
     return check_summary("test_export");
 }
