@@ -3,14 +3,14 @@
 // are client routes: every path it serves is a real file.
 import * as api from './api.js?v=4ef06da3193b';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=f96899f434fe';
+import { getLang, setLang, t } from './i18n.js?v=5d005bc90fbf';
 import * as outbox from './outbox.js?v=70a7686b3b43';
-import * as signin from './screens/signin.js?v=9a66a174b703';
-import * as password from './screens/password.js?v=d92107edbbd9';
-import * as lessons from './screens/lessons.js?v=20a3ce77bcaa';
-import * as entry from './screens/entry.js?v=332f94b7b0b4';
-import * as guardian from './screens/guardian.js?v=60dd567b38cb';
-import * as account from './screens/account.js?v=5b7f6318c2b3';
+import * as signin from './screens/signin.js?v=ca4ab7a14ed9';
+import * as password from './screens/password.js?v=1d09015f5c6e';
+import * as lessons from './screens/lessons.js?v=12ee6441489e';
+import * as entry from './screens/entry.js?v=3360404427d2';
+import * as guardian from './screens/guardian.js?v=d702ca2fd807';
+import * as account from './screens/account.js?v=c9d78f465f00';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');

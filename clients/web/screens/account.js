@@ -1,8 +1,8 @@
 // The account: who is signed in, recent sign-ins (§10), sign out here or everywhere.
 import * as api from '../api.js?v=4ef06da3193b';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=bb2ecbc56cef';
-import { t, fmtDateTime } from '../i18n.js?v=f96899f434fe';
+import { problemText } from '../errors.js?v=8c821da2468b';
+import { t, fmtDateTime } from '../i18n.js?v=5d005bc90fbf';
 
 export async function render(main, ctx) {
   const me = api.me;

@@ -4,8 +4,8 @@
 // both versions and lets the teacher choose.
 import * as api from '../api.js?v=4ef06da3193b';
 import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=bb2ecbc56cef';
-import { t, fmtDate, fmtDateTime } from '../i18n.js?v=f96899f434fe';
+import { problemText } from '../errors.js?v=8c821da2468b';
+import { t, fmtDate, fmtDateTime } from '../i18n.js?v=5d005bc90fbf';
 import * as outbox from '../outbox.js?v=70a7686b3b43';
 
 const STATUSES = ['present', 'absent', 'late'];

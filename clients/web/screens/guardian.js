@@ -4,8 +4,8 @@
 // absence reports, absence reasons.
 import * as api from '../api.js?v=4ef06da3193b';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=bb2ecbc56cef';
-import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=f96899f434fe';
+import { problemText } from '../errors.js?v=8c821da2468b';
+import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=5d005bc90fbf';
 
 const WINDOW_DAYS = 60;
 

@@ -4,8 +4,8 @@
 // for their names (a lesson carries only group_id).
 import * as api from '../api.js?v=4ef06da3193b';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=bb2ecbc56cef';
-import { t, fmtDate, fmtDateTime, fmtLeft, rigaToday, addDays } from '../i18n.js?v=f96899f434fe';
+import { problemText } from '../errors.js?v=8c821da2468b';
+import { t, fmtDate, fmtDateTime, fmtLeft, rigaToday, addDays } from '../i18n.js?v=5d005bc90fbf';
 import * as outbox from '../outbox.js?v=70a7686b3b43';
 
 const WINDOW_DAYS = 14;
@@ -52,7 +52,7 @@ export async function render(main, ctx) {
     const name = names.get(l.group_id) || t('lessons.group', { id: l.group_id });
     const sub = l.substitute_teacher_id === me.id;
     let when = null;
-    if (l.state === 'planned' || (l.extension && l.state !== 'recorded')) {
+    if (l.state === 'due' || l.state === 'planned' || (l.extension && l.state !== 'recorded')) {
       const left = Date.parse(l.extension?.until || l.deadline) - now;
       when = left > 0 ? h('span', { class: left < 86400000 ? 'due soon' : 'due' }, t('lessons.left', { time: fmtLeft(left) })) : null;
     } else if (l.state === 'overdue') {

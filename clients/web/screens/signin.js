@@ -2,8 +2,8 @@
 // its drafts are kept on the device and the person returns to the same place afterwards.
 import * as api from '../api.js?v=4ef06da3193b';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=bb2ecbc56cef';
-import { t } from '../i18n.js?v=f96899f434fe';
+import { problemText } from '../errors.js?v=8c821da2468b';
+import { t } from '../i18n.js?v=5d005bc90fbf';
 
 export function render(main, ctx) {
   const user = h('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });
