@@ -197,13 +197,16 @@ static void journal_html(struct ej_req *r, const json_t *doc)
     const json_t *g = json_object_get(doc, "group");
     const json_t *lessons = json_object_get(doc, "lessons");
     const json_t *students = json_object_get(doc, "students");
-    struct ej_buf b;
+    struct ej_buf b, title;
     ej_buf_init(&b, 0);
-    char title[512];
-    snprintf(title, sizeof title, "Grupas žurnāls / Group journal: %s",
-             json_string_value(json_object_get(g, "name")));
-    ej_html_begin(&b, "lv", title);
-    ej_html_elem(&b, "h1", title);
+    /* Built in a buffer, not a fixed array: a 200-character name is up to
+     * 800 bytes of UTF-8, and a cut would split a character. */
+    ej_buf_init(&title, 0);
+    ej_buf_puts(&title, "Grupas žurnāls / Group journal: ");
+    ej_buf_puts(&title, json_string_value(json_object_get(g, "name")));
+    ej_html_begin(&b, "lv", title.data);
+    ej_html_elem(&b, "h1", title.data);
+    ej_buf_cleanup(&title);
     ej_buf_puts(&b, "<p class=\"meta\">Programma / Programme: ");
     ej_html_text(&b, json_string_value(json_object_get(g, "program_name")));
     ej_buf_puts(&b, " · Mācību gads / School year: ");
