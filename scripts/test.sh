@@ -81,7 +81,7 @@ if url=$(EJ_PG_FAST=1 bash scripts/pg.sh start "$tmp/pg"); then
     export EJ_TEST_RESPONSES_DIR=$tmp/responses
     mkdir -p "$EJ_TEST_RESPONSES_DIR"
     if (($# > 0)); then
-        mapfile -t files < <(printf '%s\n' "$@" | grep -v '^tests/deploy/') # those: stage nginx
+        mapfile -t files < <(printf '%s\n' "$@" | grep -v '^tests/deploy/\|^tests/web/') # stages nginx, web
     else
         mapfile -t files < <(find tests/api -maxdepth 1 -name '*.test.mjs' | sort)
     fi
@@ -187,8 +187,15 @@ fi
 # Debian's chromium (scripts/setup.sh) driven by playwright-core, against the sanitizer build over
 # the same PostgreSQL. The pinned packages of clients/web/package.json are installed with npm ci
 # into build-web/ (not into clients/web/, which the server serves). Skipped when only named API
-# test files were asked for. At most 4 minutes.
+# test files were asked for (`bash scripts/test.sh tests/web/browser.test.mjs` runs it alone). At most
+# 4 minutes.
+web_files=()
 if (($# == 0)); then
+    web_files=(tests/web/browser.test.mjs)
+else
+    for f in "$@"; do [[ $f == tests/web/* ]] && web_files+=("$f"); done
+fi
+if ((${#web_files[@]} > 0)); then
     web_started=$SECONDS
     say "web client: stamps, npm ci (build-web/), chromium"
     web_status=0
@@ -203,7 +210,7 @@ if (($# == 0)); then
         EJ_WEB_SHOTS=${EJ_WEB_SHOTS:-${TMPDIR:-/tmp}/ejournal-web-shots-$$} \
             timeout --kill-after=15 240 node --test --test-concurrency=1 \
             --test-reporter=spec --test-reporter-destination=stdout \
-            --test-reporter=tap --test-reporter-destination="$tap" tests/web/browser.test.mjs
+            --test-reporter=tap --test-reporter-destination="$tap" "${web_files[@]}"
         web_status=$?
         p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1)
         n=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1)
