@@ -1,6 +1,7 @@
 // Issue 11 exports, measured (never asserted): a group of 20 students with 60 recorded lessons;
 // GET /groups/{id}/journal as JSON, CSV and HTML, and GET /reports/hours, 100 requests each, one
-// at a time, against the normal build. Run: EJ_BIN=build/ejournal node tests/bench/exports.mjs
+// at a time, against the normal build; GET /readyz and GET /lessons?group_id (the same lessons
+// through the existing list) beside them for scale. Run: EJ_BIN=build/ejournal node tests/bench/exports.mjs
 import { adminSession, makeInstitution, post } from '../api/lib/fixtures.mjs';
 import { addDays, rigaDay } from '../api/lib/riga.mjs';
 import { call, startStack } from '../api/lib/stack.mjs';
@@ -35,6 +36,8 @@ try {
     console.log(`${label.padEnd(22)} median ${ms[50].toFixed(1)} ms, p99 ${ms[98].toFixed(1)} ms, ${bytes} chars`);
   };
   console.log(`# ${made} recorded lessons x ${names.length} students`);
+  await time('readyz (baseline)', `${stack.base}/readyz`);
+  await time('lessons list (same)', `/lessons?group_id=${inst.group.id}&limit=500`);
   await time('journal JSON', `/groups/${inst.group.id}/journal`);
   await time('journal CSV', `/groups/${inst.group.id}/journal`, 'text/csv');
   await time('journal HTML', `/groups/${inst.group.id}/journal`, 'text/html');
