@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -135,14 +136,23 @@ static void run_handler_now(struct ej_req *r)
         /* §20: an employee's read of students' personal data is in the audit
          * log; if it cannot be recorded, the data is not sent. */
         if ((rt->flags & EJ_R_PERSONAL) && !ej_failed(r) && (r->who.roles & EMPLOYEES)) {
+            /* The reply (JSON, or a page as text) waits aside while the read is recorded. */
             json_t *out = r->out;
+            char *text = r->out_text;
+            size_t len = r->out_len;
+            const char *type = r->out_type;
             int status = r->status;
             r->out = NULL;
-            if (ej_audit_read(r, rt->operation_id) != 0)
-                json_decref(out); /* the problem replaces the data */
-            else if (out)
+            r->out_text = NULL;
+            if (ej_audit_read(r, rt->operation_id) == 0) {
                 ej_reply(r, status, out);
-            /* else a text reply (CSV, HTML), which the audit left as it was */
+                r->out_text = text;
+                r->out_len = len;
+                r->out_type = type;
+            } else {
+                json_decref(out);
+                free(text);
+            }
         }
         return;
     }

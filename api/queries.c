@@ -35,6 +35,7 @@ static const struct {
     {"listAbsenceReports", NAMES("status", "student_id", PAGE)},
     {"getStudentAttendance", NAMES("from", "to")},
     {"listExtensionRequests", NAMES("status", "lesson_id", PAGE)},
+    {"getPersonalFile", NAMES("school_year_id")},
 };
 
 const char *const *ej_operation_query_names(const char *operation_id)

@@ -131,6 +131,13 @@ const struct ej_route ej_routes[] = {
      "setAbsenceReason", SU, BODY | TX, 4096},
     {"GET", "/api/v1/absence-reasons", ej_op_list_absence_reasons, "listAbsenceReasons", READERS,
      0, 0},
+    /* §22: the codes are a setting the director and the superuser manage. */
+    {"POST", "/api/v1/absence-reasons", ej_op_create_absence_reason, "createAbsenceReason",
+     SU | DIR, BODY | TX | IDEM, 4096},
+    {"GET", "/api/v1/absence-reasons/{code}", ej_op_get_absence_reason, "getAbsenceReason",
+     READERS, 0, 0},
+    {"PATCH", "/api/v1/absence-reasons/{code}", ej_op_update_absence_reason,
+     "updateAbsenceReason", SU | DIR, BODY | TX, 4096},
     {"POST", "/api/v1/absence-reports", ej_op_create_absence_report, "createAbsenceReport",
      SU | GUARDIAN, BODY | TX | IDEM, 4096},
     {"GET", "/api/v1/absence-reports", ej_op_list_absence_reports, "listAbsenceReports",
@@ -158,6 +165,14 @@ const struct ej_route ej_routes[] = {
     {"POST", "/api/v1/extension-requests/{id}/decline", ej_op_decline_extension_request,
      "declineExtensionRequest", SU, BODY | TX | IDEM, 4096},
 
+    /* --- settings (§22) --- */
+    {"GET", "/api/v1/settings", ej_op_get_settings, "getSettings", ANY, 0, 0},
+    {"PATCH", "/api/v1/settings", ej_op_update_settings, "updateSettings", SU | DIR, BODY | TX,
+     4096},
+
+    /* --- the year's end: personal files (§18; reads audited, §20) --- */
+    {"GET", "/api/v1/students/{id}/personal-file", ej_op_get_personal_file, "getPersonalFile",
+     SU | DIR | STUDENT | GUARDIAN, PERSONAL, 0},
     /* --- reports and exports (issue 11, §15, §20): documents handed on --- */
     {"GET", "/api/v1/reports/hours", ej_op_get_hours_report, "getHoursReport",
      SU | DIR | TEACHER | SYNC, 0, 0},

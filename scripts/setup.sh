@@ -27,7 +27,7 @@ done
 say() { echo "setup.sh: $*" >&2; }
 
 # --- packages ----------------------------------------------------------------------------------
-# Libraries and tools checked by package; wrk and curl by command, since they may come from
+# Libraries and tools checked by package; wrk, curl and jq by command, since they may come from
 # elsewhere. Node.js and npm are not Debian's (18.x, end of life, too old for the pinned npm tools):
 # scripts/node.sh fetches the pinned ones into .tools/ after this, with curl (ca-certificates for
 # HTTPS).
@@ -45,6 +45,7 @@ for p in "${packages[@]}"; do
 done
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v jq >/dev/null 2>&1 || missing+=(jq) # the README's curl examples (clients/curl/), tested
 
 if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -ne 0 ]]; then

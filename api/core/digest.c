@@ -1,5 +1,6 @@
 #include "core/digest.h"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 
@@ -9,4 +10,11 @@ void ej_sha256_hex(const void *data, size_t len, char out[65])
     SHA256(data, len, d);
     for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
         snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+void ej_sha256_base64(const void *data, size_t len, char out[45])
+{
+    unsigned char d[SHA256_DIGEST_LENGTH];
+    SHA256(data, len, d);
+    EVP_EncodeBlock((unsigned char *)out, d, SHA256_DIGEST_LENGTH);
 }

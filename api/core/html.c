@@ -16,7 +16,7 @@ const char ej_html_style[] =
     "tr{break-inside:avoid}"
     "}";
 
-void ej_html_text(struct ej_buf *b, const char *s)
+void ej_html_escape(struct ej_buf *b, const char *s)
 {
     if (!s)
         return;
@@ -42,7 +42,7 @@ void ej_html_elem(struct ej_buf *b, const char *tag, const char *s)
 {
     size_t name = strcspn(tag, " ");
     ej_buf_printf(b, "<%s>", tag);
-    ej_html_text(b, s);
+    ej_html_escape(b, s);
     ej_buf_printf(b, "</%.*s>", (int)name, tag);
 }
 
@@ -54,7 +54,7 @@ void ej_html_begin(struct ej_buf *b, const char *lang, const char *title)
     ej_buf_puts(b, "<style>");
     ej_buf_puts(b, ej_html_style);
     ej_buf_puts(b, "</style>\n<title>");
-    ej_html_text(b, title);
+    ej_html_escape(b, title);
     ej_buf_puts(b, "</title>\n</head>\n<body>\n");
 }
 

@@ -24,7 +24,7 @@ extern const char ej_html_style[];
 
 /* Appends s with &, <, >, " and ' escaped (text and attribute values alike).
  * NULL appends nothing. */
-void ej_html_text(struct ej_buf *b, const char *s);
+void ej_html_escape(struct ej_buf *b, const char *s);
 /* Appends a tag around escaped text: <tag>s</tag> (tag is the caller's
  * constant, e.g. "td", or "td class=\"n\""; the closing tag is its first word). */
 void ej_html_elem(struct ej_buf *b, const char *tag, const char *s);

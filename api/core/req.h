@@ -80,6 +80,7 @@ struct ej_req {
     const char *out_type;    /* content type for out_text */
     char etag[48];
     char location[160];
+    const char *csp;         /* Content-Security-Policy of a page (static or owned by the handler's module), or NULL */
     int retry_after;         /* seconds, 0 = none */
     char allow[96];          /* for 405 */
     bool www_authenticate;

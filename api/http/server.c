@@ -242,8 +242,8 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
     size_t len = 0;
     const char *type = NULL;
     if (r->out) {
-        /* 15 significant digits: a real such as 1.33 (academic hours) is sent
-         * as 1.33, not as its binary neighbour 1.3300000000000001. */
+        /* 15 significant digits: a decimal such as 1.33 (academic hours) comes out as
+         * written, not as the 17 digits of its nearest double (1.3300000000000001). */
         text = json_dumps(r->out, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
         len = text ? strlen(text) : 0;
         type = r->status >= 400 ? "application/problem+json" : "application/json";
@@ -267,15 +267,17 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
     add_header(conn, "X-Request-Id", r->request_id);
     add_header(conn, "Cache-Control", "no-store");
     add_header(conn, "X-Content-Type-Options", "nosniff");
-    /* A printable page (core/html.h) may load and run nothing. */
-    if (type && strncmp(type, "text/html", 9) == 0) {
-        add_header(conn, "Content-Security-Policy", EJ_HTML_CSP);
-        add_header(conn, "X-Frame-Options", "DENY");
-    }
     if (r->etag[0])
         add_header(conn, "ETag", r->etag);
     if (r->location[0])
         add_header(conn, "Location", r->location);
+    /* A page may load and run nothing: its handler's own policy, else, for
+     * any text/html reply, core/html.h's (its page style allowed by hash). */
+    bool html = type && strncmp(type, "text/html", 9) == 0;
+    if (r->out_text && (r->csp || html))
+        add_header(conn, "Content-Security-Policy", r->csp ? r->csp : EJ_HTML_CSP);
+    if (r->out_text && html)
+        add_header(conn, "X-Frame-Options", "DENY");
     if (r->allow[0])
         add_header(conn, "Allow", r->allow);
     if (r->retry_after > 0) {

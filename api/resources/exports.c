@@ -208,15 +208,15 @@ static void journal_html(struct ej_req *r, const json_t *doc)
     ej_html_elem(&b, "h1", title.data);
     ej_buf_cleanup(&title);
     ej_buf_puts(&b, "<p class=\"meta\">Programma / Programme: ");
-    ej_html_text(&b, json_string_value(json_object_get(g, "program_name")));
+    ej_html_escape(&b, json_string_value(json_object_get(g, "program_name")));
     ej_buf_puts(&b, " · Mācību gads / School year: ");
-    ej_html_text(&b, json_string_value(json_object_get(g, "school_year_name")));
+    ej_html_escape(&b, json_string_value(json_object_get(g, "school_year_name")));
     ej_buf_puts(&b, "</p>\n<p class=\"meta\">Pedagogi / Teachers: ");
-    ej_html_text(&b, json_string_value(json_object_get(g, "teachers")));
+    ej_html_escape(&b, json_string_value(json_object_get(g, "teachers")));
     ej_buf_puts(&b, " · Periods / Period: ");
-    ej_html_text(&b, json_string_value(json_object_get(doc, "from")));
+    ej_html_escape(&b, json_string_value(json_object_get(doc, "from")));
     ej_buf_puts(&b, " – ");
-    ej_html_text(&b, json_string_value(json_object_get(doc, "to")));
+    ej_html_escape(&b, json_string_value(json_object_get(doc, "to")));
     ej_buf_puts(&b, "</p>\n");
 
     ej_html_elem(&b, "h2", "Nodarbības / Lessons");
@@ -235,7 +235,7 @@ static void journal_html(struct ej_req *r, const json_t *doc)
         td(&b, json_object_get(l, "hours"));
         td(&b, json_object_get(l, "topic"));
         ej_buf_puts(&b, "<td>");
-        ej_html_text(&b, json_string_value(json_object_get(l, "teacher_name")));
+        ej_html_escape(&b, json_string_value(json_object_get(l, "teacher_name")));
         if (json_is_true(json_object_get(l, "by_substitute")))
             ej_buf_puts(&b, " (aizvietoja / substitute)");
         ej_buf_puts(&b, "</td>");

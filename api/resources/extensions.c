@@ -10,6 +10,7 @@
 #include "rules/calendar.h"
 #include "store/extensions.h"
 #include "store/journal.h"
+#include "store/years.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -40,8 +41,7 @@ static int may_request(struct ej_req *r, const struct ej_entry_ctx *c)
                               : "Only the teacher who conducts the lesson asks for an "
                                 "extension (§15).");
     if (c->year_closed)
-        return ej_problem(r, 409, "school_year_closed",
-                          "The lesson's school year is closed; its journal is read-only (§18).");
+        return ej_year_closed(r);
     if (c->cancelled)
         return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
     if (c->extended) {

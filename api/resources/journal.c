@@ -10,6 +10,7 @@
 #include "rules/access.h"
 #include "rules/calendar.h"
 #include "store/journal.h"
+#include "store/years.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,8 +210,7 @@ static int may_record(struct ej_req *r, const struct ej_entry_ctx *c, bool su, i
         return ej_problem(r, 412, "precondition_failed",
                           "The lesson was changed by someone else; reload and try again.");
     if (c->year_closed)
-        return ej_problem(r, 409, "school_year_closed",
-                          "The lesson's school year is closed; its journal is read-only (§18).");
+        return ej_year_closed(r);
     if (c->cancelled)
         return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
     char starts[EJ_RIGA_BUFSZ], deadline[EJ_RIGA_BUFSZ], until[EJ_RIGA_BUFSZ];
@@ -382,13 +382,6 @@ void ej_op_set_absence_reason(struct ej_req *r)
     if (ej_store_absence_reason_set(r, id, sid, version, code, ej_blank(note) ? NULL : note,
                                     &lesson) == 0)
         ej_reply(r, 200, lesson);
-}
-
-void ej_op_list_absence_reasons(struct ej_req *r)
-{
-    json_t *items;
-    if (ej_store_absence_reason_list(r, &items) == 0)
-        ej_reply(r, 200, ej_page_wrap(items, 0));
 }
 
 /* ---- absence reports ---------------------------------------------------------------------- */

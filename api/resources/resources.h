@@ -81,7 +81,6 @@ void ej_op_record_lesson_entry(struct ej_req *r);
 void ej_op_get_lesson_entry(struct ej_req *r);
 void ej_op_grant_lesson_extension(struct ej_req *r);
 void ej_op_set_absence_reason(struct ej_req *r);
-void ej_op_list_absence_reasons(struct ej_req *r);
 void ej_op_create_absence_report(struct ej_req *r);
 void ej_op_list_absence_reports(struct ej_req *r);
 void ej_op_get_absence_report(struct ej_req *r);
@@ -96,6 +95,16 @@ bool ej_parse_until(const char *s, char out[21]);
 /* exports.c (issue 11) */
 void ej_op_get_hours_report(struct ej_req *r);
 void ej_op_get_group_journal(struct ej_req *r);
+/* settings.c (§14, §22) */
+void ej_op_get_settings(struct ej_req *r);
+void ej_op_update_settings(struct ej_req *r);
+void ej_op_list_absence_reasons(struct ej_req *r);
+void ej_op_create_absence_reason(struct ej_req *r);
+void ej_op_get_absence_reason(struct ej_req *r);
+void ej_op_update_absence_reason(struct ej_req *r);
+
+/* personal_file.c (§18, §20) */
+void ej_op_get_personal_file(struct ej_req *r);
 
 /* extensions.c */
 void ej_op_request_extension(struct ej_req *r);

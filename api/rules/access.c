@@ -26,6 +26,7 @@ static const unsigned policy[][7] = {
     [EJ_OBJ_ATTENDANCE]  = {ALL, ALL, TAUGHT, 0, SELF, CHILDREN, 0},
     [EJ_OBJ_LESSON]      = {ALL, ALL, TAUGHT, ALL, SELF, CHILDREN, 0},
     [EJ_OBJ_SCHOOL_YEAR] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+    [EJ_OBJ_PERSONAL_FILE] = {ALL, ALL, 0, 0, SELF, CHILDREN, 0},
     /* §15: what the institution pays by; a teacher sees their own hours only. */
     [EJ_OBJ_HOURS]       = {ALL, ALL, SELF, 0, 0, 0, ALL},
     /* The journal document: staff see lessons and who is enrolled (as they

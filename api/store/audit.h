@@ -14,6 +14,11 @@
 int ej_audit(struct ej_req *r, const char *action, const char *entity,
              int64_t entity_id, const json_t *before, const json_t *after);
 
+/* As ej_audit, for an entity whose id is a text key (an absence reason's
+ * code), or none (key NULL: the settings, of which there is one). */
+int ej_audit_key(struct ej_req *r, const char *action, const char *entity, const char *key,
+                 const json_t *before, const json_t *after);
+
 /* §20: records that an employee read students' personal data through this
  * request (operation, path id, path and query). Outside any transaction.
  * Returns 0 or -1 (problem set: the data is then not sent). */

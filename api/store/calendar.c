@@ -4,6 +4,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/lessons.h"
+#include "store/years.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,8 +224,7 @@ static int clear_new_holidays(struct ej_req *r, const json_t *dates, bool cancel
                                "Lessons fall on this holiday (§17). Send ?cancel_lessons=true "
                                "to cancel them together with adding the holiday.");
     if (closed)
-        return lessons_problem(r, "school_year_closed", lessons,
-                               "Some of these lessons belong to a closed school year.");
+        return lessons_problem(r, "school_year_closed", lessons, EJ_YEAR_CLOSED_DETAIL);
     char reason[300];
     snprintf(reason, sizeof reason, "Svētku diena: %s", name);
     int rc = ej_store_lessons_cancel_listed(r, lessons, reason);

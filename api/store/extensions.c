@@ -4,6 +4,7 @@
 #include "store/db.h"
 #include "store/entity.h"
 #include "store/journal.h"
+#include "store/years.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +77,10 @@ static int lock_pending(struct ej_req *r, const char *id, int64_t *lesson_id, js
     const char *p[] = {id};
     *before = NULL;
     PGresult *res = db_exec(r, DB_OPT,
-                            "SELECT l.id FROM extension_requests x JOIN lessons l ON l.id = x.lesson_id"
+                            "SELECT l.id, y.closed_at IS NOT NULL"
+                            " FROM extension_requests x JOIN lessons l ON l.id = x.lesson_id"
+                            " JOIN groups g ON g.id = l.group_id"
+                            " JOIN school_years y ON y.id = g.school_year_id"
                             " WHERE x.id = $1 FOR NO KEY UPDATE OF l",
                             1, p);
     if (!res)
@@ -86,7 +90,11 @@ static int lock_pending(struct ej_req *r, const char *id, int64_t *lesson_id, js
         return ej_problem(r, 404, "not_found", "No such extension request.");
     }
     *lesson_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    bool closed = PQgetvalue(res, 0, 1)[0] == 't';
     PQclear(res);
+    /* A decision is a write into the lesson's journal too: not once its year is closed. */
+    if (closed)
+        return ej_year_closed(r);
     res = db_exec(r, DB_ONE,
                   "SELECT extension_request_json(x), x.status FROM extension_requests x"
                   " WHERE x.id = $1 FOR UPDATE",

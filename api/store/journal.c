@@ -5,6 +5,7 @@
 #include "store/db.h"
 #include "store/entity.h"
 #include "store/lessons.h"
+#include "store/years.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +26,6 @@ static int64_t i64(const PGresult *res, int row, int col)
 static void copy(char *dst, size_t n, const PGresult *res, int row, int col)
 {
     snprintf(dst, n, "%s", PQgetvalue(res, row, col));
-}
-
-static int year_closed(struct ej_req *r)
-{
-    return ej_problem(r, 409, "school_year_closed",
-                      "The lesson's school year is closed; its journal is read-only (§18).");
 }
 
 static int stale(struct ej_req *r)
@@ -335,7 +330,7 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
     if (PQntuples(res) == 0)
         ej_problem(r, 404, "not_found", "No such lesson.");
     else if (is_true(res, 0, 1))
-        year_closed(r);
+        ej_year_closed(r);
     else if (is_true(res, 0, 0))
         ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
     else if (!is_true(res, 0, 2))
@@ -391,7 +386,7 @@ int ej_store_absence_reason_set(struct ej_req *r, int64_t lesson_id, int64_t stu
     else if (expected_version >= 0 && i64(res, 0, 0) != expected_version)
         stale(r);
     else if (is_true(res, 0, 1))
-        year_closed(r);
+        ej_year_closed(r);
     else if (strcmp(PQgetvalue(res, 0, 2), "present") == 0)
         ej_problem(r, 409, "student_present",
                    "The student was present: only an absence or a late arrival has a reason.");
@@ -423,14 +418,6 @@ int ej_store_absence_reason_set(struct ej_req *r, int64_t lesson_id, int64_t stu
 fail:
     json_decref(before);
     return -1;
-}
-
-int ej_store_absence_reason_list(struct ej_req *r, json_t **items)
-{
-    return db_json(r, items,
-                   "SELECT coalesce(jsonb_agg(absence_reason_json(c) ORDER BY c.position, c.code),"
-                   " '[]'::jsonb) FROM absence_reasons c",
-                   0, NULL);
 }
 
 /* ---- absence reports ---------------------------------------------------------------------- */

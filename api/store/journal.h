@@ -72,9 +72,6 @@ int ej_store_absence_reason_set(struct ej_req *r, int64_t lesson_id, int64_t stu
                                 int64_t expected_version, const char *code, const char *note,
                                 json_t **lesson);
 
-/* Every absence reason code: [{code, name, excused, active}]. */
-int ej_store_absence_reason_list(struct ej_req *r, json_t **items);
-
 /* Files a report from a checked body {student_id, from_date, to_date,
  * reason_code, comment?, guardian_id?, channel?}. The student must be visible
  * in `scopes` (else 422 naming student_id, the same for a student who does

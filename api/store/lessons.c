@@ -4,6 +4,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/entity.h"
+#include "store/years.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,12 +39,6 @@ static int lock_group(struct ej_req *r, const char *gid, struct group_year *g)
     }
     PQclear(res);
     return found;
-}
-
-static int year_closed(struct ej_req *r)
-{
-    return ej_problem(r, 409, "school_year_closed",
-                      "The group's school year is closed; its journal is read-only (§18).");
 }
 
 /* 422 naming one field. */
@@ -226,7 +221,7 @@ int ej_store_schedule_create(struct ej_req *r, int64_t gid, const json_t *body, 
         goto out;
     }
     if (g.closed) {
-        year_closed(r);
+        ej_year_closed(r);
         goto out;
     }
     if (strcmp(from, g.starts_on) < 0 || strcmp(from, g.ends_on) > 0) {
@@ -325,7 +320,7 @@ static int lesson_writable(struct ej_req *r, const json_t *lesson, bool closed)
 {
     const char *state = json_string_value(json_object_get(lesson, "state"));
     if (closed)
-        return year_closed(r);
+        return ej_year_closed(r);
     if (strcmp(state, "cancelled") == 0)
         return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
     if (strcmp(state, "recorded") == 0)
@@ -385,7 +380,7 @@ int ej_store_lesson_create(struct ej_req *r, const json_t *body, json_t **lesson
         goto out;
     }
     if (g.closed) {
-        year_closed(r);
+        ej_year_closed(r);
         goto out;
     }
     if (strcmp(date, g.starts_on) < 0 || strcmp(date, g.ends_on) > 0) {
@@ -683,6 +678,53 @@ int ej_store_lessons_refresh_deadlines(struct ej_req *r, const struct ej_cal *c,
                   " AS x(id bigint, deadline timestamptz)"
                   " WHERE l.id = x.id AND l.deadline <> x.deadline",
                   1, up);
+    free(doc);
+    if (!res)
+        return -1;
+    *changed = strtol(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return 0;
+}
+
+int ej_store_lessons_refresh_unrecorded(struct ej_req *r, const struct ej_cal *c, long *changed)
+{
+    *changed = 0;
+    /* One deadline per date, not per lesson: a year of lessons has ~250 dates. */
+    PGresult *res = db_exec(r, DB_MANY,
+                            "SELECT DISTINCT to_char(l.date, 'YYYY-MM-DD') FROM lessons l"
+                            " JOIN groups g ON g.id = l.group_id"
+                            " JOIN school_years y ON y.id = g.school_year_id"
+                            " WHERE y.closed_at IS NULL AND l.recorded_at IS NULL"
+                            " AND l.cancelled_at IS NULL",
+                            0, NULL);
+    if (!res)
+        return -1;
+    json_t *rows = json_array();
+    for (int k = 0; k < PQntuples(res); k++) {
+        ej_day d;
+        char deadline[EJ_UTC_BUFSZ];
+        if (!ej_date_parse(PQgetvalue(res, k, 0), &d))
+            continue;
+        ej_format_utc(ej_cal_deadline(c, d), deadline);
+        json_array_append_new(rows, json_pack("{s:s, s:s}", "date", PQgetvalue(res, k, 0),
+                                              "deadline", deadline));
+    }
+    PQclear(res);
+    if (json_array_size(rows) == 0) {
+        json_decref(rows);
+        return 0;
+    }
+    char *doc = json_dumps(rows, JSON_COMPACT);
+    json_decref(rows);
+    const char *p[] = {doc};
+    res = db_exec(r, DB_NONE,
+                  "UPDATE lessons l SET deadline = x.deadline, version = l.version + 1,"
+                  " updated_at = now() FROM jsonb_to_recordset($1::jsonb)"
+                  " AS x(date date, deadline timestamptz), groups g, school_years y"
+                  " WHERE l.date = x.date AND g.id = l.group_id AND y.id = g.school_year_id"
+                  " AND y.closed_at IS NULL AND l.recorded_at IS NULL AND l.cancelled_at IS NULL"
+                  " AND l.deadline <> x.deadline",
+                  1, p);
     free(doc);
     if (!res)
         return -1;

@@ -74,6 +74,12 @@ int ej_store_lessons_cancel_listed(struct ej_req *r, const json_t *lessons, cons
 int ej_store_lessons_refresh_deadlines(struct ej_req *r, const struct ej_cal *c, ej_day from,
                                        ej_day to, long *changed);
 
+/* §22: after the number of working days for entries changed, recomputes the
+ * deadline of every lesson of an open school year that is neither recorded
+ * nor cancelled (recorded lessons keep the deadline they were judged by;
+ * extensions keep their `until`). *changed: how many moved. */
+int ej_store_lessons_refresh_unrecorded(struct ej_req *r, const struct ej_cal *c, long *changed);
+
 /* Runs an UPDATE ... RETURNING lesson_json(l) (sql, params), audits it as
  * `action` against `before` (borrowed), sets the ETag. *lesson: the lesson
  * after, or NULL on failure. Returns 0 or -1. */

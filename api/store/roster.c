@@ -3,6 +3,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/entity.h"
+#include "store/years.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,6 @@
 #define PAGE " AND x.id > $2 ORDER BY x.id LIMIT $1"
 
 static char *dump(const json_t *v) { return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY); }
-
-static int closed_year(struct ej_req *r)
-{
-    return ej_problem(r, 409, "school_year_closed",
-                      "The school year is closed; its journal is read-only.");
-}
 
 /* Wraps db_json over `SELECT coalesce(jsonb_agg(j ORDER BY id), '[]') FROM (...)`. */
 static int list(struct ej_req *r, json_t **items, const char *inner, int n,
@@ -204,7 +199,7 @@ static int year_open(struct ej_req *r, const char *year_id)
         ej_problem_field(r, "school_year_id", "refers to a record that does not exist");
         return -1;
     }
-    return closed ? closed_year(r) : 0;
+    return closed ? ej_year_closed(r) : 0;
 }
 
 static int group_conflict(struct ej_req *r, int rc)
@@ -287,7 +282,7 @@ int ej_store_group_update(struct ej_req *r, int64_t id, int64_t version, const j
         return -1;
     int rc = -1;
     if (json_is_true(json_object_get(before, "closed")))
-        closed_year(r);
+        ej_year_closed(r);
     else if (version >= 0 && json_integer_value(json_object_get(before, "version")) != version)
         ej_problem(r, 412, "precondition_failed",
                    "The group was changed by someone else; reload and try again.");
@@ -528,7 +523,7 @@ int ej_store_enrollment_create(struct ej_req *r, int64_t group_id, const json_t 
     if (PQntuples(res) == 0) {
         ej_problem(r, 404, "not_found", "No such group.");
     } else if (PQgetvalue(res, 0, 0)[0] == 't') {
-        closed_year(r);
+        ej_year_closed(r);
     } else if (PQgetvalue(res, 0, 2)[0] != 't') {
         ej_problem(r, 422, "validation_failed", "Field 'student_id' refers to no student.");
         ej_problem_field(r, "student_id", "refers to a record that does not exist");
@@ -612,7 +607,7 @@ int ej_store_enrollment_withdraw(struct ej_req *r, int64_t id, const json_t *bod
     else if (PQgetvalue(res, 0, 0)[0] == 't')
         ej_problem(r, 409, "already_withdrawn", "This enrollment was already withdrawn.");
     else if (PQgetvalue(res, 0, 1)[0] == 't')
-        closed_year(r);
+        ej_year_closed(r);
     else if (PQgetvalue(res, 0, 2)[0] != 't') {
         ej_problem(r, 422, "validation_failed", "effective_on must not be before starts_on.");
         ej_problem_field(r, "effective_on", "must not be before the enrollment's starts_on");
@@ -688,14 +683,12 @@ static int import_errors(struct ej_req *r, const char *doc, json_t **errors)
     return db_json(
         r, errors,
         IMPORT_ROWS ","
-        " v AS (SELECT m.*, g.id AS group_found, y.starts_on AS ys, y.ends_on AS ye,"
-        " y.closed_at FROM m LEFT JOIN groups g ON g.id = m.gid"
+        " v AS (SELECT m.*, g.id AS group_found, y.starts_on AS ys, y.ends_on AS ye"
+        " FROM m LEFT JOIN groups g ON g.id = m.gid"
         " LEFT JOIN school_years y ON y.id = g.school_year_id),"
         " e(row, field, message) AS ("
         " SELECT row, CASE WHEN gext IS NULL THEN 'group_id' ELSE 'group_external_id' END,"
         "  'no such group' FROM v WHERE group_found IS NULL"
-        " UNION ALL SELECT row, 'group_id', 'the group''s school year is closed' FROM v"
-        "  WHERE closed_at IS NOT NULL AND eid IS NULL"
         " UNION ALL SELECT row, 'starts_on', 'must be inside the group''s school year' FROM v"
         "  WHERE group_found IS NOT NULL AND eid IS NULL AND starts_on NOT BETWEEN ys AND ye"
         " UNION ALL SELECT row, 'student_id', 'no such student' FROM v WHERE sid_given IS NOT NULL"
@@ -726,12 +719,38 @@ static int import_errors(struct ej_req *r, const char *doc, json_t **errors)
         1, p);
 }
 
+/* §18: 409 school_year_closed, naming each row (`errors`) whose group is of a
+ * closed school year, as every write into a closed year's journal answers. */
+static int import_closed_rows(struct ej_req *r, const char *doc)
+{
+    const char *p[] = {doc};
+    PGresult *res = db_exec(r, DB_MANY,
+                            IMPORT_ROWS
+                            " SELECT m.row FROM m JOIN groups g ON g.id = m.gid"
+                            " JOIN school_years y ON y.id = g.school_year_id"
+                            " WHERE y.closed_at IS NOT NULL ORDER BY m.row",
+                            1, p);
+    if (!res)
+        return -1;
+    int n = PQntuples(res);
+    if (n > 0) {
+        ej_year_closed(r);
+        for (int i = 0; i < n; i++)
+            ej_problem_row(r, strtol(PQgetvalue(res, i, 0), NULL, 10), "group_id",
+                           "the group's school year is closed");
+    }
+    PQclear(res);
+    return n > 0 ? -1 : 0;
+}
+
 int ej_store_import_enrollments(struct ej_req *r, const json_t *rows, json_t **out)
 {
     char *doc = dump(rows), actor[24];
     const char *p[] = {doc, db_i64(actor, r->who.user_id), r->request_id};
     json_t *errors = NULL, *students = NULL, *result = NULL;
-    int rc = import_errors(r, doc, &errors);
+    int rc = import_closed_rows(r, doc);
+    if (rc == 0)
+        rc = import_errors(r, doc, &errors);
     if (rc == 0 && json_array_size(errors) > 0) {
         ej_problem(r, 422, "import_invalid", "%zu problem(s) in the import; nothing was created.",
                    json_array_size(errors));

@@ -1,5 +1,6 @@
 // The README's curl examples are scripts, line for line: "Using the API with curl" is
-// clients/curl/basics.sh and "The journal with curl" clients/curl/journal.sh (after their
+// clients/curl/basics.sh, "The journal with curl" clients/curl/journal.sh and "Settings and the
+// year's end with curl" clients/curl/settings.sh (after their
 // walkthrough line), and each script runs to its end against a live server, checking every status
 // (issue 15: "every curl example in the README lives in a script that the test command runs").
 // Run alone with: bash scripts/test.sh tests/api/cookbook.test.mjs
@@ -14,6 +15,7 @@ import { repoRoot, startStack } from './lib/stack.mjs';
 const SCRIPTS = [
   ['Using the API with curl', path.join(repoRoot, 'clients', 'curl', 'basics.sh'), 'basics', 10],
   ['The journal with curl', path.join(repoRoot, 'clients', 'curl', 'journal.sh'), 'journal', 20],
+  ['Settings and the year\'s end with curl', path.join(repoRoot, 'clients', 'curl', 'settings.sh'), 'settings', 15],
 ];
 const MARK = '# ---- walkthrough ----';
 const TIMEOUT_MS = Number(process.env.EJ_COOKBOOK_TIMEOUT_MS || 120_000);
@@ -71,6 +73,13 @@ describe('issue 15 the README\'s curl examples are tested scripts', () => {
         if (name === 'journal') {
           assert.match(r.stdout, /The deadline for this entry was \d{4}-\d{2}-\d{2} 23:59:59 \(UTC\+0[23]:00\)/);
           assert.match(r.stdout, /"state":"recorded","late":true/);
+        } else if (name === 'settings') {
+          // §22 the new number shows in the deadline rule at once; §18 the closed year refuses.
+          assert.match(r.stdout, /"entry_deadline_working_days":3,"deadlines_changed":\d+/);
+          assert.match(r.stdout, /"working_days":3/);
+          assert.match(r.stdout, /The school year is closed; its journal is read-only \(§18\)\./);
+          assert.match(r.stdout, /"lessons":1,"late":1,"hours_attended":2/);
+          assert.match(r.stdout, /<h1>Personas lieta<\/h1>/);
         } else {
           assert.match(r.stdout, /"initial_password":null/, 'the idempotent replay leaves out the one-time password');
         }

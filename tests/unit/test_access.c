@@ -47,5 +47,13 @@ int main(void)
     CHECK(ej_read_scopes(EJ_ROLE_STAFF, EJ_OBJ_JOURNAL_EXPORT) == EJ_SCOPE_ALL);
     CHECK(ej_read_scopes(EJ_ROLE_STAFF, EJ_OBJ_EXPORT_ATTENDANCE) == 0);
     CHECK(ej_read_scopes(EJ_ROLE_GUARDIAN | EJ_ROLE_STUDENT, EJ_OBJ_JOURNAL_EXPORT) == 0);
+    /* §18 a personal file is the family's: a teacher reads none (also one who is a
+     * guardian reads only their own children's), staff and the sync account none. */
+    CHECK(ej_read_scopes(EJ_ROLE_TEACHER, EJ_OBJ_PERSONAL_FILE) == 0);
+    CHECK(ej_read_scopes(EJ_ROLE_TEACHER | EJ_ROLE_GUARDIAN, EJ_OBJ_PERSONAL_FILE) ==
+          EJ_SCOPE_CHILDREN);
+    CHECK(ej_read_scopes(EJ_ROLE_STAFF | EJ_ROLE_INTEGRATION, EJ_OBJ_PERSONAL_FILE) == 0);
+    CHECK(ej_read_scopes(EJ_ROLE_STUDENT, EJ_OBJ_PERSONAL_FILE) == EJ_SCOPE_SELF);
+    CHECK(ej_read_scopes(EJ_ROLE_DIRECTOR, EJ_OBJ_PERSONAL_FILE) == EJ_SCOPE_ALL);
     return check_summary("access");
 }

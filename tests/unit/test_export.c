@@ -68,7 +68,7 @@ static void test_html(void)
 {
     struct ej_buf b;
     ej_buf_init(&b, 0);
-    ej_html_text(&b, "<script>alert('x')</script>&\"");
+    ej_html_escape(&b, "<script>alert('x')</script>&\"");
     CHECK_STR(b.data, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;");
     ej_buf_cleanup(&b);
 
