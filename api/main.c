@@ -86,9 +86,9 @@ static int prune(void)
     if (ej_store_cli_prune(ej_cfg()->login_retention_days, &n) != 0)
         return 1;
     printf("pruned %ld login attempts older than %d days, %ld throttle rows, %ld idempotency"
-           " keys\n",
+           " keys, %ld changes older than %d days\n",
            n.login_attempts, ej_cfg()->login_retention_days, n.throttle_rows,
-           n.idempotency_keys);
+           n.idempotency_keys, n.changes, ej_cfg()->changes_retention_days);
     return 0;
 }
 

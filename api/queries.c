@@ -36,6 +36,7 @@ static const struct {
     {"getStudentAttendance", NAMES("from", "to")},
     {"listExtensionRequests", NAMES("status", "lesson_id", PAGE)},
     {"getPersonalFile", NAMES("school_year_id")},
+    {"listChanges", NAMES(PAGE)},
 };
 
 const char *const *ej_operation_query_names(const char *operation_id)

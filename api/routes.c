@@ -87,6 +87,8 @@ const struct ej_route ej_routes[] = {
     {"GET", "/api/v1/enrollments/{id}", ej_op_get_enrollment, "getEnrollment", READERS, PERSONAL, 0},
     {"POST", "/api/v1/enrollments/{id}/withdraw", ej_op_withdraw_enrollment,
      "withdrawEnrollment", SU, BODY | TX | IDEM, 0},
+    {"GET", "/api/v1/enrollments/{id}/withdrawal-preview", ej_op_withdrawal_preview,
+     "previewWithdrawal", SU, PERSONAL, 0},
     {"POST", "/api/v1/imports/enrollments", ej_op_import_enrollments, "importEnrollments", SU,
      BODY | TX | IDEM, 4 * 1024 * 1024},
 
@@ -173,6 +175,14 @@ const struct ej_route ej_routes[] = {
     /* --- the year's end: personal files (§18; reads audited, §20) --- */
     {"GET", "/api/v1/students/{id}/personal-file", ej_op_get_personal_file, "getPersonalFile",
      SU | DIR | STUDENT | GUARDIAN, PERSONAL, 0},
+
+    /* --- the change feed for sync (SPEC "Integration", issue 11): read-only;
+     * each page the integration account reads is audited (PERSONAL) --- */
+    {"GET", "/api/v1/changes", ej_op_list_changes, "listChanges", SU | EJ_ROLE_INTEGRATION,
+     PERSONAL, 0},
+    {"GET", "/api/v1/changes/bounds", ej_op_get_change_bounds, "getChangeBounds",
+     SU | EJ_ROLE_INTEGRATION, 0, 0},
+
     /* --- reports and exports (issue 11, §15, §20): documents handed on --- */
     {"GET", "/api/v1/reports/hours", ej_op_get_hours_report, "getHoursReport",
      SU | DIR | TEACHER | SYNC, 0, 0},

@@ -33,7 +33,8 @@ say() { echo "setup.sh: $*" >&2; }
 # HTTPS).
 packages=(build-essential cmake pkg-config libcivetweb-dev libpq-dev libjansson-dev libjwt-dev
           libargon2-dev libssl-dev postgresql-15 postgresql-contrib nginx openssl ca-certificates
-          chromium) # chromium: the web client's browser tests
+          chromium  # chromium: the web client's browser tests
+          python3)  # python3: clients/sync (ejournal-sync) and its tests
 
 is_installed() {
     [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]

@@ -188,7 +188,7 @@ fi
 # the same PostgreSQL. The pinned packages of clients/web/package.json are installed with npm ci
 # into build-web/ (not into clients/web/, which the server serves). Skipped when only named API
 # test files were asked for (`bash scripts/test.sh tests/web/browser.test.mjs` runs it alone). At most
-# 4 minutes.
+# 5 minutes (about 3 to 4 on a busy 2-core machine).
 web_files=()
 if (($# == 0)); then
     web_files=(tests/web/browser.test.mjs)
@@ -208,7 +208,7 @@ if ((${#web_files[@]} > 0)); then
     if ((web_status == 0)) && [[ -n ${EJ_TEST_PGHOST:-} ]]; then
         tap=$tmp/web.tap
         EJ_WEB_SHOTS=${EJ_WEB_SHOTS:-${TMPDIR:-/tmp}/ejournal-web-shots-$$} \
-            timeout --kill-after=15 240 node --test --test-concurrency=1 \
+            timeout --kill-after=15 300 node --test --test-concurrency=1 \
             --test-reporter=spec --test-reporter-destination=stdout \
             --test-reporter=tap --test-reporter-destination="$tap" "${web_files[@]}"
         web_status=$?

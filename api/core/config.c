@@ -227,6 +227,10 @@ int ej_config_load(const char *what, char *err, size_t errlen)
     if (env_int("EJ_LOGIN_RETENTION_DAYS", 90, 1, 3650, &config.login_retention_days, err,
                 errlen))
         return -1;
+    /* SPEC "Integration": the change feed keeps at least 90 days. */
+    if (env_int("EJ_CHANGES_RETENTION_DAYS", 90, 90, 3650, &config.changes_retention_days, err,
+                errlen))
+        return -1;
     if (!serving)
         return 0;
 

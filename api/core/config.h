@@ -37,6 +37,7 @@ struct ej_config {
     int address_budget;            /* hashing requests per minute per client address; 0 = off */
     struct ej_proxies trusted_proxies; /* EJ_TRUSTED_PROXIES */
     int login_retention_days;      /* `ejournal prune`: login attempts kept this long */
+    int changes_retention_days;    /* `ejournal prune`: change-feed rows kept this long */
     int request_timeout_ms;    /* request line, headers and body must arrive within it */
     int keep_alive_timeout_ms; /* an idle kept-alive connection is closed after it */
     int db_connections;        /* database connections shared by the worker threads */

@@ -71,6 +71,7 @@ struct ej_req {
     /* transaction state */
     bool in_tx;
     bool keep_changes; /* commit even though the reply is an error (e.g. login throttling) */
+    int feed_n;        /* change-feed rows written in this transaction (store/audit.c) */
 
     /* reply */
     int status;

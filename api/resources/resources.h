@@ -53,6 +53,7 @@ void ej_op_create_enrollment(struct ej_req *r);
 void ej_op_list_enrollments(struct ej_req *r);
 void ej_op_get_enrollment(struct ej_req *r);
 void ej_op_withdraw_enrollment(struct ej_req *r);
+void ej_op_withdrawal_preview(struct ej_req *r);
 void ej_op_import_enrollments(struct ej_req *r);
 
 /* calendar.c */
@@ -112,5 +113,9 @@ void ej_op_list_extension_requests(struct ej_req *r);
 void ej_op_get_extension_request(struct ej_req *r);
 void ej_op_grant_extension_request(struct ej_req *r);
 void ej_op_decline_extension_request(struct ej_req *r);
+
+/* changes.c */
+void ej_op_list_changes(struct ej_req *r);
+void ej_op_get_change_bounds(struct ej_req *r);
 
 #endif

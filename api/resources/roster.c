@@ -418,6 +418,15 @@ void ej_op_withdraw_enrollment(struct ej_req *r)
         ej_reply(r, 200, out);
 }
 
+/* Before a withdrawal: whose access it would end (§11), for the superuser deciding (issue 12). */
+void ej_op_withdrawal_preview(struct ej_req *r)
+{
+    int64_t id;
+    json_t *out;
+    if (ej_param_id(r, 0, &id) == 0 && ej_store_enrollment_withdrawal_preview(r, id, &out) == 0)
+        ej_reply(r, 200, out);
+}
+
 static void row_error(json_t *errors, size_t row, const char *field, const char *message)
 {
     json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row, "field",

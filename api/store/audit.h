@@ -10,7 +10,14 @@
 
 /* Appends an audit record for the current request's user. before/after are
  * borrowed (either may be NULL). Must run inside the request's transaction.
- * Returns 0 or -1 (problem set; the transaction will roll back). */
+ * A change to an entity the change feed carries (GET /changes: users,
+ * students, guardian links, programs, groups, enrollments, schedule slots,
+ * lessons, absence reports and reasons, calendar entries, school years,
+ * settings) also
+ * gets its feed row here, in the same transaction, with `after` (or, for a
+ * delete, `before`) as the entity's representation; ej_db_commit gives the
+ * rows their positions. Returns 0 or -1 (problem set; the transaction will
+ * roll back). */
 int ej_audit(struct ej_req *r, const char *action, const char *entity,
              int64_t entity_id, const json_t *before, const json_t *after);
 

@@ -439,11 +439,31 @@ int ej_db_begin(struct ej_req *r)
     if (simple(r, "BEGIN", DB_NONE | DB_READ) != 0)
         return -1;
     r->in_tx = true;
+    r->feed_n = 0;
     return 0;
 }
 
 int ej_db_commit(struct ej_req *r)
 {
+    /* The change feed's positions (0012_changes.sql has the argument): the
+     * clock row is locked last, just before COMMIT, and stays locked until
+     * the commit is visible, so positions follow commit order without gaps. */
+    if (r->in_tx && r->feed_n > 0) {
+        char k[24];
+        const char *p[] = {db_i64(k, r->feed_n)};
+        PGresult *res = db_exec(r, DB_NONE,
+                                "WITH c AS (UPDATE change_clock SET position = position + $1::int"
+                                " RETURNING position)"
+                                " INSERT INTO change_commits (xid, first_position, last_position)"
+                                " SELECT pg_current_xact_id(), position - $1::int + 1, position FROM c",
+                                1, p);
+        if (!res) {
+            ej_db_rollback(r);
+            return -1;
+        }
+        PQclear(res);
+        r->feed_n = 0;
+    }
     r->in_tx = false;
     return simple(r, "COMMIT", DB_NONE);
 }

@@ -2,6 +2,7 @@
 
 #include "core/config.h"
 #include "store/audit.h"
+#include "store/changes.h"
 #include "store/db.h"
 #include "store/idempotency.h"
 
@@ -487,6 +488,8 @@ int ej_store_cli_prune(int retention_days, struct ej_prune_counts *out)
                       NULL, &out->throttle_rows) != 0)
         goto done;
     if (ej_idem_prune(c, &out->idempotency_keys) != 0)
+        goto done;
+    if (ej_store_changes_prune(c, ej_cfg()->changes_retention_days, &out->changes) != 0)
         goto done;
     rc = 0;
 done:

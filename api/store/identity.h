@@ -24,11 +24,12 @@ unsigned ej_roles_from_text(const char *pg_array);
 int ej_store_cli_superuser(const char *username, const char *hash);
 
 struct ej_prune_counts {
-    long login_attempts, throttle_rows, idempotency_keys;
+    long login_attempts, throttle_rows, idempotency_keys, changes;
 };
 /* Command line (`ejournal prune`): deletes login attempts older than
  * retention_days, throttle rows that no longer decide anything, and
- * idempotency keys past their 24 hours. Never journal or audit data.
+ * idempotency keys past their 24 hours, and change-feed rows older than
+ * EJ_CHANGES_RETENTION_DAYS. Never journal or audit data.
  * Returns 0 or -1 (message on stderr). */
 int ej_store_cli_prune(int retention_days, struct ej_prune_counts *out);
 

@@ -648,6 +648,59 @@ out:
     return rc;
 }
 
+/* Whose access a withdrawal of this enrollment would end (§11), before it is made, so that the
+ * superuser sees it when deciding (issue 12). The same rule as user_access(): an account that is
+ * active now, holds none of the employee roles, and has no active enrollment left (as a student,
+ * or through any child as a guardian) once this one is withdrawn. Rows, not JSON: rendered here. */
+int ej_store_enrollment_withdrawal_preview(struct ej_req *r, int64_t id, json_t **out)
+{
+    char idb[24];
+    const char *p[] = {db_i64(idb, id)};
+    PGresult *res = db_exec(r, DB_OPT,
+                            "SELECT e.withdrawn_at IS NOT NULL FROM enrollments e WHERE e.id = $1",
+                            1, p);
+    if (!res)
+        return -1;
+    int found = PQntuples(res) == 1, withdrawn = found && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    if (!found)
+        return ej_problem(r, 404, "not_found", "No such enrollment.");
+    json_t *items = json_array();
+    if (!withdrawn) {
+        res = db_exec(
+            r, DB_MANY,
+            "SELECT u.id, u.full_name, u.id = s.user_id, u.id IN (SELECT g.guardian_id"
+            "  FROM student_guardians g WHERE g.student_id = e.student_id)"
+            " FROM enrollments e JOIN students s ON s.id = e.student_id"
+            " JOIN users u ON u.id = s.user_id OR u.id IN (SELECT g.guardian_id"
+            "  FROM student_guardians g WHERE g.student_id = e.student_id)"
+            " WHERE e.id = $1 AND user_access(u) = 'active'"
+            " AND NOT u.roles && ARRAY['superuser', 'director', 'teacher', 'staff', 'integration']"
+            " AND NOT ('student' = ANY(u.roles) AND EXISTS (SELECT 1 FROM students s2"
+            "  JOIN enrollments e2 ON e2.student_id = s2.id WHERE s2.user_id = u.id"
+            "  AND e2.withdrawn_at IS NULL AND e2.id <> e.id))"
+            " AND NOT ('guardian' = ANY(u.roles) AND EXISTS (SELECT 1 FROM student_guardians g2"
+            "  JOIN enrollments e2 ON e2.student_id = g2.student_id WHERE g2.guardian_id = u.id"
+            "  AND e2.withdrawn_at IS NULL AND e2.id <> e.id))"
+            " ORDER BY u.id",
+            1, p);
+        if (!res) {
+            json_decref(items);
+            return -1;
+        }
+        for (int i = 0; i < PQntuples(res); i++)
+            json_array_append_new(
+                items, json_pack("{s:I, s:s, s:s}", "user_id",
+                                 (json_int_t)strtoll(PQgetvalue(res, i, 0), NULL, 10), "full_name",
+                                 PQgetvalue(res, i, 1), "as",
+                                 PQgetvalue(res, i, 2)[0] == 't' ? "student" : "guardian"));
+        PQclear(res);
+    }
+    *out = json_pack("{s:I, s:b, s:o}", "enrollment_id", (json_int_t)id, "withdrawn", withdrawn,
+                     "access_ends", items);
+    return 0;
+}
+
 /* ---- bulk registration ---- */
 
 /* The import's rows (SPEC.md "Enrollments", "Integration"), with the group,

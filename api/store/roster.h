@@ -62,6 +62,8 @@ int ej_store_enrollment_get(struct ej_req *r, unsigned roster_scopes, unsigned s
                             int64_t id, json_t **out);
 /* §11: ends the enrollment; *out = {enrollment, revoked_user_ids}. */
 int ej_store_enrollment_withdraw(struct ej_req *r, int64_t id, const json_t *body, json_t **out);
+/* §11: whose access withdrawing it would end; *out = {enrollment_id, withdrawn, access_ends}. */
+int ej_store_enrollment_withdrawal_preview(struct ej_req *r, int64_t id, json_t **out);
 
 /* Bulk registration: rows already type-checked. Validates references and
  * conflicts for every row (422 import_invalid with errors [{row, field,

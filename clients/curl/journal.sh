@@ -165,5 +165,15 @@ jq -c '.applied' $W/out.json
 curl "$API/students/$STUDENT/attendance" "${G[@]}" > $W/out.json
 expect 200
 jq -c '.items[] | {date, status, reason}' $W/out.json
+
+# Sync scripts follow the change feed (as the integration account; the superuser may too): every
+# change in commit order after a cursor, with the entity's representation; `next` is where to
+# continue, also when nothing is new. clients/sync/ejournal-sync pull does this into files.
+curl $API/changes/bounds "${H[@]}" > $W/out.json
+expect 200
+curl "$API/changes?after=$(jq -r '.latest | tonumber - 3' $W/out.json)&limit=3" "${H[@]}" \
+     > $W/out.json
+expect 200
+jq -c '(.items[] | {cursor, entity, id, op}), {next}' $W/out.json
 rm -r "$W"
 echo "journal walkthrough: done"

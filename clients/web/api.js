@@ -106,12 +106,21 @@ export function refresh() {
   return refreshing;
 }
 
-// Any call: one refresh and a retry on 401; then onSignedOut (the caller still gets the error).
+// Any call. A 401 `token_expired` (the token outlived its minutes, e.g. the phone slept through
+// the timer) is refreshed and retried once; `invalid_token` means the login itself ended (signed
+// out everywhere, password reset, revoked): the server says sign in again, so no refresh is tried.
+// `unauthenticated` (no token in memory yet) tries the stored refresh token. Then onSignedOut
+// (the caller still gets the error).
 export async function api(method, path, opts = {}) {
   try {
     return await send(method, path, opts);
   } catch (e) {
     if (e.status !== 401 || opts.auth === false) throw e;
+    if (e.code === 'invalid_token') {
+      forget();
+      onSignedOut();
+      throw e;
+    }
     try {
       await refresh();
     } catch (re) {
@@ -123,6 +132,9 @@ export async function api(method, path, opts = {}) {
 }
 
 export const get = (path) => api('GET', path).then((r) => r.data);
+// A write with a fresh Idempotency-Key (safe to retry after a lost answer: the server replays it).
+export const post = (path, body = {}, headers = {}) => api('POST', path, { body, headers: { 'Idempotency-Key': newKey(), ...headers } }).then((r) => r.data);
+export const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
 
 export async function signIn(username, password) {
   const r = await send('POST', '/auth/login', { body: { username, password }, auth: false });

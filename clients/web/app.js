@@ -1,16 +1,21 @@
 // The shell: header, language, connection state, and a hash router (#/lessons, #/lesson/12,
-// #/children, #/account). A hash router means the server never has to guess which unknown paths
+// #/children, #/account; the superuser's #/office, #/substitutes/2026-12-01, #/accounts,
+// #/groups/7). A hash router means the server never has to guess which unknown paths
 // are client routes: every path it serves is a real file.
-import * as api from './api.js?v=4ef06da3193b';
+import * as api from './api.js?v=618e67038394';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=5d005bc90fbf';
-import * as outbox from './outbox.js?v=70a7686b3b43';
-import * as signin from './screens/signin.js?v=ca4ab7a14ed9';
-import * as password from './screens/password.js?v=1d09015f5c6e';
-import * as lessons from './screens/lessons.js?v=12ee6441489e';
-import * as entry from './screens/entry.js?v=3360404427d2';
-import * as guardian from './screens/guardian.js?v=d702ca2fd807';
-import * as account from './screens/account.js?v=c9d78f465f00';
+import { getLang, setLang, t } from './i18n.js?v=a8e8f3980893';
+import * as outbox from './outbox.js?v=e91b1f934890';
+import * as signin from './screens/signin.js?v=89b691f2522e';
+import * as password from './screens/password.js?v=6b509c78a181';
+import * as lessons from './screens/lessons.js?v=d574f0787dfd';
+import * as entry from './screens/entry.js?v=ba9a18a946fb';
+import * as guardian from './screens/guardian.js?v=b937c14c6cd5';
+import * as account from './screens/account.js?v=93c2900ed9fc';
+import * as office from './screens/office.js?v=1d186b4315c3';
+import * as substitutes from './screens/substitutes.js?v=8bc29cef0aeb';
+import * as accounts from './screens/accounts.js?v=cf94f7d7dede';
+import * as enrollments from './screens/enrollments.js?v=89b6be0baecf';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -21,28 +26,34 @@ const brand = document.getElementById('brand');
 
 let reauth = null; // when set, the session ended: sign in again, then come back
 
-function homeFor(me) {
+const isSuper = (me) => me.roles.includes('superuser');
+
+export function homeFor(me) {
   if (!me) return '#/signin';
+  if (isSuper(me)) return '#/office';
   if (me.roles.includes('teacher')) return '#/lessons';
   if (me.roles.includes('guardian')) return '#/children';
   return '#/account';
 }
 
-export function say(text) {
-  clear(toast, text ? notice('ok', text) : null);
+export function say(text, kind = 'ok') {
+  clear(toast, text ? notice(kind, text) : null);
 }
 
 function renderNav() {
   const me = api.me;
   const links = [];
   if (me && !me.must_change_password) {
+    if (isSuper(me)) {
+      links.push(['#/office', t('nav.office')], ['#/substitutes', t('nav.substitutes')], ['#/accounts', t('nav.accounts')], ['#/groups', t('nav.groups')]);
+    }
     if (me.roles.includes('teacher')) links.push(['#/lessons', t('nav.lessons')]);
     if (me.roles.includes('guardian')) links.push(['#/children', t('nav.children')]);
     links.push(['#/account', t('nav.account')]);
   }
   const here = location.hash.split('/').slice(0, 2).join('/');
   clear(nav, links.length ? h('ul', {}, links.map(([href, text]) =>
-    h('li', {}, h('a', { href, 'aria-current': here === href || (href === '#/lessons' && here === '#/lesson') ? 'page' : null }, text)))) : null);
+    h('li', {}, h('a', { href, 'aria-current': here === href || (href === homeFor(me) && here === '#/lesson') ? 'page' : null }, text)))) : null);
 }
 
 function renderNetbar() {
@@ -66,7 +77,13 @@ const ctx = {
   },
 };
 
+// Each route renders into a fresh view inside <main>: a screen still waiting for the API when the
+// person moves on writes into a detached view, never over the next screen.
+let view = null;
+
 async function route() {
+  view = h('div', { class: 'view' });
+  const target = view;
   renderNav();
   renderNetbar();
   const me = api.me;
@@ -77,29 +94,37 @@ async function route() {
   nav.setAttribute('aria-label', t('nav.main'));
   langBtn.textContent = t('lang.switch');
   langBtn.setAttribute('aria-label', t('lang.switch.label'));
+  if (!me || me.must_change_password) clear(main, target);
   if (!me) {
     document.title = `${t('signin.title')} · ${t('app.name')}`;
-    return signin.render(main, { ...ctx, again: reauth !== null, done: afterSignIn });
+    return signin.render(target, { ...ctx, again: reauth !== null, done: afterSignIn });
   }
   if (me.must_change_password) {
     document.title = `${t('password.title')} · ${t('app.name')}`;
-    return password.render(main, { ...ctx, done: () => ctx.go(homeFor(api.me)) });
+    return password.render(target, { ...ctx, done: () => ctx.go(homeFor(api.me)) });
   }
   const screens = {
-    lessons: () => lessons.render(main, ctx),
-    lesson: () => entry.render(main, ctx, Number(arg)),
-    children: () => guardian.render(main, ctx),
-    account: () => account.render(main, { ...ctx, signedOut }),
+    lessons: () => lessons.render(target, ctx),
+    lesson: () => entry.render(target, ctx, Number(arg)),
+    children: () => guardian.render(target, ctx),
+    account: () => account.render(target, { ...ctx, signedOut }),
+    ...(isSuper(me) ? {
+      office: () => office.render(target, ctx),
+      substitutes: () => substitutes.render(target, ctx, arg),
+      accounts: () => accounts.render(target, ctx),
+      groups: () => enrollments.render(target, ctx, arg ? Number(arg) : null),
+    } : {}),
   };
   const screen = screens[name];
+  if (screen) clear(main, target);
   if (!screen) return ctx.go(homeFor(me));
   try {
     await screen();
-    performance.mark(`ej:${name}`); // for the measurements in tests/web
+    if (target === view) performance.mark(`ej:${name}`); // for the measurements in tests/web
   } catch (e) {
-    clear(main, notice('error', e?.message || String(e)));
+    clear(target, notice('error', e?.message || String(e)));
   }
-  main.focus({ preventScroll: true });
+  if (target === view && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
 }
 
 function afterSignIn() {
@@ -120,7 +145,7 @@ function signedOut() {
 function sentFromDevice(item) {
   say(t('net.sent', { what: item.label || `#${item.lesson}` }));
   renderNetbar();
-  if (location.hash === '#/lessons' || location.hash === `#/lesson/${item.lesson}`) route();
+  if (location.hash === homeFor(api.me) || location.hash === `#/lesson/${item.lesson}`) route();
 }
 
 // A 401 that a refresh could not cure: keep the screen's state (drafts are saved as they are

@@ -1,12 +1,14 @@
 // Recording a lesson: the topic and one tap per student (present / absent / late), sent with
 // If-Match. What is typed is kept as a draft on the device at every change, so a lost connection or
 // an ended session loses nothing; without a connection the entry goes to the outbox. A 412 shows
-// both versions and lets the teacher choose.
-import * as api from '../api.js?v=4ef06da3193b';
+// both versions and lets the teacher choose. One API call to open (the lesson carries its group's
+// name); an overdue lesson also reads its extension requests, and a refused late entry offers to
+// ask the superuser for an extension (POST /lessons/{id}/extension-requests, §13).
+import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=8c821da2468b';
-import { t, fmtDate, fmtDateTime } from '../i18n.js?v=5d005bc90fbf';
-import * as outbox from '../outbox.js?v=70a7686b3b43';
+import { problemText } from '../errors.js?v=e4734ceee3dd';
+import { t, fmtDate, fmtDateTime } from '../i18n.js?v=a8e8f3980893';
+import * as outbox from '../outbox.js?v=e91b1f934890';
 
 const STATUSES = ['present', 'absent', 'late'];
 const draftKey = (id) => `ej.draft.${api.userId()}.${id}`;
@@ -23,13 +25,12 @@ const dropDraft = (id) => localStorage.removeItem(draftKey(id));
 
 export async function render(main, ctx, id) {
   clear(main, h('p', { class: 'muted' }, t('common.loading')));
-  let lesson, etag, groupName;
+  let lesson, etag, requests = null;
   try {
     const r = await api.api('GET', `/lessons/${id}/entry`);
     lesson = r.data;
     etag = r.etag;
-    const g = await api.get(`/groups/${lesson.group_id}`).catch(() => null);
-    groupName = g?.name;
+    if (lesson.state === 'overdue' && lesson.enrolled) requests = await api.get(`/extension-requests?lesson_id=${id}`);
   } catch (e) {
     const queued = outbox.find(id);
     if (api.isNetworkError(e) && queued) {
@@ -39,11 +40,12 @@ export async function render(main, ctx, id) {
     clear(main, back(), notice('error', problemText(e)));
     return;
   }
-  groupName = groupName || t('lessons.group', { id: lesson.group_id });
+  const groupName = lesson.group_name;
   const roster = lesson.enrolled || null;
   const heading = h('header', { class: 'entry-head' },
     back(),
     h('h1', {}, groupName),
+    h('p', { class: 'muted small' }, lesson.program_name),
     h('p', { class: 'muted' }, `${fmtDate(lesson.date)} · ${lesson.starts_at.slice(0, 5)}–${lesson.ends_at.slice(0, 5)}${lesson.room ? ` · ${t('lessons.room', { room: lesson.room })}` : ''}`),
     h('p', { class: 'muted' }, h('span', { class: `badge ${lesson.state}` }, t(`state.${lesson.state}`)), ' ',
       t('entry.deadline', { date: fmtDateTime(lesson.extension?.until || lesson.deadline) }),
@@ -141,6 +143,10 @@ export async function render(main, ctx, id) {
         clear(msg, notice('warn', t('entry.queued')));
       } else if (e.code === 'precondition_failed') {
         await conflict(main, ctx, id, body(), label, heading);
+      } else if (e.code === 'entry_deadline_passed') {
+        clear(msg, notice('error', problemText(e)));
+        if (!extBox.isConnected) form.after(extBox);
+        extBox.querySelector('textarea')?.focus();
       } else {
         clear(msg, notice('error', problemText(e)));
       }
@@ -154,12 +160,55 @@ export async function render(main, ctx, id) {
   });
   const late = lesson.state === 'overdue'
     ? notice('warn', t('entry.overdue', { date: fmtDateTime(lesson.deadline) })) : null;
-  clear(main, heading, late, form);
+  const extBox = extensionBox(id, requests);
+  clear(main, heading, late, form, lesson.state === 'overdue' ? extBox : null);
   persist(false);
 }
 
+// The extension request (§13): the last request's state, or a form to ask (with a reason).
+function extensionBox(id, requests) {
+  const box = h('section', { class: 'card', 'aria-labelledby': `ext-h-${id}` });
+  const show = (list) => {
+    const last = list.length ? list[list.length - 1] : null;
+    const head = h('h2', { id: `ext-h-${id}` }, t('ext.title'));
+    if (last && last.status === 'pending') {
+      clear(box, head, notice('info', t('ext.pending', { date: fmtDateTime(last.created_at) })), h('p', { class: 'topic' }, last.reason));
+      return;
+    }
+    const reason = h('textarea', { rows: 2, maxlength: 500, required: true });
+    const msg = h('div', { class: 'form-msg' });
+    const button = h('button', { type: 'submit' }, t('ext.submit'));
+    const form = h('form', { novalidate: true },
+      last && last.status === 'declined' ? notice('warn', t('ext.declined', { note: last.decision_note || '' })) : null,
+      field(t('ext.reason'), reason, t('ext.reason.hint')), msg, h('div', { class: 'actions' }, button));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clear(msg);
+      if (!reason.value.trim()) {
+        clear(msg, notice('error', t('ext.noreason')));
+        reason.focus();
+        return;
+      }
+      button.disabled = true;
+      try {
+        const made = await api.post(`/lessons/${id}/extension-requests`, { reason: reason.value.trim() });
+        show([made]);
+        box.querySelector('[role="status"]')?.setAttribute('tabindex', '-1');
+      } catch (e) {
+        clear(msg, notice('error', problemText(e)));
+      } finally {
+        button.disabled = false;
+      }
+    });
+    clear(box, head, h('p', { class: 'muted' }, t('ext.intro')), form);
+  };
+  show(requests?.items || []);
+  return box;
+}
+
 function back() {
-  return h('a', { class: 'back', href: '#/lessons' }, `← ${t('common.back')}`);
+  const home = api.me?.roles.includes('superuser') ? '#/office' : '#/lessons';
+  return h('a', { class: 'back', href: home }, `← ${t('common.back')}`);
 }
 
 function readOnly(main, heading, lesson) {

@@ -1,11 +1,12 @@
 // The guardian: each child's recorded lessons with topics and attendance (reasons too, §4, §14),
-// their absence reports and states, and a form to report an absence. Four API calls whatever the
-// number of children: lessons (the API shows a guardian only their children's rows), groups (names),
-// absence reports, absence reasons.
-import * as api from '../api.js?v=4ef06da3193b';
+// their absence reports and states (a pending one the guardian filed can be withdrawn), and a form
+// to report an absence. Three API calls whatever the number of children: lessons (the API shows a
+// guardian only their children's rows, and each lesson carries its group's name), absence reports,
+// absence reasons.
+import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=8c821da2468b';
-import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=5d005bc90fbf';
+import { problemText } from '../errors.js?v=e4734ceee3dd';
+import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=a8e8f3980893';
 
 const WINDOW_DAYS = 60;
 
@@ -17,11 +18,10 @@ export async function render(main, ctx) {
     return;
   }
   const today = rigaToday();
-  let lessons, groups, reports, reasons;
+  let lessons, reports, reasons;
   try {
-    [lessons, groups, reports, reasons] = await Promise.all([
+    [lessons, reports, reasons] = await Promise.all([
       api.get(`/lessons?from=${addDays(today, -WINDOW_DAYS)}&to=${today}&state=recorded&limit=500`),
-      api.get('/groups?limit=500'),
       api.get('/absence-reports?limit=100'),
       api.get('/absence-reasons'),
     ]);
@@ -30,7 +30,6 @@ export async function render(main, ctx) {
       h('button', { type: 'button', onclick: () => render(main, ctx) }, t('common.retry')));
     return;
   }
-  const groupName = new Map(groups.items.map((g) => [g.id, g.name]));
   const reasonName = new Map(reasons.items.map((r) => [r.code, r.name]));
 
   const childSection = (child) => {
@@ -50,7 +49,7 @@ export async function render(main, ctx) {
         h('ul', { class: 'timeline' }, rows.map(({ l, a }) => h('li', { class: `att att-${a.status}` },
           h('span', { class: 'att-date' }, fmtDate(l.date)),
           h('span', { class: 'att-main' },
-            h('strong', {}, groupName.get(l.group_id) || t('lessons.group', { id: l.group_id })),
+            h('strong', {}, l.group_name),
             l.topic ? h('span', { class: 'topic' }, l.topic) : null,
             a.status !== 'present' ? h('span', { class: 'small' }, a.reason ? (reasonName.get(a.reason) || a.reason) : t('reason.none')) : null),
           h('span', { class: `badge ${a.status}` }, t(`status.${a.status}`))))),
@@ -60,7 +59,22 @@ export async function render(main, ctx) {
           h('span', {}, r.from_date === r.to_date ? fmtDate(r.from_date) : `${fmtDate(r.from_date)} – ${fmtDate(r.to_date)}`, h('br'),
             h('span', { class: 'small muted' }, reasonName.get(r.reason_code) || r.reason_code),
             r.decision_note ? h('span', { class: 'small' }, h('br'), t('guardian.report.note', { note: r.decision_note })) : null),
-          h('span', { class: `badge report-${r.status}` }, t(`report.${r.status}`))))));
+          h('span', { class: 'report-side' },
+            h('span', { class: `badge report-${r.status}` }, t(`report.${r.status}`)),
+            r.status === 'pending' && (r.guardian_id === me.id || r.filed_by === me.id)
+              ? h('button', { type: 'button', class: 'small-btn', 'aria-label': t('guardian.report.withdraw.label', { date: fmtDate(r.from_date) }),
+                onclick: (ev) => withdraw(ev.currentTarget, r) }, t('guardian.report.withdraw')) : null)))));
+  };
+  const withdraw = async (button, r) => {
+    button.disabled = true;
+    try {
+      await api.post(`/absence-reports/${r.id}/withdraw`, {});
+      ctx.say(t('guardian.report.withdrawn'));
+      await render(main, ctx);
+    } catch (e) {
+      button.disabled = false;
+      ctx.say(problemText(e));
+    }
   };
 
   clear(main, h('h1', {}, t('guardian.title')),
@@ -79,7 +93,7 @@ function reportForm(ctx, me, reasons, today, reload) {
   const comment = h('textarea', { name: 'comment', rows: 2, maxlength: 500 });
   const msg = h('div', { class: 'form-msg' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('guardian.report.submit'));
-  const key = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
+  const key = api.newKey;
   let idem = key();
   const form = h('form', { class: 'card report-form', novalidate: true, 'aria-labelledby': 'report-h' },
     h('h2', { id: 'report-h' }, t('guardian.report.new')),

@@ -1,9 +1,9 @@
 // Sign in. Also shown when a session ends mid-work: the screen underneath is gone from view, but
 // its drafts are kept on the device and the person returns to the same place afterwards.
-import * as api from '../api.js?v=4ef06da3193b';
+import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=8c821da2468b';
-import { t } from '../i18n.js?v=5d005bc90fbf';
+import { problemText } from '../errors.js?v=e4734ceee3dd';
+import { t } from '../i18n.js?v=a8e8f3980893';
 
 export function render(main, ctx) {
   const user = h('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });

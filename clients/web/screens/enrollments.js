@@ -1,0 +1,136 @@
+// Groups and enrollments (§11): pick a group, see its roster, enroll a student, withdraw one. Before
+// a withdrawal the screen names whose access it will end (GET /enrollments/{id}/withdrawal-preview,
+// added to the API for this form: the client alone could not tell whether a guardian has another
+// child enrolled without reading every child's enrollments); afterwards the API's
+// `revoked_user_ids` say whose access did end, and the screen names them. Three API calls to open a
+// group (groups, its enrollments, students for the enroll form), one to preview, one to withdraw.
+import * as api from '../api.js?v=618e67038394';
+import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { problemText } from '../errors.js?v=e4734ceee3dd';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=a8e8f3980893';
+import { inlineForm } from './office.js?v=1d186b4315c3';
+
+export async function render(main, ctx, groupId, shown = null) {
+  clear(main, h('h1', {}, t('groups.title')), h('p', { class: 'muted' }, t('common.loading')));
+  let groups;
+  try {
+    groups = await api.get('/groups?limit=500');
+  } catch (e) {
+    clear(main, h('h1', {}, t('groups.title')), notice('error', problemText(e)));
+    return;
+  }
+  const choose = h('select', { required: true }, h('option', { value: '' }, t('groups.choose')),
+    groups.items.map((g) => h('option', { value: g.id, selected: g.id === groupId }, g.name)));
+  const pick = h('form', { class: 'toolbar', novalidate: true }, field(t('groups.group'), choose), h('button', { type: 'submit' }, t('groups.open')));
+  pick.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (choose.value) ctx.go(`#/groups/${choose.value}`);
+  });
+  const group = groups.items.find((g) => g.id === groupId);
+  if (!group) {
+    clear(main, h('h1', {}, t('groups.title')), pick,
+      h('ul', { class: 'plain stack' }, groups.items.map((g) => h('li', { class: 'row' },
+        h('a', { href: `#/groups/${g.id}` }, g.name), h('span', { class: 'muted small' }, g.teachers.map((x) => x.full_name).join(', '))))));
+    return;
+  }
+  let enrollments, students;
+  try {
+    [enrollments, students] = await Promise.all([
+      api.get(`/groups/${group.id}/enrollments?limit=500`),
+      api.get('/students?limit=500'),
+    ]);
+  } catch (e) {
+    clear(main, h('h1', {}, t('groups.title')), pick, notice('error', problemText(e)));
+    return;
+  }
+  const again = (box) => render(main, ctx, group.id, box);
+  const active = enrollments.items.filter((e) => e.status === 'active');
+  const row = (en) => {
+    const slot = h('div', { class: 'actions' });
+    const buttons = () => clear(slot, en.status === 'active'
+      ? h('button', { type: 'button', 'aria-label': t('groups.withdraw.label', { name: en.student_name }), onclick: (ev) => withdraw(ev.currentTarget) }, t('groups.withdraw'))
+      : null);
+    const withdraw = async (button) => {
+      button.disabled = true;
+      let preview;
+      try {
+        preview = await api.get(`/enrollments/${en.id}/withdrawal-preview`);
+      } catch (e) {
+        button.disabled = false;
+        ctx.say(problemText(e), 'error');
+        return;
+      }
+      const people = new Map(preview.access_ends.map((p) => [p.user_id, t(`groups.${p.as}`, { name: p.full_name })]));
+      const applied = h('input', { type: 'date', required: true, value: rigaToday() });
+      const effective = h('input', { type: 'date', required: true, value: rigaToday(), min: en.starts_on });
+      const note = h('textarea', { rows: 2, maxlength: 2000 });
+      inlineForm(slot, {
+        fields: [[t('groups.withdraw.applied'), applied], [t('groups.withdraw.effective'), effective], [t('groups.withdraw.note'), note]],
+        submitText: t('groups.withdraw.confirm'), restore: buttons,
+        onSubmit: async (msg) => {
+          if (!applied.value || !effective.value) {
+            clear(msg, notice('error', t('office.nodate')));
+            return;
+          }
+          const r = await api.post(`/enrollments/${en.id}/withdraw`,
+            { application_date: applied.value, effective_on: effective.value, note: note.value.trim() || null });
+          const ended = r.revoked_user_ids.map((id) => people.get(id) || t('groups.account', { id }));
+          await again(notice('ok', ended.length ? t('groups.withdrawn.ended', { name: en.student_name, who: ended.join(', ') })
+            : t('groups.withdrawn.kept', { name: en.student_name })));
+        },
+      });
+      slot.prepend(h('div', { class: 'notice notice-warn' }, people.size
+        ? [h('p', { class: 'tight' }, t('groups.withdraw.whose')), h('ul', {}, [...people.values()].map((p) => h('li', {}, p)))]
+        : h('p', { class: 'tight' }, t('groups.withdraw.nobody'))));
+    };
+    buttons();
+    return h('li', { class: 'card item' },
+      h('div', { class: 'item-main' },
+        h('strong', {}, en.student_name),
+        h('span', { class: 'muted' }, t('groups.since', { date: fmtDate(en.starts_on) }), en.admission_order ? ` · ${en.admission_order}` : ''),
+        en.withdrawal ? h('span', {}, h('span', { class: 'badge bad' }, t('groups.withdrawn')), ' ',
+          t('groups.withdrawn.on', { date: fmtDate(en.withdrawal.effective_on) })) : h('span', {}, h('span', { class: 'badge ok' }, t('groups.active')))),
+      slot);
+  };
+  clear(main, h('h1', {}, t('groups.title')), pick, shown,
+    h('h2', {}, group.name, h('span', { class: 'count' }, ` (${active.length})`)),
+    h('p', { class: 'muted' }, t('subs.teacher', { who: group.teachers.map((x) => x.full_name).join(', ') || '—' })),
+    h('div', { class: 'split' },
+      h('ul', { class: 'plain stack' }, enrollments.items.length ? enrollments.items.map(row) : h('li', { class: 'empty' }, t('groups.empty'))),
+      enrollForm(group, students, active, again)));
+}
+
+function enrollForm(group, students, active, again) {
+  const enrolled = new Set(active.map((e) => e.student_id));
+  const student = h('select', { required: true }, h('option', { value: '' }, t('groups.choose.student')),
+    students.items.filter((s) => !enrolled.has(s.id)).map((s) => h('option', { value: s.id }, s.full_name)));
+  const starts = h('input', { type: 'date', required: true, value: rigaToday() });
+  const informed = h('input', { type: 'date' });
+  const order = h('input', { maxlength: 100 });
+  const msg = h('div', { class: 'form-msg' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('groups.enroll'));
+  const form = h('form', { class: 'card', novalidate: true, 'aria-labelledby': 'enroll-h' },
+    h('h2', { id: 'enroll-h' }, t('groups.enroll.title')),
+    field(t('groups.enroll.student'), student), field(t('groups.enroll.starts'), starts),
+    field(t('groups.enroll.informed'), informed, t('groups.enroll.informed.hint')), field(t('groups.enroll.order'), order),
+    msg, h('div', { class: 'actions' }, submit));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clear(msg);
+    if (!student.value || !starts.value) {
+      clear(msg, notice('error', t('accounts.missing')));
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const name = student.selectedOptions[0].textContent;
+      await api.post(`/groups/${group.id}/enrollments`, { student_id: Number(student.value), starts_on: starts.value,
+        guardians_informed_on: informed.value || null, admission_order: order.value.trim() || null });
+      await again(notice('ok', t('groups.enrolled', { name })));
+    } catch (e) {
+      clear(msg, notice('error', problemText(e)));
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
