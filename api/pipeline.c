@@ -178,7 +178,9 @@ static void run_handler_now(struct ej_req *r)
         return;
     }
     rt->handler(r);
-    if (!ej_failed(r) && key)
+    /* A handler that rolled back itself (a dry run) changed nothing, so
+     * there is nothing for a retry to replay. */
+    if (!ej_failed(r) && key && r->in_tx)
         ej_idem_finish(r, key);
     if (ej_failed(r) && !r->keep_changes) {
         ej_db_rollback(r);

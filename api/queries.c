@@ -17,11 +17,14 @@ static const struct {
     const char *const *names;
 } operations[] = {
     {"listMyLogins", NAMES(PAGE)},
-    {"listUsers", NAMES("role", "access", "q", PAGE)},
+    {"listUsers", NAMES("role", "access", "q", "external_id", PAGE)},
     {"listSchoolYears", NAMES(PAGE)},
-    {"listPrograms", NAMES(PAGE)},
-    {"listGroups", NAMES("school_year_id", "teacher_id", PAGE)},
-    {"listStudents", NAMES("q", "group_id", PAGE)},
+    {"listPrograms", NAMES("external_id", PAGE)},
+    {"listGroups", NAMES("school_year_id", "teacher_id", "external_id", PAGE)},
+    {"listStudents", NAMES("q", "group_id", "external_id", PAGE)},
+    {"importEnrollments", NAMES("dry_run")},
+    {"getHoursReport", NAMES("from", "to", "teacher_id")},
+    {"getGroupJournal", NAMES("from", "to")},
     {"listEnrollments", NAMES("status", PAGE)},
     {"listHolidays", NAMES("year")},
     {"addHoliday", NAMES("cancel_lessons")},

@@ -14,6 +14,7 @@
 #define STUDENT EJ_ROLE_STUDENT
 #define GUARDIAN EJ_ROLE_GUARDIAN
 #define ANY EJ_ROLE_ALL
+#define SYNC EJ_ROLE_INTEGRATION
 /* Everyone who reads the journal (not the sync account). */
 #define READERS (SU | DIR | TEACHER | STAFF | STUDENT | GUARDIAN)
 
@@ -201,6 +202,11 @@ const struct ej_route ej_routes[] = {
     {"GET", "/api/v1/proposals/{id}", ej_op_get_proposal, "getProposal", READERS, 0, 0},
     {"POST", "/api/v1/proposals/{id}/decision", ej_op_decide_proposal, "decideProposal",
      SU | DIR, BODY | TX | IDEM, 8192},
+    /* --- reports and exports (issue 11, §15, §20): documents handed on --- */
+    {"GET", "/api/v1/reports/hours", ej_op_get_hours_report, "getHoursReport",
+     SU | DIR | TEACHER | SYNC, 0, 0},
+    {"GET", "/api/v1/groups/{id}/journal", ej_op_get_group_journal, "getGroupJournal",
+     SU | DIR | TEACHER | STAFF | SYNC, PERSONAL, 0},
 };
 
 const size_t ej_route_count = sizeof ej_routes / sizeof ej_routes[0];

@@ -1,36 +1,43 @@
-/* CSV for people (SPEC.md "Reports and exports"): RFC 4180 (comma, CRLF
- * after every row, a field quoted when it holds a comma, quote, CR or LF,
- * quotes doubled), UTF-8 with a byte-order mark so that spreadsheets read
- * the Latvian letters right, and spreadsheet formulas neutralised: a cell
- * starting with =, +, -, @ (or a tab or CR, which some spreadsheets skip
- * before one) gets a ' in front, so opening the file never runs anything.
- *
- * The buffer grows up to EJ_CSV_MAX bytes; past that the writer stops adding
- * and ej_csv_full says so (the caller refuses the request). */
+/* CSV documents (SPEC.md "Reports and exports"): RFC 4180, UTF-8, CRLF line
+ * ends, a header row first. A cell is quoted when it holds a comma, a quote,
+ * CR or LF (quotes doubled). Spreadsheet formulas are neutralised: a cell
+ * that starts with =, +, -, @, TAB or CR gets a leading apostrophe, so a
+ * topic typed as "=HYPERLINK(...)" opens as text, not as a formula.
+ * Every document starts with a UTF-8 byte-order mark, so that a spreadsheet
+ * opening the file reads the Latvian letters as UTF-8 (RFC 4180 allows it;
+ * UTF-8 decoders such as fetch's text() drop it).
+ * Shared by every CSV the API sends (hours, journal, quality report). */
 #ifndef EJ_CORE_CSV_H
 #define EJ_CORE_CSV_H
 
-#include <stdbool.h>
-#include <stddef.h>
+#include "core/buf.h"
 
-#define EJ_CSV_MAX (16u * 1024 * 1024)
+#include <jansson.h>
 
+/* The media type of every CSV reply. */
+#define EJ_CSV_TYPE "text/csv; charset=utf-8; header=present"
+
+/* A CSV document being written: the text and the cells in the current row. */
 struct ej_csv {
-    char *buf; /* owned */
-    size_t len, cap;
-    bool in_row; /* a cell was written in the current row */
-    bool full;
+    struct ej_buf out;
+    size_t col;
 };
 
-/* Initialises storage the caller owns, starting with the byte-order mark. */
-void ej_csv_init(struct ej_csv *c);
+/* Initialises storage the caller owns (max as ej_buf_init) and writes the
+ * byte-order mark; cleanup frees it. */
+void ej_csv_init(struct ej_csv *c, size_t max);
 void ej_csv_cleanup(struct ej_csv *c);
-/* Appends one cell (NULL = empty). */
+/* Appends one cell to the current row (a comma first unless it is the
+ * row's first). NULL is an empty cell. */
 void ej_csv_cell(struct ej_csv *c, const char *s);
-void ej_csv_cell_int(struct ej_csv *c, long long v);
+/* A JSON scalar as a cell: strings as they are, integers and reals in
+ * decimal (reals without trailing zeros), true/false, null empty; arrays
+ * and objects as compact JSON. v is borrowed. */
+void ej_csv_json_cell(struct ej_csv *c, const json_t *v);
 /* Ends the current row (CRLF). */
-void ej_csv_end_row(struct ej_csv *c);
-/* True once the output would have passed EJ_CSV_MAX. */
-static inline bool ej_csv_full(const struct ej_csv *c) { return c->full; }
+void ej_csv_row_end(struct ej_csv *c);
+/* A whole document: the header row `columns` (NULL-terminated), then one
+ * row per object of `items` (borrowed) with those keys' values. */
+void ej_csv_table(struct ej_csv *c, const char *const *columns, const json_t *items);
 
 #endif

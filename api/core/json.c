@@ -286,3 +286,23 @@ bool ej_json_has(const json_t *obj, const char *key)
 {
     return json_object_get(obj, key) != NULL;
 }
+
+bool ej_external_id_valid(const char *s)
+{
+    size_t n = ej_utf8_length(s), len = strlen(s);
+    if (n < 1 || n > 64 || s[0] == ' ' || s[len - 1] == ' ')
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+            return false; /* C0, DEL and C1 controls */
+    return true;
+}
+
+int ej_check_external_id(struct ej_req *r, const json_t *body)
+{
+    const char *s = ej_json_str(body, "external_id");
+    if (!s || ej_external_id_valid(s))
+        return 0;
+    return ej_invalid(r, "external_id",
+                      "must be 1-64 characters, no control characters, no space at either end");
+}

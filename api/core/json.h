@@ -72,6 +72,13 @@ bool ej_blank(const char *s);
  * hyphen, fillers, variation selectors, tags). A name of nothing but those reads as blank. */
 bool ej_visible_text(const char *s);
 
+/* SPEC.md "Integration": an external id is 1-64 characters, none of them a
+ * control character, with no space at either end (valid UTF-8 assumed). */
+bool ej_external_id_valid(const char *s);
+/* 422 validation_failed naming external_id unless body's external_id is
+ * absent, null or valid. Returns 0 or -1. */
+int ej_check_external_id(struct ej_req *r, const json_t *body);
+
 /* Counts UTF-8 code points (input already validated by Jansson). */
 size_t ej_utf8_length(const char *s);
 

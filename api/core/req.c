@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 void ej_req_init(struct ej_req *r)
@@ -494,4 +495,31 @@ int ej_query_only(struct ej_req *r, const char *const *allowed)
         q = next;
     }
     return 0;
+}
+
+const char *ej_accept_pick(const struct ej_req *r, const char *const *offered)
+{
+    const char *h = ej_req_header(r, "Accept");
+    if (!h)
+        return NULL;
+    while (*h) {
+        h += strspn(h, " \t,");
+        size_t range = strcspn(h, ",");
+        size_t type = strcspn(h, ";,");
+        size_t tlen = type;
+        while (tlen > 0 && (h[tlen - 1] == ' ' || h[tlen - 1] == '\t'))
+            tlen--;
+        /* q=0 means "not this one" (RFC 9110 12.4.2). */
+        int refused = 0;
+        for (const char *q = h + type; q < h + range; q++)
+            if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=' && q[2] == '0' &&
+                (q + 3 >= h + range || q[3] == ' ' || q[3] == ';' || q[3] == ',' ||
+                 (q[3] == '.' && strspn(q + 4, "0") == strcspn(q + 4, " ;,"))))
+                refused = 1;
+        for (const char *const *o = offered; !refused && tlen && *o; o++)
+            if (strlen(*o) == tlen && strncasecmp(h, *o, tlen) == 0)
+                return *o;
+        h += range;
+    }
+    return NULL;
 }

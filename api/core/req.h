@@ -163,6 +163,13 @@ int ej_if_match(struct ej_req *r, int64_t *version);
 /* Sets the ETag of the reply from a row version. */
 void ej_set_etag(struct ej_req *r, int64_t version);
 
+/* Content negotiation for documents (CSV, HTML exports): the first media
+ * type of `offered` (NULL-terminated, e.g. {"text/csv", "text/html", NULL})
+ * that the Accept header names exactly (parameters ignored, q=0 refused),
+ * taking the header's ranges in the client's order; NULL when it names none
+ * of them (the caller then answers JSON). */
+const char *ej_accept_pick(const struct ej_req *r, const char *const *offered);
+
 /* Monotonic clock in seconds. */
 double ej_now(void);
 

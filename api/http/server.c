@@ -3,6 +3,7 @@
 
 #include "auth/random.h"
 #include "core/config.h"
+#include "core/html.h"
 #include "core/log.h"
 #include "core/req.h"
 #include "http/metrics.h"
@@ -270,8 +271,13 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
         add_header(conn, "ETag", r->etag);
     if (r->location[0])
         add_header(conn, "Location", r->location);
-    if (r->csp && r->out_text)
-        add_header(conn, "Content-Security-Policy", r->csp);
+    /* A page may load and run nothing: its handler's own policy, else, for
+     * any text/html reply, core/html.h's (its page style allowed by hash). */
+    bool html = type && strncmp(type, "text/html", 9) == 0;
+    if (r->out_text && (r->csp || html))
+        add_header(conn, "Content-Security-Policy", r->csp ? r->csp : EJ_HTML_CSP);
+    if (r->out_text && html)
+        add_header(conn, "X-Frame-Options", "DENY");
     if (r->allow[0])
         add_header(conn, "Allow", r->allow);
     if (r->retry_after > 0) {

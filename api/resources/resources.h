@@ -93,6 +93,9 @@ void ej_op_withdraw_absence_report(struct ej_req *r);
  * 3339 instant; writes UTC "YYYY-MM-DDTHH:MM:SSZ" into out. */
 bool ej_parse_until(const char *s, char out[21]);
 
+/* exports.c (issue 11) */
+void ej_op_get_hours_report(struct ej_req *r);
+void ej_op_get_group_journal(struct ej_req *r);
 /* settings.c (§14, §22) */
 void ej_op_get_settings(struct ej_req *r);
 void ej_op_update_settings(struct ej_req *r);

@@ -7,6 +7,7 @@
 #include "rules/access.h"
 #include "rules/calendar.h"
 #include "store/roster.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,32 +24,38 @@ static const struct ej_field program_fields[] = {
     {"code", EJ_F_STRING, EJ_F_REQUIRED, 40},
     {"name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 200},
     {"description", EJ_F_STRING, EJ_F_NULLABLE, 4000},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     END};
 static const struct ej_field program_update_fields[] = {
     {"code", EJ_F_STRING, 0, 40},
     {"name", EJ_F_STRING, EJ_F_NAME, 200},
     {"description", EJ_F_STRING, EJ_F_NULLABLE, 4000},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     END};
 static const struct ej_field group_fields[] = {
     {"program_id", EJ_F_INT, EJ_F_REQUIRED, 0},
     {"school_year_id", EJ_F_INT, EJ_F_REQUIRED, 0},
     {"name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 200},
     {"teacher_ids", EJ_F_ID_ARRAY, 0, 20},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     END};
 static const struct ej_field group_update_fields[] = {
     {"program_id", EJ_F_INT, 0, 0},
     {"name", EJ_F_STRING, EJ_F_NAME, 200},
     {"teacher_ids", EJ_F_ID_ARRAY, 0, 20},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     END};
 static const struct ej_field student_fields[] = {
     {"full_name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 200},
     {"birth_date", EJ_F_DATE, EJ_F_NULLABLE, 0},
     {"user_id", EJ_F_INT, EJ_F_NULLABLE, 0},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     END};
 static const struct ej_field student_update_fields[] = {
     {"full_name", EJ_F_STRING, EJ_F_NAME, 200},
     {"birth_date", EJ_F_DATE, EJ_F_NULLABLE, 0},
     {"user_id", EJ_F_INT, EJ_F_NULLABLE, 0},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     END};
 static const struct ej_field enrollment_fields[] = {
     {"student_id", EJ_F_INT, EJ_F_REQUIRED, 0},
@@ -66,16 +73,20 @@ static const struct ej_field import_fields[] = {
     END};
 static const struct ej_field import_row_fields[] = {
     {"student_id", EJ_F_INT, 0, 0},
+    {"student_external_id", EJ_F_STRING, 0, 64},
     {"student", EJ_F_OBJECT, 0, 0},
     {"guardian_ids", EJ_F_ID_ARRAY, 0, 10},
-    {"group_id", EJ_F_INT, EJ_F_REQUIRED, 0},
+    {"guardian_external_ids", EJ_F_STRING_ARRAY, 0, 10},
+    {"group_id", EJ_F_INT, 0, 0},
+    {"group_external_id", EJ_F_STRING, 0, 64},
     {"starts_on", EJ_F_DATE, EJ_F_REQUIRED, 0},
     {"guardians_informed_on", EJ_F_DATE, EJ_F_NULLABLE, 0},
     {"admission_order", EJ_F_STRING, EJ_F_NULLABLE, 100},
     END};
 static const struct ej_field import_student_fields[] = {
     {"full_name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 200},
-    {"birth_date", EJ_F_DATE, EJ_F_REQUIRED, 0},
+    {"birth_date", EJ_F_DATE, EJ_F_NULLABLE, 0},
+    {"external_id", EJ_F_STRING, 0, 64},
     END};
 static const struct ej_field no_fields[] = {END};
 
@@ -93,7 +104,7 @@ static void created(struct ej_req *r, const char *collection, json_t *obj)
     ej_reply(r, 201, obj);
 }
 
-enum { F_YEAR = 1, F_TEACHER = 2, F_GROUP = 4 };
+enum { F_YEAR = 1, F_TEACHER = 2, F_GROUP = 4, F_EXTERNAL = 8 };
 
 /* Reads ?limit/?after and the id filters this list supports (mask of F_*);
  * q (if not NULL) receives ?q=. Returns 0 or -1. */
@@ -113,6 +124,12 @@ static int filters(struct ej_req *r, struct ej_roster_filter *f, unsigned mask, 
         if (got < 0)
             return -1;
         f->q = got ? q : NULL;
+    }
+    if (mask & F_EXTERNAL) {
+        int got = ej_query(r, "external_id", f->external_id_buf, sizeof f->external_id_buf);
+        if (got < 0)
+            return -1;
+        f->external_id = got ? f->external_id_buf : NULL;
     }
     return 0;
 }
@@ -176,7 +193,7 @@ void ej_op_close_school_year(struct ej_req *r)
 void ej_op_create_program(struct ej_req *r)
 {
     json_t *out;
-    if (ej_json_check(r, r->body, program_fields) == 0 &&
+    if (ej_json_check(r, r->body, program_fields) == 0 && ej_check_external_id(r, r->body) == 0 &&
         ej_store_program_create(r, r->body, &out) == 0)
         created(r, "programs", out);
 }
@@ -185,7 +202,7 @@ void ej_op_list_programs(struct ej_req *r)
 {
     struct ej_roster_filter f;
     json_t *items;
-    if (filters(r, &f, 0, NULL, 0) == 0 && ej_store_program_list(r, &f, &items) == 0)
+    if (filters(r, &f, F_EXTERNAL, NULL, 0) == 0 && ej_store_program_list(r, &f, &items) == 0)
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
 
@@ -203,6 +220,7 @@ void ej_op_update_program(struct ej_req *r)
     json_t *out;
     if (ej_param_id(r, 0, &id) == 0 && ej_if_match(r, &version) == 0 &&
         ej_json_check(r, r->body, program_update_fields) == 0 &&
+        ej_check_external_id(r, r->body) == 0 &&
         ej_store_program_update(r, id, version, r->body, &out) == 0)
         ej_reply(r, 200, out);
 }
@@ -212,7 +230,7 @@ void ej_op_update_program(struct ej_req *r)
 void ej_op_create_group(struct ej_req *r)
 {
     json_t *out;
-    if (ej_json_check(r, r->body, group_fields) == 0 &&
+    if (ej_json_check(r, r->body, group_fields) == 0 && ej_check_external_id(r, r->body) == 0 &&
         ej_store_group_create(r, r->body, &out) == 0)
         created(r, "groups", out);
 }
@@ -221,7 +239,7 @@ void ej_op_list_groups(struct ej_req *r)
 {
     struct ej_roster_filter f;
     json_t *items;
-    if (filters(r, &f, F_YEAR | F_TEACHER, NULL, 0) == 0 &&
+    if (filters(r, &f, F_YEAR | F_TEACHER | F_EXTERNAL, NULL, 0) == 0 &&
         ej_store_group_list(r, scopes(r, EJ_OBJ_GROUP), &f, &items) == 0)
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
@@ -241,6 +259,7 @@ void ej_op_update_group(struct ej_req *r)
     json_t *out;
     if (ej_param_id(r, 0, &id) == 0 && ej_if_match(r, &version) == 0 &&
         ej_json_check(r, r->body, group_update_fields) == 0 &&
+        ej_check_external_id(r, r->body) == 0 &&
         ej_store_group_update(r, id, version, r->body, &out) == 0)
         ej_reply(r, 200, out);
 }
@@ -261,6 +280,7 @@ void ej_op_create_student(struct ej_req *r)
 {
     json_t *out;
     if (ej_json_check(r, r->body, student_fields) == 0 && birth_date_valid(r, r->body) == 0 &&
+        ej_check_external_id(r, r->body) == 0 &&
         ej_store_student_create(r, r->body, &out) == 0)
         created(r, "students", out);
 }
@@ -270,7 +290,7 @@ void ej_op_list_students(struct ej_req *r)
     struct ej_roster_filter f;
     char q[128];
     json_t *items;
-    if (filters(r, &f, F_GROUP, q, sizeof q) == 0 &&
+    if (filters(r, &f, F_GROUP | F_EXTERNAL, q, sizeof q) == 0 &&
         ej_store_student_list(r, scopes(r, EJ_OBJ_STUDENT), &f, &items) == 0)
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
@@ -290,6 +310,7 @@ void ej_op_update_student(struct ej_req *r)
     json_t *out;
     if (ej_param_id(r, 0, &id) == 0 && ej_if_match(r, &version) == 0 &&
         ej_json_check(r, r->body, student_update_fields) == 0 &&
+        ej_check_external_id(r, r->body) == 0 &&
         birth_date_valid(r, r->body) == 0 &&
         ej_store_student_update(r, id, version, r->body, &out) == 0)
         ej_reply(r, 200, out);
@@ -403,7 +424,24 @@ void ej_op_withdrawal_preview(struct ej_req *r)
         ej_reply(r, 200, out);
 }
 
-/* Type-checks every row; one error list for the whole import. */
+static void row_error(json_t *errors, size_t row, const char *field, const char *message)
+{
+    json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row, "field",
+                                            field, "message", message));
+}
+
+/* An external id in a row (borrowed string, or NULL when absent) is valid. */
+static void row_external_id(json_t *errors, size_t row, const json_t *obj, const char *key,
+                            const char *field)
+{
+    const char *s = ej_json_str(obj, key);
+    if (s && !ej_external_id_valid(s))
+        row_error(errors, row, field,
+                  "must be 1-64 characters, no control characters, no space at either end");
+}
+
+/* Type-checks every row; one error list for the whole import. A row names
+ * its student, group and guardians by id or by external id (issue 11). */
 static int import_rows_valid(struct ej_req *r, const json_t *rows)
 {
     json_t *errors = json_array(), *row;
@@ -411,14 +449,34 @@ static int import_rows_valid(struct ej_req *r, const json_t *rows)
     json_array_foreach(rows, i, row) {
         if (ej_json_row_check(row, import_row_fields, (long)i, errors))
             continue;
-        int by_id = ej_json_has(row, "student_id"), by_name = ej_json_has(row, "student");
-        if (by_id == by_name)
-            json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)i,
-                                                    "field", "student", "message",
-                                                    "give either student_id or student"));
-        else if (by_name)
-            ej_json_row_check(json_object_get(row, "student"), import_student_fields, (long)i,
-                              errors);
+        int ways = ej_json_has(row, "student_id") + ej_json_has(row, "student_external_id") +
+                   ej_json_has(row, "student");
+        if (ways != 1)
+            row_error(errors, i, "student",
+                      "give one of student_id, student_external_id or student");
+        else if (ej_json_has(row, "student")) {
+            const json_t *s = json_object_get(row, "student");
+            if (ej_json_row_check(s, import_student_fields, (long)i, errors) == 0) {
+                row_external_id(errors, i, s, "external_id", "student");
+                if (!ej_json_str(s, "external_id") && !ej_json_str(s, "birth_date"))
+                    row_error(errors, i, "student",
+                              "birth_date is required for a student without external_id");
+            }
+        }
+        if (ej_json_has(row, "group_id") == ej_json_has(row, "group_external_id"))
+            row_error(errors, i, "group_id", "give either group_id or group_external_id");
+        if (ej_json_has(row, "guardian_ids") && ej_json_has(row, "guardian_external_ids"))
+            row_error(errors, i, "guardian_ids",
+                      "give guardian_ids or guardian_external_ids, not both");
+        row_external_id(errors, i, row, "student_external_id", "student_external_id");
+        row_external_id(errors, i, row, "group_external_id", "group_external_id");
+        size_t k;
+        json_t *g;
+        json_array_foreach(json_object_get(row, "guardian_external_ids"), k, g) {
+            if (!ej_external_id_valid(json_string_value(g)))
+                row_error(errors, i, "guardian_external_ids",
+                          "every item must be 1-64 characters, no control characters, no space at either end");
+        }
     }
     if (json_array_size(errors) == 0) {
         json_decref(errors);
@@ -433,9 +491,28 @@ static int import_rows_valid(struct ej_req *r, const json_t *rows)
 void ej_op_import_enrollments(struct ej_req *r)
 {
     json_t *out;
+    char dry[8];
+    int got = ej_query(r, "dry_run", dry, sizeof dry);
+    if (got < 0)
+        return;
+    if (got && strcmp(dry, "true") != 0 && strcmp(dry, "false") != 0) {
+        ej_problem(r, 400, "invalid_query", "dry_run must be true or false.");
+        return;
+    }
+    bool dry_run = got && strcmp(dry, "true") == 0;
     if (ej_json_check(r, r->body, import_fields) != 0)
         return;
     const json_t *rows = json_object_get(r->body, "rows");
-    if (import_rows_valid(r, rows) == 0 && ej_store_import_enrollments(r, rows, &out) == 0)
+    if (import_rows_valid(r, rows) != 0 || ej_store_import_enrollments(r, rows, &out) != 0)
+        return;
+    /* A dry run (issue 11, ejournal-sync push-roster --dry-run) does all of
+     * it, reports what would happen, and rolls it back: the report is the
+     * real one, not a guess. */
+    json_object_set_new(out, "dry_run", json_boolean(dry_run));
+    if (dry_run) {
+        ej_db_rollback(r);
+        ej_reply(r, 200, out);
+    } else {
         ej_reply(r, 201, out);
+    }
 }

@@ -19,6 +19,7 @@ static const struct ej_field create_fields[] = {
     {"phone", EJ_F_STRING, EJ_F_NULLABLE, 40},
     {"employment_start", EJ_F_DATE, EJ_F_NULLABLE, 0},
     {"employment_end", EJ_F_DATE, EJ_F_NULLABLE, 0},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     {NULL, 0, 0, 0},
 };
 static const struct ej_field update_fields[] = {
@@ -28,6 +29,7 @@ static const struct ej_field update_fields[] = {
     {"phone", EJ_F_STRING, EJ_F_NULLABLE, 40},
     {"employment_start", EJ_F_DATE, EJ_F_NULLABLE, 0},
     {"employment_end", EJ_F_DATE, EJ_F_NULLABLE, 0},
+    {"external_id", EJ_F_STRING, EJ_F_NULLABLE, 64},
     {NULL, 0, 0, 0},
 };
 static const struct ej_field revoke_fields[] = {
@@ -83,7 +85,7 @@ static int validate_user(struct ej_req *r, const json_t *b)
         if (!field && !listed(roles, json_string_value(v)))
             field = "roles", msg = "must be superuser, director, teacher, staff, student, guardian or integration";
     }
-    return field ? ej_invalid(r, field, msg) : 0;
+    return field ? ej_invalid(r, field, msg) : ej_check_external_id(r, b);
 }
 
 /* A fresh one-time password and its hash; -1 with 503/500 set. */
@@ -118,21 +120,23 @@ void ej_op_create_user(struct ej_req *r)
 
 void ej_op_list_users(struct ej_req *r)
 {
-    char role[32], q[128], access[16];
+    char role[32], q[128], access[16], external_id[264];
     int limit;
     int64_t after;
     json_t *items;
     int has_role = ej_query(r, "role", role, sizeof role);
     int has_q = has_role < 0 ? -1 : ej_query(r, "q", q, sizeof q);
     int has_access = has_q < 0 ? -1 : ej_query(r, "access", access, sizeof access);
-    if (has_access < 0 || ej_page_params(r, &limit, &after) != 0)
+    int has_ext = has_access < 0 ? -1 : ej_query(r, "external_id", external_id, sizeof external_id);
+    if (has_ext < 0 || ej_page_params(r, &limit, &after) != 0)
         return;
     if ((has_role && !listed(roles, role)) || (has_access && !listed(access_states, access))) {
         ej_problem(r, 400, "invalid_query", "Unknown role or access filter.");
         return;
     }
     if (ej_store_user_list(r, has_role ? role : NULL, has_q ? q : NULL,
-                           has_access ? access : NULL, limit, after, &items) == 0)
+                           has_access ? access : NULL, has_ext ? external_id : NULL, limit,
+                           after, &items) == 0)
         ej_reply(r, 200, ej_page_wrap(items, limit));
 }
 

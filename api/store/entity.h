@@ -29,6 +29,11 @@ int ej_store_create(struct ej_req *r, const char *entity, const char *action,
 int ej_store_get(struct ej_req *r, const char *what, const char *sql, int n,
                  const char *const *params, json_t **out);
 
+/* Passes rc through; when the statement that failed broke the uniqueness of
+ * an external_id (users, students, programmes, groups), sets 409
+ * external_id_taken instead of the generic error. */
+int ej_store_external_id_conflict(struct ej_req *r, int rc);
+
 /* Sets the reply's ETag from the row's "version" (if it has one). */
 void ej_store_etag(struct ej_req *r, const json_t *row);
 

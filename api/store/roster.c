@@ -76,7 +76,7 @@ static int program_conflict(struct ej_req *r, int rc)
 {
     if (rc != 0 && db_failed_with(r, "23505", "programs_code_key"))
         ej_problem(r, 409, "program_code_taken", "A programme with this code exists.");
-    return rc;
+    return ej_store_external_id_conflict(r, rc);
 }
 
 int ej_store_program_create(struct ej_req *r, const json_t *body, json_t **out)
@@ -84,9 +84,10 @@ int ej_store_program_create(struct ej_req *r, const json_t *body, json_t **out)
     char *doc = dump(body);
     const char *p[] = {doc};
     int rc = ej_store_create(r, "program", "program.create",
-                             "INSERT INTO programs AS x (code, name, description)"
+                             "INSERT INTO programs AS x (code, name, description, external_id)"
                              " SELECT $1::jsonb->>'code', $1::jsonb->>'name',"
-                             " $1::jsonb->>'description' RETURNING program_json(x)",
+                             " $1::jsonb->>'description', $1::jsonb->>'external_id'"
+                             " RETURNING program_json(x)",
                              1, p, out);
     free(doc);
     return program_conflict(r, rc);
@@ -95,8 +96,11 @@ int ej_store_program_create(struct ej_req *r, const json_t *body, json_t **out)
 int ej_store_program_list(struct ej_req *r, const struct ej_roster_filter *f, json_t **items)
 {
     char lim[24], aft[24];
-    const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after)};
-    return list(r, items, "SELECT x.id, program_json(x) AS j FROM programs x WHERE true" PAGE, 2, p);
+    const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after), f->external_id};
+    return list(r, items,
+                "SELECT x.id, program_json(x) AS j FROM programs x"
+                " WHERE ($3::text IS NULL OR x.external_id = $3)" PAGE,
+                3, p);
 }
 
 int ej_store_program_get(struct ej_req *r, int64_t id, json_t **out)
@@ -119,7 +123,9 @@ int ej_store_program_update(struct ej_req *r, int64_t id, int64_t version, const
         " code = CASE WHEN $2::jsonb ? 'code' THEN $2::jsonb->>'code' ELSE code END,"
         " name = CASE WHEN $2::jsonb ? 'name' THEN $2::jsonb->>'name' ELSE name END,"
         " description = CASE WHEN $2::jsonb ? 'description' THEN $2::jsonb->>'description'"
-        " ELSE description END, version = version + 1, updated_at = now()"
+        " ELSE description END,"
+        " external_id = CASE WHEN $2::jsonb ? 'external_id' THEN $2::jsonb->>'external_id'"
+        " ELSE external_id END, version = version + 1, updated_at = now()"
         " WHERE id = $1 RETURNING program_json(x)",
         2, p, out);
     free(doc);
@@ -200,7 +206,7 @@ static int group_conflict(struct ej_req *r, int rc)
 {
     if (rc != 0 && db_failed_with(r, "23505", "groups_school_year_id_name_key"))
         ej_problem(r, 409, "group_name_taken", "This school year already has a group of that name.");
-    return rc;
+    return ej_store_external_id_conflict(r, rc);
 }
 
 int ej_store_group_create(struct ej_req *r, const json_t *body, json_t **out)
@@ -214,9 +220,10 @@ int ej_store_group_create(struct ej_req *r, const json_t *body, json_t **out)
     const char *p[] = {doc};
     json_t *created = NULL;
     int rc = db_json(r, &created,
-                     "INSERT INTO groups AS x (program_id, school_year_id, name)"
+                     "INSERT INTO groups AS x (program_id, school_year_id, name, external_id)"
                      " SELECT ($1::jsonb->>'program_id')::bigint,"
-                     " ($1::jsonb->>'school_year_id')::bigint, $1::jsonb->>'name' RETURNING x.id",
+                     " ($1::jsonb->>'school_year_id')::bigint, $1::jsonb->>'name',"
+                     " $1::jsonb->>'external_id' RETURNING x.id",
                      1, p);
     free(doc);
     if (group_conflict(r, rc) != 0)
@@ -243,14 +250,15 @@ int ej_store_group_list(struct ej_req *r, unsigned scopes, const struct ej_roste
     const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after),
                        db_i64(uid, r->who.user_id), db_i64(sc, scopes),
                        f->school_year_id ? db_i64(yr, f->school_year_id) : NULL,
-                       f->teacher_id ? db_i64(t, f->teacher_id) : NULL};
+                       f->teacher_id ? db_i64(t, f->teacher_id) : NULL, f->external_id};
     return list(r, items,
                 "SELECT x.id, group_json(x) AS j FROM groups x"
                 " WHERE visible_group($3, $4, x.id)"
+                " AND ($7::text IS NULL OR x.external_id = $7)"
                 " AND ($5::bigint IS NULL OR x.school_year_id = $5)"
                 " AND ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM group_teachers t"
                 "      WHERE t.group_id = x.id AND t.teacher_id = $6))" PAGE,
-                6, p);
+                7, p);
 }
 
 int ej_store_group_get(struct ej_req *r, unsigned scopes, int64_t id, json_t **out)
@@ -293,6 +301,8 @@ int ej_store_group_update(struct ej_req *r, int64_t id, int64_t version, const j
                                       " name = CASE WHEN $2::jsonb ? 'name' THEN $2::jsonb->>'name' ELSE name END,"
                                       " program_id = CASE WHEN $2::jsonb ? 'program_id'"
                                       " THEN ($2::jsonb->>'program_id')::bigint ELSE program_id END,"
+                                      " external_id = CASE WHEN $2::jsonb ? 'external_id'"
+                                      " THEN $2::jsonb->>'external_id' ELSE external_id END,"
                                       " version = version + 1, updated_at = now() WHERE id = $1",
                                       2, p);
     free(doc);
@@ -350,12 +360,13 @@ int ej_store_student_create(struct ej_req *r, const json_t *body, json_t **out)
     char *doc = dump(body);
     const char *p[] = {doc};
     int rc = ej_store_create(r, "student", "student.create",
-                             "INSERT INTO students AS x (full_name, birth_date, user_id)"
+                             "INSERT INTO students AS x (full_name, birth_date, user_id, external_id)"
                              " SELECT $1::jsonb->>'full_name', ($1::jsonb->>'birth_date')::date,"
-                             " ($1::jsonb->>'user_id')::bigint RETURNING student_json(x)",
+                             " ($1::jsonb->>'user_id')::bigint, $1::jsonb->>'external_id'"
+                             " RETURNING student_json(x)",
                              1, p, out);
     free(doc);
-    return rc;
+    return ej_store_external_id_conflict(r, rc);
 }
 
 int ej_store_student_list(struct ej_req *r, unsigned scopes, const struct ej_roster_filter *f,
@@ -365,14 +376,15 @@ int ej_store_student_list(struct ej_req *r, unsigned scopes, const struct ej_ros
     const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after),
                        db_i64(uid, r->who.user_id), db_i64(sc, scopes),
                        db_like(f->q, like, sizeof like),
-                       f->group_id ? db_i64(g, f->group_id) : NULL};
+                       f->group_id ? db_i64(g, f->group_id) : NULL, f->external_id};
     return list(r, items,
                 "SELECT x.id, student_json(x) AS j FROM students x"
                 " WHERE visible_student($3, $4, x.id)"
+                " AND ($7::text IS NULL OR x.external_id = $7)"
                 " AND ($5::text IS NULL OR x.full_name ILIKE '%' || $5 || '%')"
                 " AND ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM enrollments e"
                 "      WHERE e.student_id = x.id AND e.group_id = $6))" PAGE,
-                6, p);
+                7, p);
 }
 
 int ej_store_student_visible(struct ej_req *r, unsigned scopes, int64_t id)
@@ -415,10 +427,12 @@ int ej_store_student_update(struct ej_req *r, int64_t id, int64_t version, const
         " birth_date = CASE WHEN $2::jsonb ? 'birth_date' THEN ($2::jsonb->>'birth_date')::date"
         " ELSE birth_date END,"
         " user_id = CASE WHEN $2::jsonb ? 'user_id' THEN ($2::jsonb->>'user_id')::bigint ELSE user_id END,"
+        " external_id = CASE WHEN $2::jsonb ? 'external_id' THEN $2::jsonb->>'external_id'"
+        " ELSE external_id END,"
         " version = version + 1, updated_at = now() WHERE id = $1 RETURNING student_json(x)",
         2, p, out);
     free(doc);
-    return rc;
+    return ej_store_external_id_conflict(r, rc);
 }
 
 /* ---- guardians ---- */
@@ -698,16 +712,32 @@ int ej_store_enrollment_withdrawal_preview(struct ej_req *r, int64_t id, json_t 
 
 /* ---- bulk registration ---- */
 
-/* The import's rows, with the student each names: by id, or an existing
- * student of the same name (case-insensitive) and birth date. */
-#define IMPORT_ROWS                                                                          \
-    "WITH r AS (SELECT (t.ord - 1)::int AS row, t.x, (t.x->>'group_id')::bigint AS gid,"     \
-    " (t.x->>'student_id')::bigint AS sid_given, t.x->'student'->>'full_name' AS name,"     \
-    " (t.x->'student'->>'birth_date')::date AS bdate, (t.x->>'starts_on')::date AS starts_on" \
-    " FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(x, ord)),"                   \
-    " m AS (SELECT r.*, coalesce(r.sid_given, (SELECT s.id FROM students s"                  \
-    " WHERE lower(s.full_name) = lower(r.name) AND s.birth_date = r.bdate"                   \
-    " ORDER BY s.id LIMIT 1)) AS sid FROM r)"
+/* The import's rows (SPEC.md "Enrollments", "Integration"), with the group,
+ * the student and the guardians each names: by id, or by external id (issue
+ * 11); a student given as {full_name, birth_date?, external_id?} is the one
+ * with that external id if it exists, else (without an external id) an
+ * existing student of the same name (case-insensitive) and birth date. eid:
+ * the active enrollment that already makes the row true (then it is left). */
+#define IMPORT_ROWS                                                                              \
+    "WITH r AS (SELECT (t.ord - 1)::int AS row, t.x, t.x->>'group_external_id' AS gext,"         \
+    " coalesce((t.x->>'group_id')::bigint, (SELECT g.id FROM groups g"                           \
+    "  WHERE g.external_id = t.x->>'group_external_id')) AS gid,"                                \
+    " t.x->>'student_external_id' AS sext_given,"                                                \
+    " coalesce((t.x->>'student_id')::bigint, (SELECT s.id FROM students s"                       \
+    "  WHERE s.external_id = t.x->>'student_external_id')) AS sid_given,"                        \
+    " t.x->'student'->>'full_name' AS name, (t.x->'student'->>'birth_date')::date AS bdate,"     \
+    " t.x->'student'->>'external_id' AS sext, (t.x->>'starts_on')::date AS starts_on,"           \
+    " coalesce(t.x->'guardian_ids', (SELECT coalesce(jsonb_agg(u.id ORDER BY u.id), '[]'::jsonb)" \
+    "  FROM jsonb_array_elements_text(t.x->'guardian_external_ids') ge"                          \
+    "  JOIN users u ON u.external_id = ge), '[]'::jsonb) AS gids"                                \
+    " FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(x, ord)),"                       \
+    " m0 AS (SELECT r.*, coalesce(r.sid_given, CASE WHEN r.sext IS NOT NULL"                     \
+    "  THEN (SELECT s.id FROM students s WHERE s.external_id = r.sext)"                          \
+    "  ELSE (SELECT s.id FROM students s WHERE r.sext_given IS NULL"                             \
+    "   AND lower(s.full_name) = lower(r.name) AND s.birth_date = r.bdate"                       \
+    "   ORDER BY s.id LIMIT 1) END) AS sid FROM r),"                                             \
+    " m AS (SELECT m0.*, (SELECT n.id FROM enrollments n WHERE n.student_id = m0.sid"            \
+    "  AND n.group_id = m0.gid AND n.withdrawn_at IS NULL) AS eid FROM m0)"
 
 static int import_errors(struct ej_req *r, const char *doc, json_t **errors)
 {
@@ -719,26 +749,31 @@ static int import_errors(struct ej_req *r, const char *doc, json_t **errors)
         " FROM m LEFT JOIN groups g ON g.id = m.gid"
         " LEFT JOIN school_years y ON y.id = g.school_year_id),"
         " e(row, field, message) AS ("
-        " SELECT row, 'group_id', 'no such group' FROM v WHERE group_found IS NULL"
+        " SELECT row, CASE WHEN gext IS NULL THEN 'group_id' ELSE 'group_external_id' END,"
+        "  'no such group' FROM v WHERE group_found IS NULL"
         " UNION ALL SELECT row, 'starts_on', 'must be inside the group''s school year' FROM v"
-        "  WHERE group_found IS NOT NULL AND starts_on NOT BETWEEN ys AND ye"
+        "  WHERE group_found IS NOT NULL AND eid IS NULL AND starts_on NOT BETWEEN ys AND ye"
         " UNION ALL SELECT row, 'student_id', 'no such student' FROM v WHERE sid_given IS NOT NULL"
         "  AND NOT EXISTS (SELECT 1 FROM students WHERE id = v.sid_given)"
-        " UNION ALL SELECT row, 'student', 'is already enrolled in this group' FROM v"
-        "  WHERE sid IS NOT NULL AND EXISTS (SELECT 1 FROM enrollments n WHERE n.student_id = v.sid"
-        "  AND n.group_id = v.gid AND n.withdrawn_at IS NULL)"
+        " UNION ALL SELECT row, 'student_external_id', 'no student has this external_id' FROM v"
+        "  WHERE sext_given IS NOT NULL AND sid_given IS NULL"
         " UNION ALL SELECT row, 'student', 'appears more than once for this group' FROM"
-        "  (SELECT row, count(*) OVER (PARTITION BY gid, coalesce(sid::text,"
+        "  (SELECT row, count(*) OVER (PARTITION BY gid, coalesce(sid::text, 'e:' || sext,"
         "   lower(name) || '|' || bdate::text)) AS c FROM v) d WHERE c > 1"
         /* §20: a row that names a student who turns out to exist already (same
          * name and birth date) may not link guardians to them: two children can
-         * share both, and a stranger would see the other's journal. */
+         * share both, and a stranger would see the other's journal. An
+         * external id names one record, so a match by it may. */
         " UNION ALL SELECT row, 'guardian_ids', 'the student matched the existing student '"
         "  || sid || ' by name and birth date: give student_id to link guardians' FROM v"
-        "  WHERE sid_given IS NULL AND sid IS NOT NULL"
-        "  AND jsonb_array_length(coalesce(x->'guardian_ids', '[]'::jsonb)) > 0"
-        " UNION ALL SELECT v.row, 'guardian_ids', 'user ' || gt || ' is not a guardian'"
-        "  FROM v, jsonb_array_elements_text(coalesce(v.x->'guardian_ids', '[]'::jsonb)) gt"
+        "  WHERE sid_given IS NULL AND sext_given IS NULL AND sext IS NULL AND sid IS NOT NULL"
+        "  AND jsonb_array_length(gids) > 0"
+        " UNION ALL SELECT v.row, 'guardian_external_ids', 'no user has the external_id ' || ge"
+        "  FROM v, jsonb_array_elements_text(coalesce(v.x->'guardian_external_ids', '[]'::jsonb)) ge"
+        "  WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.external_id = ge)"
+        " UNION ALL SELECT v.row, CASE WHEN v.x ? 'guardian_ids' THEN 'guardian_ids'"
+        "  ELSE 'guardian_external_ids' END, 'user ' || gt || ' is not a guardian'"
+        "  FROM v, jsonb_array_elements_text(v.gids) gt"
         "  WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = gt::bigint"
         "  AND 'guardian' = ANY(u.roles)))"
         " SELECT coalesce(jsonb_agg(jsonb_build_object('row', row, 'field', field,"
@@ -784,49 +819,76 @@ int ej_store_import_enrollments(struct ej_req *r, const json_t *rows, json_t **o
         json_object_set(r->out, "errors", errors);
         rc = -1;
     }
-    /* New students first (one per distinct name and birth date), audited; and
-     * the rows that matched an existing student. */
+    /* New students first (one per distinct external id, or name and birth
+     * date), audited; and the rows that matched an existing student. */
     if (rc == 0)
         rc = db_json(r, &students,
                      IMPORT_ROWS ","
-                     " new AS (SELECT DISTINCT ON (lower(name), bdate) name, bdate FROM m"
-                     "  WHERE sid IS NULL ORDER BY lower(name), bdate, row),"
-                     " ins AS (INSERT INTO students AS s (full_name, birth_date)"
-                     "  SELECT name, bdate FROM new RETURNING s.id, student_json(s) AS j),"
+                     " new AS (SELECT DISTINCT ON (coalesce('e:' || sext, lower(name) || '|' || bdate))"
+                     "  name, bdate, sext FROM m WHERE sid IS NULL"
+                     "  ORDER BY coalesce('e:' || sext, lower(name) || '|' || bdate), row),"
+                     " ins AS (INSERT INTO students AS s (full_name, birth_date, external_id)"
+                     "  SELECT name, bdate, sext FROM new RETURNING s.id, student_json(s) AS j),"
                      " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
                      "  request_id) SELECT $2, 'student.create', 'student', id::text, j, $3 FROM ins)"
                      " SELECT jsonb_build_object('created', (SELECT count(*) FROM ins),"
+                     "  'created_rows', (SELECT coalesce(jsonb_agg(row), '[]'::jsonb) FROM m"
+                     "   WHERE sid IS NULL),"
                      "  'matched', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', row,"
                      "   'student_id', sid) ORDER BY row), '[]'::jsonb) FROM m"
                      "   WHERE sid_given IS NULL AND sid IS NOT NULL))",
                      3, p);
-    /* Then the enrollments and guardian links, audited. */
+    /* Then the enrollments that are not already true, and the guardian
+     * links, audited; and per row what happened. */
     if (rc == 0)
         rc = db_json(r, &result,
                      IMPORT_ROWS ","
                      " ins AS (INSERT INTO enrollments AS e (group_id, student_id, starts_on,"
                      "  guardians_informed_on, admission_order) SELECT gid, sid, starts_on,"
                      "  (x->>'guardians_informed_on')::date, x->>'admission_order' FROM m"
-                     "  ORDER BY row RETURNING e.id, enrollment_json(e) AS j),"
+                     "  WHERE eid IS NULL ORDER BY row"
+                     "  RETURNING e.id, e.group_id, e.student_id, enrollment_json(e) AS j),"
                      " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
                      "  request_id) SELECT $2, 'enrollment.create', 'enrollment', id::text, j, $3"
                      "  FROM ins),"
                      " gl AS (INSERT INTO student_guardians (student_id, guardian_id)"
-                     "  SELECT DISTINCT m.sid, g::bigint FROM m,"
-                     "  jsonb_array_elements_text(coalesce(m.x->'guardian_ids', '[]'::jsonb)) g"
+                     "  SELECT DISTINCT m.sid, g::bigint FROM m, jsonb_array_elements_text(m.gids) g"
                      "  ON CONFLICT DO NOTHING RETURNING student_id, guardian_id),"
                      " aud2 AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
                      "  request_id) SELECT $2, 'student.guardian_link', 'student', student_id::text,"
                      "  jsonb_build_object('student_id', student_id, 'guardian_id', guardian_id), $3"
                      "  FROM gl)"
                      " SELECT jsonb_build_object('enrollments', coalesce((SELECT jsonb_agg(j ORDER BY id)"
-                     "  FROM ins), '[]'::jsonb), 'guardian_links_created', (SELECT count(*) FROM gl))",
+                     "  FROM ins), '[]'::jsonb), 'guardian_links_created', (SELECT count(*) FROM gl),"
+                     "  'enrollments_left', (SELECT count(*) FROM m WHERE eid IS NOT NULL),"
+                     "  'rows', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', m.row,"
+                     "   'student_id', m.sid, 'enrollment_id', coalesce(m.eid, i.id),"
+                     "   'enrollment', CASE WHEN m.eid IS NULL THEN 'created' ELSE 'left' END,"
+                     "   'guardian_links_created', (SELECT count(*) FROM gl WHERE gl.student_id = m.sid"
+                     "    AND gl.guardian_id IN (SELECT jsonb_array_elements_text(m.gids)::bigint)))"
+                     "   ORDER BY m.row), '[]'::jsonb)"
+                     "   FROM m LEFT JOIN ins i ON i.group_id = m.gid AND i.student_id = m.sid))",
                      3, p);
     if (rc == 0) {
-        /* Existing students matched by name and birth date are reported, so
-         * the superuser can see that no new record was made for them. */
+        /* Existing students matched by external id, or by name and birth
+         * date, are reported, so the superuser can see that no new record
+         * was made for them; each row says what became of its student. */
         json_object_set(result, "students_created", json_object_get(students, "created"));
         json_object_set(result, "students_matched", json_object_get(students, "matched"));
+        const json_t *created_rows = json_object_get(students, "created_rows");
+        const json_t *matched = json_object_get(students, "matched");
+        size_t i, k;
+        json_t *row, *v;
+        json_array_foreach(json_object_get(result, "rows"), i, row) {
+            json_int_t n = json_integer_value(json_object_get(row, "row"));
+            const char *how = "given";
+            json_array_foreach(created_rows, k, v) if (json_integer_value(v) == n) how = "created";
+            json_array_foreach(matched, k, v) {
+                if (json_integer_value(json_object_get(v, "row")) == n)
+                    how = "matched";
+            }
+            json_object_set_new(row, "student", json_string(how));
+        }
         *out = result;
         result = NULL;
     }

@@ -15,6 +15,8 @@ struct ej_roster_filter {
     int64_t school_year_id, teacher_id, group_id;
     const char *q;
     const char *status;
+    const char *external_id; /* ?external_id= (programmes, groups, students) */
+    char external_id_buf[264];
     int limit;
     int64_t after;
 };

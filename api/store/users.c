@@ -22,26 +22,26 @@ int ej_store_user_create(struct ej_req *r, const json_t *body, const char *hash,
     const char *p[] = {doc, hash};
     int rc = ej_store_create(r, "user", "user.create",
                              "INSERT INTO users AS u (username, full_name, email, phone, roles,"
-                             " employment_start, employment_end, password_hash, must_change_password)"
+                             " employment_start, employment_end, password_hash, must_change_password, external_id)"
                              " SELECT $1::jsonb->>'username', $1::jsonb->>'full_name',"
                              " $1::jsonb->>'email', $1::jsonb->>'phone',"
                              " ARRAY(SELECT DISTINCT jsonb_array_elements_text($1::jsonb->'roles')),"
                              " ($1::jsonb->>'employment_start')::date,"
-                             " ($1::jsonb->>'employment_end')::date, $2, true"
+                             " ($1::jsonb->>'employment_end')::date, $2, true, $1::jsonb->>'external_id'"
                              " RETURNING user_json(u)",
                              2, p, user);
     free(doc);
     if (rc != 0 && db_failed_with(r, "23505", "users_username_key"))
         ej_problem(r, 409, "username_taken", "This username is already taken.");
-    return rc;
+    return ej_store_external_id_conflict(r, rc);
 }
 
 int ej_store_user_list(struct ej_req *r, const char *role, const char *q, const char *access,
-                       int limit, int64_t after, json_t **items)
+                       const char *external_id, int limit, int64_t after, json_t **items)
 {
     char lim[24], aft[24], like[260];
     const char *p[] = {role, db_like(q, like, sizeof like), access, db_i64(lim, limit),
-                       db_i64(aft, after)};
+                       db_i64(aft, after), external_id};
     return db_json(r, items,
                    "SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM ("
                    " SELECT u.id, user_json(u) AS j FROM users u"
@@ -49,8 +49,9 @@ int ej_store_user_list(struct ej_req *r, const char *role, const char *q, const 
                    " AND ($2::text IS NULL OR u.username ILIKE '%' || $2 || '%'"
                    "      OR u.full_name ILIKE '%' || $2 || '%')"
                    " AND ($3::text IS NULL OR user_access(u) = $3)"
+                   " AND ($6::text IS NULL OR u.external_id = $6)"
                    " AND u.id > $5 ORDER BY u.id LIMIT $4) s",
-                   5, p);
+                   6, p);
 }
 
 int ej_store_user_get(struct ej_req *r, int64_t id, json_t **user)
@@ -77,6 +78,8 @@ int ej_store_user_update(struct ej_req *r, int64_t id, int64_t expected_version,
         "   THEN ($2::jsonb->>'employment_start')::date ELSE employment_start END,"
         " employment_end = CASE WHEN $2::jsonb ? 'employment_end'"
         "   THEN ($2::jsonb->>'employment_end')::date ELSE employment_end END,"
+        " external_id = CASE WHEN $2::jsonb ? 'external_id' THEN $2::jsonb->>'external_id'"
+        "   ELSE external_id END,"
         " version = version + 1, updated_at = now()"
         " WHERE id = $1 RETURNING user_json(u)",
         2, p, user);
@@ -84,7 +87,7 @@ int ej_store_user_update(struct ej_req *r, int64_t id, int64_t expected_version,
     if (rc != 0 && db_failed_with(r, "23514", "users_check"))
         ej_problem(r, 422, "validation_failed",
                    "employment_end must not be before employment_start.");
-    return rc;
+    return ej_store_external_id_conflict(r, rc);
 }
 
 int ej_store_user_reset_password(struct ej_req *r, int64_t id, const char *hash, json_t **user)

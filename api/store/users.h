@@ -13,6 +13,7 @@
 int ej_store_user_create(struct ej_req *r, const json_t *body, const char *hash, json_t **user);
 /* Lists users; role, q and access may be NULL. *items: new array. */
 int ej_store_user_list(struct ej_req *r, const char *role, const char *q, const char *access,
+                       const char *external_id,
                        int limit, int64_t after, json_t **items);
 /* One user or 404. */
 int ej_store_user_get(struct ej_req *r, int64_t id, json_t **user);

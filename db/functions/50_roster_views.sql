@@ -1,7 +1,8 @@
 -- Repeatable (see 10_foundation.sql and api/store/migrate.c): one current definition per function.
 
 -- The API's views of users, roster rows and calendar entries. (First defined in
--- 0002_identity.sql, 0003_roster.sql and 0004_calendar.sql.)
+-- 0002_identity.sql, 0003_roster.sql and 0004_calendar.sql; external_id added in
+-- 0013_external_ids.sql.)
 
 -- The API's view of a user; never includes the password hash.
 CREATE OR REPLACE FUNCTION user_json(u users) RETURNS jsonb LANGUAGE sql STABLE AS $$
@@ -11,6 +12,7 @@ CREATE OR REPLACE FUNCTION user_json(u users) RETURNS jsonb LANGUAGE sql STABLE 
         'employment_start', u.employment_start, 'employment_end', u.employment_end,
         'access', user_access(u), 'must_change_password', u.must_change_password,
         'revoked_at', utc(u.revoked_at), 'revoked_reason', u.revoked_reason,
+        'external_id', u.external_id,
         'created_at', utc(u.created_at), 'updated_at', utc(u.updated_at),
         'version', u.version)
 $$;
@@ -23,7 +25,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION program_json(p programs) RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object('id', p.id, 'code', p.code, 'name', p.name,
-        'description', p.description, 'version', p.version,
+        'description', p.description, 'external_id', p.external_id, 'version', p.version,
         'created_at', utc(p.created_at), 'updated_at', utc(p.updated_at))
 $$;
 
@@ -37,13 +39,14 @@ BEGIN
                                                    ORDER BY u.id)
                                   FROM group_teachers t JOIN users u ON u.id = t.teacher_id
                                   WHERE t.group_id = g.id), '[]'::jsonb),
+            'external_id', g.external_id,
             'version', g.version, 'created_at', utc(g.created_at), 'updated_at', utc(g.updated_at));
 END
 $$;
 
 CREATE OR REPLACE FUNCTION student_json(s students) RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object('id', s.id, 'full_name', s.full_name, 'birth_date', s.birth_date,
-        'user_id', s.user_id, 'version', s.version,
+        'user_id', s.user_id, 'external_id', s.external_id, 'version', s.version,
         'created_at', utc(s.created_at), 'updated_at', utc(s.updated_at))
 $$;
 

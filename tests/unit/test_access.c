@@ -31,6 +31,26 @@ int main(void)
     CHECK(ej_read_scopes(EJ_ROLE_INTEGRATION, EJ_OBJ_STUDENT) == 0);
     CHECK(ej_read_scopes(EJ_ROLE_INTEGRATION, EJ_OBJ_SCHOOL_YEAR) == EJ_SCOPE_ALL);
     CHECK(ej_read_scopes(0, EJ_OBJ_LESSON) == 0);
+
+    /* issue 11: the integration role reads the exports and nothing behind people's own views. */
+    CHECK(ej_read_scopes(EJ_ROLE_INTEGRATION, EJ_OBJ_HOURS) == EJ_SCOPE_ALL);
+    CHECK(ej_read_scopes(EJ_ROLE_INTEGRATION, EJ_OBJ_JOURNAL_EXPORT) == EJ_SCOPE_ALL);
+    CHECK(ej_read_scopes(EJ_ROLE_INTEGRATION, EJ_OBJ_EXPORT_ATTENDANCE) == EJ_SCOPE_ALL);
+    CHECK(ej_read_scopes(EJ_ROLE_INTEGRATION, EJ_OBJ_GUARDIANS) == 0);
+    CHECK(ej_read_scopes(EJ_ROLE_INTEGRATION, EJ_OBJ_LESSON) == 0);
+    CHECK(ej_read_scopes(EJ_ROLE_INTEGRATION, EJ_OBJ_ROSTER) == 0);
+    CHECK(ej_read_scopes(EJ_ROLE_INTEGRATION, EJ_OBJ_GROUP) == 0);
+    /* issue 11 hours: a teacher their own, the superuser and director everyone's, others none. */
+    CHECK(ej_read_scopes(EJ_ROLE_TEACHER, EJ_OBJ_HOURS) == EJ_SCOPE_SELF);
+    CHECK(ej_read_scopes(EJ_ROLE_SUPERUSER, EJ_OBJ_HOURS) == EJ_SCOPE_ALL);
+    CHECK(ej_read_scopes(EJ_ROLE_DIRECTOR, EJ_OBJ_HOURS) == EJ_SCOPE_ALL);
+    CHECK(ej_read_scopes(EJ_ROLE_STAFF | EJ_ROLE_GUARDIAN | EJ_ROLE_STUDENT, EJ_OBJ_HOURS) == 0);
+    /* issue 11 journal document: a teacher their groups; staff without absences (§8); no family. */
+    CHECK(ej_read_scopes(EJ_ROLE_TEACHER, EJ_OBJ_JOURNAL_EXPORT) == EJ_SCOPE_TAUGHT);
+    CHECK(ej_read_scopes(EJ_ROLE_TEACHER, EJ_OBJ_EXPORT_ATTENDANCE) == EJ_SCOPE_TAUGHT);
+    CHECK(ej_read_scopes(EJ_ROLE_STAFF, EJ_OBJ_JOURNAL_EXPORT) == EJ_SCOPE_ALL);
+    CHECK(ej_read_scopes(EJ_ROLE_STAFF, EJ_OBJ_EXPORT_ATTENDANCE) == 0);
+    CHECK(ej_read_scopes(EJ_ROLE_GUARDIAN | EJ_ROLE_STUDENT, EJ_OBJ_JOURNAL_EXPORT) == 0);
     /* §18 a personal file is the family's: a teacher reads none (also one who is a
      * guardian reads only their own children's), staff and the sync account none. */
     CHECK(ej_read_scopes(EJ_ROLE_TEACHER, EJ_OBJ_PERSONAL_FILE) == 0);
