@@ -4,18 +4,21 @@
 // are client routes: every path it serves is a real file.
 import * as api from './api.js?v=618e67038394';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=a8e8f3980893';
+import { getLang, setLang, t } from './i18n.js?v=4b1bffb2aeef';
 import * as outbox from './outbox.js?v=e91b1f934890';
-import * as signin from './screens/signin.js?v=89b691f2522e';
-import * as password from './screens/password.js?v=6b509c78a181';
-import * as lessons from './screens/lessons.js?v=d574f0787dfd';
-import * as entry from './screens/entry.js?v=ba9a18a946fb';
-import * as guardian from './screens/guardian.js?v=b937c14c6cd5';
-import * as account from './screens/account.js?v=93c2900ed9fc';
-import * as office from './screens/office.js?v=1d186b4315c3';
-import * as substitutes from './screens/substitutes.js?v=8bc29cef0aeb';
-import * as accounts from './screens/accounts.js?v=cf94f7d7dede';
-import * as enrollments from './screens/enrollments.js?v=89b6be0baecf';
+import * as signin from './screens/signin.js?v=f8821c249715';
+import * as password from './screens/password.js?v=88887b9cf571';
+import * as lessons from './screens/lessons.js?v=e157ae811fc4';
+import * as entry from './screens/entry.js?v=65bdd4aea564';
+import * as guardian from './screens/guardian.js?v=95d7c44c899e';
+import * as account from './screens/account.js?v=f8298fe0e858';
+import * as office from './screens/office.js?v=a87692a2111b';
+import * as substitutes from './screens/substitutes.js?v=f02e56c6e3bb';
+import * as accounts from './screens/accounts.js?v=aaebe96c6da3';
+import * as enrollments from './screens/enrollments.js?v=60a2fffc8072';
+import * as accesslog from './screens/accesslog.js?v=8e2764a46dc7';
+import * as settings from './screens/settings.js?v=b499f085c8fe';
+import * as proposals from './screens/proposals.js?v=ffbf22b14f2c';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -27,6 +30,7 @@ const brand = document.getElementById('brand');
 let reauth = null; // when set, the session ended: sign in again, then come back
 
 const isSuper = (me) => me.roles.includes('superuser');
+const canSettle = (me) => isSuper(me) || me.roles.includes('director');
 
 export function homeFor(me) {
   if (!me) return '#/signin';
@@ -49,6 +53,8 @@ function renderNav() {
     }
     if (me.roles.includes('teacher')) links.push(['#/lessons', t('nav.lessons')]);
     if (me.roles.includes('guardian')) links.push(['#/children', t('nav.children')]);
+    if (!me.roles.includes('integration')) links.push(['#/proposals', t('nav.proposals')]);
+    if (canSettle(me)) links.push(['#/settings', t('nav.settings')]);
     links.push(['#/account', t('nav.account')]);
   }
   const here = location.hash.split('/').slice(0, 2).join('/');
@@ -108,6 +114,9 @@ async function route() {
     lesson: () => entry.render(target, ctx, Number(arg)),
     children: () => guardian.render(target, ctx),
     account: () => account.render(target, { ...ctx, signedOut }),
+    proposals: () => proposals.render(target, ctx),
+    access: () => accesslog.render(target, ctx, Number(arg)),
+    ...(canSettle(me) ? { settings: () => settings.render(target, ctx) } : {}),
     ...(isSuper(me) ? {
       office: () => office.render(target, ctx),
       substitutes: () => substitutes.render(target, ctx, arg),

@@ -3,9 +3,9 @@
 // call to list (GET /users?q=&role=), one per action.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=e4734ceee3dd';
-import { t, fmtDate } from '../i18n.js?v=a8e8f3980893';
-import { inlineForm } from './office.js?v=1d186b4315c3';
+import { problemText } from '../errors.js?v=6f754da4b7df';
+import { t, fmtDate } from '../i18n.js?v=4b1bffb2aeef';
+import { inlineForm } from './office.js?v=a87692a2111b';
 
 const ROLES = ['teacher', 'guardian', 'student', 'staff', 'superuser', 'director'];
 let filter = { q: '', role: '' };

@@ -6,9 +6,9 @@
 // group (groups, its enrollments, students for the enroll form), one to preview, one to withdraw.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=e4734ceee3dd';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=a8e8f3980893';
-import { inlineForm } from './office.js?v=1d186b4315c3';
+import { problemText } from '../errors.js?v=6f754da4b7df';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=4b1bffb2aeef';
+import { inlineForm } from './office.js?v=a87692a2111b';
 
 export async function render(main, ctx, groupId, shown = null) {
   clear(main, h('h1', {}, t('groups.title')), h('p', { class: 'muted' }, t('common.loading')));

@@ -5,8 +5,8 @@
 // absence reasons.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=e4734ceee3dd';
-import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=a8e8f3980893';
+import { problemText } from '../errors.js?v=6f754da4b7df';
+import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=4b1bffb2aeef';
 
 const WINDOW_DAYS = 60;
 
@@ -44,6 +44,7 @@ export async function render(main, ctx) {
     return h('section', { class: 'card child', 'aria-labelledby': `child-${child.id}` },
       h('h2', { id: `child-${child.id}` }, child.full_name),
       h('p', { class: 'muted' }, t('guardian.summary', { n: rows.length, p: n('present'), a: n('absent'), l: n('late') })),
+      h('p', {}, h('a', { href: `#/access/${child.id}`, 'aria-label': t('access.link.label', { name: child.full_name }) }, t('access.link'))),
       h('h3', {}, t('guardian.lessons')),
       rows.length === 0 ? h('p', { class: 'empty' }, t('guardian.nolessons')) :
         h('ul', { class: 'timeline' }, rows.map(({ l, a }) => h('li', { class: `att att-${a.status}` },
