@@ -814,7 +814,7 @@ describe('issue 12 web client in chromium', () => {
       assert.equal(await daysBox.inputValue(), String(next));
 
       // Someone else saves meanwhile: this screen's ETag is stale, the save is refused, nothing lost.
-      const other = await call(stack, 'PATCH', '/settings', { token: admin.token, headers: { 'If-Match': after.headers.etag },
+      const other = await call(stack, 'PATCH', '/settings', { token: admin.token, headers: { 'If-Match': after.headers.get('etag') },
         body: { required_quality_reviews: after.body.required_quality_reviews === 12 ? 11 : after.body.required_quality_reviews + 1 } });
       assert.equal(other.status, 200, other.text);
       await page.getByLabel('Iestādes adrese').fill('Kr. Barona iela 1, Rīga');
@@ -830,7 +830,7 @@ describe('issue 12 web client in chromium', () => {
     } finally {
       // Back to the deadline rule the other tests were written for.
       const now = await call(stack, 'GET', '/settings', { token: admin.token });
-      const back = await call(stack, 'PATCH', '/settings', { token: admin.token, headers: { 'If-Match': now.headers.etag },
+      const back = await call(stack, 'PATCH', '/settings', { token: admin.token, headers: { 'If-Match': now.headers.get('etag') },
         body: { entry_deadline_working_days: days, required_quality_reviews: before.body.required_quality_reviews } });
       assert.equal(back.status, 200, back.text);
       await context.close();
