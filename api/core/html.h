@@ -4,8 +4,8 @@
  * carries EJ_HTML_CSP, which allows nothing but the page's own style
  * element (by its hash), so even an escaping mistake could not run script
  * or load anything. For every printable page (the group journal; the personal
- * file, api/views/personal_file.c, still has its own copy of the escaping,
- * and sets its own policy in r->csp, which then wins). */
+ * file, api/views/personal_file.c, escapes with ej_html_escape too but has its
+ * own style sheet and so sets its own policy in r->csp, which then wins). */
 #ifndef EJ_CORE_HTML_H
 #define EJ_CORE_HTML_H
 

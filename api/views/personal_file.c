@@ -1,9 +1,9 @@
 #include "views/personal_file.h"
 
 #include "core/digest.h"
+#include "core/html.h"
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,218 +44,171 @@ const char *ej_personal_file_csp(void)
     return csp;
 }
 
-static void grow(struct ej_html *h, size_t n)
-{
-    if (h->len + n + 1 <= h->cap)
-        return;
-    while (h->len + n + 1 > h->cap)
-        h->cap = h->cap ? h->cap * 2 : 4096;
-    h->s = realloc(h->s, h->cap);
-    if (!h->s)
-        abort();
-}
-
-void ej_html_raw(struct ej_html *h, const char *s)
-{
-    size_t n = strlen(s);
-    grow(h, n);
-    memcpy(h->s + h->len, s, n + 1);
-    h->len += n;
-}
-
-void ej_html_text(struct ej_html *h, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': ej_html_raw(h, "&amp;"); break;
-        case '<': ej_html_raw(h, "&lt;"); break;
-        case '>': ej_html_raw(h, "&gt;"); break;
-        case '"': ej_html_raw(h, "&quot;"); break;
-        case '\'': ej_html_raw(h, "&#39;"); break;
-        default:
-            grow(h, 1);
-            h->s[h->len++] = *s;
-            h->s[h->len] = '\0';
-        }
-    }
-}
-
-/* Formatted text (numbers, dates: nothing that needs escaping). */
-static void html_fmt(struct ej_html *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void html_fmt(struct ej_html *h, const char *fmt, ...)
-{
-    char buf[128];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    ej_html_raw(h, buf);
-}
-
 /* A string member, escaped; `dash` when it is null or missing. */
-static void field(struct ej_html *h, const json_t *obj, const char *key, const char *dash)
+static void field(struct ej_buf *h, const json_t *obj, const char *key, const char *dash)
 {
     const char *s = json_string_value(json_object_get(obj, key));
-    ej_html_text(h, s ? s : dash);
+    ej_html_escape(h, s ? s : dash);
 }
 
 /* A number member in a right-aligned cell. */
-static void num_cell(struct ej_html *h, const json_t *obj, const char *key)
+static void num_cell(struct ej_buf *h, const json_t *obj, const char *key)
 {
     const json_t *v = json_object_get(obj, key);
-    ej_html_raw(h, "<td class=\"n\">");
+    ej_buf_puts(h, "<td class=\"n\">");
     if (json_is_integer(v))
-        html_fmt(h, "%lld", (long long)json_integer_value(v));
+        ej_buf_printf(h, "%lld", (long long)json_integer_value(v));
     else if (json_is_real(v))
-        html_fmt(h, "%.2f", json_real_value(v));
-    ej_html_raw(h, "</td>");
+        ej_buf_printf(h, "%.2f", json_real_value(v));
+    ej_buf_puts(h, "</td>");
 }
 
-static void cell(struct ej_html *h, const json_t *obj, const char *key)
+static void cell(struct ej_buf *h, const json_t *obj, const char *key)
 {
-    ej_html_raw(h, "<td>");
+    ej_buf_puts(h, "<td>");
     field(h, obj, key, "–");
-    ej_html_raw(h, "</td>");
+    ej_buf_puts(h, "</td>");
 }
 
-static void header(struct ej_html *h, const json_t *file)
+static void header(struct ej_buf *h, const json_t *file)
 {
     const json_t *inst = json_object_get(file, "institution"),
                  *year = json_object_get(file, "school_year"),
                  *student = json_object_get(file, "student");
-    ej_html_raw(h, "<!DOCTYPE html>\n<html lang=\"lv\"><head><meta charset=\"utf-8\">"
+    ej_buf_puts(h, "<!DOCTYPE html>\n<html lang=\"lv\"><head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                    "<title>Personas lieta: ");
     field(h, student, "full_name", "");
-    ej_html_raw(h, ", ");
+    ej_buf_puts(h, ", ");
     field(h, year, "name", "");
-    ej_html_raw(h, "</title><style>");
-    ej_html_raw(h, STYLE);
-    ej_html_raw(h, "</style></head><body><header><p class=\"inst\">");
+    ej_buf_puts(h, "</title><style>");
+    ej_buf_puts(h, STYLE);
+    ej_buf_puts(h, "</style></head><body><header><p class=\"inst\">");
     field(h, inst, "name", "");
     if (json_string_value(json_object_get(inst, "address"))) {
-        ej_html_raw(h, "<br>");
+        ej_buf_puts(h, "<br>");
         field(h, inst, "address", "");
     }
-    ej_html_raw(h, "</p><h1>Personas lieta</h1><p>Mācību gads ");
+    ej_buf_puts(h, "</p><h1>Personas lieta</h1><p>Mācību gads ");
     field(h, year, "name", "");
-    ej_html_raw(h, " (");
+    ej_buf_puts(h, " (");
     field(h, year, "starts_on", "");
-    ej_html_raw(h, " – ");
+    ej_buf_puts(h, " – ");
     field(h, year, "ends_on", "");
-    ej_html_raw(h, ")");
+    ej_buf_puts(h, ")");
     if (json_is_true(json_object_get(year, "closed"))) {
         const char *closed = json_string_value(json_object_get(year, "closed_at"));
-        ej_html_raw(h, ", slēgts ");
-        html_fmt(h, "%.10s", closed ? closed : ""); /* the date of the instant: ours, plain digits */
+        ej_buf_puts(h, ", slēgts ");
+        ej_buf_printf(h, "%.10s", closed ? closed : ""); /* the date of the instant: ours, plain digits */
     }
-    ej_html_raw(h, "</p></header>");
+    ej_buf_puts(h, "</p></header>");
 }
 
-static void person(struct ej_html *h, const json_t *file)
+static void person(struct ej_buf *h, const json_t *file)
 {
     const json_t *student = json_object_get(file, "student"), *g;
     size_t i;
-    ej_html_raw(h, "<section><h2>Izglītojamais</h2><dl><dt>Vārds, uzvārds</dt><dd>");
+    ej_buf_puts(h, "<section><h2>Izglītojamais</h2><dl><dt>Vārds, uzvārds</dt><dd>");
     field(h, student, "full_name", "");
-    ej_html_raw(h, "</dd><dt>Dzimšanas datums</dt><dd>");
+    ej_buf_puts(h, "</dd><dt>Dzimšanas datums</dt><dd>");
     field(h, student, "birth_date", "–");
-    ej_html_raw(h, "</dd><dt>Vecāki, aizbildņi</dt><dd>");
+    ej_buf_puts(h, "</dd><dt>Vecāki, aizbildņi</dt><dd>");
     const json_t *guardians = json_object_get(file, "guardians");
     json_array_foreach(guardians, i, g) {
         if (i)
-            ej_html_raw(h, ", ");
+            ej_buf_puts(h, ", ");
         field(h, g, "full_name", "");
     }
     if (json_array_size(guardians) == 0)
-        ej_html_raw(h, "–");
-    ej_html_raw(h, "</dd></dl></section>");
+        ej_buf_puts(h, "–");
+    ej_buf_puts(h, "</dd></dl></section>");
 }
 
-static void enrollments(struct ej_html *h, const json_t *file)
+static void enrollments(struct ej_buf *h, const json_t *file)
 {
     const json_t *e;
     size_t i;
-    ej_html_raw(h, "<section><h2>Programmas un grupas</h2><table><thead><tr><th>Programma</th>"
+    ej_buf_puts(h, "<section><h2>Programmas un grupas</h2><table><thead><tr><th>Programma</th>"
                    "<th>Grupa</th><th>No</th><th>Atskaitīts</th><th>Iesniegums</th>"
                    "<th>Piezīme</th></tr></thead><tbody>");
     json_array_foreach(json_object_get(file, "enrollments"), i, e) {
         const json_t *w = json_object_get(e, "withdrawal");
-        ej_html_raw(h, "<tr><td>");
+        ej_buf_puts(h, "<tr><td>");
         field(h, json_object_get(e, "program"), "code", "");
-        ej_html_raw(h, " ");
+        ej_buf_puts(h, " ");
         field(h, json_object_get(e, "program"), "name", "");
-        ej_html_raw(h, "</td>");
+        ej_buf_puts(h, "</td>");
         cell(h, json_object_get(e, "group"), "name");
         cell(h, e, "starts_on");
         cell(h, w, "effective_on");
         cell(h, w, "application_date");
         cell(h, w, "note");
-        ej_html_raw(h, "</tr>");
+        ej_buf_puts(h, "</tr>");
     }
     if (json_array_size(json_object_get(file, "enrollments")) == 0)
-        ej_html_raw(h, "<tr><td colspan=\"6\">Šajā mācību gadā nav bijis uzņemts nevienā grupā.</td></tr>");
-    ej_html_raw(h, "</tbody></table></section>");
+        ej_buf_puts(h, "<tr><td colspan=\"6\">Šajā mācību gadā nav bijis uzņemts nevienā grupā.</td></tr>");
+    ej_buf_puts(h, "</tbody></table></section>");
 }
 
-static void attendance(struct ej_html *h, const json_t *file)
+static void attendance(struct ej_buf *h, const json_t *file)
 {
     const json_t *a, *reason;
     size_t i, k;
     const json_t *rows = json_object_get(file, "attendance");
-    ej_html_raw(h, "<section><h2>Apmeklējums</h2><table><thead><tr><th>Grupa</th>"
+    ej_buf_puts(h, "<section><h2>Apmeklējums</h2><table><thead><tr><th>Grupa</th>"
                    "<th class=\"n\">Nodarbības</th><th class=\"n\">Klāt</th>"
                    "<th class=\"n\">Nokavēja</th><th class=\"n\">Nebija</th>"
                    "<th class=\"n\">Attaisnoti</th><th class=\"n\">Neattaisnoti</th>"
                    "<th class=\"n\">Bez iemesla</th><th class=\"n\">Stundas</th>"
                    "<th class=\"n\">Apmeklētās stundas</th></tr></thead><tbody>");
     json_array_foreach(rows, i, a) {
-        ej_html_raw(h, "<tr>");
+        ej_buf_puts(h, "<tr>");
         cell(h, a, "group_name");
         static const char *const keys[] = {"lessons",   "present",        "late",  "absent",
                                            "excused",   "unexcused",      "without_reason",
                                            "hours",     "hours_attended"};
         for (k = 0; k < sizeof keys / sizeof keys[0]; k++)
             num_cell(h, a, keys[k]);
-        ej_html_raw(h, "</tr>");
+        ej_buf_puts(h, "</tr>");
     }
-    ej_html_raw(h, "</tbody></table>");
+    ej_buf_puts(h, "</tbody></table>");
     bool any = false;
     json_array_foreach(rows, i, a) {
         const json_t *reasons = json_object_get(a, "by_reason");
         if (json_array_size(reasons) == 0)
             continue;
         if (!any)
-            ej_html_raw(h, "<h3>Kavējumu iemesli</h3><table><thead><tr><th>Grupa</th>"
+            ej_buf_puts(h, "<h3>Kavējumu iemesli</h3><table><thead><tr><th>Grupa</th>"
                            "<th>Iemesls</th><th>Attaisnots</th><th class=\"n\">Nebija</th>"
                            "<th class=\"n\">Nokavēja</th></tr></thead><tbody>");
         any = true;
         json_array_foreach(reasons, k, reason) {
-            ej_html_raw(h, "<tr>");
+            ej_buf_puts(h, "<tr>");
             cell(h, a, "group_name");
             cell(h, reason, "name");
-            ej_html_raw(h, json_is_true(json_object_get(reason, "excused")) ? "<td>jā</td>"
+            ej_buf_puts(h, json_is_true(json_object_get(reason, "excused")) ? "<td>jā</td>"
                                                                              : "<td>nē</td>");
             num_cell(h, reason, "absent");
             num_cell(h, reason, "late");
-            ej_html_raw(h, "</tr>");
+            ej_buf_puts(h, "</tr>");
         }
     }
     if (any)
-        ej_html_raw(h, "</tbody></table>");
-    ej_html_raw(h, "</section>");
+        ej_buf_puts(h, "</tbody></table>");
+    ej_buf_puts(h, "</section>");
 }
 
 char *ej_personal_file_html(const json_t *file, size_t *len)
 {
-    struct ej_html h = {0};
+    struct ej_buf h;
+    ej_buf_init(&h, 0);
     header(&h, file);
     person(&h, file);
     enrollments(&h, file);
     attendance(&h, file);
-    ej_html_raw(&h, "<footer>Sagatavots ");
+    ej_buf_puts(&h, "<footer>Sagatavots ");
     field(&h, file, "generated_at", "");
-    ej_html_raw(&h, " (UTC), ejournal.</footer></body></html>\n");
+    ej_buf_puts(&h, " (UTC), ejournal.</footer></body></html>\n");
     *len = h.len;
-    return h.s;
+    return h.data;
 }

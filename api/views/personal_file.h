@@ -15,13 +15,4 @@ char *ej_personal_file_html(const json_t *file, size_t *len);
 /* The page's Content-Security-Policy (static; nothing but its style sheet). */
 const char *ej_personal_file_csp(void);
 
-/* Appends s to buf with &, <, >, " and ' escaped (exposed for the unit test).
- * buf: a growable string; see struct ej_html. */
-struct ej_html {
-    char *s;
-    size_t len, cap;
-};
-void ej_html_raw(struct ej_html *h, const char *s);
-void ej_html_text(struct ej_html *h, const char *s);
-
 #endif

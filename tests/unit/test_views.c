@@ -1,16 +1,18 @@
 /* The personal file's page (§18): every text escaped, no script, no external
  * resource, and a Content-Security-Policy that allows its style sheet only. */
 #include "check.h"
+#include "core/html.h"
 #include "views/personal_file.h"
 
 #include <stdlib.h>
 
 int main(void)
 {
-    struct ej_html h = {0};
-    ej_html_text(&h, "<script>alert(\"x\")</script> & 'y'");
-    CHECK_STR(h.s, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;");
-    free(h.s);
+    struct ej_buf h;
+    ej_buf_init(&h, 0);
+    ej_html_escape(&h, "<script>alert(\"x\")</script> & 'y'");
+    CHECK_STR(h.data, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;");
+    ej_buf_cleanup(&h);
 
     json_t *file = json_pack(
         "{s:{s:i, s:s, s:n}, s:[{s:i, s:s}], s:{s:i, s:s, s:s, s:s, s:b, s:n},"
