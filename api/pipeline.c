@@ -135,11 +135,14 @@ static void run_handler_now(struct ej_req *r)
         /* §20: an employee's read of students' personal data is in the audit
          * log; if it cannot be recorded, the data is not sent. A handler may
          * write the record in the statement that reads the data. */
-        r->read_audit = (rt->flags & EJ_R_PERSONAL) && (r->who.roles & EMPLOYEES)
+        r->db.read_audit = (rt->flags & EJ_R_PERSONAL) && (r->who.roles & EMPLOYEES)
                             ? rt->operation_id
                             : NULL;
+        r->db.read_target.path_id = r->nparams ? r->params[0] : NULL;
+        r->db.read_target.path = r->path;
+        r->db.read_target.query = r->query;
         rt->handler(r);
-        if (r->read_audit && !ej_failed(r)) {
+        if (r->db.read_audit && !ej_failed(r)) {
             /* The reply (JSON, or a page as text) waits aside while the read is recorded. */
             json_t *out = r->out;
             char *text = r->out_text;
@@ -148,7 +151,7 @@ static void run_handler_now(struct ej_req *r)
             int status = r->status;
             r->out = NULL;
             r->out_text = NULL;
-            if (ej_audit_read(r, rt->operation_id) == 0) {
+            if (ej_audit_read(&r->db, rt->operation_id) == EJ_OK) {
                 ej_reply(r, status, out);
                 r->out_text = text;
                 r->out_len = len;
@@ -156,6 +159,7 @@ static void run_handler_now(struct ej_req *r)
             } else {
                 json_decref(out);
                 free(text);
+                ej_problem_db(r, r->db.err);
             }
         }
         return;
@@ -166,34 +170,37 @@ static void run_handler_now(struct ej_req *r)
                    "Idempotency-Key must be 1 to 128 printable ASCII characters.");
         return;
     }
-    if (ej_db_begin(r) != 0)
+    if (ej_db_begin(&r->db) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
         return;
+    }
     bool replayed = false;
     if (key && ej_idem_begin(r, key, &replayed) != 0) {
-        ej_db_rollback(r);
+        ej_db_rollback(&r->db);
         return;
     }
     if (replayed) {
-        ej_db_rollback(r);
+        ej_db_rollback(&r->db);
         return;
     }
     rt->handler(r);
     /* A handler that rolled back itself (a dry run) changed nothing, so
      * there is nothing for a retry to replay. */
-    if (!ej_failed(r) && key && r->in_tx)
+    if (!ej_failed(r) && key && r->db.in_tx)
         ej_idem_finish(r, key);
-    if (ej_failed(r) && !r->keep_changes) {
-        ej_db_rollback(r);
+    if (ej_failed(r) && !r->db.keep_changes) {
+        ej_db_rollback(&r->db);
         return;
     }
-    if (!r->in_tx)
+    if (!r->db.in_tx)
         return;
     /* Keep the handler's reply unless the commit itself fails. */
     json_t *out = r->out;
     int status = r->status;
     r->out = NULL;
-    if (ej_db_commit(r) != 0) {
+    if (ej_db_commit(&r->db) != EJ_OK) {
         json_decref(out);
+        ej_problem_db(r, r->db.err);
         return;
     }
     ej_reply(r, status, out);

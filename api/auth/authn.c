@@ -32,5 +32,6 @@ int ej_authenticate(struct ej_req *r)
     if (ej_store_principal(r, c.user_id, c.session_id, c.token_version) != 0)
         return -1;
     r->authenticated = true;
+    r->db.who = &r->who;
     return 0;
 }

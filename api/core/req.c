@@ -18,6 +18,7 @@ void ej_req_init(struct ej_req *r)
     r->route_index = -1;
     r->status = 0;
     r->started = ej_now();
+    r->db.request_id = r->request_id;
 }
 
 void ej_req_cleanup(struct ej_req *r)
@@ -161,6 +162,41 @@ static int parse_id(const char *s, int64_t *out)
         return -1;
     *out = v;
     return 0;
+}
+
+int ej_problem_db(struct ej_req *r, enum ej_err e)
+{
+    const struct ej_db *db = &r->db;
+    switch (e) {
+    case EJ_ERR_NOT_FOUND:
+        return ej_problem(r, 404, "not_found", "No such resource.");
+    case EJ_ERR_CONFLICT:
+        return ej_problem(r, 409, "conflict", "This conflicts with an existing record.");
+    case EJ_ERR_INVALID:
+        if (!db->column[0])
+            return ej_problem(r, 422, "validation_failed",
+                              strcmp(db->sqlstate, "23503") == 0
+                                  ? "A value refers to a record that does not exist."
+                                  : "A value is out of range or invalid.");
+        ej_problem(r, 422, "validation_failed", "Field %s refers to a record that does not exist.",
+                   db->column);
+        ej_problem_field(r, db->column, "refers to a record that does not exist");
+        return -1;
+    case EJ_ERR_STALE:
+        return ej_problem(r, 412, "precondition_failed",
+                          "The record was changed by someone else; reload and try again.");
+    case EJ_ERR_BUSY:
+        r->retry_after = 1;
+        return ej_problem(r, 503, "database_busy", "The database is busy; try again.");
+    case EJ_ERR_UNAVAILABLE:
+        r->retry_after = 2;
+        return ej_problem(r, 503, "database_unavailable",
+                          "The database is not reachable right now; try again shortly.");
+    case EJ_OK:
+    case EJ_ERR_INTERNAL:
+        break;
+    }
+    return ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
 }
 
 int ej_invalid(struct ej_req *r, const char *field, const char *msg)

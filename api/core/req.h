@@ -7,6 +7,8 @@
 #ifndef EJ_CORE_REQ_H
 #define EJ_CORE_REQ_H
 
+#include "core/dbctx.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -68,15 +70,9 @@ struct ej_req {
     bool authenticated;
     double started; /* monotonic seconds */
 
-    /* transaction state */
-    bool in_tx;
-    bool keep_changes; /* commit even though the reply is an error (e.g. login throttling) */
-    int feed_n;        /* change-feed rows written in this transaction (store/audit.c) */
-    /* §20: the operation of this read of personal data by an employee, to be
-     * audited (NULL: none); a store function that writes the record in its
-     * own statement clears it (ej_audit_read_in), else the pipeline writes it
-     * after the handler. */
-    const char *read_audit;
+    /* the store's view: transaction state and the last database failure
+     * (core/dbctx.h); resources pass &r->db to the store */
+    struct ej_db db;
 
     /* reply */
     int status;
@@ -93,9 +89,6 @@ struct ej_req {
     bool preflight;          /* CORS preflight reply: add the Allow-* headers */
     bool close_connection;
 
-    /* database error details of the last failed statement (for mapping) */
-    char sqlstate[6];
-    char constraint_name[64];
 };
 
 /* Initialises storage the caller owns. */
@@ -125,6 +118,15 @@ void ej_problem_row(struct ej_req *r, long row, const char *field, const char *m
 
 /* True once the reply is an error (status >= 400). */
 static inline bool ej_failed(const struct ej_req *r) { return r->status >= 400; }
+
+/* The one mapping of the store's generic errors (core/dbctx.h) onto problems:
+ * 404 not_found, 409 conflict (a unique key), 422 validation_failed (a
+ * foreign key, naming its field, or a value out of range), 412
+ * precondition_failed, 503 database_busy / database_unavailable with
+ * Retry-After, 500 internal_error. Resources map the errors whose meaning
+ * they know first (a constraint of their own) and leave the rest to this.
+ * Always returns -1; EJ_OK is a bug and maps to 500. */
+int ej_problem_db(struct ej_req *r, enum ej_err e);
 
 /* 422 validation_failed naming one field. Always returns -1. */
 int ej_invalid(struct ej_req *r, const char *field, const char *msg);

@@ -98,8 +98,8 @@ static int read_body(struct ej_req *r)
     size_t want = (size_t)r->content_length, got = 0;
     /* A slow sender holds no database connection while it sends (the
      * pipeline reads the body after authentication, before any transaction). */
-    if (!r->in_tx)
-        ej_db_release(r);
+    if (!r->db.in_tx)
+        ej_db_release(&r->db);
     r->body_text = malloc(want + 1);
     if (!r->body_text)
         abort();
@@ -362,7 +362,7 @@ static int on_request(struct mg_connection *conn)
         ej_target_check(r) == 0)
         ej_pipeline_run(r);
     /* Before the reply is written: a slow reader holds no database connection. */
-    ej_db_release(r);
+    ej_db_release(&r->db);
     if (r->status == 0)
         ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
     if (!served)

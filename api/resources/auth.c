@@ -115,7 +115,7 @@ static void start_session(struct ej_req *r, int64_t user_id, int64_t token_versi
  * so its owner sees it in /me/logins). */
 static void throttled(struct ej_req *r, int64_t user_id, const char *username, int wait)
 {
-    r->keep_changes = true;
+    r->db.keep_changes = true;
     if (ej_store_login_throttled(r, user_id, username, r->remote_addr) != 0)
         return;
     r->retry_after = wait;
@@ -143,8 +143,10 @@ void ej_op_login(struct ej_req *r)
     }
     /* The attempt is counted: commit that before hashing, so parallel
      * attempts see it, and so no transaction stays open while we hash. */
-    if (ej_db_commit(r) != 0)
+    if (ej_db_commit(&r->db) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
         return;
+    }
     bool rehash = false;
     enum ej_password_result pr = a.found && a.hash[0]
                                      ? ej_password_verify(a.hash, password, &rehash)
@@ -153,10 +155,12 @@ void ej_op_login(struct ej_req *r)
         busy(r);
         return;
     }
-    if (ej_db_begin(r) != 0)
+    if (ej_db_begin(&r->db) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
         return;
+    }
     if (pr != EJ_PASSWORD_OK || !a.found || !a.hash[0]) {
-        r->keep_changes = true; /* the record must stay */
+        r->db.keep_changes = true; /* the record must stay */
         if (ej_store_login_record(r, uid, username, r->remote_addr, "invalid_credentials") == 0)
             ej_problem(r, 401, "invalid_credentials", "Wrong username or password.");
         return;
@@ -166,7 +170,7 @@ void ej_op_login(struct ej_req *r)
     if (strcmp(a.access, "active") != 0) {
         char outcome[32];
         snprintf(outcome, sizeof outcome, "access_%s", a.access);
-        r->keep_changes = true;
+        r->db.keep_changes = true;
         if (ej_store_login_record(r, a.id, username, r->remote_addr, outcome) != 0)
             return;
         ej_problem(r, 403, "access_revoked", "This account has no access (%s).", a.access);
@@ -225,15 +229,19 @@ void ej_op_change_password(struct ej_req *r)
         ej_problem(r, 429, "too_many_attempts", "Too many failed attempts; try again later.");
         return;
     }
-    if (ej_db_commit(r) != 0)
+    if (ej_db_commit(&r->db) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
         return;
+    }
     enum ej_password_result pr = ej_password_verify(hash, current, NULL);
     if (pr == EJ_PASSWORD_BUSY) {
         busy(r);
         return;
     }
-    if (ej_db_begin(r) != 0)
+    if (ej_db_begin(&r->db) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
         return;
+    }
     if (pr != EJ_PASSWORD_OK) {
         ej_problem(r, 403, "current_password_incorrect", "The current password is wrong.");
         return;
@@ -242,7 +250,7 @@ void ej_op_change_password(struct ej_req *r)
     bool same = !weak && strcmp(current, next) == 0;
     if (weak || same) {
         /* The current password was right: that attempt is not a failure. */
-        r->keep_changes = true;
+        r->db.keep_changes = true;
         if (ej_store_throttle_clear(r, r->who.username, r->remote_addr) != 0)
             return;
         if (same) {

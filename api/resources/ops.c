@@ -16,8 +16,10 @@ void ej_op_healthz(struct ej_req *r)
 
 void ej_op_readyz(struct ej_req *r)
 {
-    if (ej_db_ping(r) != 0)
+    if (ej_db_ping(&r->db) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
         return;
+    }
     ej_reply(r, 200, json_pack("{s:s}", "status", "ready"));
 }
 

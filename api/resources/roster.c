@@ -510,7 +510,7 @@ void ej_op_import_enrollments(struct ej_req *r)
      * real one, not a guess. */
     json_object_set_new(out, "dry_run", json_boolean(dry_run));
     if (dry_run) {
-        ej_db_rollback(r);
+        ej_db_rollback(&r->db);
         ej_reply(r, 200, out);
     } else {
         ej_reply(r, 201, out);

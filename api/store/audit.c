@@ -6,6 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+static enum ej_err internal(struct ej_db *db)
+{
+    return db->err = EJ_ERR_INTERNAL;
+}
+
 /* ---- the change feed (GET /changes; 0012_changes.sql) ---- */
 
 /* Audit entities whose changes the feed carries, under the same name. Others
@@ -24,39 +29,38 @@ static bool feed_carries(const char *entity)
 }
 
 /* One feed row: change number ++feed_n of this transaction. */
-static int feed_row(struct ej_req *r, const char *entity, int64_t id, bool deleted,
+static enum ej_err feed_row(struct ej_db *db, const char *entity, int64_t id, bool deleted,
                     const json_t *data)
 {
     char n[24], idb[24];
     char *d = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY);
     if (!d)
-        return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                          r->request_id);
-    const char *p[] = {db_i64(n, r->feed_n + 1), entity, id ? db_i64(idb, id) : NULL,
+        return internal(db);
+    const char *p[] = {db_i64(n, db->feed_n + 1), entity, id ? db_i64(idb, id) : NULL,
                        deleted ? "delete" : "upsert", d};
-    PGresult *res = db_exec(r, DB_NONE,
+    PGresult *res = db_exec(db, DB_NONE,
                             "INSERT INTO changes (n, entity, entity_id, op, data)"
                             " VALUES ($1, $2, $3, $4, $5::json)",
                             5, p);
     free(d);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    r->feed_n++;
-    return 0;
+    db->feed_n++;
+    return EJ_OK;
 }
 
 /* The lessons an operation changed besides its own entity (lessons a
  * schedule made, attendance an absence report gave reasons to): one upsert
  * each with its current representation. ids: a json array of ids. */
-static int feed_lessons(struct ej_req *r, const json_t *ids)
+static enum ej_err feed_lessons(struct ej_db *db, const json_t *ids)
 {
     if (!json_array_size(ids))
-        return 0;
+        return EJ_OK;
     char n[24];
     char *doc = json_dumps(ids, JSON_COMPACT);
-    const char *p[] = {db_i64(n, r->feed_n), doc};
-    PGresult *res = db_exec(r, DB_MANY,
+    const char *p[] = {db_i64(n, db->feed_n), doc};
+    PGresult *res = db_exec(db, DB_MANY,
                             "INSERT INTO changes (n, entity, entity_id, op, data)"
                             " SELECT $1::int + row_number() OVER (ORDER BY l.id), 'lesson', l.id,"
                             " 'upsert', lesson_json(l) FROM lessons l"
@@ -66,80 +70,78 @@ static int feed_lessons(struct ej_req *r, const json_t *ids)
                             2, p);
     free(doc);
     if (!res)
-        return -1;
-    r->feed_n += PQntuples(res);
+        return db->err;
+    db->feed_n += PQntuples(res);
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
 /* A guardian link has no id and no GET of its own: its representation is
  * both ends with their external ids (read through to_jsonb so it works
  * before and after the external_id columns exist). */
-static int feed_guardian_link(struct ej_req *r, const json_t *link, bool deleted)
+static enum ej_err feed_guardian_link(struct ej_db *db, const json_t *link, bool deleted)
 {
     char s[24], g[24];
     const char *p[] = {db_i64(s, json_integer_value(json_object_get(link, "student_id"))),
                        db_i64(g, json_integer_value(json_object_get(link, "guardian_id")))};
     json_t *data = NULL;
-    if (db_json(r, &data,
+    if (db_json(db, &data,
                 "SELECT jsonb_build_object('student_id', s.id, 'guardian_id', u.id,"
                 " 'student_external_id', to_jsonb(s)->'external_id',"
                 " 'guardian_external_id', to_jsonb(u)->'external_id')"
                 " FROM students s, users u WHERE s.id = $1 AND u.id = $2",
-                2, p) != 0)
-        return -1;
+                2, p) != EJ_OK)
+        return db->err;
     if (!data)
-        return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                          r->request_id);
-    int rc = feed_row(r, "guardian_link", 0, deleted, data);
+        return internal(db);
+    enum ej_err rc = feed_row(db, "guardian_link", 0, deleted, data);
     json_decref(data);
     return rc;
 }
 
-static int feed_change(struct ej_req *r, const char *action, const char *entity,
+static enum ej_err feed_change(struct ej_db *db, const char *action, const char *entity,
                        int64_t entity_id, const json_t *before, const json_t *after)
 {
     if (strcmp(action, "student.guardian_link") == 0)
-        return feed_guardian_link(r, after, false);
+        return feed_guardian_link(db, after, false);
     if (strcmp(action, "student.guardian_unlink") == 0)
-        return feed_guardian_link(r, before, true);
+        return feed_guardian_link(db, before, true);
     if (!feed_carries(entity) || (!before && !after))
-        return 0; /* e.g. a password change: nothing the feed shows changed */
+        return EJ_OK; /* e.g. a password change: nothing the feed shows changed */
     if (strcmp(action, "schedule.create") == 0 || strcmp(action, "schedule.generate") == 0) {
         /* after: {slot, lesson_ids} */
-        if (feed_row(r, entity, entity_id, false, json_object_get(after, "slot")) != 0)
-            return -1;
-        return feed_lessons(r, json_object_get(after, "lesson_ids"));
+        if (feed_row(db, entity, entity_id, false, json_object_get(after, "slot")) != 0)
+            return db->err;
+        return feed_lessons(db, json_object_get(after, "lesson_ids"));
     }
     if (strcmp(action, "absence_report.apply") == 0) {
         /* after: {applied: [{lesson_id, ...}], kept, report} */
-        if (feed_row(r, entity, entity_id, false, json_object_get(after, "report")) != 0)
-            return -1;
+        if (feed_row(db, entity, entity_id, false, json_object_get(after, "report")) != 0)
+            return db->err;
         json_t *ids = json_array();
         size_t i;
         json_t *a;
         json_array_foreach(json_object_get(after, "applied"), i, a)
             json_array_append(ids, json_object_get(a, "lesson_id"));
-        int rc = feed_lessons(r, ids);
+        enum ej_err rc = feed_lessons(db, ids);
         json_decref(ids);
         return rc;
     }
-    return feed_row(r, entity, entity_id, !after, after ? after : before);
+    return feed_row(db, entity, entity_id, !after, after ? after : before);
 }
 
-int ej_audit(struct ej_req *r, const char *action, const char *entity,
+enum ej_err ej_audit_db(struct ej_db *db, const char *action, const char *entity,
              int64_t entity_id, const json_t *before, const json_t *after)
 {
-    if (!r->in_tx)
-        return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                          r->request_id);
+    if (!db->in_tx)
+        return internal(db);
     char actor[24], id[24];
     char *b = before ? json_dumps(before, JSON_COMPACT) : NULL;
     char *a = after ? json_dumps(after, JSON_COMPACT) : NULL;
-    const char *p[] = {r->authenticated ? db_i64(actor, r->who.user_id) : NULL,
+    const char *p[] = {db->who ? db_i64(actor, db->who->user_id) : NULL,
                        action, entity, entity_id ? db_i64(id, entity_id) : NULL,
-                       b, a, r->request_id[0] ? r->request_id : NULL};
-    PGresult *res = db_exec(r, DB_NONE,
+                       b, a, db->request_id[0] ? db->request_id : NULL};
+    PGresult *res = db_exec(db, DB_NONE,
                             "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
                             " before, after, request_id)"
                             " VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)",
@@ -147,23 +149,22 @@ int ej_audit(struct ej_req *r, const char *action, const char *entity,
     free(b);
     free(a);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    return feed_change(r, action, entity, entity_id, before, after);
+    return feed_change(db, action, entity, entity_id, before, after);
 }
 
-int ej_audit_key(struct ej_req *r, const char *action, const char *entity, const char *key,
+enum ej_err ej_audit_key_db(struct ej_db *db, const char *action, const char *entity, const char *key,
                  const json_t *before, const json_t *after)
 {
-    if (!r->in_tx)
-        return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                          r->request_id);
+    if (!db->in_tx)
+        return internal(db);
     char actor[24];
     char *b = before ? json_dumps(before, JSON_COMPACT) : NULL;
     char *a = after ? json_dumps(after, JSON_COMPACT) : NULL;
-    const char *p[] = {r->authenticated ? db_i64(actor, r->who.user_id) : NULL,
-                       action, entity, key, b, a, r->request_id[0] ? r->request_id : NULL};
-    PGresult *res = db_exec(r, DB_NONE,
+    const char *p[] = {db->who ? db_i64(actor, db->who->user_id) : NULL,
+                       action, entity, key, b, a, db->request_id[0] ? db->request_id : NULL};
+    PGresult *res = db_exec(db, DB_NONE,
                             "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
                             " before, after, request_id)"
                             " VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)",
@@ -171,18 +172,18 @@ int ej_audit_key(struct ej_req *r, const char *action, const char *entity, const
     free(b);
     free(a);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
     /* In the feed without an id of its own: the key is in the data. */
-    return feed_change(r, action, entity, 0, before, after);
+    return feed_change(db, action, entity, 0, before, after);
 }
 
-int ej_audit_read(struct ej_req *r, const char *operation)
+enum ej_err ej_audit_read(struct ej_db *db, const char *operation)
 {
     char actor[24];
-    const char *p[] = {db_i64(actor, r->who.user_id), operation,
-                       r->nparams ? r->params[0] : NULL, r->path, r->query,
-                       r->request_id};
+    const char *p[] = {db->who ? db_i64(actor, db->who->user_id) : NULL, operation,
+                       db->read_target.path_id, db->read_target.path, db->read_target.query,
+                       db->request_id};
     /* Outside a transaction (a read route: the record is the request's only
      * write) the record is committed without waiting for its WAL to reach the
      * disk: set_config(..., true) holds for this statement's own transaction
@@ -192,8 +193,8 @@ int ej_audit_read(struct ej_req *r, const char *operation)
      * that moment could lose it, together with nothing else, as a read
      * changed nothing. Writes keep their full commit. The wait was most of a
      * read's time on a busy disk (issue 13). */
-    PGresult *res = db_exec(r, DB_NONE,
-                            r->in_tx ? "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
+    PGresult *res = db_exec(db, DB_NONE,
+                            db->in_tx ? "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
                                        " after, request_id) VALUES ($1, 'read', $2, $3,"
                                        " jsonb_build_object('path', $4::text, 'query', $5::text),"
                                        " $6)"
@@ -204,22 +205,22 @@ int ej_audit_read(struct ej_req *r, const char *operation)
                                        " true) AS sc) c WHERE c.sc = 'off'",
                             6, p);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-int ej_audit_read_in(struct ej_req *r, char *sql, size_t cap, const char *when, const char **p,
+int ej_audit_read_in(struct ej_db *db, char *sql, size_t cap, const char *when, const char **p,
                      int n, struct ej_audit_read_bufs *bufs)
 {
-    if (!r->read_audit || r->in_tx)
+    if (!db->read_audit || db->in_tx)
         return n;
-    p[n] = db_i64(bufs->actor, r->who.user_id);
-    p[n + 1] = r->read_audit;
-    p[n + 2] = r->nparams ? r->params[0] : NULL;
-    p[n + 3] = r->path;
-    p[n + 4] = r->query;
-    p[n + 5] = r->request_id;
+    p[n] = db->who ? db_i64(bufs->actor, db->who->user_id) : NULL;
+    p[n + 1] = db->read_audit;
+    p[n + 2] = db->read_target.path_id;
+    p[n + 3] = db->read_target.path;
+    p[n + 4] = db->read_target.query;
+    p[n + 5] = db->request_id;
     size_t len = strlen(sql);
     /* As ej_audit_read outside a transaction: no wait for the WAL flush. */
     snprintf(sql + len, cap - len,
@@ -229,6 +230,22 @@ int ej_audit_read_in(struct ej_req *r, char *sql, size_t cap, const char *when, 
              " FROM (SELECT set_config('synchronous_commit', 'off', true) AS sc) c"
              " WHERE c.sc = 'off' AND %s)",
              n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, when);
-    r->read_audit = NULL;
+    db->read_audit = NULL;
     return n + 6;
+}
+
+int ej_audit_req(struct ej_req *r, const char *action, const char *entity, int64_t entity_id,
+                 const json_t *before, const json_t *after)
+{
+    if (ej_audit_db(&r->db, action, entity, entity_id, before, after) != EJ_OK)
+        return ej_problem_db(r, r->db.err);
+    return 0;
+}
+
+int ej_audit_key_req(struct ej_req *r, const char *action, const char *entity, const char *key,
+                     const json_t *before, const json_t *after)
+{
+    if (ej_audit_key_db(&r->db, action, entity, key, before, after) != EJ_OK)
+        return ej_problem_db(r, r->db.err);
+    return 0;
 }

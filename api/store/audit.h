@@ -3,6 +3,7 @@
 #ifndef EJ_STORE_AUDIT_H
 #define EJ_STORE_AUDIT_H
 
+#include "core/dbctx.h"
 #include "core/req.h"
 
 #include <jansson.h>
@@ -16,33 +17,45 @@
  * settings) also
  * gets its feed row here, in the same transaction, with `after` (or, for a
  * delete, `before`) as the entity's representation; ej_db_commit gives the
- * rows their positions. Returns 0 or -1 (problem set; the transaction will
- * roll back). */
-int ej_audit(struct ej_req *r, const char *action, const char *entity,
-             int64_t entity_id, const json_t *before, const json_t *after);
+ * rows their positions. On error the transaction will roll back. */
+enum ej_err ej_audit_db(struct ej_db *db, const char *action, const char *entity,
+                        int64_t entity_id, const json_t *before, const json_t *after);
 
 /* As ej_audit, for an entity whose id is a text key (an absence reason's
  * code), or none (key NULL: the settings, of which there is one). */
-int ej_audit_key(struct ej_req *r, const char *action, const char *entity, const char *key,
+enum ej_err ej_audit_key_db(struct ej_db *db, const char *action, const char *entity,
+                            const char *key, const json_t *before, const json_t *after);
+
+/* Transitional (issue 14): the two above taking the request, setting the
+ * problem (ej_problem_db) on failure and returning 0 or -1; ej_audit and
+ * ej_audit_key pick by the first argument's type. */
+int ej_audit_req(struct ej_req *r, const char *action, const char *entity, int64_t entity_id,
                  const json_t *before, const json_t *after);
+int ej_audit_key_req(struct ej_req *r, const char *action, const char *entity, const char *key,
+                     const json_t *before, const json_t *after);
+#define ej_audit(x, ...)                                                                         \
+    _Generic((x), struct ej_req *: ej_audit_req, struct ej_db *: ej_audit_db)((x), __VA_ARGS__)
+#define ej_audit_key(x, ...)                                                                     \
+    _Generic((x), struct ej_req *: ej_audit_key_req, struct ej_db *: ej_audit_key_db)((x),       \
+                                                                                    __VA_ARGS__)
 
 /* §20: records that an employee read students' personal data through this
- * request (operation, path id, path and query). Outside any transaction.
- * Returns 0 or -1 (problem set: the data is then not sent). */
-int ej_audit_read(struct ej_req *r, const char *operation);
+ * request (operation, and db->read_target: path id, path and query). Outside
+ * any transaction. On error the data is not sent. */
+enum ej_err ej_audit_read(struct ej_db *db, const char *operation);
 
 /* The same record written by the read's own statement, one round trip
- * fewer: when r->read_audit is set, appends to sql (cap bytes) a
+ * fewer: when db->read_audit is set, appends to sql (cap bytes) a
  * data-modifying CTE ", audit_read AS (INSERT ...)" over parameters $n+1 ..
  * $n+6, stored in p[n..n+5] (bufs: their buffer, kept alive until the
  * statement ran), written only when the SQL condition `when` holds (e.g.
  * "EXISTS (SELECT 1 FROM x)"), committed as ej_audit_read's is; clears
- * r->read_audit and returns the new parameter count. Else returns n.
+ * db->read_audit and returns the new parameter count. Else returns n.
  * sql must be inside a WITH list. */
 struct ej_audit_read_bufs {
     char actor[24];
 };
-int ej_audit_read_in(struct ej_req *r, char *sql, size_t cap, const char *when, const char **p,
+int ej_audit_read_in(struct ej_db *db, char *sql, size_t cap, const char *when, const char **p,
                      int n, struct ej_audit_read_bufs *bufs);
 
 #endif

@@ -262,7 +262,7 @@ static int insert_entry(struct ej_req *r, const json_t *body, const char *kind, 
                      " $3) RETURNING jsonb_build_object('id', e.id, 'entry', calendar_entry_json(e))",
                      3, p);
     free(doc);
-    if (rc != 0 && db_failed_with(r, "23505", "calendar_entries_date_key"))
+    if (rc != 0 && db_failed_with(&r->db, "23505", "calendar_entries_date_key"))
         ej_problem(r, 409, "calendar_entry_exists",
                    "This date already has a calendar entry; delete it first.");
     return rc;

@@ -96,15 +96,14 @@ static void conn_close(struct slot *s)
     }
 }
 
-static int busy(struct ej_req *r)
+static void fail(struct ej_db *db, enum ej_err e)
 {
-    r->retry_after = 1;
-    return ej_problem(r, 503, "database_busy", "The database is busy; try again.");
+    db->err = e;
 }
 
 /* Takes a free slot for this thread's request, waiting at most EJ_DB_WAIT_MS;
  * NULL with 503 database_busy when none became free. */
-static struct slot *borrow(struct ej_req *r)
+static struct slot *borrow(struct ej_db *db)
 {
     if (tl_slot)
         return tl_slot;
@@ -124,8 +123,8 @@ static struct slot *borrow(struct ej_req *r)
     if (!tl_slot) {
         ej_log_event(EJ_LOG_WARN, "no free database connection",
                      json_pack("{s:i, s:s}", "wait_ms", ej_cfg()->db_wait_ms, "request_id",
-                               r->request_id));
-        busy(r);
+                               db->request_id));
+        fail(db, EJ_ERR_BUSY);
     }
     return tl_slot;
 }
@@ -153,10 +152,10 @@ static void give_back(void)
     pthread_mutex_unlock(&pool_mu);
 }
 
-void ej_db_release(struct ej_req *r)
+void ej_db_release(struct ej_db *db)
 {
     give_back();
-    r->in_tx = false;
+    db->in_tx = false;
 }
 
 /* Only matters if a request ended without ej_db_release (it always calls it). */
@@ -193,18 +192,11 @@ static void log_notice(void *arg, const char *message)
     ej_log_event(EJ_LOG_WARN, "database notice", json_pack("{s:s}", "message", message));
 }
 
-static int unavailable(struct ej_req *r)
-{
-    r->retry_after = 2;
-    return ej_problem(r, 503, "database_unavailable",
-                      "The database is not reachable right now; try again shortly.");
-}
-
 /* Returns the borrowed slot's connection, borrowing and connecting if
- * needed; NULL with 503 set. */
-static PGconn *conn_get(struct ej_req *r)
+ * needed; NULL with EJ_ERR_BUSY or EJ_ERR_UNAVAILABLE. */
+static PGconn *conn_get(struct ej_db *db)
 {
-    struct slot *s = borrow(r);
+    struct slot *s = borrow(db);
     if (!s)
         return NULL;
     if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
@@ -213,7 +205,7 @@ static PGconn *conn_get(struct ej_req *r)
     double now = ej_now();
     long long failed = atomic_load(&failed_at_us);
     if (failed > 0 && now - (double)failed / 1e6 < RECONNECT_BACKOFF) {
-        unavailable(r);
+        fail(db, EJ_ERR_UNAVAILABLE);
         return NULL;
     }
     PGconn *c = connect_with(ej_cfg()->database_url, ej_cfg()->statement_timeout_ms);
@@ -225,7 +217,7 @@ static PGconn *conn_get(struct ej_req *r)
         PQfinish(c);
         atomic_store(&failed_at_us, (long long)(now * 1e6));
         atomic_store(&db_up_flag, 0);
-        unavailable(r);
+        fail(db, EJ_ERR_UNAVAILABLE);
         return NULL;
     }
     atomic_store(&failed_at_us, 0);
@@ -252,58 +244,55 @@ static int shape_ok(int shape, PGresult *res)
     }
 }
 
-/* Maps a failed result onto the request's problem. */
-static void map_error(struct ej_req *r, PGconn *c, PGresult *res, const char *sql)
+/* Records a failed result in db: its SQLSTATE, constraint and the kind of error. */
+static void map_error(struct ej_db *db, PGconn *c, PGresult *res, const char *sql)
 {
     const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *cons = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
-    snprintf(r->sqlstate, sizeof r->sqlstate, "%s", st ? st : "08000");
-    snprintf(r->constraint_name, sizeof r->constraint_name, "%s", cons ? cons : "");
-    if (PQstatus(c) != CONNECTION_OK || state_breaks_connection(r->sqlstate)) {
+    snprintf(db->sqlstate, sizeof db->sqlstate, "%s", st ? st : "08000");
+    snprintf(db->constraint, sizeof db->constraint, "%s", cons ? cons : "");
+    db->column[0] = '\0';
+    if (PQstatus(c) != CONNECTION_OK || state_breaks_connection(db->sqlstate)) {
         ej_log_event(EJ_LOG_WARN, "database connection lost",
-                     json_pack("{s:s, s:s}", "sqlstate", r->sqlstate,
-                               "request_id", r->request_id));
+                     json_pack("{s:s, s:s}", "sqlstate", db->sqlstate,
+                               "request_id", db->request_id));
         conn_close(tl_slot);
         atomic_store(&db_up_flag, 0);
-        unavailable(r);
+        fail(db, EJ_ERR_UNAVAILABLE);
         return;
     }
     /* Constraint violations (class 23) are expected answers (409/422): logged
      * at info, by constraint only. Others are errors. The primary message
      * only: PostgreSQL's DETAIL can quote the values (names, usernames). */
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    int expected = strncmp(r->sqlstate, "23", 2) == 0;
+    int expected = strncmp(db->sqlstate, "23", 2) == 0;
     ej_log_event(expected ? EJ_LOG_INFO : EJ_LOG_ERROR,
                  expected ? "constraint violated" : "database statement failed",
-                 expected ? json_pack("{s:s, s:s, s:s}", "sqlstate", r->sqlstate, "constraint",
-                                      r->constraint_name, "request_id", r->request_id)
-                          : json_pack("{s:s, s:s, s:s, s:s}", "sqlstate", r->sqlstate, "error",
+                 expected ? json_pack("{s:s, s:s, s:s}", "sqlstate", db->sqlstate, "constraint",
+                                      db->constraint, "request_id", db->request_id)
+                          : json_pack("{s:s, s:s, s:s, s:s}", "sqlstate", db->sqlstate, "error",
                                       primary ? primary : "", "sql", sql, "request_id",
-                                      r->request_id));
-    if (strcmp(r->sqlstate, "57014") == 0 || strcmp(r->sqlstate, "40001") == 0 ||
-        strcmp(r->sqlstate, "40P01") == 0 || strcmp(r->sqlstate, "55P03") == 0 ||
-        strcmp(r->sqlstate, "26000") == 0) {
+                                      db->request_id));
+    if (strcmp(db->sqlstate, "57014") == 0 || strcmp(db->sqlstate, "40001") == 0 ||
+        strcmp(db->sqlstate, "40P01") == 0 || strcmp(db->sqlstate, "55P03") == 0 ||
+        strcmp(db->sqlstate, "26000") == 0) {
         /* 26000: a prepared statement vanished inside a transaction (run() retries it outside
          * one); the cache is forgotten, so the client's retry works. */
-        busy(r);
-    } else if (strcmp(r->sqlstate, "23505") == 0) {
-        ej_problem(r, 409, "conflict", "This conflicts with an existing record.");
-    } else if (strcmp(r->sqlstate, "23503") == 0) {
-        /* Constraint names are <table>_<column>_fkey: name the field. */
+        fail(db, EJ_ERR_BUSY);
+    } else if (strcmp(db->sqlstate, "23505") == 0 || strcmp(db->sqlstate, "23P01") == 0) {
+        fail(db, EJ_ERR_CONFLICT);
+    } else if (strncmp(db->sqlstate, "22", 2) == 0 || strncmp(db->sqlstate, "23", 2) == 0) {
+        /* Foreign keys are named <table>_<column>_fkey: keep the column. */
         const char *table = PQresultErrorField(res, PG_DIAG_TABLE_NAME);
-        char field[64] = "";
-        size_t tl = table ? strlen(table) : 0, cl = strlen(r->constraint_name);
-        if (tl && cl > tl + 6 && strncmp(r->constraint_name, table, tl) == 0 &&
-            strcmp(r->constraint_name + cl - 5, "_fkey") == 0)
-            snprintf(field, sizeof field, "%.*s", (int)(cl - tl - 6), r->constraint_name + tl + 1);
-        ej_problem(r, 422, "validation_failed", "%s%s refers to a record that does not exist.",
-                   field[0] ? "Field " : "A value", field);
-        if (field[0])
-            ej_problem_field(r, field, "refers to a record that does not exist");
-    } else if (strncmp(r->sqlstate, "22", 2) == 0 || strncmp(r->sqlstate, "23", 2) == 0) {
-        ej_problem(r, 422, "validation_failed", "A value is out of range or invalid.");
+        size_t tl = table ? strlen(table) : 0, cl = strlen(db->constraint);
+        if (strcmp(db->sqlstate, "23503") == 0 && tl && cl > tl + 6 &&
+            strncmp(db->constraint, table, tl) == 0 &&
+            strcmp(db->constraint + cl - 5, "_fkey") == 0)
+            snprintf(db->column, sizeof db->column, "%.*s", (int)(cl - tl - 6),
+                     db->constraint + tl + 1);
+        fail(db, EJ_ERR_INVALID);
     } else {
-        ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
+        fail(db, EJ_ERR_INTERNAL);
     }
 }
 
@@ -374,14 +363,15 @@ static PGresult *run_once(struct slot *s, const char *sql, int n, const char *co
     return PQexecPrepared(c, name, n, params, NULL, NULL, 0);
 }
 
-PGresult *db_exec(struct ej_req *r, int shape, const char *sql, int n,
-                  const char *const *params)
+PGresult *db_exec_db(struct ej_db *db, int shape, const char *sql, int n,
+                     const char *const *params)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
-        PGconn *c = conn_get(r);
+        db->err = EJ_OK;
+        PGconn *c = conn_get(db);
         if (!c)
             return NULL;
-        int first = !r->in_tx;
+        int first = !db->in_tx;
         PGresult *res = run(tl_slot, sql, n, params);
         ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -389,10 +379,9 @@ PGresult *db_exec(struct ej_req *r, int shape, const char *sql, int n,
             if (!shape_ok(shape, res)) {
                 ej_log_event(EJ_LOG_ERROR, "unexpected result shape",
                              json_pack("{s:s, s:i, s:s}", "sql", sql, "rows",
-                                       PQntuples(res), "request_id", r->request_id));
+                                       PQntuples(res), "request_id", db->request_id));
                 PQclear(res);
-                ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                           r->request_id);
+                fail(db, EJ_ERR_INTERNAL);
                 return NULL;
             }
             return res;
@@ -403,42 +392,55 @@ PGresult *db_exec(struct ej_req *r, int shape, const char *sql, int n,
          * still say CONNECTION_OK. */
         const char *code = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
         int was_broken = PQstatus(c) != CONNECTION_OK || !code || state_breaks_connection(code);
-        map_error(r, c, res, sql);
+        map_error(db, c, res, sql);
         PQclear(res);
         /* A read outside a transaction may be retried once on a new connection. */
         if (!(was_broken && first && (shape & DB_READ) && attempt == 0))
             return NULL;
         atomic_store(&failed_at_us, 0);
-        ej_reply_empty(r, 0);
-        r->retry_after = 0;
     }
     return NULL;
 }
 
-int db_json(struct ej_req *r, json_t **out, const char *sql, int n,
-            const char *const *params)
+PGresult *db_exec_req(struct ej_req *r, int shape, const char *sql, int n,
+                      const char *const *params)
+{
+    PGresult *res = db_exec_db(&r->db, shape, sql, n, params);
+    if (!res)
+        ej_problem_db(r, r->db.err);
+    return res;
+}
+
+enum ej_err db_json_db(struct ej_db *db, json_t **out, const char *sql, int n,
+                       const char *const *params)
 {
     *out = NULL;
-    PGresult *res = db_exec(r, DB_OPT, sql, n, params);
+    PGresult *res = db_exec_db(db, DB_OPT, sql, n, params);
     if (!res)
-        return -1;
+        return db->err;
     if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
         json_error_t e;
         *out = json_loads(PQgetvalue(res, 0, 0), JSON_DECODE_ANY, &e);
-        if (!*out) {
-            PQclear(res);
-            return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                              r->request_id);
-        }
+        if (!*out)
+            fail(db, EJ_ERR_INTERNAL);
     }
     PQclear(res);
+    return db->err;
+}
+
+int db_json_req(struct ej_req *r, json_t **out, const char *sql, int n,
+                const char *const *params)
+{
+    r->db.err = EJ_OK;
+    if (db_json_db(&r->db, out, sql, n, params) != EJ_OK)
+        return ej_problem_db(r, r->db.err);
     return 0;
 }
 
-int db_failed_with(const struct ej_req *r, const char *sqlstate, const char *constraint)
+int db_failed_with(const struct ej_db *db, const char *sqlstate, const char *constraint)
 {
-    return strcmp(r->sqlstate, sqlstate) == 0 &&
-           (!constraint || strcmp(r->constraint_name, constraint) == 0);
+    return strcmp(db->sqlstate, sqlstate) == 0 &&
+           (!constraint || strcmp(db->constraint, constraint) == 0);
 }
 
 const char *db_like(const char *q, char *out, size_t outlen)
@@ -461,75 +463,77 @@ const char *db_i64(char *buf, int64_t v)
     return buf;
 }
 
-static int simple(struct ej_req *r, const char *sql, int shape)
+static enum ej_err simple(struct ej_db *db, const char *sql, int shape)
 {
-    PGresult *res = db_exec(r, shape, sql, 0, NULL);
+    PGresult *res = db_exec_db(db, shape, sql, 0, NULL);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-int ej_db_begin(struct ej_req *r)
+enum ej_err ej_db_begin(struct ej_db *db)
 {
-    if (simple(r, "BEGIN", DB_NONE | DB_READ) != 0)
-        return -1;
-    r->in_tx = true;
-    r->feed_n = 0;
-    return 0;
+    if (simple(db, "BEGIN", DB_NONE | DB_READ) != EJ_OK)
+        return db->err;
+    db->in_tx = true;
+    db->feed_n = 0;
+    return EJ_OK;
 }
 
 /* COMMIT of a transaction in which a statement failed succeeds as a command, with the tag
  * ROLLBACK: nothing was kept. A handler that went on after a failure (keep_changes: a login's
  * record, throttle counts) must not take that for a commit. */
-int ej_db_commit(struct ej_req *r)
+enum ej_err ej_db_commit(struct ej_db *db)
 {
     /* The change feed's positions (0012_changes.sql has the argument): the
      * clock row is locked last, just before COMMIT, and stays locked until
      * the commit is visible, so positions follow commit order without gaps. */
-    if (r->in_tx && r->feed_n > 0) {
+    if (db->in_tx && db->feed_n > 0) {
         char k[24];
-        const char *p[] = {db_i64(k, r->feed_n)};
-        PGresult *res = db_exec(r, DB_NONE,
-                                "WITH c AS (UPDATE change_clock SET position = position + $1::int"
-                                " RETURNING position)"
-                                " INSERT INTO change_commits (xid, first_position, last_position)"
-                                " SELECT pg_current_xact_id(), position - $1::int + 1, position FROM c",
-                                1, p);
+        const char *p[] = {db_i64(k, db->feed_n)};
+        PGresult *res = db_exec_db(db, DB_NONE,
+                                   "WITH c AS (UPDATE change_clock SET position = position + $1::int"
+                                   " RETURNING position)"
+                                   " INSERT INTO change_commits (xid, first_position, last_position)"
+                                   " SELECT pg_current_xact_id(), position - $1::int + 1, position"
+                                   " FROM c",
+                                   1, p);
         if (!res) {
-            ej_db_rollback(r);
-            return -1;
+            enum ej_err e = db->err;
+            ej_db_rollback(db);
+            return db->err = e;
         }
         PQclear(res);
-        r->feed_n = 0;
+        db->feed_n = 0;
     }
-    r->in_tx = false;
-    PGresult *res = db_exec(r, DB_NONE, "COMMIT", 0, NULL);
+    db->in_tx = false;
+    PGresult *res = db_exec_db(db, DB_NONE, "COMMIT", 0, NULL);
     if (!res)
-        return -1;
+        return db->err;
     int committed = strcmp(PQcmdStatus(res), "COMMIT") == 0;
     if (!committed)
         ej_log_event(EJ_LOG_ERROR, "transaction rolled back at commit",
                      json_pack("{s:s, s:s}", "tag", PQcmdStatus(res), "request_id",
-                               r->request_id));
+                               db->request_id));
     PQclear(res);
-    return committed ? 0
-                     : ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                                  r->request_id);
+    if (!committed)
+        fail(db, EJ_ERR_INTERNAL);
+    return committed ? EJ_OK : db->err;
 }
 
-void ej_db_rollback(struct ej_req *r)
+void ej_db_rollback(struct ej_db *db)
 {
-    if (!r->in_tx)
+    if (!db->in_tx)
         return;
-    r->in_tx = false;
+    db->in_tx = false;
     if (tl_slot && tl_slot->conn && PQstatus(tl_slot->conn) == CONNECTION_OK) {
         PGresult *res = PQexec(tl_slot->conn, "ROLLBACK");
         PQclear(res);
     }
 }
 
-int ej_db_ping(struct ej_req *r) { return simple(r, "SELECT 1", DB_ONE | DB_READ); }
+enum ej_err ej_db_ping(struct ej_db *db) { return simple(db, "SELECT 1", DB_ONE | DB_READ); }
 
 PGconn *db_connect_cli(void)
 {

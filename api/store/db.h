@@ -26,18 +26,31 @@ enum db_shape {
 #define DB_READ 0x100
 
 /* Runs sql with text parameters (NULL = SQL NULL). Returns the result (caller
- * PQclears) or NULL with the request's problem set. */
-PGresult *db_exec(struct ej_req *r, int shape, const char *sql, int n,
-                  const char *const *params);
+ * PQclears) or NULL with db->err (and sqlstate, constraint) set. */
+PGresult *db_exec_db(struct ej_db *db, int shape, const char *sql, int n,
+                     const char *const *params);
 
 /* Runs a query whose single row has a single json column. *out gets a new
- * reference, or NULL when there is no row (not an error). Returns 0 or -1. */
-int db_json(struct ej_req *r, json_t **out, const char *sql, int n,
-            const char *const *params);
+ * reference, or NULL when there is no row (not an error). */
+enum ej_err db_json_db(struct ej_db *db, json_t **out, const char *sql, int n,
+                       const char *const *params);
+
+/* Transitional (issue 14): the same taking the whole request, setting the
+ * problem with ej_problem_db on failure (db_json_req returns 0 or -1). Store
+ * files not yet converted to struct ej_db call these; db_exec and db_json
+ * pick by the first argument's type, so converted code reads the same. */
+PGresult *db_exec_req(struct ej_req *r, int shape, const char *sql, int n,
+                      const char *const *params);
+int db_json_req(struct ej_req *r, json_t **out, const char *sql, int n,
+                const char *const *params);
+#define db_exec(x, ...)                                                                          \
+    _Generic((x), struct ej_req *: db_exec_req, struct ej_db *: db_exec_db)((x), __VA_ARGS__)
+#define db_json(x, ...)                                                                          \
+    _Generic((x), struct ej_req *: db_json_req, struct ej_db *: db_json_db)((x), __VA_ARGS__)
 
 /* True if the last failed statement had this SQLSTATE (and, if constraint is
  * not NULL, violated that constraint). */
-int db_failed_with(const struct ej_req *r, const char *sqlstate, const char *constraint);
+int db_failed_with(const struct ej_db *db, const char *sqlstate, const char *constraint);
 
 /* Escapes \, % and _ in a search string so it matches literally inside
  * ILIKE '%' || $n || '%'. Returns out, or NULL if q is NULL. */

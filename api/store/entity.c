@@ -76,7 +76,7 @@ int ej_store_external_id_conflict(struct ej_req *r, int rc)
     static const char *const keys[] = {"users_external_id_key", "students_external_id_key",
                                        "programs_external_id_key", "groups_external_id_key"};
     for (size_t i = 0; rc != 0 && i < sizeof keys / sizeof keys[0]; i++)
-        if (db_failed_with(r, "23505", keys[i]))
+        if (db_failed_with(&r->db, "23505", keys[i]))
             ej_problem(r, 409, "external_id_taken",
                        "Another record of this kind already has this external_id.");
     return rc;

@@ -358,7 +358,7 @@ int ej_store_refresh_rotate(struct ej_req *r, const char *old_hash, const char *
         /* Someone holds a copy of an old token: end the whole login. */
         if (end_session(r, sid, "refresh_token_reused") != 0)
             return -1;
-        r->keep_changes = true;
+        r->db.keep_changes = true;
         return ej_problem(r, 401, "refresh_token_reused",
                           "This refresh token was already used; the session has been ended.");
     }

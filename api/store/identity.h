@@ -78,7 +78,7 @@ struct ej_refresh {
 };
 /* Spends the refresh token old_hash and stores new_hash in its session.
  * Unknown → 401 invalid_refresh_token; already spent → the whole session is
- * ended (r->keep_changes) and 401 refresh_token_reused. */
+ * ended (r->db.keep_changes) and 401 refresh_token_reused. */
 int ej_store_refresh_rotate(struct ej_req *r, const char *old_hash, const char *new_hash,
                             struct ej_refresh *out);
 

@@ -494,7 +494,7 @@ static int load_lesson(struct ej_req *r, int64_t id, int64_t viewer, unsigned sc
     char sql[6144] = "WITH x AS MATERIALIZED (SELECT " LESSON_COLUMNS
                      " WHERE l.id = $4 AND " LESSON_VISIBLE ")";
     /* §20: an employee's read is recorded by this statement, if it finds the lesson. */
-    int n = ej_audit_read_in(r, sql, sizeof sql, "EXISTS (SELECT 1 FROM x)", p, 4, &ab);
+    int n = ej_audit_read_in(&r->db, sql, sizeof sql, "EXISTS (SELECT 1 FROM x)", p, 4, &ab);
     appendf(sql, sizeof sql, "%s", WITH_ATTENDANCE("x.id"));
     *lesson = NULL;
     PGresult *res = db_exec(r, DB_MANY | (n == 4 ? DB_READ : 0), sql, n, p);
@@ -716,7 +716,7 @@ int ej_store_lesson_list(struct ej_req *r, unsigned scopes, unsigned attendance_
     appendf(sql, sizeof sql, " ORDER BY l.date, l.starts_at, l.id LIMIT $%d)", n);
     /* §20: an employee's read is recorded by this statement (an empty page too). */
     int read_only = n;
-    n = ej_audit_read_in(r, sql, sizeof sql, "true", p, n, &ab);
+    n = ej_audit_read_in(&r->db, sql, sizeof sql, "true", p, n, &ab);
     appendf(sql, sizeof sql, "%s", WITH_ATTENDANCE("x.date, x.starts_at, x.id"));
     *items = NULL;
     PGresult *res = db_exec(r, DB_MANY | (n == read_only ? DB_READ : 0), sql, n, p);

@@ -38,7 +38,7 @@ int ej_store_school_year_create(struct ej_req *r, const json_t *body, json_t **o
                              " ($1::jsonb->>'ends_on')::date RETURNING school_year_json(y)",
                              1, p, out);
     free(doc);
-    if (rc != 0 && db_failed_with(r, "23505", "school_years_name_key"))
+    if (rc != 0 && db_failed_with(&r->db, "23505", "school_years_name_key"))
         ej_problem(r, 409, "school_year_exists", "A school year with this name exists.");
     return rc;
 }
@@ -74,7 +74,7 @@ int ej_store_school_year_close(struct ej_req *r, int64_t id, json_t **out)
 
 static int program_conflict(struct ej_req *r, int rc)
 {
-    if (rc != 0 && db_failed_with(r, "23505", "programs_code_key"))
+    if (rc != 0 && db_failed_with(&r->db, "23505", "programs_code_key"))
         ej_problem(r, 409, "program_code_taken", "A programme with this code exists.");
     return ej_store_external_id_conflict(r, rc);
 }
@@ -204,7 +204,7 @@ static int year_open(struct ej_req *r, const char *year_id)
 
 static int group_conflict(struct ej_req *r, int rc)
 {
-    if (rc != 0 && db_failed_with(r, "23505", "groups_school_year_id_name_key"))
+    if (rc != 0 && db_failed_with(&r->db, "23505", "groups_school_year_id_name_key"))
         ej_problem(r, 409, "group_name_taken", "This school year already has a group of that name.");
     return ej_store_external_id_conflict(r, rc);
 }

@@ -3,21 +3,21 @@
 #ifndef EJ_STORE_STORE_H
 #define EJ_STORE_STORE_H
 
-#include "core/req.h"
+#include "core/dbctx.h"
 
-/* BEGIN on the request's pooled connection (borrowed on first use). Returns
- * 0, or -1 with 503 set. */
-int ej_db_begin(struct ej_req *r);
-/* COMMIT; -1 with a problem set if it fails (the changes are lost). */
-int ej_db_commit(struct ej_req *r);
+/* BEGIN on the request's pooled connection (borrowed on first use). */
+enum ej_err ej_db_begin(struct ej_db *db);
+/* COMMIT; an error means the changes are lost (a COMMIT answered ROLLBACK
+ * is EJ_ERR_INTERNAL). */
+enum ej_err ej_db_commit(struct ej_db *db);
 /* ROLLBACK (best effort, never fails the request twice). */
-void ej_db_rollback(struct ej_req *r);
-/* SELECT 1: 0 if the database answers, -1 with 503 set. */
-int ej_db_ping(struct ej_req *r);
+void ej_db_rollback(struct ej_db *db);
+/* SELECT 1: EJ_OK if the database answers. */
+enum ej_err ej_db_ping(struct ej_db *db);
 /* Gives the request's pooled connection back (ROLLBACK first if a
  * transaction is still open). Call when the pipeline is done and before the
  * reply is written; a later statement borrows again. No-op if none is held. */
-void ej_db_release(struct ej_req *r);
+void ej_db_release(struct ej_db *db);
 /* Gives back a connection this thread still holds (worker thread exit). */
 void ej_db_thread_cleanup(void);
 /* Closes the pool's connections (server stop, after the workers). */

@@ -31,7 +31,7 @@ int ej_store_user_create(struct ej_req *r, const json_t *body, const char *hash,
                              " RETURNING user_json(u)",
                              2, p, user);
     free(doc);
-    if (rc != 0 && db_failed_with(r, "23505", "users_username_key"))
+    if (rc != 0 && db_failed_with(&r->db, "23505", "users_username_key"))
         ej_problem(r, 409, "username_taken", "This username is already taken.");
     return ej_store_external_id_conflict(r, rc);
 }
@@ -84,7 +84,7 @@ int ej_store_user_update(struct ej_req *r, int64_t id, int64_t expected_version,
         " WHERE id = $1 RETURNING user_json(u)",
         2, p, user);
     free(doc);
-    if (rc != 0 && db_failed_with(r, "23514", "users_check"))
+    if (rc != 0 && db_failed_with(&r->db, "23514", "users_check"))
         ej_problem(r, 422, "validation_failed",
                    "employment_end must not be before employment_start.");
     return ej_store_external_id_conflict(r, rc);
