@@ -502,8 +502,8 @@ static json_t *render_lessons(const PGresult *res)
 
 /* One lesson as viewer (0: the full view) with these scopes sees it; *lesson
  * NULL when there is none they may see. */
-static int load_lesson(struct ej_req *r, int64_t id, int64_t viewer, unsigned scopes,
-                       unsigned attendance_scopes, json_t **lesson)
+static enum ej_err load_lesson_db(struct ej_db *db, int64_t id, int64_t viewer, unsigned scopes,
+                                  unsigned attendance_scopes, json_t **lesson)
 {
     char i[24], v[24], s[24], as[24];
     struct ej_audit_read_bufs ab;
@@ -512,25 +512,34 @@ static int load_lesson(struct ej_req *r, int64_t id, int64_t viewer, unsigned sc
     char sql[6144] = "WITH x AS MATERIALIZED (SELECT " LESSON_COLUMNS
                      " WHERE l.id = $4 AND " LESSON_VISIBLE ")";
     /* §20: an employee's read is recorded by this statement, if it finds the lesson. */
-    int n = ej_audit_read_in(&r->db, sql, sizeof sql, "EXISTS (SELECT 1 FROM x)", p, 4, &ab);
+    int n = ej_audit_read_in(db, sql, sizeof sql, "EXISTS (SELECT 1 FROM x)", p, 4, &ab);
     appendf(sql, sizeof sql, "%s", WITH_ATTENDANCE("x.id"));
     *lesson = NULL;
-    PGresult *res = db_exec(r, DB_MANY | (n == 4 ? DB_READ : 0), sql, n, p);
+    PGresult *res = db_exec(db, DB_MANY | (n == 4 ? DB_READ : 0), sql, n, p);
     if (!res)
-        return -1;
-    if (PQnfields(res) != L_NCOLS) {
-        PQclear(res);
-        return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                          r->request_id);
-    }
-    json_t *all = render_lessons(res);
+        return db->err;
+    json_t *all = PQnfields(res) == L_NCOLS ? render_lessons(res) : NULL;
     PQclear(res);
     if (!all)
-        return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                          r->request_id);
+        return db->err = EJ_ERR_INTERNAL;
     *lesson = json_incref(json_array_get(all, 0));
     json_decref(all);
+    return EJ_OK;
+}
+
+static int load_lesson(struct ej_req *r, int64_t id, int64_t viewer, unsigned scopes,
+                       unsigned attendance_scopes, json_t **lesson)
+{
+    if (load_lesson_db(&r->db, id, viewer, scopes, attendance_scopes, lesson) != EJ_OK)
+        return ej_problem_db(r, r->db.err);
     return 0;
+}
+
+enum ej_err ej_store_lesson_full_db(struct ej_db *db, int64_t id, json_t **lesson)
+{
+    if (load_lesson_db(db, id, 0, 0, 1, lesson) != EJ_OK)
+        return db->err;
+    return *lesson ? EJ_OK : (db->err = EJ_ERR_NOT_FOUND);
 }
 
 int ej_store_lesson_full(struct ej_req *r, int64_t id, json_t **lesson)
