@@ -281,21 +281,33 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
                             2, p);
     if (!res)
         return -1;
-    if (PQntuples(res) == 0)
+    if (PQntuples(res) == 0) {
         ej_problem(r, 404, "not_found", "No such lesson.");
-    else if (is_true(res, 0, 1))
-        ej_year_closed(r);
-    else if (is_true(res, 0, 0))
-        ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
-    else if (!is_true(res, 0, 2))
-        invalid(r, "until", "must be in the future");
-    else if (!is_true(res, 0, 3)) {
+    } else {
+        /* Transitional (issue 14): the verdict is rules/journal.h's; its
+         * problems move to the resources with store/extensions.c. */
         char msg[120], deadline[EJ_RIGA_BUFSZ];
-        ej_utc_text_to_riga(PQgetvalue(res, 0, 4), deadline);
-        snprintf(msg, sizeof msg, "must be after the lesson's deadline (%s)", deadline);
-        invalid(r, "until", msg);
-    } else
-        rc = 0;
+        switch (ej_extension_grantable(is_true(res, 0, 1), is_true(res, 0, 0),
+                                       is_true(res, 0, 2), is_true(res, 0, 3))) {
+        case EJ_EXTENSION_OK:
+            rc = 0;
+            break;
+        case EJ_EXTENSION_YEAR_CLOSED:
+            ej_year_closed(r);
+            break;
+        case EJ_EXTENSION_CANCELLED:
+            ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
+            break;
+        case EJ_EXTENSION_NOT_FUTURE:
+            invalid(r, "until", "must be in the future");
+            break;
+        case EJ_EXTENSION_NOT_AFTER_DEADLINE:
+            ej_utc_text_to_riga(PQgetvalue(res, 0, 4), deadline);
+            snprintf(msg, sizeof msg, "must be after the lesson's deadline (%s)", deadline);
+            invalid(r, "until", msg);
+            break;
+        }
+    }
     PQclear(res);
     if (rc == 0)
         rc = ej_store_lesson_full(r, lesson_id, &before);
@@ -333,21 +345,35 @@ int ej_store_absence_reason_set(struct ej_req *r, int64_t lesson_id, int64_t stu
                             3, p);
     if (!res)
         return -1;
-    if (PQntuples(res) == 0)
+    if (PQntuples(res) == 0) {
         ej_problem(r, 404, "not_found", "No such lesson.");
-    else if (PQgetisnull(res, 0, 2))
-        ej_problem(r, 404, "not_found", "The lesson has no attendance recorded for this student.");
-    else if (expected_version >= 0 && i64(res, 0, 0) != expected_version)
-        stale(r);
-    else if (is_true(res, 0, 1))
-        ej_year_closed(r);
-    else if (strcmp(PQgetvalue(res, 0, 2), "present") == 0)
-        ej_problem(r, 409, "student_present",
-                   "The student was present: only an absence or a late arrival has a reason.");
-    else if (!is_true(res, 0, 3))
-        invalid(r, "reason_code", "must be an active code of GET /absence-reasons");
-    else
-        rc = 0;
+    } else {
+        /* Transitional (issue 14): the verdict is rules/journal.h's. */
+        switch (ej_reason_settable(PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2),
+                                   i64(res, 0, 0), expected_version, is_true(res, 0, 1),
+                                   is_true(res, 0, 3))) {
+        case EJ_REASON_OK:
+            rc = 0;
+            break;
+        case EJ_REASON_NO_ROW:
+            ej_problem(r, 404, "not_found",
+                       "The lesson has no attendance recorded for this student.");
+            break;
+        case EJ_REASON_STALE:
+            stale(r);
+            break;
+        case EJ_REASON_YEAR_CLOSED:
+            ej_year_closed(r);
+            break;
+        case EJ_REASON_PRESENT:
+            ej_problem(r, 409, "student_present",
+                       "The student was present: only an absence or a late arrival has a reason.");
+            break;
+        case EJ_REASON_UNKNOWN_CODE:
+            invalid(r, "reason_code", "must be an active code of GET /absence-reasons");
+            break;
+        }
+    }
     PQclear(res);
     if (rc != 0 || ej_store_lesson_full(r, lesson_id, &before) != 0)
         goto fail;
