@@ -5,8 +5,11 @@
  *    ("account"); counts older than an hour are forgotten;
  *  - the pair locks after 5 failures, the account after 20; each further
  *    failure doubles the wait from 1 s, capped at 15 min (pair) and 5 min
- *    (account); while locked, attempts get 429 + Retry-After and the password
- *    is not even checked, so guessing is bounded;
+ *    (account) (rules/login.c); while locked, attempts get 429 + Retry-After
+ *    and the password is not even checked, so guessing is bounded;
+ *  - the lock is set when the attempt is counted, and set again from the
+ *    answer once the password is found wrong, so the hashing in between
+ *    (most of a second on a loaded server) does not shorten the wait;
  *  - the account-wide lock does not apply to an address that signed in to
  *    that account successfully in the last 90 days, so an attacker elsewhere
  *    cannot lock the owner out; at worst a new address waits 5 minutes;
@@ -207,7 +210,11 @@ void ej_op_login(struct ej_req *r)
     switch (ej_login_verdict(&f)) {
     case EJ_LOGIN_THROTTLED: /* decided above */
     case EJ_LOGIN_INVALID:
-        r->db.keep_changes = true; /* the record must stay */
+        r->db.keep_changes = true; /* the record and the lock must stay */
+        if (ej_store_throttle_restart(&r->db, username, r->remote_addr, &count) != EJ_OK) {
+            ej_problem_db(r, r->db.err);
+            return;
+        }
         if (record(r, uid, username, ej_login_outcome(&f, outcome)) == 0)
             ej_problem(r, 401, "invalid_credentials", "Wrong username or password.");
         return;
@@ -340,6 +347,11 @@ void ej_op_change_password(struct ej_req *r)
     switch (v) {
     case EJ_PWCHANGE_THROTTLED: /* decided above */
     case EJ_PWCHANGE_WRONG_CURRENT:
+        r->db.keep_changes = true; /* the lock must stay */
+        if (ej_store_throttle_restart(&r->db, r->who.username, r->remote_addr, &count) != EJ_OK) {
+            ej_problem_db(r, r->db.err);
+            return;
+        }
         ej_problem(r, 403, "current_password_incorrect", "The current password is wrong.");
         return;
     case EJ_PWCHANGE_WEAK:

@@ -194,6 +194,31 @@ enum ej_err ej_store_throttle_reserve(struct ej_db *db, const char *username, co
     return EJ_OK;
 }
 
+enum ej_err ej_store_throttle_restart(struct ej_db *db, const char *username, const char *address,
+                                      const struct ej_throttle_count *count)
+{
+    if (count->lock[EJ_THROTTLE_ACCOUNT] <= 0 && count->lock[EJ_THROTTLE_PAIR] <= 0)
+        return EJ_OK;
+    char acct[ACCT_KEY], pair[PAIR_KEY], n[2][12], s[2][12];
+    throttle_keys(username, address, acct, sizeof acct, pair, sizeof pair);
+    for (int k = 0; k < 2; k++) {
+        snprintf(n[k], sizeof n[k], "%d", count->failures[k]);
+        snprintf(s[k], sizeof s[k], "%d", count->lock[k]);
+    }
+    const char *p[] = {acct, pair, n[EJ_THROTTLE_ACCOUNT], s[EJ_THROTTLE_ACCOUNT],
+                       n[EJ_THROTTLE_PAIR], s[EJ_THROTTLE_PAIR]};
+    PGresult *res = db_exec(db, DB_NONE,
+                            "UPDATE login_throttle t SET locked_until = greatest(t.locked_until,"
+                            " now() + make_interval(secs => v.s))"
+                            " FROM (VALUES ($1::text, $3::int, $4::int), ($2::text, $5::int, $6::int))"
+                            " v (key, f, s) WHERE t.key = v.key AND v.s > 0 AND t.failures = v.f",
+                            6, p);
+    if (!res)
+        return db->err;
+    PQclear(res);
+    return EJ_OK;
+}
+
 enum ej_err ej_store_throttle_clear(struct ej_db *db, const char *username, const char *address)
 {
     char acct[ACCT_KEY], pair[PAIR_KEY];

@@ -64,6 +64,13 @@ struct ej_throttle_count {
  * before hashing. The address may be NULL. */
 enum ej_err ej_store_throttle_reserve(struct ej_db *db, const char *username, const char *address,
                                       struct ej_throttle_count *out);
+/* After the password was found wrong: the locks this attempt set (count)
+ * start again now, so that each lasts its full time from the answer on, not
+ * less the time the hashing took (under load, most of a 1 s lock). A key
+ * whose count has moved on since (a correct password cleared it) is left
+ * alone; no lock is ever shortened. */
+enum ej_err ej_store_throttle_restart(struct ej_db *db, const char *username, const char *address,
+                                      const struct ej_throttle_count *count);
 /* Forgets the failures of this username and pair (after a correct password). */
 enum ej_err ej_store_throttle_clear(struct ej_db *db, const char *username, const char *address);
 
