@@ -128,6 +128,29 @@ static const char *idempotency_key(struct ej_req *r)
 #define EMPLOYEES (EJ_ROLE_SUPERUSER | EJ_ROLE_DIRECTOR | EJ_ROLE_TEACHER | EJ_ROLE_STAFF | \
                    EJ_ROLE_INTEGRATION)
 
+/* Looks up what is stored under the Idempotency-Key. True when the request
+ * is answered by that (the first response again, or 422 when the key came
+ * with another request, or a database error), false when it is to run. */
+static bool idempotent_replay(struct ej_req *r, const char *key, const char request_hash[65])
+{
+    struct ej_idem_stored got;
+    if (ej_idem_begin(&r->db, r->who.user_id, key, request_hash, &got) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
+        return true;
+    }
+    if (!got.found)
+        return false;
+    if (!got.same_request) {
+        ej_problem(r, 422, "idempotency_key_reused",
+                   "This Idempotency-Key was used for a different request.");
+        return true;
+    }
+    snprintf(r->location, sizeof r->location, "%s", got.location);
+    snprintf(r->etag, sizeof r->etag, "%s", got.etag);
+    ej_reply(r, got.status, got.body);
+    return true;
+}
+
 static void run_handler_now(struct ej_req *r)
 {
     const struct ej_route *rt = r->route;
@@ -174,20 +197,22 @@ static void run_handler_now(struct ej_req *r)
         ej_problem_db(r, r->db.err);
         return;
     }
-    bool replayed = false;
-    if (key && ej_idem_begin(r, key, &replayed) != 0) {
-        ej_db_rollback(&r->db);
-        return;
-    }
-    if (replayed) {
-        ej_db_rollback(&r->db);
-        return;
+    char request_hash[65];
+    if (key) {
+        ej_idem_request_hash(r->method, r->path, r->query, r->body_text, r->body_len,
+                             request_hash);
+        if (idempotent_replay(r, key, request_hash)) {
+            ej_db_rollback(&r->db);
+            return;
+        }
     }
     rt->handler(r);
     /* A handler that rolled back itself (a dry run) changed nothing, so
      * there is nothing for a retry to replay. */
-    if (!ej_failed(r) && key && r->db.in_tx)
-        ej_idem_finish(r, key);
+    if (!ej_failed(r) && key && r->db.in_tx &&
+        ej_idem_finish(&r->db, r->who.user_id, key, request_hash, r->status, r->out, r->location,
+                       r->etag) != EJ_OK)
+        ej_problem_db(r, r->db.err);
     if (ej_failed(r) && !r->db.keep_changes) {
         ej_db_rollback(&r->db);
         return;

@@ -5,8 +5,11 @@
  *    ("account"); counts older than an hour are forgotten;
  *  - the pair locks after 5 failures, the account after 20; each further
  *    failure doubles the wait from 1 s, capped at 15 min (pair) and 5 min
- *    (account); while locked, attempts get 429 + Retry-After and the password
- *    is not even checked, so guessing is bounded;
+ *    (account) (rules/login.c); while locked, attempts get 429 + Retry-After
+ *    and the password is not even checked, so guessing is bounded;
+ *  - the lock is set when the attempt is counted, and set again from the
+ *    answer once the password is found wrong, so the hashing in between
+ *    (most of a second on a loaded server) does not shorten the wait;
  *  - the account-wide lock does not apply to an address that signed in to
  *    that account successfully in the last 90 days, so an attacker elsewhere
  *    cannot lock the owner out; at worst a new address waits 5 minutes;
@@ -31,6 +34,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "core/utf8.h"
+#include "rules/login.h"
 #include "store/identity.h"
 #include "store/store.h"
 
@@ -75,25 +79,30 @@ static int busy(struct ej_req *r)
     return ej_problem(r, 503, "busy", "The server is busy; try again in a moment.");
 }
 
+static int internal(struct ej_req *r)
+{
+    return ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
+}
+
 /* Replies {access_token, token_type, expires_in, refresh_token, user}. */
 static void reply_tokens(struct ej_req *r, int64_t user_id, int64_t session_id,
                          int64_t token_version, const char *refresh_token)
 {
+    json_t *me = NULL;
+    if (ej_store_me(&r->db, user_id, &me) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
+        return;
+    }
     int ttl = ej_cfg()->access_ttl;
     char *access = ej_token_issue(user_id, session_id, token_version, ttl);
     if (!access) {
-        ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
+        json_decref(me);
+        internal(r);
         return;
     }
-    struct ej_principal saved = r->who;
-    r->who.user_id = user_id;
-    json_t *me = NULL;
-    int rc = ej_store_me(r, &me);
-    r->who = saved;
-    if (rc == 0)
-        ej_reply(r, 200, json_pack("{s:s, s:s, s:i, s:s, s:o}", "access_token", access,
-                                   "token_type", "Bearer", "expires_in", ttl, "refresh_token",
-                                   refresh_token, "user", me ? me : json_null()));
+    ej_reply(r, 200, json_pack("{s:s, s:s, s:i, s:s, s:o}", "access_token", access, "token_type",
+                               "Bearer", "expires_in", ttl, "refresh_token", refresh_token, "user",
+                               me));
     memset(access, 0, strlen(access));
     free(access);
 }
@@ -104,11 +113,15 @@ static void start_session(struct ej_req *r, int64_t user_id, int64_t token_versi
     char refresh[EJ_REFRESH_TOKEN_SIZE], hash[65];
     int64_t sid;
     if (ej_refresh_token_new(refresh, hash) != 0) {
-        ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
+        internal(r);
         return;
     }
-    if (ej_store_session_open(r, user_id, hash, &sid) == 0)
-        reply_tokens(r, user_id, sid, token_version, refresh);
+    if (ej_store_session_open(&r->db, user_id, hash, r->remote_addr,
+                              ej_req_header(r, "User-Agent"), &sid) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
+        return;
+    }
+    reply_tokens(r, user_id, sid, token_version, refresh);
 }
 
 /* 429 for an attempt refused by throttling (recorded under the account too,
@@ -116,11 +129,42 @@ static void start_session(struct ej_req *r, int64_t user_id, int64_t token_versi
 static void throttled(struct ej_req *r, int64_t user_id, const char *username, int wait)
 {
     r->db.keep_changes = true;
-    if (ej_store_login_throttled(r, user_id, username, r->remote_addr) != 0)
+    if (ej_store_login_throttled(&r->db, user_id, username, r->remote_addr,
+                                 ej_req_header(r, "User-Agent")) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
         return;
+    }
     r->retry_after = wait;
     ej_problem(r, 429, "too_many_attempts", "Too many failed attempts; try again in %d second%s.",
                wait, wait == 1 ? "" : "s");
+}
+
+/* Records the attempt's outcome; the record stays even when the reply is an
+ * error (keep_changes). 0, or -1 with the problem set. */
+static int record(struct ej_req *r, int64_t user_id, const char *username, const char *outcome)
+{
+    if (ej_store_login_record(&r->db, user_id, username, r->remote_addr,
+                              ej_req_header(r, "User-Agent"), outcome) != EJ_OK)
+        return ej_problem_db(r, r->db.err);
+    return 0;
+}
+
+/* The attempt was counted before its check: commit that before hashing, so
+ * parallel attempts see it, and so no transaction stays open while we hash.
+ * 0, or -1 with the problem set. */
+static int commit_count(struct ej_req *r)
+{
+    if (ej_db_commit(&r->db) != EJ_OK)
+        return ej_problem_db(r, r->db.err);
+    return 0;
+}
+
+/* The transaction for everything after the hash. 0, or -1 with the problem set. */
+static int begin_after_hash(struct ej_req *r)
+{
+    if (ej_db_begin(&r->db) != EJ_OK)
+        return ej_problem_db(r, r->db.err);
+    return 0;
 }
 
 void ej_op_login(struct ej_req *r)
@@ -132,56 +176,74 @@ void ej_op_login(struct ej_req *r)
     const char *password = ej_json_str(r->body, "password");
 
     struct ej_login_account a;
-    int wait = 0;
-    if (ej_store_login_account(r, username, &a) != 0 ||
-        ej_store_throttle_reserve(r, username, r->remote_addr, &wait) != 0)
-        return;
-    int64_t uid = a.found ? a.id : 0;
-    if (wait > 0) {
-        throttled(r, uid, username, wait);
-        return;
-    }
-    /* The attempt is counted: commit that before hashing, so parallel
-     * attempts see it, and so no transaction stays open while we hash. */
-    if (ej_db_commit(&r->db) != EJ_OK) {
+    struct ej_throttle_count count;
+    if (ej_store_login_account(&r->db, username, &a) != EJ_OK ||
+        ej_store_throttle_reserve(&r->db, username, r->remote_addr, &count) != EJ_OK) {
         ej_problem_db(r, r->db.err);
         return;
     }
+    struct ej_login_facts f = {
+        .throttle_wait = count.wait,
+        .found = a.found,
+        .has_password = a.hash[0] != '\0',
+        .access = a.access,
+    };
+    int64_t uid = a.found ? a.id : 0;
+    if (ej_login_verdict(&f) == EJ_LOGIN_THROTTLED) {
+        throttled(r, uid, username, count.wait);
+        return;
+    }
+    if (commit_count(r) != 0)
+        return;
     bool rehash = false;
-    enum ej_password_result pr = a.found && a.hash[0]
+    enum ej_password_result pr = ej_login_checks_hash(&f)
                                      ? ej_password_verify(a.hash, password, &rehash)
                                      : ej_password_burn(password);
     if (pr == EJ_PASSWORD_BUSY) {
         busy(r);
         return;
     }
-    if (ej_db_begin(&r->db) != EJ_OK) {
-        ej_problem_db(r, r->db.err);
+    if (begin_after_hash(r) != 0)
         return;
-    }
-    if (pr != EJ_PASSWORD_OK || !a.found || !a.hash[0]) {
-        r->db.keep_changes = true; /* the record must stay */
-        if (ej_store_login_record(r, uid, username, r->remote_addr, "invalid_credentials") == 0)
+    f.password_ok = ej_login_checks_hash(&f) && pr == EJ_PASSWORD_OK;
+    char outcome[32];
+    switch (ej_login_verdict(&f)) {
+    case EJ_LOGIN_THROTTLED: /* decided above */
+    case EJ_LOGIN_INVALID:
+        r->db.keep_changes = true; /* the record and the lock must stay */
+        if (ej_store_throttle_restart(&r->db, username, r->remote_addr, &count) != EJ_OK) {
+            ej_problem_db(r, r->db.err);
+            return;
+        }
+        if (record(r, uid, username, ej_login_outcome(&f, outcome)) == 0)
             ej_problem(r, 401, "invalid_credentials", "Wrong username or password.");
         return;
-    }
-    if (ej_store_throttle_clear(r, username, r->remote_addr) != 0)
-        return;
-    if (strcmp(a.access, "active") != 0) {
-        char outcome[32];
-        snprintf(outcome, sizeof outcome, "access_%s", a.access);
+    case EJ_LOGIN_NO_ACCESS:
+        /* The password was right: that attempt is not a failure. */
+        if (ej_store_throttle_clear(&r->db, username, r->remote_addr) != EJ_OK) {
+            ej_problem_db(r, r->db.err);
+            return;
+        }
         r->db.keep_changes = true;
-        if (ej_store_login_record(r, a.id, username, r->remote_addr, outcome) != 0)
+        if (record(r, a.id, username, ej_login_outcome(&f, outcome)) != 0)
             return;
         ej_problem(r, 403, "access_revoked", "This account has no access (%s).", a.access);
         json_object_set_new(r->out, "access", json_string(a.access));
         return;
+    case EJ_LOGIN_OK:
+        break;
+    }
+    if (ej_store_throttle_clear(&r->db, username, r->remote_addr) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
+        return;
     }
     char fresh[EJ_PASSWORD_ENCODED_SIZE];
     if (rehash && ej_password_hash(password, fresh, sizeof fresh) == EJ_PASSWORD_OK &&
-        ej_store_password_rehash(r, a.id, fresh) != 0)
+        ej_store_password_rehash(&r->db, a.id, fresh) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
         return;
-    if (ej_store_login_record(r, a.id, username, r->remote_addr, "success") != 0)
+    }
+    if (record(r, a.id, username, ej_login_outcome(&f, outcome)) != 0)
         return;
     start_session(r, a.id, a.token_version);
 }
@@ -196,9 +258,40 @@ void ej_op_refresh(struct ej_req *r)
         return;
     }
     struct ej_refresh got;
-    if (ej_refresh_token_new(token, new_hash) != 0 ||
-        ej_store_refresh_rotate(r, old_hash, new_hash, &got) != 0)
+    if (ej_store_refresh_find(&r->db, old_hash, &got) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
         return;
+    }
+    struct ej_refresh_facts f = {.found = got.found, .spent = got.spent, .live = got.live};
+    switch (ej_refresh_verdict(&f)) {
+    case EJ_REFRESH_UNKNOWN:
+        ej_problem(r, 401, "invalid_refresh_token", "The refresh token is not valid.");
+        return;
+    case EJ_REFRESH_REUSED:
+        /* Someone holds a copy of an old token: end the whole login, and
+         * keep that although the reply is an error. */
+        if (ej_store_session_end(&r->db, got.session_id, "refresh_token_reused") != EJ_OK) {
+            ej_problem_db(r, r->db.err);
+            return;
+        }
+        r->db.keep_changes = true;
+        ej_problem(r, 401, "refresh_token_reused",
+                   "This refresh token was already used; the session has been ended.");
+        return;
+    case EJ_REFRESH_ENDED:
+        ej_problem(r, 401, "invalid_refresh_token", "The session has ended.");
+        return;
+    case EJ_REFRESH_ROTATE:
+        break;
+    }
+    if (ej_refresh_token_new(token, new_hash) != 0) {
+        internal(r);
+        return;
+    }
+    if (ej_store_refresh_rotate(&r->db, got.session_id, old_hash, new_hash) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
+        return;
+    }
     reply_tokens(r, got.user_id, got.session_id, got.token_version, token);
 }
 
@@ -207,8 +300,14 @@ void ej_op_logout(struct ej_req *r)
     if (r->body && ej_json_check(r, r->body, logout_fields) != 0)
         return;
     bool everywhere = r->body && json_is_true(json_object_get(r->body, "everywhere"));
-    if (ej_store_logout(r, everywhere) == 0)
-        ej_reply_empty(r, 204);
+    enum ej_err e = everywhere
+                        ? ej_store_sessions_end_all(&r->db, r->who.user_id, "logout_everywhere")
+                        : ej_store_session_end(&r->db, r->who.session_id, "logout");
+    if (e != EJ_OK) {
+        ej_problem_db(r, e);
+        return;
+    }
+    ej_reply_empty(r, 204);
 }
 
 void ej_op_change_password(struct ej_req *r)
@@ -217,72 +316,89 @@ void ej_op_change_password(struct ej_req *r)
         return;
     const char *current = ej_json_str(r->body, "current_password");
     const char *next = ej_json_str(r->body, "new_password");
-    int wait = 0;
+    struct ej_throttle_count count;
     char hash[EJ_PASSWORD_ENCODED_SIZE];
     /* Wrong current passwords count like failed logins, counted before the
      * check (see the top of this file). */
-    if (ej_store_own_hash(r, hash, sizeof hash) != 0 ||
-        ej_store_throttle_reserve(r, r->who.username, r->remote_addr, &wait) != 0)
-        return;
-    if (wait > 0) {
-        r->retry_after = wait;
-        ej_problem(r, 429, "too_many_attempts", "Too many failed attempts; try again later.");
-        return;
-    }
-    if (ej_db_commit(&r->db) != EJ_OK) {
+    if (ej_store_own_hash(&r->db, r->who.user_id, hash, sizeof hash) != EJ_OK ||
+        ej_store_throttle_reserve(&r->db, r->who.username, r->remote_addr, &count) != EJ_OK) {
         ej_problem_db(r, r->db.err);
         return;
     }
+    struct ej_password_change_facts f = {.throttle_wait = count.wait};
+    if (ej_password_change_verdict(&f) == EJ_PWCHANGE_THROTTLED) {
+        r->retry_after = count.wait;
+        ej_problem(r, 429, "too_many_attempts", "Too many failed attempts; try again later.");
+        return;
+    }
+    if (commit_count(r) != 0)
+        return;
     enum ej_password_result pr = ej_password_verify(hash, current, NULL);
     if (pr == EJ_PASSWORD_BUSY) {
         busy(r);
         return;
     }
-    if (ej_db_begin(&r->db) != EJ_OK) {
-        ej_problem_db(r, r->db.err);
+    if (begin_after_hash(r) != 0)
         return;
-    }
-    if (pr != EJ_PASSWORD_OK) {
+    f.current_ok = pr == EJ_PASSWORD_OK;
+    f.weak = f.current_ok ? ej_password_policy_error(next, r->who.username) : NULL;
+    f.same = f.current_ok && strcmp(current, next) == 0;
+    enum ej_password_change_verdict v = ej_password_change_verdict(&f);
+    switch (v) {
+    case EJ_PWCHANGE_THROTTLED: /* decided above */
+    case EJ_PWCHANGE_WRONG_CURRENT:
+        r->db.keep_changes = true; /* the lock must stay */
+        if (ej_store_throttle_restart(&r->db, r->who.username, r->remote_addr, &count) != EJ_OK) {
+            ej_problem_db(r, r->db.err);
+            return;
+        }
         ej_problem(r, 403, "current_password_incorrect", "The current password is wrong.");
         return;
-    }
-    const char *weak = ej_password_policy_error(next, r->who.username);
-    bool same = !weak && strcmp(current, next) == 0;
-    if (weak || same) {
+    case EJ_PWCHANGE_WEAK:
+    case EJ_PWCHANGE_SAME:
         /* The current password was right: that attempt is not a failure. */
         r->db.keep_changes = true;
-        if (ej_store_throttle_clear(r, r->who.username, r->remote_addr) != 0)
+        if (ej_store_throttle_clear(&r->db, r->who.username, r->remote_addr) != EJ_OK) {
+            ej_problem_db(r, r->db.err);
             return;
-        if (same) {
+        }
+        if (v == EJ_PWCHANGE_SAME) {
             ej_problem(r, 422, "weak_password",
                        "The new password must differ from the current one.");
             ej_problem_field(r, "new_password", "must differ from the current password");
         } else {
-            ej_problem(r, 422, "weak_password", "The new password %s.", weak);
-            ej_problem_field(r, "new_password", weak);
+            ej_problem(r, 422, "weak_password", "The new password %s.", f.weak);
+            ej_problem_field(r, "new_password", f.weak);
         }
         return;
+    case EJ_PWCHANGE_OK:
+        break;
     }
     pr = ej_password_hash(next, hash, sizeof hash);
     if (pr != EJ_PASSWORD_OK) {
         if (pr == EJ_PASSWORD_BUSY)
             busy(r);
         else
-            ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
+            internal(r);
         return;
     }
     int64_t tv;
-    if (ej_store_throttle_clear(r, r->who.username, r->remote_addr) != 0 ||
-        ej_store_password_change(r, hash, &tv) != 0)
+    if (ej_store_throttle_clear(&r->db, r->who.username, r->remote_addr) != EJ_OK ||
+        ej_store_password_change(&r->db, r->who.user_id, hash, &tv) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
         return;
+    }
     start_session(r, r->who.user_id, tv);
 }
 
 void ej_op_me(struct ej_req *r)
 {
     json_t *me;
-    if (ej_store_me(r, &me) == 0)
-        ej_reply(r, 200, me);
+    if (ej_store_me(&r->db, r->who.user_id, &me) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
+        return;
+    }
+    ej_reply(r, 200, me);
 }
 
 void ej_op_my_logins(struct ej_req *r)
@@ -290,8 +406,11 @@ void ej_op_my_logins(struct ej_req *r)
     int limit;
     int64_t after;
     json_t *items;
-    if (ej_page_params(r, &limit, &after) != 0 ||
-        ej_store_my_logins(r, limit, after, &items) != 0)
+    if (ej_page_params(r, &limit, &after) != 0)
         return;
+    if (ej_store_my_logins(&r->db, r->who.user_id, limit, after, &items) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
+        return;
+    }
     ej_reply(r, 200, ej_page_wrap(items, limit));
 }

@@ -9,80 +9,77 @@
 
 /* SHA-256 of method, path, query and body: the same key must come with the
  * same request. */
-static void request_hash(const struct ej_req *r, char out[65])
+void ej_idem_request_hash(const char *method, const char *path, const char *query,
+                          const char *body, size_t body_len, char out[65])
 {
-    const char *query = r->query ? r->query : "";
-    size_t m = strlen(r->method) + 1, p = strlen(r->path) + 1, q = strlen(query) + 1;
-    char *buf = malloc(m + p + q + r->body_len + 1);
+    if (!query)
+        query = "";
+    size_t m = strlen(method) + 1, p = strlen(path) + 1, q = strlen(query) + 1;
+    char *buf = malloc(m + p + q + body_len + 1);
     if (!buf)
         abort();
-    memcpy(buf, r->method, m);
-    memcpy(buf + m, r->path, p);
+    memcpy(buf, method, m);
+    memcpy(buf + m, path, p);
     memcpy(buf + m + p, query, q);
-    if (r->body_len)
-        memcpy(buf + m + p + q, r->body_text, r->body_len);
-    ej_sha256_hex(buf, m + p + q + r->body_len, out);
+    if (body_len)
+        memcpy(buf + m + p + q, body, body_len);
+    ej_sha256_hex(buf, m + p + q + body_len, out);
     free(buf);
 }
 
-int ej_idem_begin(struct ej_req *r, const char *key, bool *replayed)
+enum ej_err ej_idem_begin(struct ej_db *db, int64_t user_id, const char *key,
+                          const char request_hash[65], struct ej_idem_stored *out)
 {
-    char uid[24], hash[65];
-    *replayed = false;
-    db_i64(uid, r->who.user_id);
-    request_hash(r, hash);
-    const char *p[] = {uid, key};
-    PGresult *res = db_exec(r, DB_NONE,
+    memset(out, 0, sizeof *out);
+    char uid[24];
+    const char *p[] = {db_i64(uid, user_id), key};
+    PGresult *res = db_exec(db, DB_NONE,
                             "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 7310002))",
                             2, p);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    res = db_exec(r, DB_OPT,
+    res = db_exec(db, DB_OPT,
                   "SELECT request_hash, status, response::text, coalesce(location, ''),"
                   " coalesce(etag, '')"
                   " FROM idempotency_keys WHERE user_id = $1 AND key = $2"
                   " AND created_at > now() - interval '24 hours'",
                   2, p);
     if (!res)
-        return -1;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return 0;
+        return db->err;
+    if (PQntuples(res) == 1) {
+        out->found = true;
+        out->same_request = strcmp(PQgetvalue(res, 0, 0), request_hash) == 0;
     }
-    if (strcmp(PQgetvalue(res, 0, 0), hash) != 0) {
-        PQclear(res);
-        return ej_problem(r, 422, "idempotency_key_reused",
-                          "This Idempotency-Key was used for a different request.");
+    if (out->same_request) {
+        out->status = (int)strtol(PQgetvalue(res, 0, 1), NULL, 10);
+        out->body = PQgetisnull(res, 0, 2) ? NULL : json_loads(PQgetvalue(res, 0, 2), 0, NULL);
+        snprintf(out->location, sizeof out->location, "%s", PQgetvalue(res, 0, 3));
+        snprintf(out->etag, sizeof out->etag, "%s", PQgetvalue(res, 0, 4));
     }
-    int status = (int)strtol(PQgetvalue(res, 0, 1), NULL, 10);
-    json_t *body = PQgetisnull(res, 0, 2) ? NULL : json_loads(PQgetvalue(res, 0, 2), 0, NULL);
-    snprintf(r->location, sizeof r->location, "%s", PQgetvalue(res, 0, 3));
-    snprintf(r->etag, sizeof r->etag, "%s", PQgetvalue(res, 0, 4));
     PQclear(res);
-    ej_reply(r, status, body);
-    *replayed = true;
-    return 0;
+    return EJ_OK;
 }
 
-int ej_idem_finish(struct ej_req *r, const char *key)
+enum ej_err ej_idem_finish(struct ej_db *db, int64_t user_id, const char *key,
+                           const char request_hash[65], int status, const json_t *body,
+                           const char *location, const char *etag)
 {
-    char uid[24], hash[65], status[12];
-    db_i64(uid, r->who.user_id);
-    request_hash(r, hash);
-    snprintf(status, sizeof status, "%d", r->status);
+    char uid[24], code[12];
+    snprintf(code, sizeof code, "%d", status);
     /* One-time secrets are shown once: a replay gets the record without them. */
-    json_t *copy = r->out ? json_deep_copy(r->out) : NULL;
+    json_t *copy = body ? json_deep_copy(body) : NULL;
     if (json_is_object(copy)) {
         json_object_del(copy, "initial_password");
         json_object_del(copy, "access_token");
         json_object_del(copy, "refresh_token");
     }
-    char *body = copy ? json_dumps(copy, JSON_COMPACT) : NULL;
+    char *text = copy ? json_dumps(copy, JSON_COMPACT) : NULL;
     json_decref(copy);
-    const char *p[] = {uid, key, hash, status, body, r->location[0] ? r->location : NULL,
-                       r->etag[0] ? r->etag : NULL};
-    PGresult *res = db_exec(r, DB_NONE,
+    const char *p[] = {db_i64(uid, user_id), key, request_hash, code, text,
+                       location && location[0] ? location : NULL,
+                       etag && etag[0] ? etag : NULL};
+    PGresult *res = db_exec(db, DB_NONE,
                             "INSERT INTO idempotency_keys (user_id, key, request_hash, status,"
                             " response, location, etag)"
                             " VALUES ($1, $2, $3, $4::int, $5::jsonb, $6, $7)"
@@ -90,11 +87,11 @@ int ej_idem_finish(struct ej_req *r, const char *key)
                             " status = $4::int, response = $5::jsonb, location = $6, etag = $7,"
                             " created_at = now()",
                             7, p);
-    free(body);
+    free(text);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
 int ej_idem_prune(struct pg_conn *conn, long *deleted)

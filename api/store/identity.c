@@ -1,6 +1,7 @@
 #include "store/identity.h"
 
 #include "core/config.h"
+#include "rules/login.h"
 #include "store/audit.h"
 #include "store/changes.h"
 #include "store/db.h"
@@ -114,96 +115,135 @@ static void throttle_keys(const char *username, const char *address, char *acct,
 /* The wait in seconds now in force for this pair, or for the account from an
  * address that never signed in to it (the account-wide lock does not apply to
  * an address that has: an attacker elsewhere cannot lock the owner out). */
-static int throttle_wait(struct ej_req *r, const char *const p[4], int *seconds)
+static enum ej_err throttle_wait(struct ej_db *db, const char *const p[4], int *seconds)
 {
     PGresult *res = db_exec(
-        r, DB_ONE,
+        db, DB_ONE,
         "SELECT coalesce(ceil(extract(epoch FROM max(locked_until) - now())), 0)::int"
         " FROM login_throttle WHERE locked_until > now() AND (key = $2 OR (key = $1"
         " AND NOT EXISTS (SELECT 1 FROM login_attempts WHERE username = $3"
         " AND address = $4 AND outcome = 'success' AND at > now() - interval '90 days')))",
         4, p);
     if (!res)
-        return -1;
+        return db->err;
     *seconds = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-/* The failure count after one more failure: failures older than an hour are
- * forgotten. The pair (username, address) locks after 5 failures, the account
- * after 20; each further failure doubles the wait from 1 s, up to 15 min
- * (pair) or 5 min (account). */
-#define NEXT_FAILURES "(CASE WHEN updated_at < now() - interval '1 hour' THEN 1 ELSE failures + 1 END)"
-#define THRESHOLD "(CASE WHEN key LIKE 'account:%' THEN 20 ELSE 5 END)"
-#define CAP "(CASE WHEN key LIKE 'account:%' THEN 300 ELSE 900 END)"
-
-int ej_store_throttle_reserve(struct ej_req *r, const char *username, const char *address,
-                              int *seconds)
+enum ej_err ej_store_throttle_reserve(struct ej_db *db, const char *username, const char *address,
+                                      struct ej_throttle_count *out)
 {
+    memset(out, 0, sizeof *out);
     char acct[ACCT_KEY], pair[PAIR_KEY];
     throttle_keys(username, address, acct, sizeof acct, pair, sizeof pair);
     const char *p[] = {acct, pair, username, address ? address : ""};
     /* A locked pair or account answers without taking any row lock, so a flood
      * against a locked account does not queue on its rows. */
-    if (throttle_wait(r, p, seconds) != 0 || *seconds > 0)
-        return *seconds > 0 ? 0 : -1;
+    enum ej_err e = throttle_wait(db, p, &out->wait);
+    if (e != EJ_OK || out->wait > 0)
+        return e;
     /* Otherwise: make sure both rows exist, lock them (always in key order:
      * 'account:' < 'pair:'), look again, and count this attempt as a failure
      * in advance; a correct password clears the count afterwards. Parallel
      * attempts wait at the lock until this one commits, and then see its
-     * count (each statement here sees what was committed before it began). */
-    PGresult *res = db_exec(r, DB_NONE,
+     * count (each statement here sees what was committed before it began,
+     * and FOR UPDATE the row as the lock holder left it). */
+    PGresult *res = db_exec(db, DB_NONE,
                             "INSERT INTO login_throttle (key) SELECT k FROM unnest(ARRAY[$1, $2])"
                             " k ON CONFLICT (key) DO NOTHING",
                             2, p);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    res = db_exec(r, DB_MANY,
-                  "SELECT key FROM login_throttle WHERE key IN ($1, $2) ORDER BY key FOR UPDATE",
+    res = db_exec(db, DB_MANY,
+                  "SELECT key, failures, updated_at < now() - interval '1 hour' FROM login_throttle"
+                  " WHERE key IN ($1, $2) ORDER BY key FOR UPDATE",
                   2, p);
     if (!res)
-        return -1;
+        return db->err;
+    int failures[2] = {0, 0};
+    bool stale[2] = {true, true};
+    for (int i = 0; i < PQntuples(res); i++) {
+        int k = strcmp(PQgetvalue(res, i, 0), acct) == 0 ? EJ_THROTTLE_ACCOUNT : EJ_THROTTLE_PAIR;
+        failures[k] = (int)strtol(PQgetvalue(res, i, 1), NULL, 10);
+        stale[k] = PQgetvalue(res, i, 2)[0] == 't';
+    }
     PQclear(res);
-    if (throttle_wait(r, p, seconds) != 0 || *seconds > 0)
-        return *seconds > 0 ? 0 : -1;
-    res = db_exec(r, DB_NONE,
-                  "UPDATE login_throttle SET failures = " NEXT_FAILURES ", updated_at = now(),"
-                  " locked_until = CASE WHEN " NEXT_FAILURES " >= " THRESHOLD " THEN now() +"
-                  " make_interval(secs => least(" CAP ", power(2, least(" NEXT_FAILURES " - "
-                  THRESHOLD ", 20)))) ELSE locked_until END WHERE key IN ($1, $2)",
-                  2, p);
+    if ((e = throttle_wait(db, p, &out->wait)) != EJ_OK || out->wait > 0)
+        return e;
+    char n[2][12], s[2][12];
+    for (int k = 0; k < 2; k++) {
+        out->failures[k] = ej_throttle_next_failures(failures[k], stale[k]);
+        out->lock[k] = ej_throttle_lock_seconds((enum ej_throttle_key)k, out->failures[k]);
+        snprintf(n[k], sizeof n[k], "%d", out->failures[k]);
+        snprintf(s[k], sizeof s[k], "%d", out->lock[k]);
+    }
+    const char *q[] = {acct, pair, n[EJ_THROTTLE_ACCOUNT], s[EJ_THROTTLE_ACCOUNT],
+                       n[EJ_THROTTLE_PAIR], s[EJ_THROTTLE_PAIR]};
+    res = db_exec(db, DB_NONE,
+                  "UPDATE login_throttle t SET failures = v.f, updated_at = now(),"
+                  " locked_until = CASE WHEN v.s > 0 THEN now() + make_interval(secs => v.s)"
+                  " ELSE t.locked_until END"
+                  " FROM (VALUES ($1::text, $3::int, $4::int), ($2::text, $5::int, $6::int))"
+                  " v (key, f, s) WHERE t.key = v.key",
+                  6, q);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_throttle_clear(struct ej_req *r, const char *username, const char *address)
+enum ej_err ej_store_throttle_restart(struct ej_db *db, const char *username, const char *address,
+                                      const struct ej_throttle_count *count)
+{
+    if (count->lock[EJ_THROTTLE_ACCOUNT] <= 0 && count->lock[EJ_THROTTLE_PAIR] <= 0)
+        return EJ_OK;
+    char acct[ACCT_KEY], pair[PAIR_KEY], n[2][12], s[2][12];
+    throttle_keys(username, address, acct, sizeof acct, pair, sizeof pair);
+    for (int k = 0; k < 2; k++) {
+        snprintf(n[k], sizeof n[k], "%d", count->failures[k]);
+        snprintf(s[k], sizeof s[k], "%d", count->lock[k]);
+    }
+    const char *p[] = {acct, pair, n[EJ_THROTTLE_ACCOUNT], s[EJ_THROTTLE_ACCOUNT],
+                       n[EJ_THROTTLE_PAIR], s[EJ_THROTTLE_PAIR]};
+    PGresult *res = db_exec(db, DB_NONE,
+                            "UPDATE login_throttle t SET locked_until = greatest(t.locked_until,"
+                            " now() + make_interval(secs => v.s))"
+                            " FROM (VALUES ($1::text, $3::int, $4::int), ($2::text, $5::int, $6::int))"
+                            " v (key, f, s) WHERE t.key = v.key AND v.s > 0 AND t.failures = v.f",
+                            6, p);
+    if (!res)
+        return db->err;
+    PQclear(res);
+    return EJ_OK;
+}
+
+enum ej_err ej_store_throttle_clear(struct ej_db *db, const char *username, const char *address)
 {
     char acct[ACCT_KEY], pair[PAIR_KEY];
     throttle_keys(username, address, acct, sizeof acct, pair, sizeof pair);
     const char *p[] = {acct, pair};
-    PGresult *res = db_exec(r, DB_NONE, "DELETE FROM login_throttle WHERE key IN ($1, $2)", 2, p);
+    PGresult *res = db_exec(db, DB_NONE, "DELETE FROM login_throttle WHERE key IN ($1, $2)", 2, p);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
 /* ---- login ---- */
 
-int ej_store_login_account(struct ej_req *r, const char *username, struct ej_login_account *a)
+enum ej_err ej_store_login_account(struct ej_db *db, const char *username,
+                                   struct ej_login_account *a)
 {
     memset(a, 0, sizeof *a);
     const char *p[] = {username};
-    PGresult *res = db_exec(r, DB_OPT,
+    PGresult *res = db_exec(db, DB_OPT,
                             "SELECT id, coalesce(password_hash, ''), user_access(u), token_version"
                             " FROM users u WHERE username = $1",
                             1, p);
     if (!res)
-        return -1;
+        return db->err;
     if (PQntuples(res) == 1) {
         a->found = true;
         a->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -212,15 +252,14 @@ int ej_store_login_account(struct ej_req *r, const char *username, struct ej_log
         a->token_version = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
     }
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
 /* The User-Agent as stored: printable ASCII only (anything else becomes '?'),
  * at most len - 1 bytes, so that the insert can never fail on encoding and
  * take the throttling record with it. */
-static const char *user_agent(struct ej_req *r, char *buf, size_t len)
+static const char *user_agent(const char *ua, char *buf, size_t len)
 {
-    const char *ua = ej_req_header(r, "User-Agent");
     if (!ua)
         return NULL;
     size_t i = 0;
@@ -230,31 +269,31 @@ static const char *user_agent(struct ej_req *r, char *buf, size_t len)
     return buf;
 }
 
-int ej_store_login_record(struct ej_req *r, int64_t user_id, const char *username,
-                          const char *address, const char *outcome)
+enum ej_err ej_store_login_record(struct ej_db *db, int64_t user_id, const char *username,
+                                  const char *address, const char *ua, const char *outcome)
 {
-    char uid[24], ua[256];
+    char uid[24], agent[256];
     const char *p[] = {user_id ? db_i64(uid, user_id) : NULL, username, address,
-                       user_agent(r, ua, sizeof ua), outcome};
-    PGresult *res = db_exec(r, DB_NONE,
+                       user_agent(ua, agent, sizeof agent), outcome};
+    PGresult *res = db_exec(db, DB_NONE,
                             "INSERT INTO login_attempts (user_id, username, address, user_agent,"
                             " outcome) VALUES ($1, left($2, 128), $3, $4, $5)",
                             5, p);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_login_throttled(struct ej_req *r, int64_t user_id, const char *username,
-                             const char *address)
+enum ej_err ej_store_login_throttled(struct ej_db *db, int64_t user_id, const char *username,
+                                     const char *address, const char *ua)
 {
-    char uid[24], ua[256];
+    char uid[24], agent[256];
     const char *p[] = {user_id ? db_i64(uid, user_id) : NULL, username, address,
-                       user_agent(r, ua, sizeof ua)};
+                       user_agent(ua, agent, sizeof agent)};
     /* One row per username, address and minute (issue 9 #6): a flood against a
      * locked account costs one row a minute, and its owner still sees it. */
-    PGresult *res = db_exec(r, DB_NONE,
+    PGresult *res = db_exec(db, DB_NONE,
                             "INSERT INTO login_attempts AS a (user_id, username, address, user_agent,"
                             " outcome, minute, last_at) VALUES ($1, left($2, 128), $3, $4,"
                             " 'throttled', date_trunc('minute', now()), now())"
@@ -263,75 +302,76 @@ int ej_store_login_throttled(struct ej_req *r, int64_t user_id, const char *user
                             " last_at = now(), user_agent = EXCLUDED.user_agent",
                             4, p);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_password_rehash(struct ej_req *r, int64_t user_id, const char *hash)
+enum ej_err ej_store_password_rehash(struct ej_db *db, int64_t user_id, const char *hash)
 {
     char uid[24];
     const char *p[] = {db_i64(uid, user_id), hash};
-    PGresult *res = db_exec(r, DB_NONE, "UPDATE users SET password_hash = $2 WHERE id = $1", 2, p);
+    PGresult *res = db_exec(db, DB_NONE, "UPDATE users SET password_hash = $2 WHERE id = $1", 2, p);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-static int insert_refresh(struct ej_req *r, const char *hash, const char *sid)
+static enum ej_err insert_refresh(struct ej_db *db, const char *hash, const char *sid)
 {
     const char *p[] = {hash, sid};
-    PGresult *res = db_exec(r, DB_NONE,
+    PGresult *res = db_exec(db, DB_NONE,
                             "INSERT INTO refresh_tokens (token_hash, session_id)"
                             " VALUES (decode($1, 'hex'), $2)",
                             2, p);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_session_open(struct ej_req *r, int64_t user_id, const char *refresh_hash,
-                          int64_t *session_id)
+enum ej_err ej_store_session_open(struct ej_db *db, int64_t user_id, const char *refresh_hash,
+                                  const char *address, const char *ua, int64_t *session_id)
 {
-    char uid[24], ttl[24], ua[256];
-    const char *p[] = {db_i64(uid, user_id), db_i64(ttl, ej_cfg()->refresh_ttl),
-                       r->remote_addr, user_agent(r, ua, sizeof ua)};
-    PGresult *res = db_exec(r, DB_ONE,
+    char uid[24], ttl[24], agent[256];
+    const char *p[] = {db_i64(uid, user_id), db_i64(ttl, ej_cfg()->refresh_ttl), address,
+                       user_agent(ua, agent, sizeof agent)};
+    PGresult *res = db_exec(db, DB_ONE,
                             "INSERT INTO sessions (user_id, token_version, expires_at, address,"
                             " user_agent) SELECT $1, token_version,"
                             " now() + make_interval(secs => $2::int), $3, $4 FROM users"
                             " WHERE id = $1 RETURNING id",
                             4, p);
     if (!res)
-        return -1;
+        return db->err;
     *session_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     char sid[24];
     snprintf(sid, sizeof sid, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
-    return insert_refresh(r, refresh_hash, sid);
+    return insert_refresh(db, refresh_hash, sid);
 }
 
-static int end_session(struct ej_req *r, const char *sid, const char *reason)
+enum ej_err ej_store_session_end(struct ej_db *db, int64_t session_id, const char *reason)
 {
-    const char *p[] = {sid, reason};
-    PGresult *res = db_exec(r, DB_NONE,
+    char sid[24];
+    const char *p[] = {db_i64(sid, session_id), reason};
+    PGresult *res = db_exec(db, DB_NONE,
                             "UPDATE sessions SET revoked_at = now(), revoked_reason = $2"
                             " WHERE id = $1 AND revoked_at IS NULL",
                             2, p);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_refresh_rotate(struct ej_req *r, const char *old_hash, const char *new_hash,
-                            struct ej_refresh *out)
+enum ej_err ej_store_refresh_find(struct ej_db *db, const char *token_hash, struct ej_refresh *out)
 {
-    const char *p[] = {old_hash};
+    memset(out, 0, sizeof *out);
+    const char *p[] = {token_hash};
     PGresult *res = db_exec(
-        r, DB_OPT,
+        db, DB_OPT,
         "SELECT rt.session_id, rt.spent_at IS NOT NULL,"
         " s.revoked_at IS NULL AND s.expires_at > now() AND user_access(u) = 'active'"
         " AND s.token_version = u.token_version,"
@@ -341,120 +381,113 @@ int ej_store_refresh_rotate(struct ej_req *r, const char *old_hash, const char *
         " FOR UPDATE OF rt, s",
         1, p);
     if (!res)
-        return -1;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return ej_problem(r, 401, "invalid_refresh_token", "The refresh token is not valid.");
+        return db->err;
+    if (PQntuples(res) == 1) {
+        out->found = true;
+        out->session_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        out->spent = PQgetvalue(res, 0, 1)[0] == 't';
+        out->live = PQgetvalue(res, 0, 2)[0] == 't';
+        out->user_id = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+        out->token_version = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
     }
-    char sid[24];
-    snprintf(sid, sizeof sid, "%s", PQgetvalue(res, 0, 0));
-    bool spent = PQgetvalue(res, 0, 1)[0] == 't';
-    bool live = PQgetvalue(res, 0, 2)[0] == 't';
-    out->session_id = strtoll(sid, NULL, 10);
-    out->user_id = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
-    out->token_version = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
     PQclear(res);
-    if (spent) {
-        /* Someone holds a copy of an old token: end the whole login. */
-        if (end_session(r, sid, "refresh_token_reused") != 0)
-            return -1;
-        r->db.keep_changes = true;
-        return ej_problem(r, 401, "refresh_token_reused",
-                          "This refresh token was already used; the session has been ended.");
-    }
-    if (!live)
-        return ej_problem(r, 401, "invalid_refresh_token", "The session has ended.");
-    const char *q[] = {old_hash, sid};
-    res = db_exec(r, DB_NONE,
-                  "WITH spent AS (UPDATE refresh_tokens SET spent_at = now()"
-                  " WHERE token_hash = decode($1, 'hex'))"
-                  " UPDATE sessions SET last_used_at = now() WHERE id = $2",
-                  2, q);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return insert_refresh(r, new_hash, sid);
+    return EJ_OK;
 }
 
-static int end_all_sessions(struct ej_req *r, const char *uid, const char *reason)
+enum ej_err ej_store_refresh_rotate(struct ej_db *db, int64_t session_id, const char *old_hash,
+                                    const char *new_hash)
 {
-    const char *p[] = {uid, reason};
-    PGresult *res = db_exec(r, DB_NONE,
+    char sid[24];
+    const char *q[] = {old_hash, db_i64(sid, session_id)};
+    PGresult *res = db_exec(db, DB_NONE,
+                            "WITH spent AS (UPDATE refresh_tokens SET spent_at = now()"
+                            " WHERE token_hash = decode($1, 'hex'))"
+                            " UPDATE sessions SET last_used_at = now() WHERE id = $2",
+                            2, q);
+    if (!res)
+        return db->err;
+    PQclear(res);
+    return insert_refresh(db, new_hash, sid);
+}
+
+enum ej_err ej_store_sessions_end_all(struct ej_db *db, int64_t user_id, const char *reason)
+{
+    char uid[24];
+    const char *p[] = {db_i64(uid, user_id), reason};
+    PGresult *res = db_exec(db, DB_NONE,
                             "WITH s AS (UPDATE sessions SET revoked_at = now(), revoked_reason = $2"
                             " WHERE user_id = $1 AND revoked_at IS NULL)"
                             " UPDATE users SET token_version = token_version + 1 WHERE id = $1",
                             2, p);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_logout(struct ej_req *r, bool everywhere)
-{
-    char id[24];
-    if (everywhere)
-        return end_all_sessions(r, db_i64(id, r->who.user_id), "logout_everywhere");
-    return end_session(r, db_i64(id, r->who.session_id), "logout");
-}
-
-int ej_store_own_hash(struct ej_req *r, char *out, size_t outlen)
+enum ej_err ej_store_own_hash(struct ej_db *db, int64_t user_id, char *out, size_t outlen)
 {
     char uid[24];
-    const char *p[] = {db_i64(uid, r->who.user_id)};
-    PGresult *res = db_exec(r, DB_ONE,
+    const char *p[] = {db_i64(uid, user_id)};
+    PGresult *res = db_exec(db, DB_ONE,
                             "SELECT coalesce(password_hash, '') FROM users WHERE id = $1", 1, p);
     if (!res)
-        return -1;
+        return db->err;
     snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_password_change(struct ej_req *r, const char *hash, int64_t *token_version)
+enum ej_err ej_store_password_change(struct ej_db *db, int64_t user_id, const char *hash,
+                                     int64_t *token_version)
 {
+    enum ej_err e = ej_store_sessions_end_all(db, user_id, "password_change");
+    if (e != EJ_OK)
+        return e;
     char uid[24];
-    db_i64(uid, r->who.user_id);
-    if (end_all_sessions(r, uid, "password_change") != 0)
-        return -1;
-    const char *p[] = {uid, hash};
-    PGresult *res = db_exec(r, DB_ONE,
+    const char *p[] = {db_i64(uid, user_id), hash};
+    PGresult *res = db_exec(db, DB_ONE,
                             "UPDATE users SET password_hash = $2, must_change_password = false,"
                             " version = version + 1, updated_at = now() WHERE id = $1"
                             " RETURNING token_version",
                             2, p);
     if (!res)
-        return -1;
+        return db->err;
     *token_version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
-    return ej_audit(r, "user.password_change", "user", r->who.user_id, NULL, NULL);
+    return ej_audit(db, "user.password_change", "user", user_id, NULL, NULL);
 }
 
-int ej_store_me(struct ej_req *r, json_t **out)
+enum ej_err ej_store_me(struct ej_db *db, int64_t user_id, json_t **out)
 {
     char uid[24];
-    const char *p[] = {db_i64(uid, r->who.user_id)};
-    return db_json(r, out,
-                   "SELECT jsonb_build_object('id', u.id, 'username', u.username,"
-                   " 'full_name', u.full_name, 'roles', to_jsonb(u.roles),"
-                   " 'must_change_password', u.must_change_password, 'email', u.email,"
-                   " 'phone', u.phone, 'access', user_access(u),"
-                   " 'student_id', (SELECT id FROM students WHERE user_id = u.id),"
-                   " 'children', coalesce((SELECT jsonb_agg(jsonb_build_object('id', s.id,"
-                   "   'full_name', s.full_name) ORDER BY s.id) FROM student_guardians g"
-                   "   JOIN students s ON s.id = g.student_id WHERE g.guardian_id = u.id), '[]'),"
-                   " 'teaches', coalesce((SELECT jsonb_agg(t.group_id ORDER BY t.group_id)"
-                   "   FROM group_teachers t WHERE t.teacher_id = u.id), '[]'))"
-                   " FROM users u WHERE u.id = $1",
-                   1, p);
+    const char *p[] = {db_i64(uid, user_id)};
+    enum ej_err e = db_json(
+        db, out,
+        "SELECT jsonb_build_object('id', u.id, 'username', u.username,"
+        " 'full_name', u.full_name, 'roles', to_jsonb(u.roles),"
+        " 'must_change_password', u.must_change_password, 'email', u.email,"
+        " 'phone', u.phone, 'access', user_access(u),"
+        " 'student_id', (SELECT id FROM students WHERE user_id = u.id),"
+        " 'children', coalesce((SELECT jsonb_agg(jsonb_build_object('id', s.id,"
+        "   'full_name', s.full_name) ORDER BY s.id) FROM student_guardians g"
+        "   JOIN students s ON s.id = g.student_id WHERE g.guardian_id = u.id), '[]'),"
+        " 'teaches', coalesce((SELECT jsonb_agg(t.group_id ORDER BY t.group_id)"
+        "   FROM group_teachers t WHERE t.teacher_id = u.id), '[]'))"
+        " FROM users u WHERE u.id = $1",
+        1, p);
+    if (e == EJ_OK && !*out)
+        e = db->err = EJ_ERR_NOT_FOUND;
+    return e;
 }
 
-int ej_store_my_logins(struct ej_req *r, int limit, int64_t before_id, json_t **out)
+enum ej_err ej_store_my_logins(struct ej_db *db, int64_t user_id, int limit, int64_t before_id,
+                               json_t **out)
 {
     char uid[24], lim[24], before[24];
-    const char *p[] = {db_i64(uid, r->who.user_id), db_i64(lim, limit),
+    const char *p[] = {db_i64(uid, user_id), db_i64(lim, limit),
                        before_id ? db_i64(before, before_id) : NULL};
-    return db_json(r, out,
+    return db_json(db, out,
                    "SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'at', utc(at),"
                    " 'address', address, 'user_agent', user_agent, 'outcome', outcome,"
                    " 'attempts', attempts, 'last_at', utc(coalesce(last_at, at)))"

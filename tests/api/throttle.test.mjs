@@ -246,6 +246,22 @@ describe('issue 9: logins under attack', () => {
     assert.equal(Number(failures), hashed, 'every checked attempt was counted, no other');
   });
 
+  test('§9 a lock lasts its full time from the answer: the failure that sets it starts it again once its password is found wrong, so the hashing does not shorten the wait', async () => {
+    const v = await makeUser(s, admin, { roles: ['teacher'] });
+    for (let i = 1; i <= 5; i++) {
+      const r = await loginFrom(s.port, '127.0.0.12', v.username, `Wrong-full-wait-${i}`);
+      assert.equal(r.status, 401, show(r));
+    }
+    // The 5th failure's record and its lock are written after its hash, in one transaction (one
+    // now()): the lock ends a full second after the record, not a second after the count that came
+    // before the hash.
+    const rows = await s.psql(`SELECT extract(epoch FROM t.locked_until - a.at) >= 1, t.failures
+      FROM login_throttle t, (SELECT max(at) AS at FROM login_attempts WHERE username = '${v.username}'
+      AND address = '127.0.0.12' AND outcome = 'invalid_credentials') a
+      WHERE t.key = 'pair:${v.username}|127.0.0.12'`);
+    assert.deepEqual(rows, [['t', '5']], 'the 1 s lock runs from the 5th failure\'s answer');
+  });
+
   test('issue 9 #7 password changes: a wrong current password is counted before the check; a right one with a weak new password is not counted', async () => {
     const v = await makeUser(s, admin, { roles: ['teacher'] });
     const change = (current, next) => req(s.port, 'POST', '/auth/password', { from: '127.0.0.11', token: v.token, body: { current_password: current, new_password: next } });
