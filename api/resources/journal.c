@@ -483,9 +483,41 @@ void ej_op_set_absence_reason(struct ej_req *r)
         ej_invalid(r, "note", "goes with a reason_code");
         return;
     }
-    if (ej_store_absence_reason_set(r, id, sid, version, code, ej_blank(note) ? NULL : note,
-                                    &lesson) == 0)
-        ej_reply(r, 200, lesson);
+    struct ej_reason_facts f;
+    int64_t after_version;
+    if (ej_store_absence_reason_facts(&r->db, id, sid, code, &f) != EJ_OK) {
+        store_failed(r);
+        return;
+    }
+    switch (ej_reason_settable(f.has_row ? f.status : NULL, f.version, version, f.year_closed,
+                               f.code_ok)) {
+    case EJ_REASON_OK:
+        break;
+    case EJ_REASON_NO_ROW:
+        ej_problem(r, 404, "not_found", "The lesson has no attendance recorded for this student.");
+        return;
+    case EJ_REASON_STALE:
+        ej_problem(r, 412, "precondition_failed",
+                   "The lesson was changed by someone else; reload and try again.");
+        return;
+    case EJ_REASON_YEAR_CLOSED:
+        ej_year_closed(r);
+        return;
+    case EJ_REASON_PRESENT:
+        ej_problem(r, 409, "student_present",
+                   "The student was present: only an absence or a late arrival has a reason.");
+        return;
+    case EJ_REASON_UNKNOWN_CODE:
+        ej_invalid(r, "reason_code", "must be an active code of GET /absence-reasons");
+        return;
+    }
+    if (ej_store_absence_reason_set(&r->db, id, sid, code, ej_blank(note) ? NULL : note, &lesson,
+                                    &after_version) != EJ_OK) {
+        store_failed(r);
+        return;
+    }
+    ej_set_etag(r, after_version);
+    ej_reply(r, 200, lesson);
 }
 
 /* ---- absence reports ---------------------------------------------------------------------- */
@@ -570,17 +602,29 @@ void ej_op_list_absence_reports(struct ej_req *r)
         }
         f.student_id = v;
     }
-    if (ej_store_absence_report_list(r, report_scopes(r), &f, &items) == 0)
+    if (ej_store_absence_report_list(&r->db, &r->who, report_scopes(r), &f, &items) != EJ_OK)
+        ej_problem_db(r, r->db.err);
+    else
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
 
 void ej_op_get_absence_report(struct ej_req *r)
 {
-    int64_t id;
+    int64_t id, version;
     json_t *report;
-    if (ej_param_id(r, 0, &id) == 0 &&
-        ej_store_absence_report_get(r, report_scopes(r), id, &report) == 0)
-        ej_reply(r, 200, report);
+    if (ej_param_id(r, 0, &id) != 0)
+        return;
+    if (ej_store_absence_report_get(&r->db, &r->who, report_scopes(r), id, &report, &version) !=
+        EJ_OK) {
+        if (r->db.err == EJ_ERR_NOT_FOUND)
+            ej_problem(r, 404, "not_found", "No such absence report.");
+        else
+            ej_problem_db(r, r->db.err);
+        return;
+    }
+    if (version >= 0)
+        ej_set_etag(r, version);
+    ej_reply(r, 200, report);
 }
 
 void ej_op_apply_absence_report(struct ej_req *r)
@@ -621,8 +665,15 @@ void ej_op_get_student_attendance(struct ej_req *r)
         ej_problem(r, 400, "invalid_query", "from must not be after to.");
         return;
     }
-    if (ej_store_student_attendance(r, id, attendance_scopes(r), from, to, &out) == 0)
-        ej_reply(r, 200, out);
+    if (ej_store_student_attendance(&r->db, &r->who, id, attendance_scopes(r), from, to, &out) !=
+        EJ_OK) {
+        if (r->db.err == EJ_ERR_NOT_FOUND)
+            ej_problem(r, 404, "not_found", "No such student.");
+        else
+            ej_problem_db(r, r->db.err);
+        return;
+    }
+    ej_reply(r, 200, out);
 }
 
 /* ---- a guardian withdraws their report (issue 15) ------------------------------------------ */

@@ -28,12 +28,6 @@ static void copy(char *dst, size_t n, const PGresult *res, int row, int col)
     snprintf(dst, n, "%s", PQgetvalue(res, row, col));
 }
 
-static int stale(struct ej_req *r)
-{
-    return ej_problem(r, 412, "precondition_failed",
-                      "The lesson was changed by someone else; reload and try again.");
-}
-
 /* 422 naming one field. */
 static int invalid(struct ej_req *r, const char *field, const char *message)
 {
@@ -324,17 +318,14 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
 
 /* ---- absence reasons ---------------------------------------------------------------------- */
 
-int ej_store_absence_reason_set(struct ej_req *r, int64_t lesson_id, int64_t student_id,
-                                int64_t expected_version, const char *code, const char *note,
-                                json_t **lesson)
+enum ej_err ej_store_absence_reason_facts(struct ej_db *db, int64_t lesson_id,
+                                          int64_t student_id, const char *code,
+                                          struct ej_reason_facts *f)
 {
-    char id[24], sid[24], actor[24];
-    const char *p[] = {db_i64(id, lesson_id), db_i64(sid, student_id), code, code ? note : NULL,
-                       db_i64(actor, r->who.user_id)};
-    json_t *before = NULL;
-    int rc = -1;
-    *lesson = NULL;
-    PGresult *res = db_exec(r, DB_OPT,
+    char id[24], sid[24];
+    const char *p[] = {db_i64(id, lesson_id), db_i64(sid, student_id), code};
+    memset(f, 0, sizeof *f);
+    PGresult *res = db_exec(db, DB_OPT,
                             "SELECT l.version, y.closed_at IS NOT NULL, a.status,"
                             " $3::text IS NULL OR EXISTS (SELECT 1 FROM absence_reasons c"
                             "   WHERE c.code = $3 AND c.active)"
@@ -344,60 +335,59 @@ int ej_store_absence_reason_set(struct ej_req *r, int64_t lesson_id, int64_t stu
                             " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
                             3, p);
     if (!res)
-        return -1;
+        return db->err;
     if (PQntuples(res) == 0) {
-        ej_problem(r, 404, "not_found", "No such lesson.");
-    } else {
-        /* Transitional (issue 14): the verdict is rules/journal.h's. */
-        switch (ej_reason_settable(PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2),
-                                   i64(res, 0, 0), expected_version, is_true(res, 0, 1),
-                                   is_true(res, 0, 3))) {
-        case EJ_REASON_OK:
-            rc = 0;
-            break;
-        case EJ_REASON_NO_ROW:
-            ej_problem(r, 404, "not_found",
-                       "The lesson has no attendance recorded for this student.");
-            break;
-        case EJ_REASON_STALE:
-            stale(r);
-            break;
-        case EJ_REASON_YEAR_CLOSED:
-            ej_year_closed(r);
-            break;
-        case EJ_REASON_PRESENT:
-            ej_problem(r, 409, "student_present",
-                       "The student was present: only an absence or a late arrival has a reason.");
-            break;
-        case EJ_REASON_UNKNOWN_CODE:
-            invalid(r, "reason_code", "must be an active code of GET /absence-reasons");
-            break;
-        }
+        PQclear(res);
+        return db->err = EJ_ERR_NOT_FOUND;
+    }
+    f->version = i64(res, 0, 0);
+    f->year_closed = is_true(res, 0, 1);
+    f->has_row = !PQgetisnull(res, 0, 2);
+    copy(f->status, sizeof f->status, res, 0, 2);
+    f->code_ok = is_true(res, 0, 3);
+    PQclear(res);
+    return EJ_OK;
+}
+
+enum ej_err ej_store_absence_reason_set(struct ej_db *db, int64_t lesson_id, int64_t student_id,
+                                        const char *code, const char *note, json_t **lesson,
+                                        int64_t *version)
+{
+    char id[24], sid[24], actor[24];
+    const char *p[] = {db_i64(id, lesson_id), db_i64(sid, student_id), code, code ? note : NULL,
+                       db->who ? db_i64(actor, db->who->user_id) : NULL};
+    json_t *before = NULL;
+    enum ej_err e;
+    *lesson = NULL;
+    *version = 0;
+    if ((e = ej_store_lesson_full_db(db, lesson_id, &before)) != EJ_OK)
+        return e;
+    PGresult *res = db_exec(db, DB_NONE,
+                            "WITH a AS (UPDATE lesson_attendance SET reason_code = $3,"
+                            " reason_note = $4, reason_report_id = NULL,"
+                            " reason_set_by = CASE WHEN $3::text IS NULL THEN NULL ELSE $5::bigint END,"
+                            " reason_set_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END"
+                            " WHERE lesson_id = $1 AND student_id = $2)"
+                            " UPDATE lessons l SET version = version + 1, updated_at = now()"
+                            " WHERE id = $1",
+                            5, p);
+    if (!res) {
+        json_decref(before);
+        return db->err;
     }
     PQclear(res);
-    if (rc != 0 || ej_store_lesson_full(r, lesson_id, &before) != 0)
-        goto fail;
-    res = db_exec(r, DB_NONE,
-                  "UPDATE lesson_attendance SET reason_code = $3, reason_note = $4,"
-                  " reason_report_id = NULL,"
-                  " reason_set_by = CASE WHEN $3::text IS NULL THEN NULL ELSE $5::bigint END,"
-                  " reason_set_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END"
-                  " WHERE lesson_id = $1 AND student_id = $2",
-                  5, p);
-    if (!res)
-        goto fail;
-    PQclear(res);
-    rc = ej_store_lesson_change(r, lesson_id,
-                                code ? "lesson.absence_reason" : "lesson.absence_reason_clear",
-                                before,
-                                "UPDATE lessons l SET version = version + 1, updated_at = now()"
-                                " WHERE id = $1 RETURNING l.id",
-                                1, p, lesson);
+    e = ej_store_lesson_full_db(db, lesson_id, lesson);
+    if (e == EJ_OK)
+        e = ej_audit(db, code ? "lesson.absence_reason" : "lesson.absence_reason_clear", "lesson",
+                     lesson_id, before, *lesson);
     json_decref(before);
-    return rc;
-fail:
-    json_decref(before);
-    return -1;
+    if (e != EJ_OK) {
+        json_decref(*lesson);
+        *lesson = NULL;
+        return e;
+    }
+    *version = json_integer_value(json_object_get(*lesson, "version"));
+    return EJ_OK;
 }
 
 /* ---- absence reports ---------------------------------------------------------------------- */
@@ -448,14 +438,15 @@ out:
     return rc;
 }
 
-int ej_store_absence_report_list(struct ej_req *r, unsigned scopes,
-                                 const struct ej_report_filter *f, json_t **items)
+enum ej_err ej_store_absence_report_list(struct ej_db *db, const struct ej_principal *who,
+                                         unsigned scopes, const struct ej_report_filter *f,
+                                         json_t **items)
 {
     char lim[24], aft[24], viewer[24], sc[24], sid[24];
-    const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after), db_i64(viewer, r->who.user_id),
+    const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after), db_i64(viewer, who->user_id),
                        db_i64(sc, scopes), f->status,
                        f->student_id ? db_i64(sid, f->student_id) : NULL};
-    return db_json(r, items,
+    return db_json(db, items,
                    "SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM ("
                    " SELECT x.id, absence_report_json(x) AS j FROM absence_reports x"
                    " WHERE visible_student($3, $4::int, x.student_id)"
@@ -465,14 +456,23 @@ int ej_store_absence_report_list(struct ej_req *r, unsigned scopes,
                    6, p);
 }
 
-int ej_store_absence_report_get(struct ej_req *r, unsigned scopes, int64_t id, json_t **report)
+enum ej_err ej_store_absence_report_get(struct ej_db *db, const struct ej_principal *who,
+                                        unsigned scopes, int64_t id, json_t **report,
+                                        int64_t *version)
 {
     char idb[24], viewer[24], sc[24];
-    const char *p[] = {db_i64(idb, id), db_i64(viewer, r->who.user_id), db_i64(sc, scopes)};
-    return ej_store_get(r, "absence report",
-                        "SELECT absence_report_json(x) FROM absence_reports x WHERE x.id = $1"
-                        " AND visible_student($2, $3::int, x.student_id)",
-                        3, p, report);
+    const char *p[] = {db_i64(idb, id), db_i64(viewer, who->user_id), db_i64(sc, scopes)};
+    *version = 0;
+    if (db_json(db, report,
+                "SELECT absence_report_json(x) FROM absence_reports x WHERE x.id = $1"
+                " AND visible_student($2, $3::int, x.student_id)",
+                3, p) != EJ_OK)
+        return db->err;
+    if (!*report)
+        return db->err = EJ_ERR_NOT_FOUND;
+    json_t *v = json_object_get(*report, "version");
+    *version = json_is_integer(v) ? json_integer_value(v) : -1;
+    return EJ_OK;
 }
 
 /* Loads a report that must still be pending; lock: FOR UPDATE or not. */
@@ -602,14 +602,15 @@ int ej_store_absence_report_reject(struct ej_req *r, int64_t id, const char *not
 
 /* ---- a student's attendance --------------------------------------------------------------- */
 
-int ej_store_student_attendance(struct ej_req *r, int64_t student_id, unsigned scopes,
-                                const char *from, const char *to, json_t **out)
+enum ej_err ej_store_student_attendance(struct ej_db *db, const struct ej_principal *who,
+                                        int64_t student_id, unsigned scopes, const char *from,
+                                        const char *to, json_t **out)
 {
     char sid[24], viewer[24], sc[24];
-    const char *p[] = {db_i64(sid, student_id), db_i64(viewer, r->who.user_id),
+    const char *p[] = {db_i64(sid, student_id), db_i64(viewer, who->user_id),
                        db_i64(sc, scopes), from, to};
     if (db_json(
-            r, out,
+            db, out,
             "WITH s AS (SELECT * FROM students WHERE id = $1 AND visible_student($2, $3::int, id)),"
             /* Seen other than only as their teacher: every lesson; else the taught ones. */
             " f AS (SELECT visible_student($2, $3::int & ~2, $1) AS every),"
@@ -649,11 +650,9 @@ int ej_store_student_attendance(struct ej_req *r, int64_t student_id, unsigned s
             "   'reason_report_id', reason_report_id) ORDER BY date, starts_at, lesson_id) FROM t),"
             "   '[]'::jsonb))"
             " FROM s",
-            5, p) != 0)
-        return -1;
-    if (!*out)
-        return ej_problem(r, 404, "not_found", "No such student.");
-    return 0;
+            5, p) != EJ_OK)
+        return db->err;
+    return *out ? EJ_OK : (db->err = EJ_ERR_NOT_FOUND);
 }
 
 int ej_store_absence_report_withdraw(struct ej_req *r, unsigned scopes, int64_t id,

@@ -75,12 +75,26 @@ enum ej_err ej_store_entry_enrolled(struct ej_db *db, int64_t lesson_id, json_t 
 int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *until,
                              const char *reason, json_t **lesson);
 
-/* §14: sets (code) or clears (code NULL) the reason of one absence or late
- * arrival. expected_version: the lesson's, -1 = no If-Match. 404 no such
- * attendance row; 409 student_present, school_year_closed; 422 unknown code. */
-int ej_store_absence_reason_set(struct ej_req *r, int64_t lesson_id, int64_t student_id,
-                                int64_t expected_version, const char *code, const char *note,
-                                json_t **lesson);
+/* §14: the facts that decide whether a reason may be set on one attendance
+ * row (rules/journal.h ej_reason_settable), read with the lesson locked;
+ * EJ_ERR_NOT_FOUND when there is no such lesson. code: the code to be set,
+ * NULL to clear (then code_ok). */
+struct ej_reason_facts {
+    int64_t version;   /* the lesson's */
+    bool year_closed;
+    bool has_row;      /* the lesson has an attendance row for the student */
+    char status[12];   /* its status */
+    bool code_ok;      /* the code is an active one */
+};
+enum ej_err ej_store_absence_reason_facts(struct ej_db *db, int64_t lesson_id,
+                                          int64_t student_id, const char *code,
+                                          struct ej_reason_facts *f);
+/* Sets (code) or clears (code NULL) the reason of the row, by db->who, on
+ * the lesson locked by ej_store_absence_reason_facts; the lesson's version
+ * moves; audited. *lesson: the lesson after (new), *version its version. */
+enum ej_err ej_store_absence_reason_set(struct ej_db *db, int64_t lesson_id, int64_t student_id,
+                                        const char *code, const char *note, json_t **lesson,
+                                        int64_t *version);
 
 /* Files a report from a checked body {student_id, from_date, to_date,
  * reason_code, comment?, guardian_id?, channel?}. The student must be visible
@@ -95,9 +109,14 @@ struct ej_report_filter {
     int limit;
     int64_t after;
 };
-int ej_store_absence_report_list(struct ej_req *r, unsigned scopes,
-                                 const struct ej_report_filter *f, json_t **items);
-int ej_store_absence_report_get(struct ej_req *r, unsigned scopes, int64_t id, json_t **report);
+/* The reports visible to who in `scopes` (EJ_OBJ_ATTENDANCE), by id: a new array. */
+enum ej_err ej_store_absence_report_list(struct ej_db *db, const struct ej_principal *who,
+                                         unsigned scopes, const struct ej_report_filter *f,
+                                         json_t **items);
+/* One report and its version; EJ_ERR_NOT_FOUND when who may not see it. */
+enum ej_err ej_store_absence_report_get(struct ej_db *db, const struct ej_principal *who,
+                                        unsigned scopes, int64_t id, json_t **report,
+                                        int64_t *version);
 
 /* Applies a pending report: its reason goes onto the student's absences and
  * late arrivals in the range that have no reason yet (lessons of open school
@@ -117,8 +136,10 @@ int ej_store_absence_report_withdraw(struct ej_req *r, unsigned scopes, int64_t 
 /* §14, §20: a student's attendance from..to (either NULL = open) with a
  * summary by reason. Scopes of EJ_OBJ_ATTENDANCE; a caller who sees the
  * student only as their teacher (scope 2 alone) gets the lessons of the
- * groups they teach or substitute in. 404 when the student is not visible. */
-int ej_store_student_attendance(struct ej_req *r, int64_t student_id, unsigned scopes,
-                                const char *from, const char *to, json_t **out);
+ * groups they teach or substitute in. EJ_ERR_NOT_FOUND when the student is
+ * not visible. */
+enum ej_err ej_store_student_attendance(struct ej_db *db, const struct ej_principal *who,
+                                        int64_t student_id, unsigned scopes, const char *from,
+                                        const char *to, json_t **out);
 
 #endif
