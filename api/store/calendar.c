@@ -1,14 +1,11 @@
 #include "store/calendar.h"
 
-#include "core/json.h"
-#include "core/utf8.h"
 #include "store/audit.h"
 #include "store/db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char *const lock_sql[] = {
     [EJ_CAL_SHARED] = "SELECT pg_advisory_xact_lock_shared(hashtext('ejournal.calendar'))",

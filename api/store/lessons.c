@@ -1,6 +1,5 @@
 #include "store/lessons.h"
 
-#include "core/json.h"
 #include "core/req.h"
 #include "store/audit.h"
 #include "store/db.h"
