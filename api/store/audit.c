@@ -178,6 +178,38 @@ enum ej_err ej_audit_key_db(struct ej_db *db, const char *action, const char *en
     return feed_change(db, action, entity, 0, before, after);
 }
 
+enum ej_err ej_audit_lessons(struct ej_db *db, const char *action, const json_t *rows)
+{
+    if (!db->in_tx)
+        return internal(db);
+    if (!json_array_size(rows))
+        return EJ_OK;
+    char actor[24];
+    char *doc = json_dumps(rows, JSON_COMPACT);
+    if (!doc)
+        return internal(db);
+    const char *p[] = {db->who ? db_i64(actor, db->who->user_id) : NULL, action, doc,
+                       db->request_id[0] ? db->request_id : NULL};
+    PGresult *res = db_exec(db, DB_NONE,
+                            "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
+                            " before, after, request_id)"
+                            " SELECT $1::bigint, $2, 'lesson', x.id::text, x.before, x.after, $4"
+                            " FROM jsonb_to_recordset($3::jsonb) AS x(id bigint, before jsonb,"
+                            " after jsonb) ORDER BY x.id",
+                            4, p);
+    free(doc);
+    if (!res)
+        return db->err;
+    PQclear(res);
+    json_t *ids = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) json_array_append(ids, json_object_get(row, "id"));
+    enum ej_err rc = feed_lessons(db, ids);
+    json_decref(ids);
+    return rc;
+}
+
 enum ej_err ej_audit_read(struct ej_db *db, const char *operation)
 {
     char actor[24];

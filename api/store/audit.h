@@ -26,6 +26,13 @@ enum ej_err ej_audit_db(struct ej_db *db, const char *action, const char *entity
 enum ej_err ej_audit_key_db(struct ej_db *db, const char *action, const char *entity,
                             const char *key, const json_t *before, const json_t *after);
 
+/* Many lessons one operation changed in one statement (a calendar or
+ * settings change moved their deadlines, §13, §22): one audit record each,
+ * entity lesson, with its own before and after (rows: [{id, before, after}],
+ * borrowed), written by one statement, and one upsert each in the change
+ * feed with the lesson's representation as it is now. */
+enum ej_err ej_audit_lessons(struct ej_db *db, const char *action, const json_t *rows);
+
 /* Transitional (issue 14): the two above taking the request, setting the
  * problem (ej_problem_db) on failure and returning 0 or -1; ej_audit and
  * ej_audit_key pick by the first argument's type. */

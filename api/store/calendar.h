@@ -1,16 +1,22 @@
 /* Calendar (SPEC.md "Calendar", §13, §17): the superuser's one-off holidays,
  * transferred days off and transferred working days, stored in PostgreSQL
  * and combined with the law (api/rules/calendar.c) into a struct ej_calendar;
- * the deadline setting (§22). Every change is audited in its transaction and
- * recomputes the deadlines of the lessons it moves. */
+ * the deadline setting (§22). Each write is audited in its transaction. What
+ * a change does to lessons (cancel those on a new holiday, move deadlines) is
+ * the calendar resource's use case (resources/calendar.c), which calls this
+ * and store/lessons: this module knows no lesson. JSON results are new
+ * references; on error the caller owns nothing. */
 #ifndef EJ_STORE_CALENDAR_H
 #define EJ_STORE_CALENDAR_H
 
-#include "core/req.h"
+#include "core/dbctx.h"
 #include "rules/calendar.h"
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
+
+struct ej_req;
 
 /* Deadline setting bounds: a value outside them falls back to the default. */
 #define EJ_DEADLINE_DAYS_DEFAULT 2
@@ -31,39 +37,57 @@ struct ej_cal {
  * never created against a calendar that is being changed. */
 enum ej_cal_lock { EJ_CAL_NOLOCK, EJ_CAL_SHARED, EJ_CAL_EXCLUSIVE };
 
-/* Loads every entry and the deadline setting into c (initialised here).
- * Returns 0, or -1 with a problem set (c is then empty but safe to clean up). */
-int ej_store_calendar_load(struct ej_req *r, enum ej_cal_lock lock, struct ej_cal *c);
+/* Loads every entry and the deadline setting into c (initialised here; on
+ * error c is empty but safe to clean up). */
+enum ej_err ej_store_calendar_load_db(struct ej_db *db, enum ej_cal_lock lock, struct ej_cal *c);
+/* Transitional (issue 14): the same taking the request, for store files not
+ * yet converted (store/settings.c): sets the problem, returns 0 or -1. */
+int ej_store_calendar_load_req(struct ej_req *r, enum ej_cal_lock lock, struct ej_cal *c);
+#define ej_store_calendar_load(x, ...)                                                           \
+    _Generic((x), struct ej_req *: ej_store_calendar_load_req,                                   \
+             struct ej_db *: ej_store_calendar_load_db)((x), __VA_ARGS__)
 void ej_cal_cleanup(struct ej_cal *c);
 
 /* The deadline of a lesson on day d (Unix seconds UTC). */
 int64_t ej_cal_deadline(const struct ej_cal *c, ej_day d);
+/* True if the calendar has an entry (any kind) on d. */
+bool ej_cal_has_entry(const struct ej_cal *c, ej_day d);
+/* The dates (JSON array of "YYYY-MM-DD", appended to dates) that an entry on
+ * d (a holiday, or a day off when day_off) would make public holidays: d
+ * itself, and where its weekend rule, or a law transfer it displaces, moves a
+ * day off. c is not changed. */
+void ej_cal_new_public_holidays(const struct ej_cal *c, ej_day d, bool day_off,
+                                bool weekend_rule, json_t *dates);
+/* How far after a changed date the weekend rule can move a day off: a change
+ * on d can move the deadlines of lessons held up to d + this. */
+#define EJ_CAL_TRANSFER_WINDOW 31
 
-/* Public holidays (law and custom) and custom days off of a year, by date:
- * [{date, name, source, kind}]. *items: new array. */
-int ej_store_holiday_list(struct ej_req *r, int year, json_t **items);
-/* Adds a one-off holiday or day off from a checked body {date, name, kind?,
- * weekend_rule?}. Lessons on the dates that become public holidays: 409
- * lessons_on_date listing them, unless cancel_lessons, when the ones not
- * recorded are cancelled; a recorded one is always 409
- * lessons_recorded_on_date. *entry: new object. */
-int ej_store_holiday_add(struct ej_req *r, const json_t *body, bool cancel_lessons,
-                         json_t **entry);
-/* The public holiday (law or custom) or day off on date: {date, name, source, kind}; 404 if
- * the date is neither (or no date). *out: new object. */
-int ej_store_holiday_get(struct ej_req *r, const char *date, json_t **out);
-/* Removes the custom holiday or day off on date (404; 409 law_holiday). */
-int ej_store_holiday_delete(struct ej_req *r, const char *date);
+/* Public holidays (law and custom) and custom days off of c in a year, by
+ * date: [{date, name, source, kind}]. */
+json_t *ej_cal_holidays(const struct ej_cal *c, int year);
+/* The public holiday or day off on d: {date, name, source, kind}, or NULL. */
+json_t *ej_cal_holiday(const struct ej_cal *c, ej_day d);
+/* {date, deadline, due_date, working_days, working_day, public_holiday} for a
+ * lesson held on d. */
+json_t *ej_cal_deadline_view(const struct ej_cal *c, ej_day d);
 
-/* Transferred working days of a year: [{date, note}]. */
-int ej_store_working_day_list(struct ej_req *r, int year, json_t **items);
-/* The transferred working day on date: {date, note, created_at}; 404 if none. */
-int ej_store_working_day_get(struct ej_req *r, const char *date, json_t **out);
-/* Adds a transferred working day from a checked body {date, note?}. */
-int ej_store_working_day_add(struct ej_req *r, const json_t *body, json_t **entry);
-int ej_store_working_day_delete(struct ej_req *r, const char *date);
+/* A new calendar entry (kind "holiday", "day_off" or "working_day"), audited
+ * as `action`. EJ_ERR_CONFLICT (constraint calendar_entries_date_key) when
+ * the date has one. *entry: its view {date, kind, name, ...}. */
+struct ej_calendar_entry_in {
+    const char *date, *kind, *name, *note;
+    bool weekend_rule;
+};
+enum ej_err ej_store_calendar_entry_add(struct ej_db *db, const char *action,
+                                        const struct ej_calendar_entry_in *in, json_t **entry);
+/* Deletes the entry on date if it is one of kinds (a text[] literal such as
+ * "{holiday,day_off}"), audited as `action`; *found false when there is none. */
+enum ej_err ej_store_calendar_entry_delete(struct ej_db *db, const char *action,
+                                           const char *date, const char *kinds, bool *found);
 
-/* {date, deadline, working_days} for a lesson held on d. */
-int ej_store_deadline(struct ej_req *r, ej_day d, json_t **out);
+/* Transferred working days of a year: [{date, note, created_at}]. */
+enum ej_err ej_store_working_day_list(struct ej_db *db, int year, json_t **items);
+/* The transferred working day on date (YYYY-MM-DD, checked); EJ_ERR_NOT_FOUND if none. */
+enum ej_err ej_store_working_day_get(struct ej_db *db, const char *date, json_t **out);
 
 #endif

@@ -1,37 +1,32 @@
 #include "store/lessons.h"
 
-#include "core/json.h"
-#include "core/utf8.h"
+#include "core/req.h"
 #include "store/audit.h"
 #include "store/db.h"
-#include "store/entity.h"
-#include "store/years.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A group's school year, read with the group row locked (FOR NO KEY UPDATE:
- * lesson writers of one group take turns, so overlap checks hold). */
-struct group_year {
-    char starts_on[EJ_DATE_BUFSZ];
-    char ends_on[EJ_DATE_BUFSZ];
-    bool closed;
-};
-
-/* Returns 1 and fills g, 0 when there is no such group, -1 on error. */
-static int lock_group(struct ej_req *r, const char *gid, struct group_year *g)
+/* The actor of a write as a parameter (NULL: none). */
+static const char *actor_param(const struct ej_db *db, char buf[24])
 {
-    const char *p[] = {gid};
-    PGresult *res = db_exec(r, DB_OPT,
+    return db->who ? db_i64(buf, db->who->user_id) : NULL;
+}
+
+enum ej_err ej_store_group_year_lock(struct ej_db *db, int64_t gid, struct ej_group_year *g)
+{
+    char gb[24];
+    const char *p[] = {db_i64(gb, gid)};
+    PGresult *res = db_exec(db, DB_OPT,
                             "SELECT to_char(y.starts_on, 'YYYY-MM-DD'),"
                             " to_char(y.ends_on, 'YYYY-MM-DD'), y.closed_at IS NOT NULL"
                             " FROM groups g JOIN school_years y ON y.id = g.school_year_id"
                             " WHERE g.id = $1 FOR NO KEY UPDATE OF g",
                             1, p);
     if (!res)
-        return -1;
+        return db->err;
     int found = PQntuples(res) == 1;
     if (found) {
         snprintf(g->starts_on, sizeof g->starts_on, "%s", PQgetvalue(res, 0, 0));
@@ -39,31 +34,19 @@ static int lock_group(struct ej_req *r, const char *gid, struct group_year *g)
         g->closed = PQgetvalue(res, 0, 2)[0] == 't';
     }
     PQclear(res);
-    return found;
-}
-
-/* 422 naming one field. */
-static int invalid(struct ej_req *r, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int invalid(struct ej_req *r, const char *field, const char *fmt, ...)
-{
-    char msg[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    ej_utf8_truncate(msg, sizeof msg - 1);
-    ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, msg);
-    ej_problem_field(r, field, msg);
-    return -1;
+    return found ? EJ_OK : (db->err = EJ_ERR_NOT_FOUND);
 }
 
 /* --- schedule ------------------------------------------------------------------------------ */
 
-/* Inserts the slot, or finds the same one posted before. *slot_id, *created. */
-static int upsert_slot(struct ej_req *r, const char *const *p, int64_t *slot_id, bool *created)
+/* Inserts the slot, or finds the same one posted before: *slot_id, *created.
+ * The same weekday, start and dates with another end or room: EJ_ERR_CONFLICT
+ * with *conflict that slot. p: $1 group, $2 weekday, $3 starts, $4 ends, $5
+ * room, $6 valid_from, $7 valid_to, $8 actor. */
+static enum ej_err upsert_slot(struct ej_db *db, const char *const *p, int64_t *slot_id,
+                               bool *created, json_t **conflict)
 {
-    PGresult *res = db_exec(r, DB_OPT,
+    PGresult *res = db_exec(db, DB_OPT,
                             "INSERT INTO schedule_slots (group_id, weekday, starts_at, ends_at,"
                             " room, valid_from, valid_to, created_by)"
                             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
@@ -71,37 +54,27 @@ static int upsert_slot(struct ej_req *r, const char *const *p, int64_t *slot_id,
                             " RETURNING id",
                             8, p);
     if (!res)
-        return -1;
+        return db->err;
     *created = PQntuples(res) == 1;
     if (*created) {
         *slot_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
         PQclear(res);
-        return 0;
+        return EJ_OK;
     }
     PQclear(res);
-    res = db_exec(r, DB_ONE,
+    res = db_exec(db, DB_ONE,
                   "SELECT s.id, s.ends_at = $4::time AND s.room IS NOT DISTINCT FROM $5,"
                   " slot_json(s) FROM schedule_slots s WHERE s.group_id = $1 AND s.weekday = $2"
                   " AND s.starts_at = $3::time AND s.valid_from = $6::date AND s.valid_to = $7::date",
                   7, p);
     if (!res)
-        return -1;
+        return db->err;
     *slot_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     bool same = PQgetvalue(res, 0, 1)[0] == 't';
-    json_t *slot = json_loads(PQgetvalue(res, 0, 2), 0, NULL);
+    if (!same)
+        *conflict = json_loads(PQgetvalue(res, 0, 2), 0, NULL);
     PQclear(res);
-    if (same) {
-        json_decref(slot);
-        return 0;
-    }
-    ej_problem(r, 409, "slot_exists",
-               "The group already has a slot on this weekday, start time and dates with a "
-               "different end or room.");
-    if (r->out && slot)
-        json_object_set_new(r->out, "slot", slot);
-    else
-        json_decref(slot);
-    return -1;
+    return same ? EJ_OK : (db->err = EJ_ERR_CONFLICT);
 }
 
 /* The dates of the slot: candidates {date, deadline} and public holidays in skipped. */
@@ -126,15 +99,15 @@ static void slot_dates(const struct ej_cal *c, ej_day from, ej_day to, int weekd
 
 /* Inserts the lessons of a slot on the candidate dates where the group has
  * no lesson at that time yet; the others go to skipped. *ids: new array. */
-static int insert_slot_lessons(struct ej_req *r, const char *const *slot_params,
-                               const char *slot_id, const json_t *candidates, json_t *skipped,
-                               json_t **ids)
+static enum ej_err insert_slot_lessons(struct ej_db *db, const char *const *slot_params,
+                                       const char *slot_id, const json_t *candidates,
+                                       json_t *skipped, json_t **ids)
 {
     char *doc = json_dumps(candidates, JSON_COMPACT);
     const char *p[] = {slot_params[0], slot_id, slot_params[2], slot_params[3],
                        slot_params[4], slot_params[7], doc};
     PGresult *res = db_exec(
-        r, DB_MANY,
+        db, DB_MANY,
         "INSERT INTO lessons AS l (group_id, slot_id, date, starts_at, ends_at, room, deadline,"
         " created_by)"
         " SELECT $1::bigint, $2::bigint, x.date, $3::time, $4::time, $5::text, x.deadline,"
@@ -148,7 +121,7 @@ static int insert_slot_lessons(struct ej_req *r, const char *const *slot_params,
     free(doc);
     *ids = NULL;
     if (!res)
-        return -1;
+        return db->err;
     *ids = json_array();
     size_t i;
     json_t *cand;
@@ -165,7 +138,7 @@ static int insert_slot_lessons(struct ej_req *r, const char *const *slot_params,
                                                      "lesson_exists"));
     }
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
 static int date_order(const void *a, const void *b)
@@ -192,99 +165,65 @@ static void sort_by_date(json_t *arr)
     free(v);
 }
 
-int ej_store_schedule_create(struct ej_req *r, int64_t gid, const json_t *body, json_t **out,
-                             bool *created)
+enum ej_err ej_store_schedule_create(struct ej_db *db, int64_t gid, const struct ej_slot_in *in,
+                                     const struct ej_cal *c, struct ej_schedule_out *o)
 {
     char gidb[24], wdb[24], actor[24], slotb[24];
-    struct group_year g;
-    struct ej_cal c;
     json_t *candidates = json_array(), *skipped = json_array(), *ids = NULL, *slot = NULL;
-    const char *from = ej_json_str(body, "valid_from"), *to = ej_json_str(body, "valid_to");
-    int weekday = (int)json_integer_value(json_object_get(body, "weekday"));
-    const char *p[] = {db_i64(gidb, gid),
-                       db_i64(wdb, weekday),
-                       ej_json_str(body, "starts_at"),
-                       ej_json_str(body, "ends_at"),
-                       ej_json_str(body, "room"),
-                       from,
-                       to,
-                       db_i64(actor, r->who.user_id)};
+    const char *p[] = {db_i64(gidb, gid),  db_i64(wdb, in->weekday), in->starts_at,
+                       in->ends_at,        in->room,                 in->valid_from,
+                       in->valid_to,       actor_param(db, actor)};
     int64_t slot_id = 0;
-    int rc = -1;
+    enum ej_err rc;
     ej_day dfrom, dto;
-    memset(&c, 0, sizeof c);
-    *out = NULL;
-    ej_date_parse(from, &dfrom);
-    ej_date_parse(to, &dto);
-    int found = lock_group(r, gidb, &g);
-    if (found <= 0) {
-        if (found == 0)
-            ej_problem(r, 404, "not_found", "No such group.");
+    memset(o, 0, sizeof *o);
+    ej_date_parse(in->valid_from, &dfrom);
+    ej_date_parse(in->valid_to, &dto);
+    if ((rc = upsert_slot(db, p, &slot_id, &o->created, &o->conflict)) != EJ_OK)
         goto out;
-    }
-    if (g.closed) {
-        ej_year_closed(r);
-        goto out;
-    }
-    if (strcmp(from, g.starts_on) < 0 || strcmp(from, g.ends_on) > 0) {
-        invalid(r, "valid_from", "must be within the group's school year (%s to %s)",
-                g.starts_on, g.ends_on);
-        goto out;
-    }
-    if (strcmp(to, g.ends_on) > 0) {
-        invalid(r, "valid_to", "must be within the group's school year (%s to %s)", g.starts_on,
-                g.ends_on);
-        goto out;
-    }
-    if (ej_store_calendar_load(r, EJ_CAL_SHARED, &c) != 0 ||
-        upsert_slot(r, p, &slot_id, created) != 0)
-        goto out;
-    slot_dates(&c, dfrom, dto, weekday, candidates, skipped);
-    if (insert_slot_lessons(r, p, db_i64(slotb, slot_id), candidates, skipped, &ids) != 0)
+    slot_dates(c, dfrom, dto, in->weekday, candidates, skipped);
+    if ((rc = insert_slot_lessons(db, p, db_i64(slotb, slot_id), candidates, skipped, &ids)) !=
+        EJ_OK)
         goto out;
     sort_by_date(skipped);
     const char *sp[] = {slotb};
-    if (db_json(r, &slot, "SELECT slot_json(s) FROM schedule_slots s WHERE s.id = $1", 1, sp) !=
-        0)
+    if ((rc = db_json(db, &slot, "SELECT slot_json(s) FROM schedule_slots s WHERE s.id = $1", 1,
+                      sp)) != EJ_OK)
         goto out;
     size_t made = json_array_size(ids);
-    if (*created || made > 0) {
+    if (o->created || made > 0) {
         json_t *after = json_pack("{s:O, s:O}", "slot", slot, "lesson_ids", ids);
-        int arc = ej_audit(r, *created ? "schedule.create" : "schedule.generate",
-                           "schedule_slot", slot_id, NULL, after);
+        rc = ej_audit(db, o->created ? "schedule.create" : "schedule.generate", "schedule_slot",
+                      slot_id, NULL, after);
         json_decref(after);
-        if (arc != 0)
+        if (rc != EJ_OK)
             goto out;
     }
-    *out = json_pack("{s:O, s:I, s:O}", "slot", slot, "lessons_created", (json_int_t)made,
-                     "skipped", skipped);
-    rc = 0;
+    o->out = json_pack("{s:O, s:I, s:O}", "slot", slot, "lessons_created", (json_int_t)made,
+                       "skipped", skipped);
 out:
     json_decref(candidates);
     json_decref(skipped);
     json_decref(ids);
     json_decref(slot);
-    ej_cal_cleanup(&c);
     return rc;
 }
 
-int ej_store_schedule_list(struct ej_req *r, int64_t gid, unsigned scopes, int limit,
-                           int64_t after, json_t **items)
+enum ej_err ej_store_schedule_list(struct ej_db *db, const struct ej_principal *who, int64_t gid,
+                                   unsigned scopes, int limit, int64_t after, json_t **items)
 {
     char g[24], v[24], s[24], l[24], a[24];
-    const char *p[] = {db_i64(g, gid), db_i64(v, r->who.user_id), db_i64(s, scopes),
+    const char *p[] = {db_i64(g, gid), db_i64(v, who->user_id), db_i64(s, scopes),
                        db_i64(l, limit), db_i64(a, after)};
-    if (db_json(r, items,
+    if (db_json(db, items,
                 "SELECT CASE WHEN visible_group($2, $3::int, g.id) THEN"
                 " (SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM ("
                 "  SELECT s.id, slot_json(s) AS j FROM schedule_slots s"
                 "  WHERE s.group_id = g.id AND s.id > $5 ORDER BY s.id LIMIT $4) x) END"
                 " FROM groups g WHERE g.id = $1",
-                5, p) != 0)
-        return -1;
-    if (!*items)
-        return ej_problem(r, 404, "not_found", "No such group.");
-    return 0;
+                5, p) != EJ_OK)
+        return db->err;
+    return *items ? EJ_OK : (db->err = EJ_ERR_NOT_FOUND);
 }
 
 /* --- the lesson's view: plain SQL returning columns, rendered here ------------------------ */
@@ -502,8 +441,8 @@ static json_t *render_lessons(const PGresult *res)
 
 /* One lesson as viewer (0: the full view) with these scopes sees it; *lesson
  * NULL when there is none they may see. */
-static enum ej_err load_lesson_db(struct ej_db *db, int64_t id, int64_t viewer, unsigned scopes,
-                                  unsigned attendance_scopes, json_t **lesson)
+static enum ej_err load_lesson(struct ej_db *db, int64_t id, int64_t viewer, unsigned scopes,
+                               unsigned attendance_scopes, json_t **lesson)
 {
     char i[24], v[24], s[24], as[24];
     struct ej_audit_read_bufs ab;
@@ -518,7 +457,11 @@ static enum ej_err load_lesson_db(struct ej_db *db, int64_t id, int64_t viewer, 
     PGresult *res = db_exec(db, DB_MANY | (n == 4 ? DB_READ : 0), sql, n, p);
     if (!res)
         return db->err;
-    json_t *all = PQnfields(res) == L_NCOLS ? render_lessons(res) : NULL;
+    if (PQnfields(res) != L_NCOLS) {
+        PQclear(res);
+        return db->err = EJ_ERR_INTERNAL;
+    }
+    json_t *all = render_lessons(res);
     PQclear(res);
     if (!all)
         return db->err = EJ_ERR_INTERNAL;
@@ -527,76 +470,46 @@ static enum ej_err load_lesson_db(struct ej_db *db, int64_t id, int64_t viewer, 
     return EJ_OK;
 }
 
-static int load_lesson(struct ej_req *r, int64_t id, int64_t viewer, unsigned scopes,
-                       unsigned attendance_scopes, json_t **lesson)
-{
-    if (load_lesson_db(&r->db, id, viewer, scopes, attendance_scopes, lesson) != EJ_OK)
-        return ej_problem_db(r, r->db.err);
-    return 0;
-}
-
 enum ej_err ej_store_lesson_full_db(struct ej_db *db, int64_t id, json_t **lesson)
 {
-    if (load_lesson_db(db, id, 0, 0, 1, lesson) != EJ_OK)
+    if (load_lesson(db, id, 0, 0, 1, lesson) != EJ_OK)
         return db->err;
     return *lesson ? EJ_OK : (db->err = EJ_ERR_NOT_FOUND);
 }
 
-int ej_store_lesson_full(struct ej_req *r, int64_t id, json_t **lesson)
-{
-    if (load_lesson(r, id, 0, 0, 1, lesson) != 0)
-        return -1;
-    if (!*lesson)
-        return ej_problem(r, 404, "not_found", "No such lesson.");
-    return 0;
-}
-
 /* --- lessons ------------------------------------------------------------------------------- */
 
-/* Locks a lesson's row, then loads its full view (in a new statement, so it
- * includes whatever a writer we waited for committed), and whether its
- * school year is closed. 404 when there is none. */
-static int lock_lesson(struct ej_req *r, const char *id, json_t **lesson, bool *closed)
+enum ej_err ej_store_lesson_lock(struct ej_db *db, int64_t id, json_t **lesson,
+                                 bool *year_closed)
 {
-    const char *p[] = {id};
+    char ib[24];
+    const char *p[] = {db_i64(ib, id)};
     *lesson = NULL;
-    PGresult *res = db_exec(r, DB_OPT,
+    PGresult *res = db_exec(db, DB_OPT,
                             "SELECT y.closed_at IS NOT NULL FROM lessons l"
                             " JOIN groups g ON g.id = l.group_id"
                             " JOIN school_years y ON y.id = g.school_year_id"
                             " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
                             1, p);
     if (!res)
-        return -1;
+        return db->err;
     if (PQntuples(res) == 0) {
         PQclear(res);
-        return ej_problem(r, 404, "not_found", "No such lesson.");
+        return db->err = EJ_ERR_NOT_FOUND;
     }
-    *closed = PQgetvalue(res, 0, 0)[0] == 't';
+    *year_closed = PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
-    return ej_store_lesson_full(r, strtoll(id, NULL, 10), lesson);
+    return ej_store_lesson_full_db(db, id, lesson);
 }
 
-/* A lesson may change only while its year is open and it is neither
- * cancelled nor recorded. */
-static int lesson_writable(struct ej_req *r, const json_t *lesson, bool closed)
+enum ej_err ej_store_lesson_clash(struct ej_db *db, const struct ej_lesson_in *in,
+                                  int64_t *clash_id, bool *same_start)
 {
-    const char *state = json_string_value(json_object_get(lesson, "state"));
-    if (closed)
-        return ej_year_closed(r);
-    if (strcmp(state, "cancelled") == 0)
-        return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
-    if (strcmp(state, "recorded") == 0)
-        return ej_problem(r, 409, "lesson_recorded",
-                          "The lesson is already recorded; it can no longer change.");
-    return 0;
-}
-
-/* 409 when the group already has a lesson at that time: the same start
- * (cancelled or not) or an overlapping lesson that is not cancelled. */
-static int check_free(struct ej_req *r, const char *const *p)
-{
-    PGresult *res = db_exec(r, DB_OPT,
+    char gb[24];
+    const char *p[] = {db_i64(gb, in->group_id), in->date, in->starts_at, in->ends_at};
+    *clash_id = 0;
+    *same_start = false;
+    PGresult *res = db_exec(db, DB_OPT,
                             "SELECT o.id, o.starts_at = $3::time FROM lessons o"
                             " WHERE o.group_id = $1 AND o.date = $2::date"
                             " AND (o.starts_at = $3::time OR (o.cancelled_at IS NULL"
@@ -604,101 +517,50 @@ static int check_free(struct ej_req *r, const char *const *p)
                             " ORDER BY o.starts_at <> $3::time LIMIT 1",
                             4, p);
     if (!res)
-        return -1;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return 0;
+        return db->err;
+    if (PQntuples(res) == 1) {
+        *clash_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        *same_start = PQgetvalue(res, 0, 1)[0] == 't';
     }
-    long long id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    bool same = PQgetvalue(res, 0, 1)[0] == 't';
     PQclear(res);
-    if (same)
-        ej_problem(r, 409, "lesson_exists",
-                   "The group already has a lesson starting at this time on this date (id %lld).",
-                   id);
-    else
-        ej_problem(r, 409, "lesson_overlaps",
-                   "The group already has a lesson at this time on this date (id %lld).", id);
-    if (r->out)
-        json_object_set_new(r->out, "lesson_id", json_integer(id));
-    return -1;
+    return EJ_OK;
 }
 
-int ej_store_lesson_create(struct ej_req *r, const json_t *body, json_t **lesson)
+enum ej_err ej_store_lesson_create(struct ej_db *db, const struct ej_lesson_in *in,
+                                   const struct ej_cal *c, json_t **lesson)
 {
     char gidb[24], actor[24], deadline[EJ_UTC_BUFSZ];
-    struct group_year g;
-    struct ej_cal c;
-    const char *date = ej_json_str(body, "date");
     ej_day d;
-    int rc = -1;
-    memset(&c, 0, sizeof c);
     *lesson = NULL;
-    ej_date_parse(date, &d);
-    int found = lock_group(
-        r, db_i64(gidb, json_integer_value(json_object_get(body, "group_id"))), &g);
-    if (found <= 0) {
-        if (found == 0)
-            invalid(r, "group_id", "refers to no group");
-        goto out;
-    }
-    if (g.closed) {
-        ej_year_closed(r);
-        goto out;
-    }
-    if (strcmp(date, g.starts_on) < 0 || strcmp(date, g.ends_on) > 0) {
-        invalid(r, "date", "must be within the group's school year (%s to %s)", g.starts_on,
-                g.ends_on);
-        goto out;
-    }
-    if (ej_store_calendar_load(r, EJ_CAL_SHARED, &c) != 0)
-        goto out;
-    const char *holiday = ej_public_holiday_name(&c.cal, d);
-    if (holiday) {
-        ej_problem(r, 422, "public_holiday",
-                   "%s is a public holiday (%s): no lesson is held on it (§17).", date, holiday);
-        if (r->out) {
-            json_object_set_new(r->out, "date", json_string(date));
-            json_object_set_new(r->out, "holiday", json_string(holiday));
-        }
-        ej_problem_field(r, "date", "is a public holiday");
-        goto out;
-    }
-    const char *fp[] = {gidb, date, ej_json_str(body, "starts_at"), ej_json_str(body, "ends_at")};
-    if (check_free(r, fp) != 0)
-        goto out;
-    ej_format_utc(ej_cal_deadline(&c, d), deadline);
-    const char *p[] = {gidb, date, fp[2], fp[3], ej_json_str(body, "room"), deadline,
-                       db_i64(actor, r->who.user_id)};
-    PGresult *res = db_exec(r, DB_ONE,
+    ej_date_parse(in->date, &d);
+    ej_format_utc(ej_cal_deadline(c, d), deadline);
+    const char *p[] = {db_i64(gidb, in->group_id), in->date, in->starts_at, in->ends_at,
+                       in->room, deadline, actor_param(db, actor)};
+    PGresult *res = db_exec(db, DB_ONE,
                             "INSERT INTO lessons AS l (group_id, date, starts_at, ends_at, room,"
                             " deadline, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)"
                             " RETURNING l.id",
                             7, p);
     if (!res)
-        goto out;
+        return db->err;
     int64_t id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
-    if (ej_store_lesson_full(r, id, lesson) != 0 ||
-        ej_audit(r, "lesson.create", "lesson", id, NULL, *lesson) != 0)
-        goto out;
-    ej_store_etag(r, *lesson);
-    rc = 0;
-out:
-    if (rc != 0) {
+    if (ej_store_lesson_full_db(db, id, lesson) != EJ_OK ||
+        ej_audit(db, "lesson.create", "lesson", id, NULL, *lesson) != EJ_OK) {
         json_decref(*lesson);
         *lesson = NULL;
+        return db->err;
     }
-    ej_cal_cleanup(&c);
-    return rc;
+    return EJ_OK;
 }
 
-int ej_store_lesson_list(struct ej_req *r, unsigned scopes, unsigned attendance_scopes,
-                         const struct ej_lesson_filter *f, json_t **items)
+enum ej_err ej_store_lesson_list(struct ej_db *db, const struct ej_principal *who,
+                                 unsigned scopes, unsigned attendance_scopes,
+                                 const struct ej_lesson_filter *f, json_t **items)
 {
     char v[24], s[24], as[24], g[24], t[24], l[24], a[24];
     struct ej_audit_read_bufs ab;
-    const char *p[16] = {db_i64(v, r->who.user_id), db_i64(s, scopes),
+    const char *p[16] = {db_i64(v, who->user_id), db_i64(s, scopes),
                          db_i64(as, attendance_scopes)};
     int n = 3;
     /* Only the filters given are in the statement (one prepared statement per
@@ -746,150 +608,98 @@ int ej_store_lesson_list(struct ej_req *r, unsigned scopes, unsigned attendance_
     appendf(sql, sizeof sql, " ORDER BY l.date, l.starts_at, l.id LIMIT $%d)", n);
     /* §20: an employee's read is recorded by this statement (an empty page too). */
     int read_only = n;
-    n = ej_audit_read_in(&r->db, sql, sizeof sql, "true", p, n, &ab);
+    n = ej_audit_read_in(db, sql, sizeof sql, "true", p, n, &ab);
     appendf(sql, sizeof sql, "%s", WITH_ATTENDANCE("x.date, x.starts_at, x.id"));
     *items = NULL;
-    PGresult *res = db_exec(r, DB_MANY | (n == read_only ? DB_READ : 0), sql, n, p);
+    PGresult *res = db_exec(db, DB_MANY | (n == read_only ? DB_READ : 0), sql, n, p);
     if (!res)
-        return -1;
+        return db->err;
     if (PQnfields(res) != L_NCOLS) {
         PQclear(res);
-        return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                          r->request_id);
+        return db->err = EJ_ERR_INTERNAL;
     }
     *items = render_lessons(res);
     PQclear(res);
-    if (!*items)
-        return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                          r->request_id);
-    return 0;
+    return *items ? EJ_OK : (db->err = EJ_ERR_INTERNAL);
 }
 
-int ej_store_lesson_get(struct ej_req *r, int64_t id, unsigned scopes,
-                        unsigned attendance_scopes, json_t **lesson)
+enum ej_err ej_store_lesson_get_db(struct ej_db *db, const struct ej_principal *who, int64_t id,
+                                   unsigned scopes, unsigned attendance_scopes, json_t **lesson)
 {
-    if (load_lesson(r, id, r->who.user_id, scopes, attendance_scopes, lesson) != 0)
-        return -1;
-    if (!*lesson)
-        return ej_problem(r, 404, "not_found", "No such lesson.");
-    ej_store_etag(r, *lesson);
-    return 0;
+    if (load_lesson(db, id, who->user_id, scopes, attendance_scopes, lesson) != EJ_OK)
+        return db->err;
+    return *lesson ? EJ_OK : (db->err = EJ_ERR_NOT_FOUND);
 }
 
-int ej_store_lesson_change(struct ej_req *r, int64_t id, const char *action, const json_t *before,
-                           const char *sql, int n, const char *const *params, json_t **lesson)
+enum ej_err ej_store_lesson_change_db(struct ej_db *db, int64_t id, const char *action,
+                                      const json_t *before, const char *sql, int n,
+                                      const char *const *params, json_t **lesson)
 {
     *lesson = NULL;
-    PGresult *res = db_exec(r, DB_OPT, sql, n, params);
+    PGresult *res = db_exec(db, DB_OPT, sql, n, params);
     if (!res)
-        return -1;
+        return db->err;
     int found = PQntuples(res);
     PQclear(res);
     if (!found)
-        return ej_problem(r, 404, "not_found", "No such lesson.");
-    if (ej_store_lesson_full(r, id, lesson) != 0 ||
-        ej_audit(r, action, "lesson", id, before, *lesson) != 0) {
+        return db->err = EJ_ERR_NOT_FOUND;
+    if (ej_store_lesson_full_db(db, id, lesson) != EJ_OK ||
+        ej_audit(db, action, "lesson", id, before, *lesson) != EJ_OK) {
         json_decref(*lesson);
         *lesson = NULL;
-        return -1;
+        return db->err;
     }
-    ej_store_etag(r, *lesson);
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_lesson_cancel(struct ej_req *r, int64_t id, const char *reason, json_t **lesson)
+enum ej_err ej_store_lesson_cancel(struct ej_db *db, int64_t id, const json_t *before,
+                                   const char *reason, json_t **lesson)
 {
     char i[24], actor[24];
-    json_t *before;
-    bool closed;
-    *lesson = NULL;
-    if (lock_lesson(r, db_i64(i, id), &before, &closed) != 0)
-        return -1;
-    int rc = lesson_writable(r, before, closed);
-    if (rc == 0) {
-        const char *p[] = {i, reason, db_i64(actor, r->who.user_id)};
-        rc = ej_store_lesson_change(r, id, "lesson.cancel", before,
-                           "UPDATE lessons l SET cancelled_at = now(), cancel_reason = $2,"
-                           " cancelled_by = $3, version = version + 1, updated_at = now()"
-                           " WHERE id = $1 RETURNING l.id",
-                           3, p, lesson);
-    }
-    json_decref(before);
-    return rc;
+    const char *p[] = {db_i64(i, id), reason, actor_param(db, actor)};
+    return ej_store_lesson_change_db(db, id, "lesson.cancel", before,
+                                     "UPDATE lessons l SET cancelled_at = now(), cancel_reason = $2,"
+                                     " cancelled_by = $3, version = version + 1, updated_at = now()"
+                                     " WHERE id = $1 RETURNING l.id",
+                                     3, p, lesson);
 }
 
-/* 422 unless teacher_id is an active teacher who does not teach the group. */
-static int check_substitute(struct ej_req *r, int64_t teacher_id, const json_t *lesson)
+enum ej_err ej_store_substitute_facts(struct ej_db *db, int64_t teacher_id, int64_t gid,
+                                      bool *active_teacher, bool *teaches_group)
 {
     char t[24], g[24];
-    const char *p[] = {db_i64(t, teacher_id),
-                       db_i64(g, json_integer_value(json_object_get(lesson, "group_id")))};
-    PGresult *res = db_exec(r, DB_OPT,
+    const char *p[] = {db_i64(t, teacher_id), db_i64(g, gid)};
+    PGresult *res = db_exec(db, DB_OPT,
                             "SELECT 'teacher' = ANY(u.roles) AND user_access(u) = 'active',"
                             " EXISTS (SELECT 1 FROM group_teachers gt WHERE gt.group_id = $2"
                             "   AND gt.teacher_id = u.id)"
                             " FROM users u WHERE u.id = $1",
                             2, p);
     if (!res)
-        return -1;
-    bool teacher = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
-    bool own = PQntuples(res) == 1 && PQgetvalue(res, 0, 1)[0] == 't';
+        return db->err;
+    *active_teacher = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+    *teaches_group = PQntuples(res) == 1 && PQgetvalue(res, 0, 1)[0] == 't';
     PQclear(res);
-    if (!teacher) {
-        ej_problem(r, 422, "not_a_teacher",
-                   "The substitute must be a user with the role teacher and active access.");
-        ej_problem_field(r, "teacher_id", "is not an active teacher");
-        return -1;
-    }
-    if (own) {
-        ej_problem(r, 422, "substitute_is_group_teacher",
-                   "This teacher already teaches the group; a substitute is someone else (§15).");
-        ej_problem_field(r, "teacher_id", "teaches this group");
-        return -1;
-    }
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_lesson_set_substitute(struct ej_req *r, int64_t id, int64_t expected_version,
-                                   int64_t teacher_id, json_t **lesson)
+enum ej_err ej_store_lesson_set_substitute(struct ej_db *db, int64_t id, const json_t *before,
+                                           int64_t teacher_id, json_t **lesson)
 {
     char i[24], t[24];
-    json_t *before;
-    bool closed;
-    *lesson = NULL;
-    if (lock_lesson(r, db_i64(i, id), &before, &closed) != 0)
-        return -1;
-    int rc = 0;
-    json_int_t current = json_integer_value(json_object_get(before, "substitute_teacher_id"));
-    if (expected_version >= 0 &&
-        json_integer_value(json_object_get(before, "version")) != expected_version)
-        rc = ej_problem(r, 412, "precondition_failed",
-                        "The lesson was changed by someone else; reload and try again.");
-    if (rc == 0)
-        rc = lesson_writable(r, before, closed);
-    if (rc == 0 && teacher_id)
-        rc = check_substitute(r, teacher_id, before);
-    if (rc == 0 && current == teacher_id) {
-        /* Nothing to change: answer with the lesson as it is. */
-        *lesson = json_incref(before);
-        ej_store_etag(r, before);
-    } else if (rc == 0) {
-        const char *p[] = {i, teacher_id ? db_i64(t, teacher_id) : NULL};
-        rc = ej_store_lesson_change(r, id, teacher_id ? "lesson.substitute" : "lesson.substitute_remove",
-                           before,
-                           "UPDATE lessons l SET substitute_teacher_id = $2, version = version + 1,"
-                           " updated_at = now() WHERE id = $1 RETURNING l.id",
-                           2, p, lesson);
-    }
-    json_decref(before);
-    return rc;
+    const char *p[] = {db_i64(i, id), teacher_id ? db_i64(t, teacher_id) : NULL};
+    return ej_store_lesson_change_db(
+        db, id, teacher_id ? "lesson.substitute" : "lesson.substitute_remove", before,
+        "UPDATE lessons l SET substitute_teacher_id = $2, version = version + 1,"
+        " updated_at = now() WHERE id = $1 RETURNING l.id",
+        2, p, lesson);
 }
 
-int ej_store_lessons_on_dates(struct ej_req *r, const json_t *dates, json_t **lessons)
+enum ej_err ej_store_lessons_on_dates(struct ej_db *db, const json_t *dates, json_t **lessons)
 {
     char *doc = json_dumps(dates, JSON_COMPACT);
     const char *p[] = {doc};
-    int rc = db_json(r, lessons,
+    enum ej_err rc = db_json(db, lessons,
                      "SELECT coalesce(jsonb_agg(jsonb_build_object('id', l.id,"
                      " 'group_id', l.group_id, 'date', l.date,"
                      " 'starts_at', to_char(l.starts_at, 'HH24:MI'), 'state', lesson_state(l),"
@@ -904,12 +714,14 @@ int ej_store_lessons_on_dates(struct ej_req *r, const json_t *dates, json_t **le
     return rc;
 }
 
-int ej_store_lessons_cancel_listed(struct ej_req *r, const json_t *lessons, const char *reason)
+enum ej_err ej_store_lessons_cancel_listed(struct ej_db *db, const json_t *lessons,
+                                           const char *reason, size_t *cancelled)
 {
     char actor[24];
     char *doc = json_dumps(lessons, JSON_COMPACT);
-    const char *p[] = {doc, reason, db_i64(actor, r->who.user_id)};
-    PGresult *res = db_exec(r, DB_MANY,
+    const char *p[] = {doc, reason, actor_param(db, actor)};
+    *cancelled = 0;
+    PGresult *res = db_exec(db, DB_MANY,
                             "UPDATE lessons l SET cancelled_at = now(), cancel_reason = $2,"
                             " cancelled_by = $3, version = version + 1, updated_at = now()"
                             " WHERE l.id IN (SELECT (x->>'id')::bigint"
@@ -919,12 +731,12 @@ int ej_store_lessons_cancel_listed(struct ej_req *r, const json_t *lessons, cons
                             3, p);
     free(doc);
     if (!res)
-        return -1;
-    int rc = 0;
-    if ((size_t)PQntuples(res) != json_array_size(lessons))
-        rc = ej_problem(r, 409, "lessons_on_date",
-                        "The lessons on this date changed meanwhile; try again.");
-    for (int k = 0; rc == 0 && k < PQntuples(res); k++) {
+        return db->err;
+    *cancelled = (size_t)PQntuples(res);
+    enum ej_err rc = EJ_OK;
+    /* Fewer than listed: the caller refuses, and the transaction rolls back. */
+    for (int k = 0; rc == EJ_OK && *cancelled == json_array_size(lessons) && k < PQntuples(res);
+         k++) {
         int64_t id = strtoll(PQgetvalue(res, k, 0), NULL, 10);
         json_t *after = NULL;
         const json_t *before = NULL;
@@ -934,78 +746,37 @@ int ej_store_lessons_cancel_listed(struct ej_req *r, const json_t *lessons, cons
             if (json_integer_value(json_object_get(l, "id")) == id)
                 before = l;
         }
-        rc = ej_store_lesson_full(r, id, &after);
-        if (rc == 0)
-            rc = ej_audit(r, "lesson.cancel", "lesson", id, before, after);
+        rc = ej_store_lesson_full_db(db, id, &after);
+        if (rc == EJ_OK)
+            rc = ej_audit(db, "lesson.cancel", "lesson", id, before, after);
         json_decref(after);
     }
     PQclear(res);
     return rc;
 }
 
-int ej_store_lessons_refresh_deadlines(struct ej_req *r, const struct ej_cal *c, ej_day from,
-                                       ej_day to, long *changed)
+/* The one deadline refresh (ej_store_lessons_refresh_*): the lessons whose
+ * deadline follows a change (see lessons.h) held up to `until` (NULL: any)
+ * whose deadline is not before `since` (NULL: any) get the deadline c gives
+ * their date; each one moved is audited as lesson.deadline and in the feed. */
+static enum ej_err refresh_deadlines(struct ej_db *db, const struct ej_cal *c, const char *since,
+                                     const char *until, long *changed)
 {
-    char since[EJ_UTC_BUFSZ], until[EJ_DATE_BUFSZ];
-    *changed = 0;
-    ej_format_utc(ej_riga_local_to_utc(from, 0, 0, 0), since);
-    ej_date_format(to, until);
-    const char *p[] = {since, until};
-    PGresult *res = db_exec(r, DB_MANY,
-                            "SELECT l.id, to_char(l.date, 'YYYY-MM-DD') FROM lessons l"
-                            " JOIN groups g ON g.id = l.group_id"
-                            " JOIN school_years y ON y.id = g.school_year_id"
-                            " WHERE y.closed_at IS NULL AND l.date <= $2::date"
-                            " AND l.deadline >= $1::timestamptz",
-                            2, p);
-    if (!res)
-        return -1;
-    json_t *rows = json_array();
-    for (int k = 0; k < PQntuples(res); k++) {
-        ej_day d;
-        char deadline[EJ_UTC_BUFSZ];
-        if (!ej_date_parse(PQgetvalue(res, k, 1), &d))
-            continue;
-        ej_format_utc(ej_cal_deadline(c, d), deadline);
-        json_array_append_new(rows, json_pack("{s:I, s:s}", "id",
-                                              (json_int_t)strtoll(PQgetvalue(res, k, 0), NULL, 10),
-                                              "deadline", deadline));
-    }
-    PQclear(res);
-    if (json_array_size(rows) == 0) {
-        json_decref(rows);
-        return 0;
-    }
-    char *doc = json_dumps(rows, JSON_COMPACT);
-    json_decref(rows);
-    const char *up[] = {doc};
-    res = db_exec(r, DB_NONE,
-                  "UPDATE lessons l SET deadline = x.deadline, version = l.version + 1,"
-                  " updated_at = now() FROM jsonb_to_recordset($1::jsonb)"
-                  " AS x(id bigint, deadline timestamptz)"
-                  " WHERE l.id = x.id AND l.deadline <> x.deadline",
-                  1, up);
-    free(doc);
-    if (!res)
-        return -1;
-    *changed = strtol(PQcmdTuples(res), NULL, 10);
-    PQclear(res);
-    return 0;
-}
-
-int ej_store_lessons_refresh_unrecorded(struct ej_req *r, const struct ej_cal *c, long *changed)
-{
+    /* §13: the lessons that follow; a recorded or cancelled lesson keeps its deadline. */
+#define FOLLOWS                                                                                    \
+    " y.closed_at IS NULL AND l.recorded_at IS NULL AND l.cancelled_at IS NULL"                    \
+    " AND ($1::timestamptz IS NULL OR l.deadline >= $1::timestamptz)"                              \
+    " AND ($2::date IS NULL OR l.date <= $2::date)"
+    const char *p[3] = {since, until, NULL};
     *changed = 0;
     /* One deadline per date, not per lesson: a year of lessons has ~250 dates. */
-    PGresult *res = db_exec(r, DB_MANY,
+    PGresult *res = db_exec(db, DB_MANY,
                             "SELECT DISTINCT to_char(l.date, 'YYYY-MM-DD') FROM lessons l"
                             " JOIN groups g ON g.id = l.group_id"
-                            " JOIN school_years y ON y.id = g.school_year_id"
-                            " WHERE y.closed_at IS NULL AND l.recorded_at IS NULL"
-                            " AND l.cancelled_at IS NULL",
-                            0, NULL);
+                            " JOIN school_years y ON y.id = g.school_year_id WHERE" FOLLOWS,
+                            2, p);
     if (!res)
-        return -1;
+        return db->err;
     json_t *rows = json_array();
     for (int k = 0; k < PQntuples(res); k++) {
         ej_day d;
@@ -1019,23 +790,54 @@ int ej_store_lessons_refresh_unrecorded(struct ej_req *r, const struct ej_cal *c
     PQclear(res);
     if (json_array_size(rows) == 0) {
         json_decref(rows);
-        return 0;
+        return EJ_OK;
     }
     char *doc = json_dumps(rows, JSON_COMPACT);
     json_decref(rows);
-    const char *p[] = {doc};
-    res = db_exec(r, DB_NONE,
+    p[2] = doc;
+    /* o: the row as it was (the FROM list sees the statement's snapshot). */
+    res = db_exec(db, DB_MANY,
                   "UPDATE lessons l SET deadline = x.deadline, version = l.version + 1,"
-                  " updated_at = now() FROM jsonb_to_recordset($1::jsonb)"
-                  " AS x(date date, deadline timestamptz), groups g, school_years y"
+                  " updated_at = now() FROM jsonb_to_recordset($3::jsonb)"
+                  " AS x(date date, deadline timestamptz), groups g, school_years y, lessons o"
                   " WHERE l.date = x.date AND g.id = l.group_id AND y.id = g.school_year_id"
-                  " AND y.closed_at IS NULL AND l.recorded_at IS NULL AND l.cancelled_at IS NULL"
-                  " AND l.deadline <> x.deadline",
-                  1, p);
+                  " AND o.id = l.id AND l.deadline <> x.deadline AND" FOLLOWS
+                  " RETURNING l.id, utc(o.deadline), o.version, utc(l.deadline), l.version",
+                  3, p);
+#undef FOLLOWS
     free(doc);
     if (!res)
-        return -1;
-    *changed = strtol(PQcmdTuples(res), NULL, 10);
+        return db->err;
+    /* GET /audit shows what moved; the feed gets the lesson itself. */
+    json_t *moved = json_array();
+    for (int k = 0; k < PQntuples(res); k++) {
+        json_array_append_new(
+            moved,
+            json_pack("{s:I, s:{s:s, s:I}, s:{s:s, s:I}}", "id",
+                      (json_int_t)strtoll(PQgetvalue(res, k, 0), NULL, 10), "before", "deadline",
+                      PQgetvalue(res, k, 1), "version",
+                      (json_int_t)strtoll(PQgetvalue(res, k, 2), NULL, 10), "after", "deadline",
+                      PQgetvalue(res, k, 3), "version",
+                      (json_int_t)strtoll(PQgetvalue(res, k, 4), NULL, 10)));
+    }
+    *changed = PQntuples(res);
     PQclear(res);
-    return 0;
+    enum ej_err rc = ej_audit_lessons(db, "lesson.deadline", moved);
+    json_decref(moved);
+    return rc;
+}
+
+enum ej_err ej_store_lessons_refresh_deadlines(struct ej_db *db, const struct ej_cal *c,
+                                               ej_day from, ej_day to, long *changed)
+{
+    char since[EJ_UTC_BUFSZ], until[EJ_DATE_BUFSZ];
+    ej_format_utc(ej_riga_local_to_utc(from, 0, 0, 0), since);
+    ej_date_format(to, until);
+    return refresh_deadlines(db, c, since, until, changed);
+}
+
+enum ej_err ej_store_lessons_refresh_unrecorded_db(struct ej_db *db, const struct ej_cal *c,
+                                                   long *changed)
+{
+    return refresh_deadlines(db, c, NULL, NULL, changed);
 }
