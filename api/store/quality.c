@@ -275,51 +275,59 @@ static ej_day *parse_days(const char *s, size_t *n)
     return out;
 }
 
-/* One statement for the whole report: the year (no row: no such year), its
- * reviews' dates and the setting on every row, then a row per teacher of the
- * year's groups and per teacher who conducted one of its lessons (the `c`
- * marker tells a year without any from a row of its own).
+/* One statement for the whole report: the year (no row: no such year) with
+ * its reviews' dates and the setting, on every row; then a row per teacher
+ * of the year's groups and per teacher who conducted one of its lessons (the
+ * `r.teacher IS NOT NULL` marker tells a year without any from a row of its
+ * own).
  *
  * The year's lessons that are not cancelled, each counted against the
  * teacher who conducts it: whoever the entry names once recorded, else the
  * substitute, else the group's (first) teacher, as the entry would name them
- * (§15). Each lesson is classified once (l), then counted per teacher (c). */
+ * (§15); 0 when nobody does (a group without teachers). Each lesson is
+ * classified once (l) and counted once, in one aggregate per teacher that
+ * also takes a row of zeros for every teacher of the year's groups (x).
+ *
+ * Why one aggregate and no join of the counts with the teachers: the old
+ * statement joined them with IS NOT DISTINCT FROM, a nested loop the planner
+ * estimated at 87 568 rows (it cannot know that 4 000 lessons have 10
+ * teachers) and a cost of 400 000, above jit_above_cost: PostgreSQL then
+ * compiled the statement with JIT on its first executions on each
+ * connection, 40 ms alone and hundreds of milliseconds under load, for a
+ * statement that runs in 3 (tests/bench/README.md, oversight.sh). */
 #define REPORT_SQL                                                                                 \
-    "WITH y AS (SELECT id, name, starts_on, ends_on FROM school_years WHERE id = $1),"            \
+    "WITH y AS (SELECT y.name, y.starts_on - DATE '1970-01-01' AS starts_on,"                      \
+    "  y.ends_on - DATE '1970-01-01' AS ends_on,"                                                  \
+    "  (SELECT string_agg((q.reviewed_on - DATE '1970-01-01')::text, ',')"                         \
+    "   FROM quality_reviews q WHERE q.school_year_id = y.id) AS reviews,"                         \
+    "  (SELECT (s.value #>> '{}')::int FROM settings s"                                            \
+    "   WHERE s.key = 'required_quality_reviews' AND jsonb_typeof(s.value) = 'number') AS required"\
+    "  FROM school_years y WHERE y.id = $1),"                                                      \
     " gs AS (SELECT g.id, (SELECT min(gt.teacher_id) FROM group_teachers gt"                       \
     "  WHERE gt.group_id = g.id) AS teacher FROM groups g WHERE g.school_year_id = $1),"           \
-    " l AS (SELECT CASE WHEN l.recorded_at IS NOT NULL THEN l.conducted_by"                        \
-    "   ELSE coalesce(l.substitute_teacher_id, gs.teacher) END AS teacher,"                        \
-    "  l.deadline < now() AS due, l.recorded_at IS NOT NULL AS recorded, l.late,"                  \
-    "  l.extension_until IS NOT NULL AS extended, l.substitute_teacher_id,"                        \
-    "  l.substitute_teacher_id IS NOT NULL"                                                        \
-    "   AND (l.date + l.starts_at) AT TIME ZONE 'Europe/Riga' <= now() AS substituted"             \
-    "  FROM gs JOIN lessons l ON l.group_id = gs.id"                                               \
-    "  WHERE l.cancelled_at IS NULL"                                                               \
-    "  AND l.date >= coalesce($2::date, '-infinity') AND l.date <= coalesce($3::date, 'infinity')),"\
-    " c AS (SELECT teacher, count(*) FILTER (WHERE due) AS due,"                                   \
-    "  count(*) FILTER (WHERE due AND recorded AND NOT late) AS on_time,"                          \
-    "  count(*) FILTER (WHERE due AND recorded AND late) AS late,"                                 \
-    "  count(*) FILTER (WHERE due AND NOT recorded) AS missing,"                                   \
-    "  count(*) FILTER (WHERE extended) AS extensions,"                                            \
-    "  count(*) FILTER (WHERE substituted AND substitute_teacher_id = teacher) AS substitutions"   \
-    "  FROM l GROUP BY teacher),"                                                                  \
-    " t AS (SELECT teacher FROM c UNION SELECT gt.teacher_id FROM gs"                              \
-    "  JOIN group_teachers gt ON gt.group_id = gs.id),"                                            \
-    " r AS (SELECT t.teacher, u.full_name, coalesce(c.due, 0) AS due,"                             \
-    "  coalesce(c.on_time, 0) AS on_time, coalesce(c.late, 0) AS late,"                           \
-    "  coalesce(c.missing, 0) AS missing, coalesce(c.extensions, 0) AS extensions,"                \
-    "  coalesce(c.substitutions, 0) AS substitutions"                                              \
-    "  FROM t LEFT JOIN c ON c.teacher IS NOT DISTINCT FROM t.teacher"                             \
-    "  LEFT JOIN users u ON u.id = t.teacher)"                                                     \
-    " SELECT y.name, y.starts_on - DATE '1970-01-01', y.ends_on - DATE '1970-01-01',"              \
-    "  (SELECT string_agg((q.reviewed_on - DATE '1970-01-01')::text, ',')"                         \
-    "   FROM quality_reviews q WHERE q.school_year_id = y.id),"                                    \
-    "  (SELECT (s.value #>> '{}')::int FROM settings s"                                            \
-    "   WHERE s.key = 'required_quality_reviews' AND jsonb_typeof(s.value) = 'number'),"           \
-    "  r.due IS NOT NULL, r.teacher, r.full_name, r.due, r.on_time, r.late, r.missing,"            \
+    " x (teacher, due, on_time, late, missing, extended, substituted) AS ("                        \
+    "  SELECT l.teacher, l.due, l.due AND l.recorded AND NOT l.late, l.due AND l.recorded AND l.late,"\
+    "   l.due AND NOT l.recorded, l.extended,"                                                     \
+    "   l.substitute_teacher_id IS NOT NULL AND l.substitute_teacher_id = l.teacher"               \
+    "   AND (l.date + l.starts_at) AT TIME ZONE 'Europe/Riga' <= now()"                            \
+    "  FROM (SELECT coalesce(CASE WHEN l.recorded_at IS NOT NULL THEN l.conducted_by"              \
+    "    ELSE coalesce(l.substitute_teacher_id, gs.teacher) END, 0) AS teacher,"                   \
+    "   l.deadline < now() AS due, l.recorded_at IS NOT NULL AS recorded, l.late,"                 \
+    "   l.extension_until IS NOT NULL AS extended, l.substitute_teacher_id, l.date, l.starts_at"   \
+    "   FROM gs JOIN lessons l ON l.group_id = gs.id WHERE l.cancelled_at IS NULL"                 \
+    "   AND l.date >= coalesce($2::date, '-infinity')"                                             \
+    "   AND l.date <= coalesce($3::date, 'infinity')) l"                                           \
+    "  UNION ALL SELECT gt.teacher_id, false, false, false, false, false, false"                   \
+    "  FROM gs JOIN group_teachers gt ON gt.group_id = gs.id),"                                    \
+    " r AS (SELECT x.teacher, count(*) FILTER (WHERE due) AS due,"                                 \
+    "  count(*) FILTER (WHERE on_time) AS on_time, count(*) FILTER (WHERE late) AS late,"          \
+    "  count(*) FILTER (WHERE missing) AS missing, count(*) FILTER (WHERE extended) AS extensions,"\
+    "  count(*) FILTER (WHERE substituted) AS substitutions FROM x GROUP BY x.teacher)"           \
+    " SELECT y.name, y.starts_on, y.ends_on, y.reviews, y.required,"                               \
+    "  r.teacher IS NOT NULL, r.teacher, u.full_name, r.due, r.on_time, r.late, r.missing,"        \
     "  r.extensions, r.substitutions"                                                              \
-    " FROM y LEFT JOIN r ON true ORDER BY r.full_name NULLS LAST, r.teacher"
+    " FROM y LEFT JOIN (r LEFT JOIN users u ON u.id = r.teacher) ON true"                          \
+    " ORDER BY u.full_name NULLS LAST, r.teacher"
 
 enum ej_err ej_store_entry_quality(struct ej_db *db, int64_t school_year_id, const char *from,
                                    const char *to, struct ej_entry_quality *out)
@@ -348,7 +356,7 @@ enum ej_err ej_store_entry_quality(struct ej_db *db, int64_t school_year_id, con
         if (PQgetvalue(res, i, 5)[0] != 't')
             continue; /* the year's only row: no teacher and no lesson */
         struct ej_entry_quality_teacher *t = &out->teachers[out->nteachers++];
-        t->teacher_id = PQgetisnull(res, i, 6) ? 0 : i64(res, i, 6);
+        t->teacher_id = i64(res, i, 6); /* 0: nobody */
         t->full_name = dup_or_null(res, i, 7);
         long long *c[] = {&t->counts.due, &t->counts.on_time, &t->counts.late,
                           &t->counts.missing, &t->counts.extensions, &t->counts.substitutions};

@@ -141,10 +141,12 @@ if [[ $explain == 1 ]]; then
     sleep 1
     for n in 1 8; do
         from=$(wc -c <"$pglog")
+        pids=()
         for ((k = 0; k < n; k++)); do
             curl -sS -o /dev/null -H "Authorization: Bearer $dtoken" "$api$report_path" &
+            pids+=($!)
         done
-        wait
+        wait "${pids[@]}" # not the server's
         sleep 0.5
         echo "===== GET $report_path, $n at once: the plans of its statements (auto_explain)"
         tail -c +"$((from + 1))" "$pglog" | sed -n '/LOG:  duration:/,$p' |
