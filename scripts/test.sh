@@ -193,11 +193,11 @@ fi
 # Debian's chromium (scripts/setup.sh) driven by playwright-core, against the sanitizer build over
 # the same PostgreSQL. The pinned packages of clients/web/package.json are installed with npm ci
 # into build-web/ (not into clients/web/, which the server serves). Skipped when only named API
-# test files were asked for (`bash scripts/test.sh tests/web/browser.test.mjs` runs it alone). At most
-# 5 minutes (about 3 to 4 on a busy 2-core machine).
+# test files were asked for (`bash scripts/test.sh tests/web/browser.test.mjs` runs it alone). Each
+# file at most 5 minutes (browser.test.mjs about 3 to 4 on a busy 2-core machine, desk.test.mjs 2).
 web_files=()
 if (($# == 0)); then
-    web_files=(tests/web/browser.test.mjs)
+    web_files=(tests/web/*.test.mjs)
 else
     for f in "$@"; do [[ $f == tests/web/* ]] && web_files+=("$f"); done
 fi
@@ -212,15 +212,17 @@ if ((${#web_files[@]} > 0)); then
             (cd build-web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || web_status=1
     fi
     if ((web_status == 0)) && [[ -n ${EJ_TEST_PGHOST:-} ]]; then
-        tap=$tmp/web.tap
-        EJ_WEB_SHOTS=${EJ_WEB_SHOTS:-${TMPDIR:-/tmp}/ejournal-web-shots-$$} \
+        p=0 n=0
+        export EJ_WEB_SHOTS=${EJ_WEB_SHOTS:-${TMPDIR:-/tmp}/ejournal-web-shots-$$}
+        for f in "${web_files[@]}"; do
+            tap=$tmp/web-$(basename "$f").tap
             timeout --kill-after=15 300 node --test --test-concurrency=1 \
-            --test-reporter=spec --test-reporter-destination=stdout \
-            --test-reporter=tap --test-reporter-destination="$tap" "${web_files[@]}"
-        web_status=$?
-        p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1)
-        n=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1)
-        record web $web_status "${p:-0} passed, ${n:-0} failed, $((SECONDS - web_started)) s"
+                --test-reporter=spec --test-reporter-destination=stdout \
+                --test-reporter=tap --test-reporter-destination="$tap" "$f" || web_status=1
+            p=$((p + $(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1 | grep . || echo 0)))
+            n=$((n + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1 | grep . || echo 0)))
+        done
+        record web $web_status "$p passed, $n failed, $((SECONDS - web_started)) s"
     else
         record web 1 "stamps, npm ci or PostgreSQL failed"
     fi

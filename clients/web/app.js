@@ -4,21 +4,50 @@
 // are client routes: every path it serves is a real file.
 import * as api from './api.js?v=618e67038394';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=4b1bffb2aeef';
+import { getLang, setLang, t } from './i18n.js?v=bf46dedf0d2f';
 import * as outbox from './outbox.js?v=e91b1f934890';
-import * as signin from './screens/signin.js?v=f8821c249715';
-import * as password from './screens/password.js?v=88887b9cf571';
-import * as lessons from './screens/lessons.js?v=e157ae811fc4';
-import * as entry from './screens/entry.js?v=65bdd4aea564';
-import * as guardian from './screens/guardian.js?v=95d7c44c899e';
-import * as account from './screens/account.js?v=f8298fe0e858';
-import * as office from './screens/office.js?v=a87692a2111b';
-import * as substitutes from './screens/substitutes.js?v=f02e56c6e3bb';
-import * as accounts from './screens/accounts.js?v=aaebe96c6da3';
-import * as enrollments from './screens/enrollments.js?v=60a2fffc8072';
-import * as accesslog from './screens/accesslog.js?v=8e2764a46dc7';
-import * as settings from './screens/settings.js?v=b499f085c8fe';
-import * as proposals from './screens/proposals.js?v=ffbf22b14f2c';
+import * as signin from './screens/signin.js?v=4d09149713b9';
+
+// Every other screen is loaded when it is first opened (a dynamic import, still no build step and
+// the same strict CSP: 'self' scripts only), so the first load is the sign-in screen and the shell,
+// and a teacher's phone never fetches the superuser's screens.
+const screensOf = {
+  password: () => import('./screens/password.js?v=d8c752ad9691'),
+  lessons: () => import('./screens/lessons.js?v=c5e9917b7015'),
+  entry: () => import('./screens/entry.js?v=0e5face827ac'),
+  guardian: () => import('./screens/guardian.js?v=c5f0e067f40c'),
+  account: () => import('./screens/account.js?v=a709e1930694'),
+  office: () => import('./screens/office.js?v=917a10aed569'),
+  substitutes: () => import('./screens/substitutes.js?v=5ec5e0653a2f'),
+  accounts: () => import('./screens/accounts.js?v=58e142841304'),
+  enrollments: () => import('./screens/enrollments.js?v=3dff3d1cb615'),
+  accesslog: () => import('./screens/accesslog.js?v=6e51d982bd89'),
+  settings: () => import('./screens/settings.js?v=44eb2529bcec'),
+  proposals: () => import('./screens/proposals.js?v=9d4a9807264b'),
+  years: () => import('./screens/years.js?v=d949da973a71'),
+  students: () => import('./screens/students.js?v=259b64663c90'),
+  calendar: () => import('./screens/calendar.js?v=800d53f5d82f'),
+  quality: () => import('./screens/quality.js?v=942494aa2e99'),
+  audit: () => import('./screens/audit.js?v=a10756607177'),
+};
+const load = (name) => screensOf[name]();
+
+// After the first screen, the person's other screens are fetched in the background (into the HTTP
+// cache, immutable by their stamps), so a teacher who loses the signal in a basement hall can still
+// open a lesson that was not opened before.
+const byRole = {
+  teacher: ['lessons', 'entry', 'account', 'proposals'],
+  guardian: ['guardian', 'accesslog', 'account', 'proposals'],
+  superuser: ['office', 'substitutes', 'accounts', 'enrollments', 'students', 'years', 'calendar', 'entry', 'account'],
+  director: ['quality', 'audit', 'settings', 'proposals', 'account'],
+};
+let warmed = null;
+function warm(me) {
+  if (warmed === me.id) return;
+  warmed = me.id;
+  const names = new Set(me.roles.flatMap((r) => byRole[r] || []));
+  setTimeout(() => names.forEach((n) => load(n).catch(() => {})), 0);
+}
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -30,13 +59,15 @@ const brand = document.getElementById('brand');
 let reauth = null; // when set, the session ended: sign in again, then come back
 
 const isSuper = (me) => me.roles.includes('superuser');
-const canSettle = (me) => isSuper(me) || me.roles.includes('director');
+const isDirector = (me) => me.roles.includes('director');
+const canSettle = (me) => isSuper(me) || isDirector(me);
 
 export function homeFor(me) {
   if (!me) return '#/signin';
   if (isSuper(me)) return '#/office';
   if (me.roles.includes('teacher')) return '#/lessons';
   if (me.roles.includes('guardian')) return '#/children';
+  if (isDirector(me)) return '#/quality';
   return '#/account';
 }
 
@@ -49,12 +80,13 @@ function renderNav() {
   const links = [];
   if (me && !me.must_change_password) {
     if (isSuper(me)) {
-      links.push(['#/office', t('nav.office')], ['#/substitutes', t('nav.substitutes')], ['#/accounts', t('nav.accounts')], ['#/groups', t('nav.groups')]);
+      links.push(['#/office', t('nav.office')], ['#/substitutes', t('nav.substitutes')], ['#/accounts', t('nav.accounts')], ['#/groups', t('nav.groups')],
+        ['#/students', t('nav.students')], ['#/years', t('nav.years')], ['#/calendar', t('nav.calendar')]);
     }
     if (me.roles.includes('teacher')) links.push(['#/lessons', t('nav.lessons')]);
     if (me.roles.includes('guardian')) links.push(['#/children', t('nav.children')]);
     if (!me.roles.includes('integration')) links.push(['#/proposals', t('nav.proposals')]);
-    if (canSettle(me)) links.push(['#/settings', t('nav.settings')]);
+    if (canSettle(me)) links.push(['#/quality', t('nav.quality')], ['#/audit', t('nav.audit')], ['#/settings', t('nav.settings')]);
     links.push(['#/account', t('nav.account')]);
   }
   const here = location.hash.split('/').slice(0, 2).join('/');
@@ -107,21 +139,28 @@ async function route() {
   }
   if (me.must_change_password) {
     document.title = `${t('password.title')} · ${t('app.name')}`;
-    return password.render(target, { ...ctx, done: () => ctx.go(homeFor(api.me)) });
+    return (await load('password')).render(target, { ...ctx, done: () => ctx.go(homeFor(api.me)) });
   }
   const screens = {
-    lessons: () => lessons.render(target, ctx),
-    lesson: () => entry.render(target, ctx, Number(arg)),
-    children: () => guardian.render(target, ctx),
-    account: () => account.render(target, { ...ctx, signedOut }),
-    proposals: () => proposals.render(target, ctx),
-    access: () => accesslog.render(target, ctx, Number(arg)),
-    ...(canSettle(me) ? { settings: () => settings.render(target, ctx) } : {}),
+    lessons: async () => (await load('lessons')).render(target, ctx),
+    lesson: async () => (await load('entry')).render(target, ctx, Number(arg)),
+    children: async () => (await load('guardian')).render(target, ctx),
+    account: async () => (await load('account')).render(target, { ...ctx, signedOut }),
+    proposals: async () => (await load('proposals')).render(target, ctx),
+    access: async () => (await load('accesslog')).render(target, ctx, Number(arg)),
+    ...(canSettle(me) ? {
+      settings: async () => (await load('settings')).render(target, ctx),
+      quality: async () => (await load('quality')).render(target, ctx, arg ? Number(arg) : null),
+      audit: async () => (await load('audit')).render(target, ctx),
+    } : {}),
     ...(isSuper(me) ? {
-      office: () => office.render(target, ctx),
-      substitutes: () => substitutes.render(target, ctx, arg),
-      accounts: () => accounts.render(target, ctx),
-      groups: () => enrollments.render(target, ctx, arg ? Number(arg) : null),
+      office: async () => (await load('office')).render(target, ctx),
+      substitutes: async () => (await load('substitutes')).render(target, ctx, arg),
+      accounts: async () => (await load('accounts')).render(target, ctx),
+      groups: async () => (await load('enrollments')).render(target, ctx, arg ? Number(arg) : null),
+      students: async () => (await load('students')).render(target, ctx, arg ? Number(arg) : null),
+      years: async () => (await load('years')).render(target, ctx),
+      calendar: async () => (await load('calendar')).render(target, ctx, arg ? Number(arg) : null),
     } : {}),
   };
   const screen = screens[name];
@@ -130,6 +169,7 @@ async function route() {
   try {
     await screen();
     if (target === view) performance.mark(`ej:${name}`); // for the measurements in tests/web
+    warm(me);
   } catch (e) {
     clear(target, notice('error', e?.message || String(e)));
   }
@@ -165,8 +205,13 @@ api.setSignedOutHandler(() => {
   route();
 });
 
-langBtn.addEventListener('click', () => {
-  setLang(getLang() === 'lv' ? 'en' : 'lv');
+langBtn.addEventListener('click', async () => {
+  try {
+    await setLang(getLang() === 'lv' ? 'en' : 'lv');
+  } catch {
+    say(t('err.network'), 'error');
+    return;
+  }
   route();
 });
 window.addEventListener('hashchange', route);
@@ -178,7 +223,7 @@ window.addEventListener('offline', renderNetbar);
 outbox.onChange(renderNetbar);
 
 (async () => {
-  setLang(getLang());
+  await setLang(getLang());
   clear(main, h('p', { class: 'muted' }, t('common.loading')));
   try {
     await api.resume();

@@ -7,34 +7,14 @@
 // to EJ_WEB_SHOTS (default: a fresh folder under /tmp), printed at the start.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { adminSession, makeInstitution, makeUser, post } from '../api/lib/fixtures.mjs';
-import { call, repoRoot, startStack } from '../api/lib/stack.mjs';
+import { call, startStack } from '../api/lib/stack.mjs';
+import { DESKTOP, PHONE, STEP_MS, WEB_DIR, addDays, axe, launch, openPage, rigaToday, shot, shots, signIn } from './lib/web.mjs';
 
-const modules = process.env.EJ_WEB_NODE_MODULES || path.join(repoRoot, 'build-web', 'node_modules');
-const require = createRequire(path.join(modules, 'noop.js'));
-const { chromium } = require('playwright-core');
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.EJ_CHROMIUM || '/usr/bin/chromium';
-const STEP_MS = Number(process.env.EJ_WEB_STEP_MS || 15000);
-
-const shots = process.env.EJ_WEB_SHOTS || fs.mkdtempSync(path.join(os.tmpdir(), 'ejournal-web-shots-'));
-fs.mkdirSync(shots, { recursive: true });
 console.log(`web: screenshots in ${shots}`);
-
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
-
-const rigaToday = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Riga' });
-const addDays = (iso, n) => {
-  const d = new Date(`${iso}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-};
 const today = rigaToday();
 
 let stack, admin, teacher, teacher2, deputy, parent, parent3, inst, browser;
@@ -52,7 +32,7 @@ async function lessonBack(groupId, minBack, starts_at, ends_at, { insideDeadline
 }
 
 before(async () => {
-  stack = await startStack({ env: { EJ_WEB_DIR: path.join(repoRoot, 'clients', 'web') } });
+  stack = await startStack({ env: { EJ_WEB_DIR: WEB_DIR } });
   admin = await adminSession(stack);
   teacher = await makeUser(stack, admin, { roles: ['teacher'], full_name: 'Ilze Kalniņa' });
   teacher2 = await makeUser(stack, admin, { roles: ['teacher'], full_name: 'Jānis Vītols' });
@@ -91,14 +71,7 @@ before(async () => {
     if (r.status === 201) later = r.body;
     else assert.ok(r.status === 422 && r.body.code === 'public_holiday', r.text);
   }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Playwright gives every launch a fresh temporary profile (its own --user-data-dir).
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: 60_000,
-  });
+  browser = await launch();
   await startTokenPages();
 });
 
@@ -111,58 +84,7 @@ after(async () => {
   if (stack) await stack.stop();
 });
 
-// A fresh context (no storage) with the watchers on. Expected refusals of API calls the test provokes
-// show up as "Failed to load resource" console lines: those are allowed when `expectFailures` is set,
-// nothing else is.
-async function open(viewport, { expectFailures = false } = {}) {
-  const context = await browser.newContext({ viewport, locale: 'lv-LV', timezoneId: 'Europe/Riga' });
-  context.setDefaultTimeout(STEP_MS);
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error' && !/Content.Security.Policy/i.test(msg.text())) return;
-    const text = msg.text();
-    const apiFailure = /Failed to load resource/.test(text) && /\/api\/v1\//.test(msg.location().url || '');
-    const offline = /ERR_INTERNET_DISCONNECTED/.test(text);
-    if (expectFailures && (apiFailure || offline)) return;
-    problems.push(`${page.url()}: console: ${text}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${page.url()}: uncaught: ${e.message}`));
-  await page.goto(stack.base + '/');
-  return { context, page };
-}
-
-// axe-core, evaluated through the DevTools protocol (the page's CSP forbids injected scripts, rightly).
-async function axe(page, name) {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-  });
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad, [], `axe on ${name}: ${JSON.stringify(bad, null, 1)}`);
-  await fits(page, name);
-}
-
-// Nothing wider than the screen (no sideways scrolling on a phone), also at 360 px.
-async function fits(page, name) {
-  const original = page.viewportSize();
-  for (const width of original.width < 500 ? [original.width, 360] : [original.width]) {
-    await page.setViewportSize({ width, height: original.height });
-    const w = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
-    assert.ok(w.scroll <= w.inner, `${name} at ${width} px: the page is ${w.scroll} px wide`);
-  }
-  await page.setViewportSize(original);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-}
-
-async function signIn(page, username, password) {
-  await page.getByLabel('Lietotājvārds').fill(username);
-  await page.getByLabel('Parole', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Pieteikties' }).click();
-}
+const open = (viewport, opts) => openPage(browser, stack, problems, viewport, opts);
 
 const student = (page, name) => page.getByRole('group', { name });
 const tap = (page, name, status) => student(page, name).locator('label', { hasText: new RegExp(`^${status}$`) }).click();
@@ -687,8 +609,9 @@ describe('issue 12 web client in chromium', () => {
     const report = { first_load: first, reload: again, ms_from_navigation_to_lessons_on_reload: toLessons, api_calls: perScreen };
     fs.writeFileSync(path.join(shots, 'measurements.json'), `${JSON.stringify(report, null, 2)}\n`);
     console.log(`web: measurements ${JSON.stringify(report)}`);
-    // Bounds that would catch a regression (an N+1 or a framework), not timings.
-    assert.ok(first.body < 150_000, `first load ${first.body} bytes`);
+    // Bounds that would catch a regression (an N+1, a framework, or screens no longer loaded
+    // lazily: the first load is the shell and the sign-in screen, about 72 KB), not timings.
+    assert.ok(first.body < 100_000, `first load ${first.body} bytes`);
     assert.ok(again.transfer < first.transfer, 'a reload revalidates (304) or uses the cache');
     for (const [name, list] of Object.entries(perScreen)) assert.ok(list.length <= 6, `${name}: ${list.join(', ')}`);
   });
@@ -850,7 +773,7 @@ describe('issue 12 web client in chromium', () => {
 // meets 401 token_expired.
 let short, shortUser, tokenPages;
 async function startTokenPages() {
-  short = await startStack({ env: { EJ_WEB_DIR: path.join(repoRoot, 'clients', 'web'), EJ_ACCESS_TOKEN_TTL: '30' } });
+  short = await startStack({ env: { EJ_WEB_DIR: WEB_DIR, EJ_ACCESS_TOKEN_TTL: '30' } });
   const su = await adminSession(short);
   shortUser = await makeUser(short, su, { roles: ['teacher'], full_name: 'Īss Tokens' });
   const signedIn = async () => {

@@ -3,8 +3,8 @@
 // (GET /students/{id}/access-log), "show more" follows `next`.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=6f754da4b7df';
-import { has, t, fmtDateTime } from '../i18n.js?v=4b1bffb2aeef';
+import { problemText } from '../errors.js?v=fbd00459d7a8';
+import { has, t, fmtDateTime } from '../i18n.js?v=bf46dedf0d2f';
 
 const what = (x) => {
   if (has(`access.op.${x.operation}`)) return t(`access.op.${x.operation}`);
@@ -24,7 +24,7 @@ export async function render(main, ctx, studentId) {
   const list = h('ul', { class: 'plain stack access' });
   const more = h('div', { class: 'actions' });
   const status = h('div', {});
-  clear(main, h('p', {}, h('a', { href: '#/children' }, t('common.back'))),
+  clear(main, h('p', {}, h('a', { href: child ? '#/children' : `#/students/${studentId}` }, t('common.back'))),
     h('h1', {}, title), h('p', { class: 'muted' }, t('access.intro')), status,
     h('section', { 'aria-label': t('access.list') }, list), more);
   clear(status, h('p', { class: 'muted' }, t('common.loading')));
