@@ -61,7 +61,10 @@ void ej_op_list_audit(struct ej_req *r)
         ej_problem(r, 400, "invalid_query", "from must not be after to.");
         return;
     }
-    if (ej_store_audit_list(r, &f, &items) == 0)
+    enum ej_err e = ej_store_audit_list(&r->db, &f, &items);
+    if (e != EJ_OK)
+        ej_problem_db(r, e);
+    else
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
 
@@ -75,6 +78,11 @@ void ej_op_get_student_access_log(struct ej_req *r)
     unsigned scopes = ej_read_scopes(r->who.roles, EJ_OBJ_ACCESS_LOG);
     /* Names only for those who may see everything (§20); the family sees roles. */
     bool names = scopes & EJ_SCOPE_ALL;
-    if (ej_store_access_log(r, id, scopes, names, limit, after, &items) == 0)
+    enum ej_err e = ej_store_access_log(&r->db, &r->who, id, scopes, names, limit, after, &items);
+    if (e == EJ_ERR_NOT_FOUND)
+        ej_problem(r, 404, "not_found", "No such student.");
+    else if (e != EJ_OK)
+        ej_problem_db(r, e);
+    else
         ej_reply(r, 200, ej_page_wrap(items, limit));
 }

@@ -6,25 +6,11 @@
  * integration account's reads like an employee's. */
 #include "resources/resources.h"
 
+#include "rules/changes.h"
 #include "store/changes.h"
 
 #include <stdio.h>
 #include <string.h>
-
-/* A cursor is a position: decimal digits, 0 = before the first change. */
-static int parse_cursor(const char *s, int64_t *out)
-{
-    if (!*s || strlen(s) > 18 || (s[0] == '0' && s[1]))
-        return -1;
-    int64_t v = 0;
-    for (const char *c = s; *c; c++) {
-        if (*c < '0' || *c > '9')
-            return -1;
-        v = v * 10 + (*c - '0');
-    }
-    *out = v;
-    return 0;
-}
 
 static void expired(struct ej_req *r, int64_t oldest)
 {
@@ -47,7 +33,7 @@ void ej_op_list_changes(struct ej_req *r)
         return;
     if (got == 1) {
         int64_t n;
-        if (parse_cursor(v, &n) != 0 || n < 1 || n > 500) {
+        if (!ej_change_cursor_parse(v, &n) || n < 1 || n > 500) {
             ej_problem(r, 400, "invalid_query", "limit must be an integer from 1 to 500.");
             return;
         }
@@ -56,33 +42,42 @@ void ej_op_list_changes(struct ej_req *r)
     got = ej_query(r, "after", v, sizeof v);
     if (got < 0)
         return;
-    if (got == 1 && parse_cursor(v, &after) != 0) {
+    if (got == 1 && !ej_change_cursor_parse(v, &after)) {
         ej_problem(r, 400, "invalid_query", "after must be a cursor from GET /changes.");
         return;
     }
-    if (ej_store_change_bounds(r, &oldest, &latest) != 0)
-        return;
-    if (after < 0)
-        after = oldest; /* no cursor: from the oldest change kept */
-    if (after < oldest) {
-        expired(r, oldest);
+    enum ej_err e = ej_store_change_bounds(&r->db, &oldest, &latest);
+    if (e != EJ_OK) {
+        ej_problem_db(r, e);
         return;
     }
-    if (after > latest) {
+    if (after < 0)
+        after = oldest; /* no cursor: from the oldest change kept */
+    switch (ej_change_cursor_verdict(after, oldest, latest)) {
+    case EJ_CURSOR_EXPIRED:
+        expired(r, oldest);
+        return;
+    case EJ_CURSOR_BEYOND:
         ej_problem(r, 400, "invalid_query",
                    "after is beyond the latest change; it must be a cursor from GET /changes.");
         return;
+    case EJ_CURSOR_OK:
+        break;
     }
     json_t *items;
     int64_t last;
-    if (ej_store_changes_page(r, after, limit, &items, &last) != 0)
+    if ((e = ej_store_changes_page(&r->db, after, limit, &items, &last)) != EJ_OK) {
+        ej_problem_db(r, e);
         return;
+    }
     /* `ejournal prune` deletes from the oldest end only: if what is kept
      * still starts at or below `after` now, nothing above it was gone when
      * the page was read; otherwise the page may have a hole. */
-    if (ej_store_change_bounds(r, &oldest, &latest) != 0 || after < oldest) {
+    if ((e = ej_store_change_bounds(&r->db, &oldest, &latest)) != EJ_OK || after < oldest) {
         json_decref(items);
-        if (!ej_failed(r))
+        if (e != EJ_OK)
+            ej_problem_db(r, e);
+        else
             expired(r, oldest);
         return;
     }
@@ -94,8 +89,11 @@ void ej_op_list_changes(struct ej_req *r)
 void ej_op_get_change_bounds(struct ej_req *r)
 {
     int64_t oldest, latest;
-    if (ej_store_change_bounds(r, &oldest, &latest) != 0)
+    enum ej_err e = ej_store_change_bounds(&r->db, &oldest, &latest);
+    if (e != EJ_OK) {
+        ej_problem_db(r, e);
         return;
+    }
     char o[24], l[24];
     snprintf(o, sizeof o, "%lld", (long long)oldest);
     snprintf(l, sizeof l, "%lld", (long long)latest);

@@ -51,9 +51,18 @@ void ej_op_get_personal_file(struct ej_req *r)
         ej_problem(r, 400, "invalid_query", "school_year_id is required: the file of which year.");
         return;
     }
-    if (ej_store_personal_file(r, id, year, ej_read_scopes(r->who.roles, EJ_OBJ_PERSONAL_FILE),
-                               &file) != 0)
+    bool no_student;
+    enum ej_err e = ej_store_personal_file(&r->db, &r->who, id, year,
+                                           ej_read_scopes(r->who.roles, EJ_OBJ_PERSONAL_FILE),
+                                           &file, &no_student);
+    if (e == EJ_ERR_NOT_FOUND) {
+        ej_problem(r, 404, "not_found", no_student ? "No such student." : "No such school year.");
         return;
+    }
+    if (e != EJ_OK) {
+        ej_problem_db(r, e);
+        return;
+    }
     if (!wants_html(r)) {
         ej_reply(r, 200, file);
         return;

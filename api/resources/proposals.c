@@ -6,6 +6,8 @@
 #include "resources/resources.h"
 
 #include "core/json.h"
+#include "rules/access.h"
+#include "rules/proposals.h"
 #include "store/proposals.h"
 
 #include <stdio.h>
@@ -24,21 +26,23 @@ static const struct ej_field decision_fields[] = {
     {NULL, 0, 0, 0},
 };
 
-static const char *const decisions[] = {"accepted", "declined", "noted", NULL};
-static const char *const statuses[] = {"open", "accepted", "declined", "noted", NULL};
-
-static bool one_of(const char *s, const char *const *list)
+/* §23 the director and the superuser read every proposal; others their own. */
+static int64_t author_filter(const struct ej_req *r)
 {
-    for (; s && *list; list++)
-        if (strcmp(*list, s) == 0)
-            return true;
-    return false;
+    return ej_proposal_author_filter(ej_read_scopes(r->who.roles, EJ_OBJ_PROPOSAL),
+                                     r->who.user_id);
 }
 
-/* The director and the superuser read every proposal; others their own. */
-static int64_t own_only(const struct ej_req *r)
+/* A proposal's reply carries its version as the ETag (If-Match of a decision). */
+static void reply_proposal(struct ej_req *r, int status, json_t *proposal)
 {
-    return (r->who.roles & (EJ_ROLE_SUPERUSER | EJ_ROLE_DIRECTOR)) ? 0 : r->who.user_id;
+    ej_set_etag(r, json_integer_value(json_object_get(proposal, "version")));
+    ej_reply(r, status, proposal);
+}
+
+static void no_such_proposal(struct ej_req *r)
+{
+    ej_problem(r, 404, "not_found", "No such proposal.");
 }
 
 void ej_op_create_proposal(struct ej_req *r)
@@ -48,16 +52,19 @@ void ej_op_create_proposal(struct ej_req *r)
         return;
     json_t *par = json_object_get(r->body, "paragraph");
     json_int_t paragraph = json_is_integer(par) ? json_integer_value(par) : 0;
-    if (json_is_integer(par) && (paragraph < 1 || paragraph > 23)) {
+    if (json_is_integer(par) && !ej_proposal_paragraph_valid(paragraph)) {
         ej_invalid(r, "paragraph", "must be the number of a paragraph of the rules, 1 to 23");
         return;
     }
-    if (ej_store_proposal_create(r, ej_json_str(r->body, "text"), (int)paragraph, &proposal) ==
-        0) {
-        snprintf(r->location, sizeof r->location, "/api/v1/proposals/%lld",
-                 (long long)json_integer_value(json_object_get(proposal, "id")));
-        ej_reply(r, 201, proposal);
+    enum ej_err e = ej_store_proposal_create(&r->db, ej_json_str(r->body, "text"),
+                                             (int)paragraph, &proposal);
+    if (e != EJ_OK) {
+        ej_problem_db(r, e);
+        return;
     }
+    snprintf(r->location, sizeof r->location, "/api/v1/proposals/%lld",
+             (long long)json_integer_value(json_object_get(proposal, "id")));
+    reply_proposal(r, 201, proposal);
 }
 
 void ej_op_list_proposals(struct ej_req *r)
@@ -72,15 +79,18 @@ void ej_op_list_proposals(struct ej_req *r)
     if (got < 0)
         return;
     if (got) {
-        if (!one_of(status, statuses)) {
+        if (!ej_proposal_status_valid(status)) {
             ej_problem(r, 400, "invalid_query",
                        "status must be open, accepted, declined or noted.");
             return;
         }
         f.status = status;
     }
-    f.author_id = own_only(r);
-    if (ej_store_proposal_list(r, &f, &items) == 0)
+    f.author_id = author_filter(r);
+    enum ej_err e = ej_store_proposal_list(&r->db, &f, &items);
+    if (e != EJ_OK)
+        ej_problem_db(r, e);
+    else
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
 
@@ -88,8 +98,16 @@ void ej_op_get_proposal(struct ej_req *r)
 {
     int64_t id;
     json_t *proposal;
-    if (ej_param_id(r, 0, &id) == 0 && ej_store_proposal_get(r, id, own_only(r), &proposal) == 0)
-        ej_reply(r, 200, proposal);
+    if (ej_param_id(r, 0, &id) != 0)
+        return;
+    enum ej_err e =
+        ej_store_proposal_get(&r->db, id, author_filter(r), &proposal);
+    if (e == EJ_ERR_NOT_FOUND)
+        no_such_proposal(r);
+    else if (e != EJ_OK)
+        ej_problem_db(r, e);
+    else
+        reply_proposal(r, 200, proposal);
 }
 
 void ej_op_decide_proposal(struct ej_req *r)
@@ -100,11 +118,35 @@ void ej_op_decide_proposal(struct ej_req *r)
         ej_json_check(r, r->body, decision_fields) != 0)
         return;
     const char *status = ej_json_str(r->body, "status");
-    if (!one_of(status, decisions)) {
+    if (!ej_proposal_decision_valid(status)) {
         ej_invalid(r, "status", "must be accepted, declined or noted");
         return;
     }
-    if (ej_store_proposal_decide(r, id, version, status, ej_json_str(r->body, "response"),
-                                 &proposal) == 0)
-        ej_reply(r, 200, proposal);
+    struct ej_proposal_state now;
+    enum ej_err e = ej_store_proposal_lock(&r->db, id, &now);
+    if (e == EJ_ERR_NOT_FOUND) {
+        no_such_proposal(r);
+        return;
+    }
+    if (e != EJ_OK) {
+        ej_problem_db(r, e);
+        return;
+    }
+    if (version >= 0 && now.version != version) {
+        ej_problem(r, 412, "precondition_failed",
+                   "The proposal was changed by someone else; reload and try again.");
+        return;
+    }
+    if (!ej_proposal_decidable(now.status)) {
+        ej_problem(r, 409, "proposal_decided", "The proposal was already decided (%s).",
+                   now.status);
+        if (r->out)
+            json_object_set_new(r->out, "proposal_status", json_string(now.status));
+        return;
+    }
+    e = ej_store_proposal_decide(&r->db, id, status, ej_json_str(r->body, "response"), &proposal);
+    if (e != EJ_OK)
+        ej_problem_db(r, e);
+    else
+        reply_proposal(r, 200, proposal);
 }

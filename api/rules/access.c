@@ -34,6 +34,9 @@ static const unsigned policy[][7] = {
      * views of their child, never a whole group's journal. */
     [EJ_OBJ_JOURNAL_EXPORT]    = {ALL, ALL, TAUGHT, ALL, 0, 0, ALL},
     [EJ_OBJ_EXPORT_ATTENDANCE] = {ALL, ALL, TAUGHT, 0, 0, 0, ALL},
+    /* §23: the director decides proposals (and the superuser with them); an
+     * author reads their own and its decision, nobody else's. */
+    [EJ_OBJ_PROPOSAL] = {ALL, ALL, SELF, SELF, SELF, SELF, SELF},
 };
 
 unsigned ej_read_scopes(unsigned roles, enum ej_object obj)

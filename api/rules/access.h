@@ -32,6 +32,7 @@ enum ej_object {
     EJ_OBJ_EXPORT_ATTENDANCE, /* the attendance columns of that document */
     EJ_OBJ_PERSONAL_FILE,  /* a student's personal file of a year (§18): the family's, not a teacher's */
     EJ_OBJ_ACCESS_LOG,     /* who read or changed a student's data (§20, GDPR art. 15) */
+    EJ_OBJ_PROPOSAL,       /* proposals to change the rules (§23): SELF = one's own */
 };
 
 /* The scopes (bits of enum ej_scope) in which roles may read objects of this kind. */

@@ -6,20 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ej_store_change_bounds(struct ej_req *r, int64_t *oldest, int64_t *latest)
+enum ej_err ej_store_change_bounds(struct ej_db *db, int64_t *oldest, int64_t *latest)
 {
     /* One statement, one snapshot: the clock and the oldest kept commit agree. */
-    PGresult *res = db_exec(r, DB_ONE | DB_READ,
+    PGresult *res = db_exec(db, DB_ONE | DB_READ,
                             "SELECT coalesce((SELECT first_position - 1 FROM change_commits"
                             " ORDER BY last_position LIMIT 1), k.position), k.position"
                             " FROM change_clock k",
                             0, NULL);
     if (!res)
-        return -1;
+        return db->err;
     *oldest = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     *latest = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
 static json_t *text_or_null(PGresult *res, int row, int col)
@@ -27,8 +27,8 @@ static json_t *text_or_null(PGresult *res, int row, int col)
     return PQgetisnull(res, row, col) ? json_null() : json_string(PQgetvalue(res, row, col));
 }
 
-int ej_store_changes_page(struct ej_req *r, int64_t after, int limit, json_t **items,
-                          int64_t *last)
+enum ej_err ej_store_changes_page(struct ej_db *db, int64_t after, int limit, json_t **items,
+                                  int64_t *last)
 {
     char a[24], l[24];
     const char *p[] = {db_i64(a, after), db_i64(l, limit)};
@@ -37,7 +37,7 @@ int ej_store_changes_page(struct ej_req *r, int64_t after, int limit, json_t **i
     /* Commits are walked in position order (last_position is unique and
      * indexed), their changes by (xid, n); a page may end inside a commit,
      * the next one starts at the following change of it. */
-    PGresult *res = db_exec(r, DB_MANY | DB_READ,
+    PGresult *res = db_exec(db, DB_MANY | DB_READ,
                             "SELECT t.first_position + c.n - 1, utc(t.committed_at), c.entity,"
                             " c.entity_id, c.op, c.data->>'external_id', c.data::text"
                             " FROM change_commits t JOIN changes c ON c.xid = t.xid"
@@ -46,15 +46,14 @@ int ej_store_changes_page(struct ej_req *r, int64_t after, int limit, json_t **i
                             " ORDER BY t.last_position, c.n LIMIT $2::int",
                             2, p);
     if (!res)
-        return -1;
+        return db->err;
     json_t *out = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
         json_t *data = json_loads(PQgetvalue(res, i, 6), JSON_DECODE_ANY, NULL);
         if (!data) {
             json_decref(out);
             PQclear(res);
-            return ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                              r->request_id);
+            return EJ_ERR_INTERNAL; /* the feed's data is jsonb: cannot happen */
         }
         *last = strtoll(PQgetvalue(res, i, 0), NULL, 10);
         json_array_append_new(
@@ -69,7 +68,7 @@ int ej_store_changes_page(struct ej_req *r, int64_t after, int limit, json_t **i
     }
     PQclear(res);
     *items = out;
-    return 0;
+    return EJ_OK;
 }
 
 int ej_store_changes_prune(struct pg_conn *c, int days, long *deleted)

@@ -1,5 +1,6 @@
 #include "store/personal_file.h"
 
+#include "core/req.h" /* struct ej_principal */
 #include "store/db.h"
 
 #include <math.h>
@@ -28,85 +29,86 @@ static json_t *hours(double h)
 }
 
 /* {id, full_name, birth_date} of a student visible in scopes, or NULL. */
-static int load_student(struct ej_req *r, const char *sid, unsigned scopes, json_t **out)
+static enum ej_err load_student(struct ej_db *db, const struct ej_principal *who, const char *sid,
+                                unsigned scopes, json_t **out)
 {
     char viewer[24], sc[24];
-    const char *p[] = {sid, db_i64(viewer, r->who.user_id), db_i64(sc, scopes)};
+    const char *p[] = {sid, db_i64(viewer, who->user_id), db_i64(sc, scopes)};
     *out = NULL;
-    PGresult *res = db_exec(r, DB_OPT | DB_READ,
+    PGresult *res = db_exec(db, DB_OPT | DB_READ,
                             "SELECT s.id, s.full_name, to_char(s.birth_date, 'YYYY-MM-DD')"
                             " FROM students s WHERE s.id = $1 AND visible_student($2, $3::int, s.id)",
                             3, p);
     if (!res)
-        return -1;
+        return db->err;
     if (PQntuples(res) == 1)
         *out = json_pack("{s:I, s:s, s:o}", "id", integer(res, 0, 0), "full_name",
                          PQgetvalue(res, 0, 1), "birth_date", text_or_null(res, 0, 2));
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-static int load_year(struct ej_req *r, const char *yid, json_t **out)
+static enum ej_err load_year(struct ej_db *db, const char *yid, json_t **out)
 {
     const char *p[] = {yid};
     *out = NULL;
-    PGresult *res = db_exec(r, DB_OPT | DB_READ,
+    PGresult *res = db_exec(db, DB_OPT | DB_READ,
                             "SELECT y.id, y.name, to_char(y.starts_on, 'YYYY-MM-DD'),"
                             " to_char(y.ends_on, 'YYYY-MM-DD'), utc(y.closed_at)"
                             " FROM school_years y WHERE y.id = $1",
                             1, p);
     if (!res)
-        return -1;
+        return db->err;
     if (PQntuples(res) == 1)
         *out = json_pack("{s:I, s:s, s:s, s:s, s:b, s:o}", "id", integer(res, 0, 0), "name",
                          PQgetvalue(res, 0, 1), "starts_on", PQgetvalue(res, 0, 2), "ends_on",
                          PQgetvalue(res, 0, 3), "closed", !PQgetisnull(res, 0, 4), "closed_at",
                          text_or_null(res, 0, 4));
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
 /* The institution's name and address (settings, §22). */
-static int load_institution(struct ej_req *r, json_t **out)
+static enum ej_err load_institution(struct ej_db *db, json_t **out)
 {
     *out = NULL;
-    PGresult *res = db_exec(r, DB_ONE | DB_READ,
+    PGresult *res = db_exec(db, DB_ONE | DB_READ,
                             "SELECT (SELECT value->>0 FROM settings WHERE key = 'institution_name'),"
                             " (SELECT value->>0 FROM settings WHERE key = 'institution_address')",
                             0, NULL);
     if (!res)
-        return -1;
+        return db->err;
     *out = json_pack("{s:o, s:o}", "name", text_or_null(res, 0, 0), "address",
                      text_or_null(res, 0, 1));
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-static int load_guardians(struct ej_req *r, const char *sid, json_t **out)
+static enum ej_err load_guardians(struct ej_db *db, const char *sid, json_t **out)
 {
     const char *p[] = {sid};
     *out = NULL;
-    PGresult *res = db_exec(r, DB_MANY | DB_READ,
+    PGresult *res = db_exec(db, DB_MANY | DB_READ,
                             "SELECT u.id, u.full_name FROM student_guardians g"
                             " JOIN users u ON u.id = g.guardian_id WHERE g.student_id = $1"
                             " ORDER BY u.full_name, u.id",
                             1, p);
     if (!res)
-        return -1;
+        return db->err;
     *out = json_array();
     for (int i = 0; i < PQntuples(res); i++)
         json_array_append_new(*out, json_pack("{s:I, s:s}", "id", integer(res, i, 0),
                                               "full_name", PQgetvalue(res, i, 1)));
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-static int load_enrollments(struct ej_req *r, const char *sid, const char *yid, json_t **out)
+static enum ej_err load_enrollments(struct ej_db *db, const char *sid, const char *yid, json_t **out)
 {
     const char *p[] = {sid, yid};
     *out = NULL;
     PGresult *res = db_exec(
-        r, DB_MANY | DB_READ,
+        db, DB_MANY | DB_READ,
         "SELECT e.id, g.id, g.name, p.id, p.code, p.name, to_char(e.starts_on, 'YYYY-MM-DD'),"
         " e.withdrawn_at IS NOT NULL, to_char(e.withdrawal_application_date, 'YYYY-MM-DD'),"
         " to_char(e.withdrawal_effective_on, 'YYYY-MM-DD'), e.withdrawal_note, utc(e.withdrawn_at)"
@@ -115,7 +117,7 @@ static int load_enrollments(struct ej_req *r, const char *sid, const char *yid, 
         " WHERE e.student_id = $1 AND g.school_year_id = $2 ORDER BY g.name, e.starts_on, e.id",
         2, p);
     if (!res)
-        return -1;
+        return db->err;
     *out = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
         bool withdrawn = PQgetvalue(res, i, 7)[0] == 't';
@@ -135,7 +137,7 @@ static int load_enrollments(struct ej_req *r, const char *sid, const char *yid, 
                             withdrawal));
     }
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
 /* One group's sums while they are added up. */
@@ -161,7 +163,7 @@ static struct group_sums *group_of(struct group_sums *g, size_t *n, size_t cap, 
 
 /* The attendance of the student in the year's groups, summed per group: every
  * group of an enrollment (zeros when nothing was recorded), in their order. */
-static int load_attendance(struct ej_req *r, const char *sid, const char *yid,
+static enum ej_err load_attendance(struct ej_db *db, const char *sid, const char *yid,
                            const json_t *enrollments, json_t **out)
 {
     const char *p[] = {sid, yid};
@@ -179,7 +181,7 @@ static int load_attendance(struct ej_req *r, const char *sid, const char *yid,
     /* Per group, status and reason: counts and academic hours (each lesson's
      * rounded as the lesson shows it, 0005_lessons.sql). */
     PGresult *res = db_exec(
-        r, DB_MANY | DB_READ,
+        db, DB_MANY | DB_READ,
         "SELECT l.group_id, g.name, a.status, a.reason_code, c.name, c.excused, count(*),"
         " sum(academic_hours(l.starts_at, l.ends_at))::text"
         " FROM lesson_attendance a JOIN lessons l ON l.id = a.lesson_id"
@@ -193,7 +195,7 @@ static int load_attendance(struct ej_req *r, const char *sid, const char *yid,
         for (size_t k = 0; k < n; k++)
             json_decref(g[k].by_reason);
         free(g);
-        return -1;
+        return db->err;
     }
     for (int row = 0; row < PQntuples(res); row++) {
         struct group_sums *s = group_of(g, &n, cap, integer(res, row, 0), PQgetvalue(res, row, 1));
@@ -255,44 +257,48 @@ static int load_attendance(struct ej_req *r, const char *sid, const char *yid,
     PQclear(res);
     free(g);
     *out = items;
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_personal_file(struct ej_req *r, int64_t sid, int64_t yid, unsigned scopes,
-                           json_t **out)
+enum ej_err ej_store_personal_file(struct ej_db *db, const struct ej_principal *who, int64_t sid,
+                                   int64_t yid, unsigned scopes, json_t **out, bool *no_student)
 {
     char s[24], y[24];
     json_t *student = NULL, *year = NULL, *institution = NULL, *guardians = NULL,
            *enrollments = NULL, *attendance = NULL;
-    int rc = -1;
+    enum ej_err e;
     *out = NULL;
+    *no_student = false;
     db_i64(s, sid);
     db_i64(y, yid);
-    if (load_student(r, s, scopes, &student) != 0)
+    if ((e = load_student(db, who, s, scopes, &student)) != EJ_OK)
         goto out;
     if (!student) {
-        ej_problem(r, 404, "not_found", "No such student.");
+        *no_student = true;
+        e = EJ_ERR_NOT_FOUND;
         goto out;
     }
-    if (load_year(r, y, &year) != 0)
+    if ((e = load_year(db, y, &year)) != EJ_OK)
         goto out;
     if (!year) {
-        ej_problem(r, 404, "not_found", "No such school year.");
+        e = EJ_ERR_NOT_FOUND;
         goto out;
     }
-    if (load_institution(r, &institution) != 0 || load_guardians(r, s, &guardians) != 0 ||
-        load_enrollments(r, s, y, &enrollments) != 0 ||
-        load_attendance(r, s, y, enrollments, &attendance) != 0)
+    if ((e = load_institution(db, &institution)) != EJ_OK ||
+        (e = load_guardians(db, s, &guardians)) != EJ_OK ||
+        (e = load_enrollments(db, s, y, &enrollments)) != EJ_OK ||
+        (e = load_attendance(db, s, y, enrollments, &attendance)) != EJ_OK)
         goto out;
-    PGresult *res = db_exec(r, DB_ONE | DB_READ, "SELECT utc(now())", 0, NULL);
-    if (!res)
+    PGresult *res = db_exec(db, DB_ONE | DB_READ, "SELECT utc(now())", 0, NULL);
+    if (!res) {
+        e = db->err;
         goto out;
+    }
     *out = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:s}", "student", student, "guardians",
                      guardians, "school_year", year, "institution", institution, "enrollments",
                      enrollments, "attendance", attendance, "generated_at", PQgetvalue(res, 0, 0));
     PQclear(res);
-    rc = *out ? 0 : ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                               r->request_id);
+    e = *out ? EJ_OK : EJ_ERR_INTERNAL;
 out:
     json_decref(student);
     json_decref(year);
@@ -300,5 +306,5 @@ out:
     json_decref(guardians);
     json_decref(enrollments);
     json_decref(attendance);
-    return rc;
+    return e;
 }

@@ -7,16 +7,20 @@
 #ifndef EJ_STORE_PERSONAL_FILE_H
 #define EJ_STORE_PERSONAL_FILE_H
 
-#include "core/req.h"
+#include "core/dbctx.h"
+
+#include <stdbool.h>
 
 #include <jansson.h>
 #include <stdint.h>
 
-/* The file of student sid for school year yid, if the student is visible in
- * scopes (EJ_OBJ_PERSONAL_FILE), else 404 (also for a year that does not
- * exist). *out: new object {student, guardians, school_year, institution,
- * enrollments, attendance, generated_at}. */
-int ej_store_personal_file(struct ej_req *r, int64_t sid, int64_t yid, unsigned scopes,
-                           json_t **out);
+struct ej_principal;
+
+/* The file of student sid for school year yid, if who may see the student in
+ * scopes (EJ_OBJ_PERSONAL_FILE), else EJ_ERR_NOT_FOUND with *no_student set
+ * (or not: no such year). *out: new object {student, guardians, school_year,
+ * institution, enrollments, attendance, generated_at}, NULL on error. */
+enum ej_err ej_store_personal_file(struct ej_db *db, const struct ej_principal *who, int64_t sid,
+                                   int64_t yid, unsigned scopes, json_t **out, bool *no_student);
 
 #endif

@@ -2,9 +2,9 @@
 
 #include "store/audit.h"
 #include "store/db.h"
-#include "store/entity.h"
 #include "store/row.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,113 +33,116 @@ static json_t *proposal_json(const PGresult *res, int i)
     return o;
 }
 
-int ej_store_proposal_get(struct ej_req *r, int64_t id, int64_t author_id, json_t **proposal)
+enum ej_err ej_store_proposal_get(struct ej_db *db, int64_t id, int64_t author_id,
+                                  json_t **proposal)
 {
     char i[24], a[24];
     const char *p[] = {db_i64(i, id), author_id ? db_i64(a, author_id) : NULL};
     *proposal = NULL;
-    PGresult *res = db_exec(r, DB_OPT | DB_READ,
+    PGresult *res = db_exec(db, DB_OPT | DB_READ,
                             PROPOSAL_COLUMNS
                             " WHERE x.id = $1 AND ($2::bigint IS NULL OR x.author_id = $2)",
                             2, p);
     if (!res)
-        return -1;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return ej_problem(r, 404, "not_found", "No such proposal.");
-    }
-    *proposal = proposal_json(res, 0);
+        return db->err;
+    if (PQntuples(res) == 1)
+        *proposal = proposal_json(res, 0);
     PQclear(res);
-    ej_store_etag(r, *proposal);
-    return 0;
+    return *proposal ? EJ_OK : EJ_ERR_NOT_FOUND;
 }
 
-int ej_store_proposal_create(struct ej_req *r, const char *text, int paragraph,
-                             json_t **proposal)
+enum ej_err ej_store_proposal_create(struct ej_db *db, const char *text, int paragraph,
+                                     json_t **proposal)
 {
     char by[24], par[24];
-    const char *p[] = {db_i64(by, r->who.user_id), text, paragraph ? db_i64(par, paragraph) : NULL};
+    const char *p[] = {db_i64(by, db->who->user_id), text,
+                       paragraph ? db_i64(par, paragraph) : NULL};
     *proposal = NULL;
-    PGresult *res = db_exec(r, DB_ONE,
+    PGresult *res = db_exec(db, DB_ONE,
                             "INSERT INTO proposals (author_id, text, paragraph) VALUES ($1, $2, $3)"
                             " RETURNING id",
                             3, p);
     if (!res)
-        return -1;
+        return db->err;
     int64_t id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
-    if (ej_store_proposal_get(r, id, 0, proposal) != 0 ||
-        ej_audit(r, "proposal.create", "proposal", id, NULL, *proposal) != 0) {
-        json_decref(*proposal);
-        *proposal = NULL;
-        return -1;
-    }
-    return 0;
+    json_t *out;
+    enum ej_err e = ej_store_proposal_get(db, id, 0, &out);
+    if (e == EJ_OK && (e = ej_audit(db, "proposal.create", "proposal", id, NULL, out)) != EJ_OK)
+        json_decref(out);
+    if (e == EJ_OK)
+        *proposal = out;
+    return e;
 }
 
-int ej_store_proposal_list(struct ej_req *r, const struct ej_proposal_filter *f, json_t **items)
+enum ej_err ej_store_proposal_list(struct ej_db *db, const struct ej_proposal_filter *f,
+                                   json_t **items)
 {
     char a[24], lim[24], aft[24];
     const char *p[] = {f->author_id ? db_i64(a, f->author_id) : NULL, f->status,
                        db_i64(lim, f->limit), db_i64(aft, f->after)};
     *items = NULL;
-    PGresult *res = db_exec(r, DB_MANY | DB_READ,
+    PGresult *res = db_exec(db, DB_MANY | DB_READ,
                             PROPOSAL_COLUMNS
                             " WHERE ($1::bigint IS NULL OR x.author_id = $1)"
                             " AND ($2::text IS NULL OR x.status = $2) AND x.id > $4"
                             " ORDER BY x.id LIMIT $3",
                             4, p);
     if (!res)
-        return -1;
+        return db->err;
     *items = json_array();
     for (int i = 0; i < PQntuples(res); i++)
         json_array_append_new(*items, proposal_json(res, i));
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_proposal_decide(struct ej_req *r, int64_t id, int64_t expected_version,
-                             const char *status, const char *response, json_t **proposal)
+enum ej_err ej_store_proposal_lock(struct ej_db *db, int64_t id, struct ej_proposal_state *out)
 {
-    char i[24], by[24];
-    const char *p[] = {db_i64(i, id), status, response, db_i64(by, r->who.user_id)};
-    json_t *before = NULL;
-    *proposal = NULL;
-    PGresult *res = db_exec(r, DB_OPT, "SELECT status, version FROM proposals WHERE id = $1"
-                                       " FOR UPDATE", 1, p);
+    char i[24];
+    const char *p[] = {db_i64(i, id)};
+    PGresult *res = db_exec(db, DB_OPT, "SELECT status, version FROM proposals WHERE id = $1"
+                                        " FOR UPDATE", 1, p);
     if (!res)
-        return -1;
-    int rc = 0;
-    if (PQntuples(res) == 0)
-        rc = ej_problem(r, 404, "not_found", "No such proposal.");
-    else if (expected_version >= 0 && strtoll(PQgetvalue(res, 0, 1), NULL, 10) != expected_version)
-        rc = ej_problem(r, 412, "precondition_failed",
-                        "The proposal was changed by someone else; reload and try again.");
-    else if (strcmp(PQgetvalue(res, 0, 0), "open") != 0) {
-        rc = ej_problem(r, 409, "proposal_decided", "The proposal was already decided (%s).",
-                        PQgetvalue(res, 0, 0));
-        if (r->out)
-            json_object_set_new(r->out, "proposal_status", json_string(PQgetvalue(res, 0, 0)));
+        return db->err;
+    enum ej_err e = EJ_ERR_NOT_FOUND;
+    if (PQntuples(res) == 1) {
+        snprintf(out->status, sizeof out->status, "%s", PQgetvalue(res, 0, 0));
+        out->version = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+        e = EJ_OK;
     }
     PQclear(res);
-    if (rc != 0 || ej_store_proposal_get(r, id, 0, &before) != 0)
-        return -1;
-    res = db_exec(r, DB_NONE,
-                  "UPDATE proposals SET status = $2, response = $3, decided_by = $4,"
-                  " decided_at = now(), version = version + 1, updated_at = now() WHERE id = $1",
-                  4, p);
+    return e;
+}
+
+enum ej_err ej_store_proposal_decide(struct ej_db *db, int64_t id, const char *status,
+                                     const char *response, json_t **proposal)
+{
+    char i[24], by[24];
+    const char *p[] = {db_i64(i, id), status, response, db_i64(by, db->who->user_id)};
+    json_t *before = NULL, *after = NULL;
+    *proposal = NULL;
+    enum ej_err e = ej_store_proposal_get(db, id, 0, &before);
+    if (e != EJ_OK)
+        return e;
+    PGresult *res = db_exec(db, DB_NONE,
+                            "UPDATE proposals SET status = $2, response = $3, decided_by = $4,"
+                            " decided_at = now(), version = version + 1, updated_at = now()"
+                            " WHERE id = $1",
+                            4, p);
     if (!res)
-        rc = -1;
+        e = db->err;
     else
         PQclear(res);
-    if (rc == 0)
-        rc = ej_store_proposal_get(r, id, 0, proposal);
-    if (rc == 0)
-        rc = ej_audit(r, "proposal.decide", "proposal", id, before, *proposal);
+    if (e == EJ_OK)
+        e = ej_store_proposal_get(db, id, 0, &after);
+    if (e == EJ_OK)
+        e = ej_audit(db, "proposal.decide", "proposal", id, before, after);
     json_decref(before);
-    if (rc != 0) {
-        json_decref(*proposal);
-        *proposal = NULL;
+    if (e != EJ_OK) {
+        json_decref(after);
+        return e;
     }
-    return rc;
+    *proposal = after;
+    return EJ_OK;
 }

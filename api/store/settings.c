@@ -1,14 +1,31 @@
 #include "store/settings.h"
 
 #include "core/json.h"
+#include "core/req.h"
+#include "rules/quality.h"
 #include "store/audit.h"
 #include "store/calendar.h"
 #include "store/db.h"
 #include "store/lessons.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Transitional (issue 14): store/calendar.c and store/lessons.c take the whole
+ * request until their own conversion ('lessons'); db is the context embedded
+ * in it (r->db). On failure they have set the request's problem already, and
+ * this module returns db->err (or EJ_ERR_INTERNAL). */
+static struct ej_req *req_of(struct ej_db *db)
+{
+    return (struct ej_req *)(void *)((char *)db - offsetof(struct ej_req, db));
+}
+
+static enum ej_err failed(const struct ej_db *db)
+{
+    return db->err != EJ_OK ? db->err : EJ_ERR_INTERNAL;
+}
 
 /* The API's field names and the settings table's keys (0004, 0010). */
 static const struct {
@@ -22,17 +39,17 @@ static const struct {
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
 /* Reads every setting (locked FOR UPDATE when lock) into the API's shape. */
-static int settings_load(struct ej_req *r, bool lock, json_t **out)
+static enum ej_err settings_load(struct ej_db *db, bool lock, json_t **out)
 {
     *out = NULL;
-    PGresult *res = db_exec(r, DB_MANY | (lock ? 0 : DB_READ),
+    PGresult *res = db_exec(db, DB_MANY | (lock ? 0 : DB_READ),
                             lock ? "SELECT key, value::text, utc(updated_at) FROM settings"
                                    " ORDER BY key FOR UPDATE"
                                  : "SELECT key, value::text, utc(updated_at) FROM settings"
                                    " ORDER BY key",
                             0, NULL);
     if (!res)
-        return -1;
+        return db->err;
     json_t *values = json_object();
     const char *updated = NULL;
     for (int i = 0; i < PQntuples(res); i++) {
@@ -52,7 +69,8 @@ static int settings_load(struct ej_req *r, bool lock, json_t **out)
         json_object_set_new(o, "entry_deadline_working_days",
                             json_integer(EJ_DEADLINE_DAYS_DEFAULT));
     if (!json_is_integer(json_object_get(o, "required_quality_reviews")))
-        json_object_set_new(o, "required_quality_reviews", json_integer(3));
+        json_object_set_new(o, "required_quality_reviews",
+                            json_integer(EJ_QUALITY_REVIEWS_REQUIRED));
     json_t *version = json_object_get(values, "version");
     json_object_set_new(o, "version",
                         json_integer(json_is_integer(version) ? json_integer_value(version) : 1));
@@ -60,39 +78,45 @@ static int settings_load(struct ej_req *r, bool lock, json_t **out)
     PQclear(res);
     json_decref(values);
     *out = o;
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_settings_get(struct ej_req *r, json_t **out)
+static int64_t version_of(const json_t *row)
 {
-    if (settings_load(r, false, out) != 0)
-        return -1;
-    ej_set_etag(r, json_integer_value(json_object_get(*out, "version")));
-    return 0;
+    return json_integer_value(json_object_get(row, "version"));
 }
 
-int ej_store_settings_update(struct ej_req *r, int64_t expected_version, const json_t *body,
-                             json_t **out)
+enum ej_err ej_store_settings_get(struct ej_db *db, json_t **out, int64_t *version)
+{
+    enum ej_err e = settings_load(db, false, out);
+    if (e == EJ_OK)
+        *version = version_of(*out);
+    return e;
+}
+
+enum ej_err ej_store_settings_update(struct ej_db *db, int64_t expected_version,
+                                     const json_t *body, json_t **out, int64_t *version_out)
 {
     struct ej_cal cal;
     json_t *before = NULL, *after = NULL, *rows = json_object();
     bool days = ej_json_has(body, "entry_deadline_working_days");
     long changed = 0;
-    int rc = -1;
+    enum ej_err e;
     memset(&cal, 0, sizeof cal);
     *out = NULL;
     /* A new number of days is a calendar change: taken exclusively first (as
      * calendar writers do, before the settings rows), so that no lesson is
      * created meanwhile with a deadline of the old number. */
-    if (days && ej_store_calendar_load(r, EJ_CAL_EXCLUSIVE, &cal) != 0)
+    if (days && ej_store_calendar_load(req_of(db), EJ_CAL_EXCLUSIVE, &cal) != 0) {
+        e = failed(db);
         goto out;
+    }
     ej_cal_cleanup(&cal);
-    if (settings_load(r, true, &before) != 0)
+    if ((e = settings_load(db, true, &before)) != EJ_OK)
         goto out;
-    int64_t version = json_integer_value(json_object_get(before, "version"));
+    int64_t version = version_of(before);
     if (expected_version >= 0 && version != expected_version) {
-        ej_problem(r, 412, "precondition_failed",
-                   "The settings were changed by someone else; reload and try again.");
+        e = EJ_ERR_STALE;
         goto out;
     }
     for (size_t i = 0; i < NFIELDS; i++) {
@@ -102,37 +126,41 @@ int ej_store_settings_update(struct ej_req *r, int64_t expected_version, const j
     }
     json_object_set_new(rows, "version", json_integer(version + 1));
     char *doc = json_dumps(rows, JSON_COMPACT), actor[24];
-    const char *p[] = {doc, db_i64(actor, r->who.user_id)};
-    PGresult *res = db_exec(r, DB_NONE,
+    const char *p[] = {doc, db_i64(actor, db->who->user_id)};
+    PGresult *res = db_exec(db, DB_NONE,
                             "INSERT INTO settings AS s (key, value, updated_at, updated_by)"
                             " SELECT key, value, now(), $2 FROM jsonb_each($1::jsonb)"
                             " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value,"
                             " updated_at = now(), updated_by = EXCLUDED.updated_by",
                             2, p);
     free(doc);
-    if (!res)
+    if (!res) {
+        e = db->err;
         goto out;
+    }
     PQclear(res);
-    if (settings_load(r, false, &after) != 0 ||
-        ej_audit_key(r, "settings.update", "settings", NULL, before, after) != 0)
+    if ((e = settings_load(db, false, &after)) != EJ_OK ||
+        (e = ej_audit_key(db, "settings.update", "settings", NULL, before, after)) != EJ_OK)
         goto out;
     /* §22 "effective at once": the lessons not yet recorded follow the new number. */
     if (days) {
-        if (ej_store_calendar_load(r, EJ_CAL_NOLOCK, &cal) != 0 ||
-            ej_store_lessons_refresh_unrecorded(r, &cal, &changed) != 0)
+        if (ej_store_calendar_load(req_of(db), EJ_CAL_NOLOCK, &cal) != 0 ||
+            ej_store_lessons_refresh_unrecorded(req_of(db), &cal, &changed) != 0) {
+            e = failed(db);
             goto out;
+        }
     }
     json_object_set_new(after, "deadlines_changed", json_integer(changed));
-    ej_set_etag(r, version + 1);
+    *version_out = version + 1;
     *out = after;
     after = NULL;
-    rc = 0;
+    e = EJ_OK;
 out:
     ej_cal_cleanup(&cal);
     json_decref(before);
     json_decref(after);
     json_decref(rows);
-    return rc;
+    return e;
 }
 
 /* ---- absence reason codes ---------------------------------------------------------------- */
@@ -147,126 +175,108 @@ static json_t *reason_row(const PGresult *res, int i)
                      (json_int_t)strtoll(PQgetvalue(res, i, 4), NULL, 10));
 }
 
-int ej_store_absence_reason_list(struct ej_req *r, json_t **items)
+enum ej_err ej_store_absence_reason_list(struct ej_db *db, json_t **items)
 {
     *items = NULL;
-    PGresult *res = db_exec(r, DB_MANY | DB_READ,
+    PGresult *res = db_exec(db, DB_MANY | DB_READ,
                             "SELECT " REASON_COLUMNS " FROM absence_reasons c"
                             " ORDER BY c.position, c.code",
                             0, NULL);
     if (!res)
-        return -1;
+        return db->err;
     *items = json_array();
     for (int i = 0; i < PQntuples(res); i++)
         json_array_append_new(*items, reason_row(res, i));
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-/* One code, locked FOR UPDATE when lock; 404 when there is none. */
-static int reason_load(struct ej_req *r, const char *code, bool lock, json_t **out)
+enum ej_err ej_store_absence_reason_get(struct ej_db *db, const char *code, bool lock,
+                                        json_t **out, int64_t *version)
 {
     const char *p[] = {code};
     *out = NULL;
-    PGresult *res = db_exec(r, DB_OPT | (lock ? 0 : DB_READ),
+    PGresult *res = db_exec(db, DB_OPT | (lock ? 0 : DB_READ),
                             lock ? "SELECT " REASON_COLUMNS " FROM absence_reasons c"
                                    " WHERE c.code = $1 FOR UPDATE"
                                  : "SELECT " REASON_COLUMNS " FROM absence_reasons c"
                                    " WHERE c.code = $1",
                             1, p);
     if (!res)
-        return -1;
+        return db->err;
     if (PQntuples(res) == 1)
         *out = reason_row(res, 0);
     PQclear(res);
-    return *out ? 0 : ej_problem(r, 404, "not_found", "No such absence reason code.");
+    if (!*out)
+        return EJ_ERR_NOT_FOUND;
+    *version = version_of(*out);
+    return EJ_OK;
 }
 
-int ej_store_absence_reason_get(struct ej_req *r, const char *code, json_t **out)
+enum ej_err ej_store_absence_reason_create(struct ej_db *db, const char *code, const char *name,
+                                           bool excused, json_t **out)
 {
-    if (reason_load(r, code, false, out) != 0)
-        return -1;
-    ej_set_etag(r, json_integer_value(json_object_get(*out, "version")));
-    return 0;
-}
-
-int ej_store_absence_reason_create(struct ej_req *r, const json_t *body, json_t **out)
-{
-    const char *p[] = {ej_json_str(body, "code"), ej_json_str(body, "name"),
-                       json_is_true(json_object_get(body, "excused")) ? "true" : "false"};
+    const char *p[] = {code, name, excused ? "true" : "false"};
     *out = NULL;
     /* New codes go to the end of the list; ON CONFLICT: the code exists. */
-    PGresult *res = db_exec(r, DB_OPT,
+    PGresult *res = db_exec(db, DB_OPT,
                             "INSERT INTO absence_reasons AS c (code, name, excused, position)"
                             " SELECT $1, $2, $3::boolean,"
                             " coalesce((SELECT max(position) FROM absence_reasons), 0) + 1"
                             " ON CONFLICT (code) DO NOTHING RETURNING " REASON_COLUMNS,
                             3, p);
     if (!res)
-        return -1;
-    if (PQntuples(res) == 1)
-        *out = reason_row(res, 0);
+        return db->err;
+    json_t *row = PQntuples(res) == 1 ? reason_row(res, 0) : NULL;
     PQclear(res);
-    if (!*out)
-        return ej_problem(r, 409, "absence_reason_exists",
-                          "The absence reason code '%s' exists; change it with PATCH.", p[0]);
-    ej_set_etag(r, 1);
-    return ej_audit_key(r, "absence_reason.create", "absence_reason", p[0], NULL, *out);
+    if (!row)
+        return EJ_ERR_CONFLICT;
+    enum ej_err e = ej_audit_key(db, "absence_reason.create", "absence_reason", code, NULL, row);
+    if (e != EJ_OK) {
+        json_decref(row);
+        return e;
+    }
+    *out = row;
+    return EJ_OK;
 }
 
-int ej_store_absence_reason_update(struct ej_req *r, const char *code, int64_t expected_version,
-                                   const json_t *body, json_t **out)
+enum ej_err ej_store_absence_reason_in_use(struct ej_db *db, const char *code, bool *in_use)
 {
-    json_t *before = NULL;
-    const json_t *excused = json_object_get(body, "excused"), *active = json_object_get(body, "active");
+    const char *p[] = {code};
+    PGresult *res = db_exec(db, DB_ONE,
+                            "SELECT EXISTS (SELECT 1 FROM lesson_attendance WHERE reason_code = $1)"
+                            " OR EXISTS (SELECT 1 FROM absence_reports WHERE reason_code = $1)",
+                            1, p);
+    if (!res)
+        return db->err;
+    *in_use = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    return EJ_OK;
+}
+
+enum ej_err ej_store_absence_reason_update(struct ej_db *db, const char *code,
+                                           const json_t *before, const char *name, int excused,
+                                           int active, json_t **out, int64_t *version)
+{
+    const char *p[] = {code, name, excused < 0 ? NULL : excused ? "true" : "false",
+                       active < 0 ? NULL : active ? "true" : "false"};
     *out = NULL;
-    if (reason_load(r, code, true, &before) != 0)
-        return -1;
-    int rc = -1;
-    if (expected_version >= 0 &&
-        json_integer_value(json_object_get(before, "version")) != expected_version) {
-        ej_problem(r, 412, "precondition_failed",
-                   "The absence reason was changed by someone else; reload and try again.");
-        goto out;
-    }
-    const char *p[] = {code, ej_json_str(body, "name"),
-                       excused ? (json_is_true(excused) ? "true" : "false") : NULL,
-                       active ? (json_is_true(active) ? "true" : "false") : NULL};
-    if (excused && json_is_true(excused) != json_is_true(json_object_get(before, "excused"))) {
-        PGresult *res = db_exec(r, DB_ONE,
-                                "SELECT EXISTS (SELECT 1 FROM lesson_attendance WHERE reason_code = $1)"
-                                " OR EXISTS (SELECT 1 FROM absence_reports WHERE reason_code = $1)",
-                                1, p);
-        if (!res)
-            goto out;
-        bool used = PQgetvalue(res, 0, 0)[0] == 't';
-        PQclear(res);
-        if (used) {
-            ej_problem(r, 409, "absence_reason_in_use",
-                       "The code '%s' is on recorded absences or reports, whose meaning may not "
-                       "change after the fact: add a new code and make this one inactive.",
-                       code);
-            goto out;
-        }
-    }
-    PGresult *res = db_exec(r, DB_ONE,
+    PGresult *res = db_exec(db, DB_ONE,
                             "UPDATE absence_reasons c SET name = coalesce($2, name),"
                             " excused = coalesce($3::boolean, excused),"
                             " active = coalesce($4::boolean, active), version = version + 1"
                             " WHERE c.code = $1 RETURNING " REASON_COLUMNS,
                             4, p);
     if (!res)
-        goto out;
-    *out = reason_row(res, 0);
+        return db->err;
+    json_t *row = reason_row(res, 0);
     PQclear(res);
-    rc = ej_audit_key(r, "absence_reason.update", "absence_reason", code, before, *out);
-    if (rc == 0)
-        ej_set_etag(r, json_integer_value(json_object_get(*out, "version")));
-out:
-    if (rc != 0) {
-        json_decref(*out);
-        *out = NULL;
+    enum ej_err e = ej_audit_key(db, "absence_reason.update", "absence_reason", code, before, row);
+    if (e != EJ_OK) {
+        json_decref(row);
+        return e;
     }
-    json_decref(before);
-    return rc;
+    *version = version_of(row);
+    *out = row;
+    return EJ_OK;
 }

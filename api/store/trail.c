@@ -1,5 +1,6 @@
 #include "store/trail.h"
 
+#include "core/req.h" /* struct ej_principal */
 #include "store/db.h"
 #include "store/row.h"
 
@@ -39,7 +40,8 @@ static json_t *audit_item(const PGresult *res, int i)
     return o;
 }
 
-int ej_store_audit_list(struct ej_req *r, const struct ej_audit_filter *f, json_t **items)
+enum ej_err ej_store_audit_list(struct ej_db *db, const struct ej_audit_filter *f,
+                                json_t **items)
 {
     /* Only the filters given are in the statement, so the planner sees plain
      * equalities and picks the index that ends in (at, id) for them; each
@@ -70,14 +72,15 @@ int ej_store_audit_list(struct ej_req *r, const struct ej_audit_filter *f, json_
         add(sql, sizeof sql, p, &n, "(a.at, a.id) < (SELECT c.at, c.id FROM audit_log c WHERE c.id = ",
             db_i64(aft, f->after), ")");
     strncat(sql, " ORDER BY a.at DESC, a.id DESC LIMIT $1", sizeof sql - strlen(sql) - 1);
-    PGresult *res = db_exec(r, DB_MANY | DB_READ, sql, n, p);
+    *items = NULL;
+    PGresult *res = db_exec(db, DB_MANY | DB_READ, sql, n, p);
     if (!res)
-        return -1;
+        return db->err;
     *items = json_array();
     for (int i = 0; i < PQntuples(res); i++)
         json_array_append_new(*items, audit_item(res, i));
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
 /* The (entity, entity_id) keys under which the trail holds what concerns
@@ -121,25 +124,26 @@ static const char *read_entity(const char *operation)
     return NULL;
 }
 
-int ej_store_access_log(struct ej_req *r, int64_t student_id, unsigned scopes, bool with_names,
-                        int limit, int64_t after, json_t **items)
+enum ej_err ej_store_access_log(struct ej_db *db, const struct ej_principal *who,
+                                int64_t student_id, unsigned scopes, bool with_names, int limit,
+                                int64_t after, json_t **items)
 {
     char sid[24], sc[24], me[24], lim[24], aft[24];
-    const char *p[] = {db_i64(sid, student_id), db_i64(sc, scopes), db_i64(me, r->who.user_id),
+    const char *p[] = {db_i64(sid, student_id), db_i64(sc, scopes), db_i64(me, who->user_id),
                        db_i64(lim, limit), after ? db_i64(aft, after) : NULL};
     *items = NULL;
-    PGresult *res = db_exec(r, DB_OPT | DB_READ,
+    PGresult *res = db_exec(db, DB_OPT | DB_READ,
                             "SELECT 1 FROM students WHERE id = $1 AND visible_student($3, $2::int, $1)",
                             3, p);
     if (!res)
-        return -1;
+        return db->err;
     int found = PQntuples(res);
     PQclear(res);
     if (!found)
-        return ej_problem(r, 404, "not_found", "No such student.");
+        return EJ_ERR_NOT_FOUND;
     /* Per key, the newest `limit` rows before the cursor (an index range scan
      * each), then the newest `limit` of those. */
-    res = db_exec(r, DB_MANY | DB_READ,
+    res = db_exec(db, DB_MANY | DB_READ,
                   ACCESS_KEYS
                   " SELECT a.id, utc(a.at), a.action, a.entity, a.entity_id,"
                   "  coalesce(to_json(u.roles)::text, '[]'), a.actor_id, u.full_name"
@@ -155,7 +159,7 @@ int ej_store_access_log(struct ej_req *r, int64_t student_id, unsigned scopes, b
                   " ORDER BY a.at DESC, a.id DESC LIMIT $2",
                   3, (const char *[]){p[0], p[3], p[4]});
     if (!res)
-        return -1;
+        return db->err;
     *items = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
         bool read = strcmp(PQgetvalue(res, i, 2), "read") == 0;
@@ -176,5 +180,5 @@ int ej_store_access_log(struct ej_req *r, int64_t student_id, unsigned scopes, b
         json_array_append_new(*items, o);
     }
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }

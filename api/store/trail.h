@@ -7,11 +7,12 @@
  * Both lists are newest first by (at, id), a page at a time: the cursor is
  * the id of the last row of the previous page, and each filter has an index
  * ending in (at, id) (0011_oversight.sql), so a page costs `limit` index
- * entries however long the trail is. JSON results are new references. */
+ * entries however long the trail is. JSON results are new references (NULL
+ * on error). */
 #ifndef EJ_STORE_TRAIL_H
 #define EJ_STORE_TRAIL_H
 
-#include "core/req.h"
+#include "core/dbctx.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -29,16 +30,20 @@ struct ej_audit_filter {
 
 /* [{id, at, actor_id, actor, actor_username, action, entity, entity_id,
  * before, after, request_id}]. */
-int ej_store_audit_list(struct ej_req *r, const struct ej_audit_filter *f, json_t **items);
+enum ej_err ej_store_audit_list(struct ej_db *db, const struct ej_audit_filter *f,
+                                json_t **items);
 
-/* The records that concern one student's data, if the caller may see the
- * student with `scopes` (EJ_OBJ_ACCESS_LOG), else 404: changes to the
+struct ej_principal;
+
+/* The records that concern one student's data, if who may see the student
+ * with `scopes` (EJ_OBJ_ACCESS_LOG), else EJ_ERR_NOT_FOUND: changes to the
  * student, their account, enrollments, absence reports and the lessons whose
  * attendance names them, and the recorded reads of those. Items: {id, at,
  * kind: read|change, operation, entity, entity_id, actor_roles, actor_id,
  * actor}; actor_id and actor (the name) only when with_names, else null. No
  * before/after: those hold other children's data too. */
-int ej_store_access_log(struct ej_req *r, int64_t student_id, unsigned scopes, bool with_names,
-                        int limit, int64_t after, json_t **items);
+enum ej_err ej_store_access_log(struct ej_db *db, const struct ej_principal *who,
+                                int64_t student_id, unsigned scopes, bool with_names, int limit,
+                                int64_t after, json_t **items);
 
 #endif
