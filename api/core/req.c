@@ -381,8 +381,10 @@ int ej_if_match(struct ej_req *r, int64_t *version)
     if (n >= 4 && n < sizeof digits + 3 && h[0] == '"' && h[1] == 'v' && h[n - 1] == '"') {
         memcpy(digits, h + 2, n - 3);
         digits[n - 3] = '\0';
-        if (parse_id(digits, version) == 0)
+        /* ETags compare as strings (RFC 9110 8.8.3.2): "v01" is not "v1". */
+        if (digits[0] != '0' && parse_id(digits, version) == 0)
             return 0;
+        *version = -1;
     }
     /* A bare v3 (or "3") is the commonest slip: the ETag is sent with its quotes. */
     if ((n >= 2 && h[0] == 'v' && parse_id(h + 1, version) == 0) || parse_id(h, version) == 0) {
