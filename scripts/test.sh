@@ -54,6 +54,14 @@ ASAN_OPTIONS=abort_on_error=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:h
     ctest --test-dir "$adir" --output-on-failure
 record "unit-asan" $?
 
+# --- fuzz targets (tests/fuzz/): libFuzzer under ASan+UBSan, a few seconds each ---------------------
+# clang with -DEJ_FUZZ=ON in build-fuzz/ (tests/fuzz/run.sh); EJ_FUZZ_SECONDS per target (default
+# 4: five targets, about 20 s of fuzzing plus the build).
+say "fuzz targets (tests/fuzz/run.sh)"
+fuzz_started=$SECONDS
+bash tests/fuzz/run.sh
+record fuzz $? "$(find tests/fuzz -maxdepth 1 -name 'fuzz_*.c' | wc -l) targets, $((SECONDS - fuzz_started)) s"
+
 # --- the include graph (tests/include-graph.mjs): no cycles, http/ includes only core/ -------------
 say "include graph (tests/include-graph.mjs)"
 inc_started=$SECONDS
