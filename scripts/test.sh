@@ -68,6 +68,12 @@ inc_started=$SECONDS
 node tests/include-graph.mjs
 record includes $? "$((SECONDS - inc_started)) s"
 
+# --- banned functions (tests/banned-functions.mjs: the list and why) ------------------------------
+say "banned functions (tests/banned-functions.mjs)"
+ban_started=$SECONDS
+node tests/banned-functions.mjs
+record banned $? "$((SECONDS - ban_started)) s"
+
 # --- API tests ---------------------------------------------------------------------------------
 tmp=$(mktemp -d /tmp/ejournal-test.XXXXXX)
 # The cluster runs as an unprivileged user, which must be able to enter this folder.

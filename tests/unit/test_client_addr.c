@@ -122,10 +122,10 @@ static void test_resolve(void)
     }
     /* a very long header is handled (and its rightmost entry used) */
     static char longxff[8192];
-    longxff[0] = '\0';
+    size_t used = 0;
     for (int i = 0; i < 500; i++)
-        strcat(longxff, "1.1.1.1, ");
-    strcat(longxff, "198.51.100.1");
+        used += (size_t)snprintf(longxff + used, sizeof longxff - used, "1.1.1.1, ");
+    snprintf(longxff + used, sizeof longxff - used, "198.51.100.1");
     CHECK_STR(client("127.0.0.1", "127.0.0.1", longxff, &src), "198.51.100.1");
     /* an unparsable peer is kept as it is */
     CHECK_STR(client("127.0.0.1", "not-an-ip", "10.9.9.9", &src), "not-an-ip");
