@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include "core/alloc.h"
 #include "core/log.h"
 
 #include <ctype.h>
@@ -95,7 +96,7 @@ static int load_previous_keys(char *err, size_t errlen)
     const char *v = getenv("EJ_JWT_PREVIOUS_SECRETS");
     if (!v || !*v)
         return 0;
-    char *copy = strdup(v), *save = NULL;
+    char *copy = ej_xstrdup(v), *save = NULL;
     int rc = 0;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (config.jwt_previous_count == EJ_MAX_PREVIOUS_KEYS) {
@@ -140,7 +141,7 @@ static int load_cors(char *err, size_t errlen)
     const char *v = getenv("EJ_CORS_ORIGINS");
     if (!v || !*v)
         return 0;
-    char *copy = strdup(v), *save = NULL;
+    char *copy = ej_xstrdup(v), *save = NULL;
     int rc = 0;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         while (*tok == ' ')
@@ -153,7 +154,7 @@ static int load_cors(char *err, size_t errlen)
                       "must be up to 16 comma-separated origins like https://app.example");
             break;
         }
-        config.cors_origins[config.cors_count++] = strdup(tok);
+        config.cors_origins[config.cors_count++] = ej_xstrdup(tok);
     }
     free(copy);
     return rc;
@@ -198,7 +199,7 @@ static int env_int(const char *name, int def, long lo, long hi, int *out,
 static char *env_or(const char *name, const char *def)
 {
     const char *v = getenv(name);
-    return strdup(v && *v ? v : def);
+    return ej_xstrdup(v && *v ? v : def);
 }
 
 /* The folder `name` beside `dir` (db/migrations → db/functions): where the repeatable function
@@ -213,9 +214,7 @@ static char *sibling_dir(const char *dir, const char *name)
     while (cut > 0 && dir[cut - 1] != '/')
         cut--;
     size_t n = cut + strlen(name) + 1;
-    char *out = malloc(n);
-    if (!out)
-        abort();
+    char *out = ej_xmalloc(n);
     memcpy(out, dir, cut);
     memcpy(out + cut, name, strlen(name) + 1);
     return out;
@@ -238,10 +237,10 @@ int ej_config_load(const char *what, char *err, size_t errlen)
     v = getenv("EJ_DATABASE_URL");
     if (!v || !*v)
         return fail(err, errlen, "EJ_DATABASE_URL", "is required");
-    config.database_url = strdup(v);
+    config.database_url = ej_xstrdup(v);
     config.migrations_dir = env_or("EJ_MIGRATIONS_DIR", EJ_SOURCE_DIR "/db/migrations");
     v = getenv("EJ_FUNCTIONS_DIR");
-    config.functions_dir = v && *v ? strdup(v) : sibling_dir(config.migrations_dir, "functions");
+    config.functions_dir = v && *v ? ej_xstrdup(v) : sibling_dir(config.migrations_dir, "functions");
     config.openapi_file = env_or("EJ_OPENAPI_FILE", EJ_SOURCE_DIR "/openapi.yaml");
     if (env_int("EJ_STATEMENT_TIMEOUT_MS", 5000, 100, 600000,
                 &config.statement_timeout_ms, err, errlen))

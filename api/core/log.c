@@ -1,5 +1,6 @@
 #include "core/log.h"
 
+#include "core/alloc.h"
 #include "core/utf8.h"
 
 #include <stdarg.h>
@@ -58,14 +59,12 @@ void ej_log_event(enum ej_log_level level, const char *msg, json_t *fields)
     size_t len = strlen(text);
     text[len] = '\0';
     /* One write per line so lines from different threads never interleave. */
-    char *buf = malloc(len + 2);
-    if (buf) {
-        memcpy(buf, text, len);
-        buf[len] = '\n';
-        ssize_t ignored = write(STDERR_FILENO, buf, len + 1);
-        (void)ignored;
-        free(buf);
-    }
+    char *buf = ej_xmalloc(len + 2);
+    memcpy(buf, text, len);
+    buf[len] = '\n';
+    ssize_t ignored = write(STDERR_FILENO, buf, len + 1);
+    (void)ignored;
+    free(buf);
     free(text);
 }
 

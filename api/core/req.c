@@ -1,5 +1,6 @@
 #include "core/req.h"
 
+#include "core/alloc.h"
 #include "core/utf8.h"
 #include "rules/calendar.h"
 
@@ -66,9 +67,7 @@ void ej_reply_text(struct ej_req *r, int status, const char *type,
     reply_reset(r);
     r->status = status;
     r->out_type = type;
-    r->out_text = malloc(len + 1);
-    if (!r->out_text)
-        abort();
+    r->out_text = ej_xmalloc(len + 1);
     memcpy(r->out_text, text, len);
     r->out_text[len] = '\0';
     r->out_len = len;
@@ -304,9 +303,7 @@ int ej_target_check(struct ej_req *r)
     for (const char *q = r->query; q && *q;) {
         const char *amp = strchr(q, '&');
         size_t len = amp ? (size_t)(amp - q) : strlen(q);
-        char *out = malloc(len + 1);
-        if (!out)
-            abort();
+        char *out = ej_xmalloc(len + 1);
         int bad = url_decode(q, len, out, len + 1) != 0;
         free(out);
         if (bad)
