@@ -74,6 +74,12 @@ ban_started=$SECONDS
 node tests/banned-functions.mjs
 record banned $? "$((SECONDS - ban_started)) s"
 
+# --- format (.clang-format; scripts/format.sh says which folders are checked yet) ------------------
+say "format (scripts/format.sh)"
+fmt_started=$SECONDS
+bash scripts/format.sh
+record format $? "$((SECONDS - fmt_started)) s"
+
 # --- API tests ---------------------------------------------------------------------------------
 tmp=$(mktemp -d /tmp/ejournal-test.XXXXXX)
 # The cluster runs as an unprivileged user, which must be able to enter this folder.

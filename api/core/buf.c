@@ -37,7 +37,10 @@ void ej_buf_add(struct ej_buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-void ej_buf_puts(struct ej_buf *b, const char *s) { ej_buf_add(b, s, strlen(s)); }
+void ej_buf_puts(struct ej_buf *b, const char *s)
+{
+    ej_buf_add(b, s, strlen(s));
+}
 
 void ej_buf_printf(struct ej_buf *b, const char *fmt, ...)
 {

@@ -61,8 +61,7 @@ void ej_reply_empty(struct ej_req *r, int status)
     r->status = status;
 }
 
-void ej_reply_text(struct ej_req *r, int status, const char *type,
-                   const char *text, size_t len)
+void ej_reply_text(struct ej_req *r, int status, const char *type, const char *text, size_t len)
 {
     reply_reset(r);
     r->status = status;
@@ -106,9 +105,8 @@ int ej_problem(struct ej_req *r, int status, const char *code, const char *fmt, 
 
     char type[160];
     snprintf(type, sizeof type, "https://ejournal.example/problems/%s", code);
-    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title",
-                          status_title(status), "status", status, "detail", detail,
-                          "code", code);
+    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", status_title(status),
+                          "status", status, "detail", detail, "code", code);
     if (!p) /* never a problem without a body: say it without the detail that did not pack */
         p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", status_title(status),
                       "status", status, "detail", status_title(status), "code", code);
@@ -135,16 +133,15 @@ void ej_problem_field(struct ej_req *r, const char *field, const char *message)
 {
     json_t *errors = problem_errors(r);
     if (errors)
-        json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field,
-                                                "message", message));
+        json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message));
 }
 
 void ej_problem_row(struct ej_req *r, long row, const char *field, const char *message)
 {
     json_t *errors = problem_errors(r);
     if (errors)
-        json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row,
-                                                "field", field, "message", message));
+        json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row, "field",
+                                                field, "message", message));
 }
 
 /* A positive decimal id of at most 18 digits. */
@@ -167,8 +164,7 @@ int ej_problem_db(struct ej_req *r, enum ej_err e)
 {
     const struct ej_db *db = &r->db;
     switch (e) {
-    case EJ_ERR_NOT_FOUND:
-        return ej_problem(r, 404, "not_found", "No such resource.");
+    case EJ_ERR_NOT_FOUND: return ej_problem(r, 404, "not_found", "No such resource.");
     case EJ_ERR_CONFLICT:
         return ej_problem(r, 409, "conflict", "This conflicts with an existing record.");
     case EJ_ERR_INVALID:
@@ -192,8 +188,7 @@ int ej_problem_db(struct ej_req *r, enum ej_err e)
         return ej_problem(r, 503, "database_unavailable",
                           "The database is not reachable right now; try again shortly.");
     case EJ_OK:
-    case EJ_ERR_INTERNAL:
-        break;
+    case EJ_ERR_INTERNAL: break;
     }
     return ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
 }
@@ -216,9 +211,12 @@ int ej_param_id(struct ej_req *r, size_t i, int64_t *out)
 
 static int hexval(int c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -324,7 +322,8 @@ int ej_query(struct ej_req *r, const char *name, char *out, size_t outlen)
         size_t len = amp ? (size_t)(amp - q) : strlen(q);
         if (len > nlen && strncmp(q, name, nlen) == 0 && q[nlen] == '=') {
             if (url_decode(q + nlen + 1, len - nlen - 1, out, outlen) != 0) {
-                ej_problem(r, 400, "invalid_query", "Query parameter '%s' is malformed or too long.", name);
+                ej_problem(r, 400, "invalid_query",
+                           "Query parameter '%s' is malformed or too long.", name);
                 return -1;
             }
             return 1;

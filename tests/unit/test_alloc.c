@@ -45,9 +45,18 @@ __attribute__((used)) const char *__asan_default_options(void)
 
 static volatile size_t huge = SIZE_MAX / 2; /* volatile: the compiler must not know the size */
 
-static void malloc_huge(void) { free(ej_xmalloc(huge)); }
-static void realloc_huge(void) { free(ej_xrealloc(NULL, huge)); }
-static void calloc_overflow(void) { free(ej_xcalloc(huge, 4)); }
+static void malloc_huge(void)
+{
+    free(ej_xmalloc(huge));
+}
+static void realloc_huge(void)
+{
+    free(ej_xrealloc(NULL, huge));
+}
+static void calloc_overflow(void)
+{
+    free(ej_xcalloc(huge, 4));
+}
 
 int main(void)
 {

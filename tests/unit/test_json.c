@@ -14,7 +14,7 @@ static void test_depth(void)
 {
     CHECK(ej_json_depth("{}", 2, 32) == 1);
     CHECK(ej_json_depth("{\"a\":[1,{\"b\":2}]}", 17, 32) == 3);
-    CHECK(ej_json_depth("\"[[[[\"", 6, 32) == 0);      /* brackets in strings don't count */
+    CHECK(ej_json_depth("\"[[[[\"", 6, 32) == 0);     /* brackets in strings don't count */
     CHECK(ej_json_depth("[\"\\\"[[\"]", 9, 32) == 1); /* nor after an escaped quote */
     size_t n = 100000;
     char *deep = malloc(2 * n);
@@ -63,7 +63,7 @@ static void test_field_check(void)
         const char *json, *code;
         int status;
     } cases[] = {
-        {"{\"name\":\"ābolā\"}", NULL, 0},          /* 5 code points, 10 bytes */
+        {"{\"name\":\"ābolā\"}", NULL, 0}, /* 5 code points, 10 bytes */
         {"{\"name\":\"ābolās\"}", "validation_failed", 422},
         {"{\"name\":1}", "invalid_field", 400},
         {"{\"name\":\"a\",\"x\":1}", "unknown_field", 400},
@@ -130,7 +130,8 @@ static void test_external_id(void)
     char over[70];
     snprintf(over, sizeof over, "%s\xc4\x81\xc4\x81", max); /* 65 characters */
     CHECK(!ej_external_id_valid(over));
-    CHECK(ej_utf8_length("\xc4\x81" "bc") == 3);
+    CHECK(ej_utf8_length("\xc4\x81"
+                         "bc") == 3);
     json_t *o = json_pack("{s:n, s:s}", "a", "b", "x");
     CHECK(ej_json_has(o, "a") && !ej_json_has(o, "c"));
     CHECK(ej_json_str(o, "a") == NULL);
@@ -146,20 +147,20 @@ static void test_visible_text(void)
     CHECK(!ej_visible_text("   "));
     CHECK(!ej_visible_text(" \t\r\n"));
     CHECK(!ej_visible_text("\xc2\xa0"));                 /* U+00A0 no-break space */
-    CHECK(!ej_visible_text("\xe2\x80\x8b\xe2\x80\x8b"));  /* U+200B zero-width spaces */
-    CHECK(!ej_visible_text("\xe2\x80\x8c\xe2\x80\x8d"));  /* U+200C/U+200D non-joiner, joiner */
-    CHECK(!ej_visible_text("\xe2\x80\xae"));              /* U+202E right-to-left override */
-    CHECK(!ej_visible_text("\xe2\x80\xab\xe2\x80\xac"));  /* U+202B embedding, U+202C pop */
-    CHECK(!ej_visible_text("\xe2\x81\xa6\xe2\x81\xa9"));  /* U+2066 isolate, U+2069 pop */
-    CHECK(!ej_visible_text("\xe2\x80\x8e\xe2\x80\x8f"));  /* U+200E/U+200F direction marks */
-    CHECK(!ej_visible_text("\xe2\x81\xa0"));              /* U+2060 word joiner */
-    CHECK(!ej_visible_text("\xef\xbb\xbf"));              /* U+FEFF byte-order mark */
-    CHECK(!ej_visible_text("\xc2\xad"));                  /* U+00AD soft hyphen */
-    CHECK(!ej_visible_text("\xe3\x80\x80"));              /* U+3000 ideographic space */
-    CHECK(!ej_visible_text("\xe3\x85\xa4"));              /* U+3164 Hangul filler */
-    CHECK(!ej_visible_text("\xef\xb8\x8f"));              /* U+FE0F variation selector */
-    CHECK(!ej_visible_text("\xf3\xa0\x80\x81"));          /* U+E0001 language tag */
-    CHECK(!ej_visible_text("\x01\x7f"));                  /* controls */
+    CHECK(!ej_visible_text("\xe2\x80\x8b\xe2\x80\x8b")); /* U+200B zero-width spaces */
+    CHECK(!ej_visible_text("\xe2\x80\x8c\xe2\x80\x8d")); /* U+200C/U+200D non-joiner, joiner */
+    CHECK(!ej_visible_text("\xe2\x80\xae"));             /* U+202E right-to-left override */
+    CHECK(!ej_visible_text("\xe2\x80\xab\xe2\x80\xac")); /* U+202B embedding, U+202C pop */
+    CHECK(!ej_visible_text("\xe2\x81\xa6\xe2\x81\xa9")); /* U+2066 isolate, U+2069 pop */
+    CHECK(!ej_visible_text("\xe2\x80\x8e\xe2\x80\x8f")); /* U+200E/U+200F direction marks */
+    CHECK(!ej_visible_text("\xe2\x81\xa0"));             /* U+2060 word joiner */
+    CHECK(!ej_visible_text("\xef\xbb\xbf"));             /* U+FEFF byte-order mark */
+    CHECK(!ej_visible_text("\xc2\xad"));                 /* U+00AD soft hyphen */
+    CHECK(!ej_visible_text("\xe3\x80\x80"));             /* U+3000 ideographic space */
+    CHECK(!ej_visible_text("\xe3\x85\xa4"));             /* U+3164 Hangul filler */
+    CHECK(!ej_visible_text("\xef\xb8\x8f"));             /* U+FE0F variation selector */
+    CHECK(!ej_visible_text("\xf3\xa0\x80\x81"));         /* U+E0001 language tag */
+    CHECK(!ej_visible_text("\x01\x7f"));                 /* controls */
     CHECK(!ej_visible_text(" \xe2\x80\xae \xe2\x80\x8b\xc2\xa0 ")); /* a mix */
 
     /* names */
@@ -167,15 +168,17 @@ static void test_visible_text(void)
     CHECK(ej_visible_text("Anna Liepa"));
     CHECK(ej_visible_text("  Jānis  "));
     CHECK(ej_visible_text("Lāčplēša diena"));
-    CHECK(ej_visible_text("\xd0\x90\xd0\xbd\xd0\xbd\xd0\xb0"));           /* Анна */
-    CHECK(ej_visible_text("\xd7\xa9\xd7\xa8\xd7\x94"));                   /* Hebrew */
-    CHECK(ej_visible_text("\xe2\x80\xae" "abc"));                        /* override, then text */
-    CHECK(ej_visible_text("\xe2\x80\x8b" "x" "\xe2\x80\x8b"));             /* zero-width around */
+    CHECK(ej_visible_text("\xd0\x90\xd0\xbd\xd0\xbd\xd0\xb0")); /* Анна */
+    CHECK(ej_visible_text("\xd7\xa9\xd7\xa8\xd7\x94"));         /* Hebrew */
+    CHECK(ej_visible_text("\xe2\x80\xae"
+                          "abc")); /* override, then text */
+    CHECK(ej_visible_text("\xe2\x80\x8b"
+                          "x"
+                          "\xe2\x80\x8b")); /* zero-width around */
     CHECK(ej_visible_text("2026/27"));
     CHECK(ej_visible_text("-"));
-    CHECK(ej_visible_text("\xf0\x9f\x8e\xa8"));                          /* U+1F3A8, an emoji */
-    CHECK(ej_visible_text("\xe4\xb8\xad"));                              /* U+4E2D */
-
+    CHECK(ej_visible_text("\xf0\x9f\x8e\xa8")); /* U+1F3A8, an emoji */
+    CHECK(ej_visible_text("\xe4\xb8\xad"));     /* U+4E2D */
 }
 
 int main(void)

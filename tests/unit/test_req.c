@@ -82,21 +82,21 @@ static void test_target(void)
         int status;
     } cases[] = {
         {"/api/v1/users", "q=J%C4%81nis+O&limit=5&flag", 0},
-        {"/api/v1/users", "q=\xc4\x81", 0},             /* raw UTF-8 */
+        {"/api/v1/users", "q=\xc4\x81", 0}, /* raw UTF-8 */
         {"/api/v1/users", NULL, 0},
         {"/%6detrics", NULL, 400},
         {"/api/v1/me%2Flogins", NULL, 400},
         {"/metrics%00.png", NULL, 400},
         {"/api/v1/\xff", NULL, 400},
-        {"/api/v1/\xc0\xaf", NULL, 400},               /* overlong '/' */
+        {"/api/v1/\xc0\xaf", NULL, 400}, /* overlong '/' */
         {"/api/v1/users", "q=%ff", 400},
-        {"/api/v1/users", "unused=%ed%a0%80", 400},     /* a surrogate */
-        {"/api/v1/users", "q=%f4%90%80%80", 400},       /* above U+10FFFF */
-        {"/api/v1/users", "q=%e2%82", 400},             /* truncated */
+        {"/api/v1/users", "unused=%ed%a0%80", 400}, /* a surrogate */
+        {"/api/v1/users", "q=%f4%90%80%80", 400},   /* above U+10FFFF */
+        {"/api/v1/users", "q=%e2%82", 400},         /* truncated */
         {"/api/v1/users", "q=a%00b", 400},
         {"/api/v1/users", "q=%g1", 400},
         {"/api/v1/users", "q=%4", 400},
-        {"/api/v1/users", "%ff=1", 400},                /* names too */
+        {"/api/v1/users", "%ff=1", 400}, /* names too */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct ej_req r;
@@ -111,8 +111,8 @@ static void test_target(void)
     static const struct {
         const char *param;
         int ok;
-    } ids[] = {{"1", 1}, {"42", 1}, {"999999999999999999", 1}, {"01", 0}, {"0", 0},
-               {"+1", 0}, {"-1", 0}, {"1e3", 0}, {"9999999999999999999", 0}, {"", 0}};
+    } ids[] = {{"1", 1},  {"42", 1},  {"999999999999999999", 1},  {"01", 0}, {"0", 0}, {"+1", 0},
+               {"-1", 0}, {"1e3", 0}, {"9999999999999999999", 0}, {"", 0}};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         struct ej_req r;
         int64_t id = 0;
@@ -140,13 +140,13 @@ static void test_query_only(void)
         {"", NULL, NULL},
         {"limit=5&after=3", NULL, NULL},
         {"a", "unknown_parameter", "a"},
-        {"limit=5&&group_id=2&", NULL, NULL},   /* empty segments skipped */
-        {"limit", NULL, NULL},                  /* a name without a value is still that name */
+        {"limit=5&&group_id=2&", NULL, NULL}, /* empty segments skipped */
+        {"limit", NULL, NULL},                /* a name without a value is still that name */
         {"limits=5", "unknown_parameter", "limits"},
         {"lim=5", "unknown_parameter", "lim"},
         {"limit=1&limit=2", "duplicate_parameter", "limit"},
         {"limit=1&after=2&limit", "duplicate_parameter", "limit"},
-        {"x%41=1", "unknown_parameter", "x%41"},  /* shown as sent, not decoded */
+        {"x%41=1", "unknown_parameter", "x%41"},   /* shown as sent, not decoded */
         {"\xc4\x81=1", "unknown_parameter", "??"}, /* non-ASCII shown as '?' */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -211,8 +211,13 @@ static void test_query_names(void)
         const char *query;
         int rc;
         int64_t id;
-    } ids[] = {{"id=7", 0, 7}, {"id=0", -1, 0}, {"id=-3", -1, 0}, {"id=", -1, 0},
-               {"id=1234567890123456789", -1, 0}, {"id=12a", -1, 0}, {"other=1", 0, 0}};
+    } ids[] = {{"id=7", 0, 7},
+               {"id=0", -1, 0},
+               {"id=-3", -1, 0},
+               {"id=", -1, 0},
+               {"id=1234567890123456789", -1, 0},
+               {"id=12a", -1, 0},
+               {"other=1", 0, 0}};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         int64_t id = 99;
         ej_req_init(&r);
@@ -230,7 +235,7 @@ static void test_query_names(void)
         const char *query;
         int rc, limit;
         int64_t after;
-    } pages[] = {{NULL, 0, 50, 0}, {"limit=1", 0, 1, 0}, {"limit=500&after=9", 0, 500, 9},
+    } pages[] = {{NULL, 0, 50, 0},      {"limit=1", 0, 1, 0},    {"limit=500&after=9", 0, 500, 9},
                  {"limit=0", -1, 0, 0}, {"limit=501", -1, 0, 0}, {"after=x", -1, 0, 0},
                  {"limit=%35", 0, 5, 0}};
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
@@ -307,7 +312,7 @@ static void test_accept(void)
         {NULL, NULL},
         {"", NULL},
         {"application/json", NULL},
-        {"*/*", NULL},             /* no wildcard picks a document */
+        {"*/*", NULL}, /* no wildcard picks a document */
         {"text/*", NULL},
         {"text/csv", "text/csv"},
         {"TEXT/CSV", "text/csv"},

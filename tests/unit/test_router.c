@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void noop(struct ej_req *r) { (void)r; }
+static void noop(struct ej_req *r)
+{
+    (void)r;
+}
 
 static const struct ej_route table[] = {
     {"GET", "/api/v1/users", noop, "listUsers", 1, 0, 0},

@@ -109,9 +109,9 @@ static void test_access_tokens(void)
     /* other headers: alg none, RS256, a nested header, no kid; not base64url at all */
     static const char *const refused[] = {
         "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.",                         /* {"alg":"none"} */
-        "eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ.eyJzdWIiOiIxIn0.c2ln",         /* RS256 */
-        "eyJhbGciOiJIUzI1NiIsImtpZCI6eyJhIjoxfX0.eyJzdWIiOiIxIn0.c2ln",    /* kid an object */
-        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",                     /* no kid */
+        "eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ.eyJzdWIiOiIxIn0.c2ln",      /* RS256 */
+        "eyJhbGciOiJIUzI1NiIsImtpZCI6eyJhIjoxfX0.eyJzdWIiOiIxIn0.c2ln", /* kid an object */
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",                    /* no kid */
         "a.b.c.d",
         "a+b.c/d.e",
         ".",
