@@ -112,6 +112,12 @@ fmt_started=$SECONDS
 bash scripts/format.sh
 record format $? "$((SECONDS - fmt_started)) s"
 
+# --- handler names equal their operationIds (tests/handler-names.mjs) -----------------------------
+say "handler names (tests/handler-names.mjs)"
+hn_started=$SECONDS
+node tests/handler-names.mjs
+record handlers $? "$((SECONDS - hn_started)) s"
+
 # --- API tests ---------------------------------------------------------------------------------
 tmp=$(mktemp -d /tmp/ejournal-test.XXXXXX)
 # The cluster runs as an unprivileged user, which must be able to enter this folder.
