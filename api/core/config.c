@@ -245,12 +245,14 @@ int ej_config_load(const char *what, char *err, size_t errlen)
     config.functions_dir = v && *v ? ej_xstrdup(v)
                                    : sibling_dir(config.migrations_dir, "functions");
     config.openapi_file = env_or("EJ_OPENAPI_FILE", EJ_SOURCE_DIR "/openapi.yaml");
+    /* Checked for every command, used by serve only: the command-line tools connect without a
+     * statement timeout (store/db.c db_connect_cli: a migration may take long). */
     if (env_int("EJ_STATEMENT_TIMEOUT_MS", 5000, 100, 600000, &config.statement_timeout_ms, err,
                 errlen))
         return -1;
     if (env_int("EJ_LOGIN_RETENTION_DAYS", 90, 1, 3650, &config.login_retention_days, err, errlen))
         return -1;
-    /* SPEC "Integration": the change feed keeps at least 90 days. */
+    /* The change feed keeps at least 90 days (openapi.yaml, tag integration). */
     if (env_int("EJ_CHANGES_RETENTION_DAYS", 90, 90, 3650, &config.changes_retention_days, err,
                 errlen))
         return -1;
@@ -273,8 +275,10 @@ int ej_config_load(const char *what, char *err, size_t errlen)
         cores = 1;
     /* CivetWeb holds a worker for each connected client, also while it is
      * idle, so there are many threads; they share a few database
-     * connections (EJ_DB_CONNECTIONS), borrowed per request, so an idle
-     * client costs a thread (~100 KiB of stack) but no database connection. */
+     * connections (EJ_DB_CONNECTIONS: the pool of store/db.c, borrowed on a
+     * request's first statement and given back before its reply is written),
+     * so an idle client costs a thread (~100 KiB of stack) but no database
+     * connection. */
     if (env_int("EJ_THREADS", 256, 1, 1024, &config.threads, err, errlen))
         return -1;
     /* Database work is mostly waiting on PostgreSQL: a few connections per

@@ -1,4 +1,4 @@
-/* Configuration from the environment (SPEC.md "Configuration").
+/* Configuration from the environment (README.md, "Configuration").
  * Loaded once at start-up; read-only afterwards, so threads share it freely. */
 #ifndef EJ_CORE_CONFIG_H
 #define EJ_CORE_CONFIG_H

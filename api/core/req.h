@@ -19,7 +19,7 @@
 
 struct ej_route;
 
-/* Roles (SPEC.md "Roles"), as bits. */
+/* Roles (docs/rules.md §6, §8), as bits. */
 enum ej_role {
     EJ_ROLE_SUPERUSER = 1u << 0,
     EJ_ROLE_DIRECTOR = 1u << 1,
@@ -146,7 +146,7 @@ int ej_param_id(struct ej_req *r, size_t i, int64_t *out);
  * Returns 1 found, 0 absent, -1 too long / malformed (sets 400). */
 int ej_query(struct ej_req *r, const char *name, char *out, size_t outlen);
 
-/* Refuses query parameters an operation does not take (SPEC.md "Lists"):
+/* Refuses query parameters an operation does not take (openapi.yaml, "Query parameters"):
  * `allowed` is NULL-terminated, NULL for none. 400 unknown_parameter naming
  * the first name not in it (with `parameter` and `allowed` in the problem),
  * 400 duplicate_parameter for a name given twice (lookups take the first
@@ -177,7 +177,7 @@ const char *ej_accept_pick(const struct ej_req *r, const char *const *offered);
 /* Monotonic clock in seconds. */
 double ej_now(void);
 
-/* Pagination (SPEC.md "Lists"): ?limit= (default 50, at most 500) and
+/* Pagination (openapi.yaml, "Lists"): ?limit= (default 50, at most 500) and
  * ?after=CURSOR. Returns 0, or -1 with 400 invalid_query. *after is 0 when
  * absent. Cursors are the id of the last item of the previous page. */
 int ej_page_params(struct ej_req *r, int *limit, int64_t *after);

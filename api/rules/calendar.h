@@ -1,5 +1,5 @@
 /* Calendar rules: dates, Latvian public holidays, working days and entry
- * deadlines (RULES.md §13, §17).
+ * deadlines (docs/rules.md §13, §17).
  *
  * Pure C: no I/O, no allocation, no global state, no tzdata and no TZ
  * environment variable. Every function is reentrant and thread-safe. All
