@@ -25,10 +25,14 @@ static int aborts_out_of_memory(void (*fn)(void))
         _exit(0);
     }
     close(fds[1]);
-    char out[256] = "";
-    ssize_t n = read(fds[0], out, sizeof out - 1);
+    /* Read to the end: a sanitizer's own warning may come first, in a write of its own. */
+    char out[1024];
+    size_t n = 0;
+    ssize_t got;
+    while (n < sizeof out - 1 && (got = read(fds[0], out + n, sizeof out - 1 - n)) > 0)
+        n += (size_t)got;
     close(fds[0]);
-    out[n > 0 ? n : 0] = '\0';
+    out[n] = '\0';
     int status;
     waitpid(pid, &status, 0);
     return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT &&
