@@ -6,6 +6,7 @@
  *   ejournal serve                       run the API until SIGTERM/SIGINT */
 #include "auth/password.h"
 #include "auth/random.h"
+#include "core/alloc.h"
 #include "core/budget.h"
 #include "core/config.h"
 #include "http/metrics.h"
@@ -146,6 +147,8 @@ static int serve(void)
 
 int main(int argc, char **argv)
 {
+    /* Jansson allocates as the rest of the server does: out of memory aborts (core/alloc.h). */
+    json_set_alloc_funcs(ej_xmalloc, free);
     if (argc < 2)
         return usage();
     const char *cmd = argv[1];

@@ -25,7 +25,7 @@
 #define STRINGIFY(x) STRINGIFY_(x)
 
 /* Base64 (no padding) lengths of the current salt and hash. */
-#define B64_LEN(bytes) (((bytes) * 4 + 2) / 3)
+#define B64_LEN(bytes) (((bytes)*4 + 2) / 3)
 
 /* ---- The hashing slots ---------------------------------------------------------------- */
 
@@ -133,8 +133,8 @@ static bool slot_wait(int wait_ms)
             taken = true;
             break;
         }
-        if (pthread_cond_timedwait(&slot_freed, &slot_lock, &deadline) == ETIMEDOUT
-            && !(queue_head == &me && slot_used < slot_max))
+        if (pthread_cond_timedwait(&slot_freed, &slot_lock, &deadline) == ETIMEDOUT &&
+            !(queue_head == &me && slot_used < slot_max))
             break;
     }
     /* Leave the queue (from the head if served, from anywhere on a timeout). */
@@ -182,7 +182,10 @@ unsigned ej_password_waiting(void)
 }
 
 /* A slot for one hash: this thread's reserved one, or a free one now. */
-static bool take_slot(void) { return tl_reserved || ej_password_slot_try_acquire(); }
+static bool take_slot(void)
+{
+    return tl_reserved || ej_password_slot_try_acquire();
+}
 
 static void give_slot(void)
 {
@@ -231,8 +234,7 @@ static void hash_free(uint8_t *memory, size_t bytes)
 /* An argon2id context over these buffers with the mmap callbacks. */
 static argon2_context hash_context(const char *password, const uint8_t *salt, size_t saltlen,
                                    uint8_t *out, size_t outlen, unsigned long t_cost,
-                                   unsigned long m_cost, unsigned long lanes,
-                                   unsigned long version)
+                                   unsigned long m_cost, unsigned long lanes, unsigned long version)
 {
     argon2_context ctx;
     memset(&ctx, 0, sizeof ctx);
@@ -336,8 +338,8 @@ static void dummy_make(void)
 {
     char password[EJ_RANDOM_PASSWORD_SIZE];
 
-    if (ej_random_password(password, sizeof password) == 0
-        && hash_unbounded(password, dummy_hash, sizeof dummy_hash) == EJ_PASSWORD_OK)
+    if (ej_random_password(password, sizeof password) == 0 &&
+        hash_unbounded(password, dummy_hash, sizeof dummy_hash) == EJ_PASSWORD_OK)
         dummy_ready = true;
     explicit_bzero(password, sizeof password);
 }
@@ -390,8 +392,7 @@ static bool skip_literal(const char **s, const char *literal)
 
 /* Parse a decimal number in [min, max] without sign or leading zeros at *s and step over
  * it. Returns false when there is none or it is out of range. */
-static bool parse_decimal(const char **s, unsigned long min, unsigned long max,
-                          unsigned long *out)
+static bool parse_decimal(const char **s, unsigned long min, unsigned long max, unsigned long *out)
 {
     const char *p = *s;
     unsigned long v = 0;
@@ -415,8 +416,8 @@ static size_t base64_run(const char *s)
 {
     size_t n = 0;
 
-    while ((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z')
-           || (s[n] >= '0' && s[n] <= '9') || s[n] == '+' || s[n] == '/')
+    while ((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
+           (s[n] >= '0' && s[n] <= '9') || s[n] == '+' || s[n] == '/')
         n++;
     return n;
 }
@@ -432,10 +433,10 @@ static bool phc_parse(const char *s, struct phc *out)
         if (!parse_decimal(&s, 0, 255, &out->version) || !skip_literal(&s, "$"))
             return false;
     }
-    if (!skip_literal(&s, "m=") || !parse_decimal(&s, 1, PHC_M_COST_MAX, &out->m_cost)
-        || !skip_literal(&s, ",t=") || !parse_decimal(&s, 1, PHC_T_COST_MAX, &out->t_cost)
-        || !skip_literal(&s, ",p=") || !parse_decimal(&s, 1, PHC_LANES_MAX, &out->lanes)
-        || !skip_literal(&s, "$"))
+    if (!skip_literal(&s, "m=") || !parse_decimal(&s, 1, PHC_M_COST_MAX, &out->m_cost) ||
+        !skip_literal(&s, ",t=") || !parse_decimal(&s, 1, PHC_T_COST_MAX, &out->t_cost) ||
+        !skip_literal(&s, ",p=") || !parse_decimal(&s, 1, PHC_LANES_MAX, &out->lanes) ||
+        !skip_literal(&s, "$"))
         return false;
     out->salt_chars = base64_run(s);
     s += out->salt_chars;
@@ -464,8 +465,8 @@ static int verify_encoded(const char *encoded, const struct phc *p, const char *
     size_t hashlen = b64_decode(hash_text, p->hash_chars, want, sizeof want);
     if (saltlen == 0 || hashlen == 0)
         return ARGON2_DECODING_FAIL;
-    argon2_context ctx = hash_context(password, salt, saltlen, got, hashlen, p->t_cost,
-                                      p->m_cost, p->lanes, p->version);
+    argon2_context ctx = hash_context(password, salt, saltlen, got, hashlen, p->t_cost, p->m_cost,
+                                      p->lanes, p->version);
     int rc = argon2id_verify_ctx(&ctx, (const char *)want); /* constant-time compare */
     explicit_bzero(got, sizeof got);
     return rc;
@@ -474,10 +475,10 @@ static int verify_encoded(const char *encoded, const struct phc *p, const char *
 /* True when a hash with these parameters should be replaced by one with the current ones. */
 static bool phc_outdated(const struct phc *p)
 {
-    return p->version != ARGON2_VERSION_13 || p->m_cost != EJ_PASSWORD_M_COST
-           || p->t_cost != EJ_PASSWORD_T_COST || p->lanes != EJ_PASSWORD_PARALLELISM
-           || p->salt_chars != B64_LEN(EJ_PASSWORD_SALT_LEN)
-           || p->hash_chars != B64_LEN(EJ_PASSWORD_HASH_LEN);
+    return p->version != ARGON2_VERSION_13 || p->m_cost != EJ_PASSWORD_M_COST ||
+           p->t_cost != EJ_PASSWORD_T_COST || p->lanes != EJ_PASSWORD_PARALLELISM ||
+           p->salt_chars != B64_LEN(EJ_PASSWORD_SALT_LEN) ||
+           p->hash_chars != B64_LEN(EJ_PASSWORD_HASH_LEN);
 }
 
 /* See password.h. */
@@ -523,7 +524,7 @@ enum ej_password_result ej_password_burn(const char *password)
     give_slot();
     /* Nobody knows the dummy's password, but should a guess ever match, it still fails. */
     return rc == ARGON2_OK || rc == ARGON2_VERIFY_MISMATCH ? EJ_PASSWORD_MISMATCH
-                                                          : EJ_PASSWORD_ERROR;
+                                                           : EJ_PASSWORD_ERROR;
 }
 
 /* ---- Policy --------------------------------------------------------------------------- */

@@ -13,8 +13,7 @@
 
 /* The symbols ej_random_password() draws from: digits and letters without the ones that are
  * easily confused when read aloud or off paper (0 O o 1 l I). 56 symbols. */
-#define EJ_RANDOM_PASSWORD_ALPHABET \
-    "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz"
+#define EJ_RANDOM_PASSWORD_ALPHABET "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz"
 
 /* Fill buf with n random bytes from getrandom(2) (falling back to /dev/urandom only where
  * the system call does not exist). Retries on EINTR and short reads, so it either fills the

@@ -31,12 +31,10 @@ char *ej_token_issue(int64_t user_id, int64_t session_id, int64_t token_version,
     snprintf(sub, sizeof sub, "%lld", (long long)user_id);
     if (jwt_add_header(jwt, "kid", key->kid) == 0 &&
         jwt_add_grant(jwt, "iss", EJ_TOKEN_ISSUER) == 0 &&
-        jwt_add_grant(jwt, "aud", EJ_TOKEN_AUDIENCE) == 0 &&
-        jwt_add_grant(jwt, "sub", sub) == 0 &&
+        jwt_add_grant(jwt, "aud", EJ_TOKEN_AUDIENCE) == 0 && jwt_add_grant(jwt, "sub", sub) == 0 &&
         jwt_add_grant_int(jwt, "iat", (long)now) == 0 &&
         jwt_add_grant_int(jwt, "exp", (long)now + ttl) == 0 &&
-        jwt_add_grant(jwt, "jti", jti) == 0 &&
-        jwt_add_grant(jwt, "token_use", "access") == 0 &&
+        jwt_add_grant(jwt, "jti", jti) == 0 && jwt_add_grant(jwt, "token_use", "access") == 0 &&
         jwt_add_grant_int(jwt, "tv", (long)token_version) == 0 &&
         jwt_add_grant_int(jwt, "sid", (long)session_id) == 0 &&
         jwt_set_alg(jwt, JWT_ALG_HS256, key->bytes, (int)key->len) == 0)
@@ -47,11 +45,16 @@ char *ej_token_issue(int64_t user_id, int64_t session_id, int64_t token_version,
 
 static int b64url_value(int c)
 {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '-')
+        return 62;
+    if (c == '_')
+        return 63;
     return -1;
 }
 
@@ -153,8 +156,8 @@ int ej_token_verify(const char *token, struct ej_claims *c, const char **why)
     }
     const char *iss = jwt_get_grant(jwt, "iss"), *aud = jwt_get_grant(jwt, "aud");
     const char *use = jwt_get_grant(jwt, "token_use"), *sub = jwt_get_grant(jwt, "sub");
-    if (!iss || strcmp(iss, EJ_TOKEN_ISSUER) || !aud || strcmp(aud, EJ_TOKEN_AUDIENCE) ||
-        !use || strcmp(use, "access") || !sub || !jwt_get_grant(jwt, "jti")) {
+    if (!iss || strcmp(iss, EJ_TOKEN_ISSUER) || !aud || strcmp(aud, EJ_TOKEN_AUDIENCE) || !use ||
+        strcmp(use, "access") || !sub || !jwt_get_grant(jwt, "jti")) {
         *why = "claims";
         goto out;
     }

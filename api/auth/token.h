@@ -14,8 +14,8 @@
 #define EJ_TOKEN_CLOCK_SKEW 60
 
 struct ej_claims {
-    int64_t user_id;    /* sub */
-    int64_t session_id; /* sid: the login this token belongs to */
+    int64_t user_id;       /* sub */
+    int64_t session_id;    /* sid: the login this token belongs to */
     int64_t token_version; /* tv */
     int64_t iat, exp;
 };
@@ -28,8 +28,6 @@ char *ej_token_issue(int64_t user_id, int64_t session_id, int64_t token_version,
  * Returns 0 and fills c, or -1 with a short reason (for debug logs only). */
 int ej_token_verify(const char *token, struct ej_claims *c, const char **why);
 
-#endif
-
 /* Refresh tokens are opaque: "ejr_" + 64 hex digits (256 random bits).
  * Only their SHA-256 (hex) is stored. */
 #define EJ_REFRESH_TOKEN_SIZE 69
@@ -37,3 +35,5 @@ int ej_token_verify(const char *token, struct ej_claims *c, const char **why);
 int ej_refresh_token_new(char token[EJ_REFRESH_TOKEN_SIZE], char hash[65]);
 /* Hashes a presented refresh token; -1 if it is not of the right form. */
 int ej_refresh_token_hash(const char *token, char hash[65]);
+
+#endif

@@ -1,5 +1,7 @@
 #include "core/buf.h"
 
+#include "core/alloc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +29,7 @@ void ej_buf_add(struct ej_buf *b, const char *s, size_t n)
         size_t cap = b->cap ? b->cap : 1024;
         while (cap < b->len + n + 1)
             cap *= 2;
-        char *p = realloc(b->data, cap);
-        if (!p)
-            abort();
-        b->data = p;
+        b->data = ej_xrealloc(b->data, cap);
         b->cap = cap;
     }
     memcpy(b->data + b->len, s, n);
@@ -38,7 +37,10 @@ void ej_buf_add(struct ej_buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-void ej_buf_puts(struct ej_buf *b, const char *s) { ej_buf_add(b, s, strlen(s)); }
+void ej_buf_puts(struct ej_buf *b, const char *s)
+{
+    ej_buf_add(b, s, strlen(s));
+}
 
 void ej_buf_printf(struct ej_buf *b, const char *fmt, ...)
 {
@@ -53,9 +55,7 @@ void ej_buf_printf(struct ej_buf *b, const char *fmt, ...)
         ej_buf_add(b, small, (size_t)n);
         return;
     }
-    char *big = malloc((size_t)n + 1);
-    if (!big)
-        abort();
+    char *big = ej_xmalloc((size_t)n + 1);
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);

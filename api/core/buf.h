@@ -8,10 +8,10 @@
 #include <stddef.h>
 
 struct ej_buf {
-    char *data;   /* owned, NUL-terminated once anything was added */
+    char *data; /* owned, NUL-terminated once anything was added */
     size_t len;
     size_t cap;
-    size_t max;   /* ceiling in bytes; appends past it set `full` and are dropped */
+    size_t max; /* ceiling in bytes; appends past it set `full` and are dropped */
     bool full;
 };
 

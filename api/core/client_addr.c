@@ -84,7 +84,10 @@ static bool cidr_parse(const char *s, size_t len, struct ej_cidr *out)
     return true;
 }
 
-static bool is_space(char c) { return c == ' ' || c == '\t'; }
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
 
 /* Trims spaces around s[*from..*to). */
 static void trim(const char *s, size_t *from, size_t *to)
@@ -138,9 +141,8 @@ bool ej_proxies_contains(const struct ej_proxies *p, const struct ej_addr *a)
     return false;
 }
 
-enum ej_client_source ej_client_addr(const struct ej_proxies *p, const char *peer,
-                                     const char *xff, struct ej_addr *addr,
-                                     char out[EJ_ADDR_STRLEN])
+enum ej_client_source ej_client_addr(const struct ej_proxies *p, const char *peer, const char *xff,
+                                     struct ej_addr *addr, char out[EJ_ADDR_STRLEN])
 {
     struct ej_addr peer_addr;
     if (!peer || !ej_addr_parse(peer, strlen(peer), &peer_addr)) {

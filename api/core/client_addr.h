@@ -63,17 +63,16 @@ bool ej_proxies_contains(const struct ej_proxies *p, const struct ej_addr *a);
 
 /* How the client address was found. */
 enum ej_client_source {
-    EJ_CLIENT_PEER = 0,      /* the TCP peer (not a trusted proxy, or no X-Forwarded-For) */
-    EJ_CLIENT_FORWARDED,     /* from X-Forwarded-For, behind a trusted proxy */
+    EJ_CLIENT_PEER = 0,       /* the TCP peer (not a trusted proxy, or no X-Forwarded-For) */
+    EJ_CLIENT_FORWARDED,      /* from X-Forwarded-For, behind a trusted proxy */
     EJ_CLIENT_PEER_MALFORMED, /* trusted peer, but the header's relevant entry was not an address */
-    EJ_CLIENT_UNKNOWN,       /* the peer address itself could not be parsed: out is peer as is */
+    EJ_CLIENT_UNKNOWN,        /* the peer address itself could not be parsed: out is peer as is */
 };
 
 /* Resolves the client address of a request from its TCP peer and its
  * X-Forwarded-For header (NULL if absent). Writes the canonical text into out
  * and the parsed form into *addr (zeroed for EJ_CLIENT_UNKNOWN). */
-enum ej_client_source ej_client_addr(const struct ej_proxies *p, const char *peer,
-                                     const char *xff, struct ej_addr *addr,
-                                     char out[EJ_ADDR_STRLEN]);
+enum ej_client_source ej_client_addr(const struct ej_proxies *p, const char *peer, const char *xff,
+                                     struct ej_addr *addr, char out[EJ_ADDR_STRLEN]);
 
 #endif

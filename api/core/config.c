@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include "core/alloc.h"
 #include "core/log.h"
 
 #include <ctype.h>
@@ -16,7 +17,10 @@
 
 static struct ej_config config;
 
-const struct ej_config *ej_cfg(void) { return &config; }
+const struct ej_config *ej_cfg(void)
+{
+    return &config;
+}
 
 /* Parses a whole decimal integer in [lo, hi]; no sign junk, no trailing text. */
 static int parse_int(const char *s, long lo, long hi, int *out)
@@ -63,8 +67,8 @@ static int read_key_file(const char *path, struct ej_key *k)
     return 0;
 }
 
-static int load_key(struct ej_key *k, const char *value, const char *file,
-                    const char *name, char *err, size_t errlen)
+static int load_key(struct ej_key *k, const char *value, const char *file, const char *name,
+                    char *err, size_t errlen)
 {
     if (value && file)
         return fail(err, errlen, name, "and its _FILE variant are both set; set one");
@@ -95,7 +99,7 @@ static int load_previous_keys(char *err, size_t errlen)
     const char *v = getenv("EJ_JWT_PREVIOUS_SECRETS");
     if (!v || !*v)
         return 0;
-    char *copy = strdup(v), *save = NULL;
+    char *copy = ej_xstrdup(v), *save = NULL;
     int rc = 0;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (config.jwt_previous_count == EJ_MAX_PREVIOUS_KEYS) {
@@ -129,8 +133,8 @@ static int origin_valid(const char *o)
     if (!*rest)
         return 0;
     for (const char *p = rest; *p; p++)
-        if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == ':' ||
-              *p == '[' || *p == ']'))
+        if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == ':' || *p == '[' ||
+              *p == ']'))
             return 0;
     return 1;
 }
@@ -140,7 +144,7 @@ static int load_cors(char *err, size_t errlen)
     const char *v = getenv("EJ_CORS_ORIGINS");
     if (!v || !*v)
         return 0;
-    char *copy = strdup(v), *save = NULL;
+    char *copy = ej_xstrdup(v), *save = NULL;
     int rc = 0;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         while (*tok == ' ')
@@ -153,7 +157,7 @@ static int load_cors(char *err, size_t errlen)
                       "must be up to 16 comma-separated origins like https://app.example");
             break;
         }
-        config.cors_origins[config.cors_count++] = strdup(tok);
+        config.cors_origins[config.cors_count++] = ej_xstrdup(tok);
     }
     free(copy);
     return rc;
@@ -163,8 +167,8 @@ static int load_cors(char *err, size_t errlen)
 static int load_trusted_proxies(char *err, size_t errlen)
 {
     char why[160];
-    if (ej_proxies_parse(getenv("EJ_TRUSTED_PROXIES"), &config.trusted_proxies, why,
-                         sizeof why) != 0)
+    if (ej_proxies_parse(getenv("EJ_TRUSTED_PROXIES"), &config.trusted_proxies, why, sizeof why) !=
+        0)
         return fail(err, errlen, "EJ_TRUSTED_PROXIES", why);
     return 0;
 }
@@ -179,8 +183,7 @@ static int listen_valid(const char *v)
     return parse_int(colon + 1, 1, 65535, &port) == 0;
 }
 
-static int env_int(const char *name, int def, long lo, long hi, int *out,
-                   char *err, size_t errlen)
+static int env_int(const char *name, int def, long lo, long hi, int *out, char *err, size_t errlen)
 {
     const char *v = getenv(name);
     if (!v || !*v) {
@@ -198,7 +201,7 @@ static int env_int(const char *name, int def, long lo, long hi, int *out,
 static char *env_or(const char *name, const char *def)
 {
     const char *v = getenv(name);
-    return strdup(v && *v ? v : def);
+    return ej_xstrdup(v && *v ? v : def);
 }
 
 /* The folder `name` beside `dir` (db/migrations → db/functions): where the repeatable function
@@ -213,9 +216,7 @@ static char *sibling_dir(const char *dir, const char *name)
     while (cut > 0 && dir[cut - 1] != '/')
         cut--;
     size_t n = cut + strlen(name) + 1;
-    char *out = malloc(n);
-    if (!out)
-        abort();
+    char *out = ej_xmalloc(n);
     memcpy(out, dir, cut);
     memcpy(out + cut, name, strlen(name) + 1);
     return out;
@@ -238,18 +239,20 @@ int ej_config_load(const char *what, char *err, size_t errlen)
     v = getenv("EJ_DATABASE_URL");
     if (!v || !*v)
         return fail(err, errlen, "EJ_DATABASE_URL", "is required");
-    config.database_url = strdup(v);
+    config.database_url = ej_xstrdup(v);
     config.migrations_dir = env_or("EJ_MIGRATIONS_DIR", EJ_SOURCE_DIR "/db/migrations");
     v = getenv("EJ_FUNCTIONS_DIR");
-    config.functions_dir = v && *v ? strdup(v) : sibling_dir(config.migrations_dir, "functions");
+    config.functions_dir = v && *v ? ej_xstrdup(v)
+                                   : sibling_dir(config.migrations_dir, "functions");
     config.openapi_file = env_or("EJ_OPENAPI_FILE", EJ_SOURCE_DIR "/openapi.yaml");
-    if (env_int("EJ_STATEMENT_TIMEOUT_MS", 5000, 100, 600000,
-                &config.statement_timeout_ms, err, errlen))
-        return -1;
-    if (env_int("EJ_LOGIN_RETENTION_DAYS", 90, 1, 3650, &config.login_retention_days, err,
+    /* Checked for every command, used by serve only: the command-line tools connect without a
+     * statement timeout (store/db.c db_connect_cli: a migration may take long). */
+    if (env_int("EJ_STATEMENT_TIMEOUT_MS", 5000, 100, 600000, &config.statement_timeout_ms, err,
                 errlen))
         return -1;
-    /* SPEC "Integration": the change feed keeps at least 90 days. */
+    if (env_int("EJ_LOGIN_RETENTION_DAYS", 90, 1, 3650, &config.login_retention_days, err, errlen))
+        return -1;
+    /* The change feed keeps at least 90 days (openapi.yaml, tag integration). */
     if (env_int("EJ_CHANGES_RETENTION_DAYS", 90, 90, 3650, &config.changes_retention_days, err,
                 errlen))
         return -1;
@@ -272,8 +275,10 @@ int ej_config_load(const char *what, char *err, size_t errlen)
         cores = 1;
     /* CivetWeb holds a worker for each connected client, also while it is
      * idle, so there are many threads; they share a few database
-     * connections (EJ_DB_CONNECTIONS), borrowed per request, so an idle
-     * client costs a thread (~100 KiB of stack) but no database connection. */
+     * connections (EJ_DB_CONNECTIONS: the pool of store/db.c, borrowed on a
+     * request's first statement and given back before its reply is written),
+     * so an idle client costs a thread (~100 KiB of stack) but no database
+     * connection. */
     if (env_int("EJ_THREADS", 256, 1, 1024, &config.threads, err, errlen))
         return -1;
     /* Database work is mostly waiting on PostgreSQL: a few connections per
@@ -283,23 +288,22 @@ int ej_config_load(const char *what, char *err, size_t errlen)
         return -1;
     if (env_int("EJ_DB_WAIT_MS", 2000, 0, 60000, &config.db_wait_ms, err, errlen))
         return -1;
-    if (env_int("EJ_REQUEST_TIMEOUT_MS", 10000, 100, 600000, &config.request_timeout_ms,
-                err, errlen))
+    if (env_int("EJ_REQUEST_TIMEOUT_MS", 10000, 100, 600000, &config.request_timeout_ms, err,
+                errlen))
         return -1;
-    if (env_int("EJ_KEEP_ALIVE_TIMEOUT_MS", 2000, 100, 600000, &config.keep_alive_timeout_ms,
-                err, errlen))
+    if (env_int("EJ_KEEP_ALIVE_TIMEOUT_MS", 2000, 100, 600000, &config.keep_alive_timeout_ms, err,
+                errlen))
         return -1;
     if (env_int("EJ_HASH_CONCURRENCY", (int)cores, 1, 64, &config.hash_slots, err, errlen))
         return -1;
     if (env_int("EJ_ACCESS_TOKEN_TTL", 900, 30, 900, &config.access_ttl, err, errlen))
         return -1;
-    if (env_int("EJ_REFRESH_TOKEN_TTL", 30 * 86400, 300, 90 * 86400,
-                &config.refresh_ttl, err, errlen))
+    if (env_int("EJ_REFRESH_TOKEN_TTL", 30 * 86400, 300, 90 * 86400, &config.refresh_ttl, err,
+                errlen))
         return -1;
     if (env_int("EJ_HASH_WAIT_MS", 2000, 0, 30000, &config.hash_wait_ms, err, errlen))
         return -1;
-    if (env_int("EJ_ADDRESS_HASH_BUDGET", 600, 0, 1000000, &config.address_budget, err,
-                errlen))
+    if (env_int("EJ_ADDRESS_HASH_BUDGET", 600, 0, 1000000, &config.address_budget, err, errlen))
         return -1;
     if (load_trusted_proxies(err, errlen))
         return -1;

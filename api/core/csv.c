@@ -11,7 +11,10 @@ void ej_csv_init(struct ej_csv *c, size_t max)
     c->col = 0;
 }
 
-void ej_csv_cleanup(struct ej_csv *c) { ej_buf_cleanup(&c->out); }
+void ej_csv_cleanup(struct ej_csv *c)
+{
+    ej_buf_cleanup(&c->out);
+}
 
 void ej_csv_cell(struct ej_csv *c, const char *s)
 {
@@ -41,9 +44,7 @@ void ej_csv_json_cell(struct ej_csv *b, const json_t *v)
 {
     char num[64];
     switch (json_typeof(v ? v : json_null())) {
-    case JSON_STRING:
-        ej_csv_cell(b, json_string_value(v));
-        return;
+    case JSON_STRING: ej_csv_cell(b, json_string_value(v)); return;
     case JSON_INTEGER:
         snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
         ej_csv_cell(b, num);
@@ -52,15 +53,9 @@ void ej_csv_json_cell(struct ej_csv *b, const json_t *v)
         snprintf(num, sizeof num, "%.15g", json_real_value(v));
         ej_csv_cell(b, num);
         return;
-    case JSON_TRUE:
-        ej_csv_cell(b, "true");
-        return;
-    case JSON_FALSE:
-        ej_csv_cell(b, "false");
-        return;
-    case JSON_NULL:
-        ej_csv_cell(b, NULL);
-        return;
+    case JSON_TRUE: ej_csv_cell(b, "true"); return;
+    case JSON_FALSE: ej_csv_cell(b, "false"); return;
+    case JSON_NULL: ej_csv_cell(b, NULL); return;
     default: {
         char *text = json_dumps(v, JSON_COMPACT);
         ej_csv_cell(b, text);

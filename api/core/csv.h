@@ -1,4 +1,4 @@
-/* CSV documents (SPEC.md "Reports and exports"): RFC 4180, UTF-8, CRLF line
+/* CSV documents (openapi.yaml, tag reports): RFC 4180, UTF-8, CRLF line
  * ends, a header row first. A cell is quoted when it holds a comma, a quote,
  * CR or LF (quotes doubled). Spreadsheet formulas are neutralised: a cell
  * that starts with =, +, -, @, TAB or CR gets a leading apostrophe, so a

@@ -48,8 +48,9 @@ void ej_html_elem(struct ej_buf *b, const char *tag, const char *s)
 
 void ej_html_begin(struct ej_buf *b, const char *lang, const char *title)
 {
-    ej_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
-                     "<meta name=\"referrer\" content=\"no-referrer\">\n",
+    ej_buf_printf(b,
+                  "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+                  "<meta name=\"referrer\" content=\"no-referrer\">\n",
                   lang);
     ej_buf_puts(b, "<style>");
     ej_buf_puts(b, ej_html_style);
@@ -58,4 +59,7 @@ void ej_html_begin(struct ej_buf *b, const char *lang, const char *title)
     ej_buf_puts(b, "</title>\n</head>\n<body>\n");
 }
 
-void ej_html_end(struct ej_buf *b) { ej_buf_puts(b, "</body>\n</html>\n"); }
+void ej_html_end(struct ej_buf *b)
+{
+    ej_buf_puts(b, "</body>\n</html>\n");
+}

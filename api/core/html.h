@@ -20,7 +20,7 @@ extern const char ej_html_style[];
 
 /* The Content-Security-Policy the HTTP layer sends with every text/html
  * reply of the API: nothing may load or run; the style by hash only. */
-#define EJ_HTML_CSP                                                                        \
+#define EJ_HTML_CSP                                                                         \
     "default-src 'none'; style-src 'sha256-S3nnug2JXUuRmsG7Hdw5tU/zrjWXmtIwGlLE+gy3kF4='; " \
     "img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 

@@ -111,10 +111,8 @@ static const char *check_value(const struct ej_field *f, json_t *v, bool *semant
             return "must contain a visible character";
         }
         return NULL;
-    case EJ_F_INT:
-        return json_is_integer(v) ? NULL : "must be an integer";
-    case EJ_F_BOOL:
-        return json_is_boolean(v) ? NULL : "must be true or false";
+    case EJ_F_INT: return json_is_integer(v) ? NULL : "must be an integer";
+    case EJ_F_BOOL: return json_is_boolean(v) ? NULL : "must be true or false";
     case EJ_F_DATE:
         if (!json_is_string(v))
             return "must be a date string YYYY-MM-DD";
@@ -144,8 +142,7 @@ static const char *check_value(const struct ej_field *f, json_t *v, bool *semant
         }
         return NULL;
     }
-    case EJ_F_OBJECT:
-        return json_is_object(v) ? NULL : "must be an object";
+    case EJ_F_OBJECT: return json_is_object(v) ? NULL : "must be an object";
     case EJ_F_ARRAY:
         if (!json_is_array(v))
             return "must be an array";
@@ -208,8 +205,7 @@ static void row_error(json_t *errors, long row, const char *field, const char *m
                                             field, "message", message));
 }
 
-size_t ej_json_row_check(const json_t *obj, const struct ej_field *fields, long row,
-                         json_t *errors)
+size_t ej_json_row_check(const json_t *obj, const struct ej_field *fields, long row, json_t *errors)
 {
     size_t before = json_array_size(errors);
     if (!json_is_object(obj)) {
@@ -225,8 +221,9 @@ size_t ej_json_row_check(const json_t *obj, const struct ej_field *fields, long 
     for (const struct ej_field *f = fields; f->name; f++) {
         json_t *val = json_object_get(obj, f->name);
         bool semantic;
-        const char *msg = val ? check_value(f, val, &semantic)
-                              : (f->flags & EJ_F_REQUIRED) ? "is required" : NULL;
+        const char *msg = val                          ? check_value(f, val, &semantic)
+                          : (f->flags & EJ_F_REQUIRED) ? "is required"
+                                                       : NULL;
         if (msg)
             row_error(errors, row, f->name, msg);
     }
@@ -252,10 +249,10 @@ static unsigned long next_code_point(const unsigned char **s)
 static bool invisible(unsigned long c)
 {
     static const unsigned long ranges[][2] = {
-        {0x0000, 0x0020}, {0x007F, 0x00A0}, {0x00AD, 0x00AD}, {0x034F, 0x034F},
-        {0x061C, 0x061C}, {0x115F, 0x1160}, {0x1680, 0x1680}, {0x17B4, 0x17B5},
-        {0x180B, 0x180F}, {0x2000, 0x200F}, {0x2028, 0x202F}, {0x205F, 0x206F},
-        {0x3000, 0x3000}, {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF},
+        {0x0000, 0x0020}, {0x007F, 0x00A0}, {0x00AD, 0x00AD},   {0x034F, 0x034F},
+        {0x061C, 0x061C}, {0x115F, 0x1160}, {0x1680, 0x1680},   {0x17B4, 0x17B5},
+        {0x180B, 0x180F}, {0x2000, 0x200F}, {0x2028, 0x202F},   {0x205F, 0x206F},
+        {0x3000, 0x3000}, {0x3164, 0x3164}, {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},
         {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFFB}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
     };
     for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
@@ -275,7 +272,10 @@ bool ej_visible_text(const char *s)
     return false;
 }
 
-bool ej_blank(const char *s) { return s && s[strspn(s, " \t\r\n")] == '\0'; }
+bool ej_blank(const char *s)
+{
+    return s && s[strspn(s, " \t\r\n")] == '\0';
+}
 
 const char *ej_json_str(const json_t *obj, const char *key)
 {

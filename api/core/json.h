@@ -72,7 +72,7 @@ bool ej_blank(const char *s);
  * hyphen, fillers, variation selectors, tags). A name of nothing but those reads as blank. */
 bool ej_visible_text(const char *s);
 
-/* SPEC.md "Integration": an external id is 1-64 characters, none of them a
+/* openapi.yaml, `external_id` (tag integration): an external id is 1-64 characters, none of them a
  * control character, with no space at either end (valid UTF-8 assumed). */
 bool ej_external_id_valid(const char *s);
 /* 422 validation_failed naming external_id unless body's external_id is

@@ -1,5 +1,6 @@
 #include "core/log.h"
 
+#include "core/alloc.h"
 #include "core/utf8.h"
 
 #include <stdarg.h>
@@ -12,7 +13,10 @@
 static volatile int log_threshold = EJ_LOG_INFO;
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
-void ej_log_set_level(enum ej_log_level level) { log_threshold = (int)level; }
+void ej_log_set_level(enum ej_log_level level)
+{
+    log_threshold = (int)level;
+}
 
 int ej_log_level_parse(const char *s)
 {
@@ -24,7 +28,10 @@ int ej_log_level_parse(const char *s)
     return -1;
 }
 
-int ej_log_enabled(enum ej_log_level level) { return (int)level <= log_threshold; }
+int ej_log_enabled(enum ej_log_level level)
+{
+    return (int)level <= log_threshold;
+}
 
 void ej_log_event(enum ej_log_level level, const char *msg, json_t *fields)
 {
@@ -37,9 +44,9 @@ void ej_log_event(enum ej_log_level level, const char *msg, json_t *fields)
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     char stamp[64];
-    snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, (long)(ts.tv_nsec / 1000000) % 1000);
+    snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (long)(ts.tv_nsec / 1000000) % 1000);
 
     json_t *line = json_object();
     json_object_set_new(line, "ts", json_string(stamp));
@@ -58,14 +65,12 @@ void ej_log_event(enum ej_log_level level, const char *msg, json_t *fields)
     size_t len = strlen(text);
     text[len] = '\0';
     /* One write per line so lines from different threads never interleave. */
-    char *buf = malloc(len + 2);
-    if (buf) {
-        memcpy(buf, text, len);
-        buf[len] = '\n';
-        ssize_t ignored = write(STDERR_FILENO, buf, len + 1);
-        (void)ignored;
-        free(buf);
-    }
+    char *buf = ej_xmalloc(len + 2);
+    memcpy(buf, text, len);
+    buf[len] = '\n';
+    ssize_t ignored = write(STDERR_FILENO, buf, len + 1);
+    (void)ignored;
+    free(buf);
     free(text);
 }
 
@@ -78,6 +83,7 @@ void ej_log(enum ej_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    ej_utf8_truncate(msg, sizeof msg - 1); /* Jansson refuses half a character: the line would be lost */
+    ej_utf8_truncate(msg,
+                     sizeof msg - 1); /* Jansson refuses half a character: the line would be lost */
     ej_log_event(level, msg, NULL);
 }

@@ -17,7 +17,6 @@ int ej_log_enabled(enum ej_log_level level);
 /* Writes {"ts","level","msg", ...fields}. Steals `fields` (may be NULL). */
 void ej_log_event(enum ej_log_level level, const char *msg, json_t *fields);
 /* printf-style convenience for messages without structured fields. */
-void ej_log(enum ej_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void ej_log(enum ej_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -1,5 +1,6 @@
 #include "core/req.h"
 
+#include "core/alloc.h"
 #include "core/utf8.h"
 #include "rules/calendar.h"
 
@@ -60,15 +61,12 @@ void ej_reply_empty(struct ej_req *r, int status)
     r->status = status;
 }
 
-void ej_reply_text(struct ej_req *r, int status, const char *type,
-                   const char *text, size_t len)
+void ej_reply_text(struct ej_req *r, int status, const char *type, const char *text, size_t len)
 {
     reply_reset(r);
     r->status = status;
     r->out_type = type;
-    r->out_text = malloc(len + 1);
-    if (!r->out_text)
-        abort();
+    r->out_text = ej_xmalloc(len + 1);
     memcpy(r->out_text, text, len);
     r->out_text[len] = '\0';
     r->out_len = len;
@@ -107,9 +105,8 @@ int ej_problem(struct ej_req *r, int status, const char *code, const char *fmt, 
 
     char type[160];
     snprintf(type, sizeof type, "https://ejournal.example/problems/%s", code);
-    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title",
-                          status_title(status), "status", status, "detail", detail,
-                          "code", code);
+    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", status_title(status),
+                          "status", status, "detail", detail, "code", code);
     if (!p) /* never a problem without a body: say it without the detail that did not pack */
         p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", status_title(status),
                       "status", status, "detail", status_title(status), "code", code);
@@ -136,16 +133,15 @@ void ej_problem_field(struct ej_req *r, const char *field, const char *message)
 {
     json_t *errors = problem_errors(r);
     if (errors)
-        json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field,
-                                                "message", message));
+        json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message));
 }
 
 void ej_problem_row(struct ej_req *r, long row, const char *field, const char *message)
 {
     json_t *errors = problem_errors(r);
     if (errors)
-        json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row,
-                                                "field", field, "message", message));
+        json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row, "field",
+                                                field, "message", message));
 }
 
 /* A positive decimal id of at most 18 digits. */
@@ -168,8 +164,7 @@ int ej_problem_db(struct ej_req *r, enum ej_err e)
 {
     const struct ej_db *db = &r->db;
     switch (e) {
-    case EJ_ERR_NOT_FOUND:
-        return ej_problem(r, 404, "not_found", "No such resource.");
+    case EJ_ERR_NOT_FOUND: return ej_problem(r, 404, "not_found", "No such resource.");
     case EJ_ERR_CONFLICT:
         return ej_problem(r, 409, "conflict", "This conflicts with an existing record.");
     case EJ_ERR_INVALID:
@@ -193,8 +188,7 @@ int ej_problem_db(struct ej_req *r, enum ej_err e)
         return ej_problem(r, 503, "database_unavailable",
                           "The database is not reachable right now; try again shortly.");
     case EJ_OK:
-    case EJ_ERR_INTERNAL:
-        break;
+    case EJ_ERR_INTERNAL: break;
     }
     return ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
 }
@@ -217,9 +211,12 @@ int ej_param_id(struct ej_req *r, size_t i, int64_t *out)
 
 static int hexval(int c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -304,9 +301,7 @@ int ej_target_check(struct ej_req *r)
     for (const char *q = r->query; q && *q;) {
         const char *amp = strchr(q, '&');
         size_t len = amp ? (size_t)(amp - q) : strlen(q);
-        char *out = malloc(len + 1);
-        if (!out)
-            abort();
+        char *out = ej_xmalloc(len + 1);
         int bad = url_decode(q, len, out, len + 1) != 0;
         free(out);
         if (bad)
@@ -327,7 +322,8 @@ int ej_query(struct ej_req *r, const char *name, char *out, size_t outlen)
         size_t len = amp ? (size_t)(amp - q) : strlen(q);
         if (len > nlen && strncmp(q, name, nlen) == 0 && q[nlen] == '=') {
             if (url_decode(q + nlen + 1, len - nlen - 1, out, outlen) != 0) {
-                ej_problem(r, 400, "invalid_query", "Query parameter '%s' is malformed or too long.", name);
+                ej_problem(r, 400, "invalid_query",
+                           "Query parameter '%s' is malformed or too long.", name);
                 return -1;
             }
             return 1;
@@ -381,8 +377,10 @@ int ej_if_match(struct ej_req *r, int64_t *version)
     if (n >= 4 && n < sizeof digits + 3 && h[0] == '"' && h[1] == 'v' && h[n - 1] == '"') {
         memcpy(digits, h + 2, n - 3);
         digits[n - 3] = '\0';
-        if (parse_id(digits, version) == 0)
+        /* ETags compare as strings (RFC 9110 8.8.3.2): "v01" is not "v1". */
+        if (digits[0] != '0' && parse_id(digits, version) == 0)
             return 0;
+        *version = -1;
     }
     /* A bare v3 (or "3") is the commonest slip: the ETag is sent with its quotes. */
     if ((n >= 2 && h[0] == 'v' && parse_id(h + 1, version) == 0) || parse_id(h, version) == 0) {

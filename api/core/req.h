@@ -19,7 +19,7 @@
 
 struct ej_route;
 
-/* Roles (SPEC.md "Roles"), as bits. */
+/* Roles (docs/rules.md §6, §8), as bits. */
 enum ej_role {
     EJ_ROLE_SUPERUSER = 1u << 0,
     EJ_ROLE_DIRECTOR = 1u << 1,
@@ -49,9 +49,9 @@ struct ej_req {
     ej_header_fn header;
     const char *method;
     const char *path;
-    const char *query; /* raw query string or NULL */
+    const char *query;       /* raw query string or NULL */
     const char *remote_addr; /* the client: after ej_pipeline_run starts, client_addr */
-    char client_addr[48];     /* set by the pipeline (core/client_addr.h: trusted proxies) */
+    char client_addr[48];    /* set by the pipeline (core/client_addr.h: trusted proxies) */
     const struct ej_route *route;
     int route_index;
     const char *params[EJ_MAX_PARAMS]; /* path parameters, owned */
@@ -65,7 +65,7 @@ struct ej_req {
     int (*read_body)(struct ej_req *r);
     char *body_text; /* owned */
     size_t body_len;
-    json_t *body;    /* owned; parsed JSON body of routes that take one */
+    json_t *body; /* owned; parsed JSON body of routes that take one */
     struct ej_principal who;
     bool authenticated;
     double started; /* monotonic seconds */
@@ -76,19 +76,19 @@ struct ej_req {
 
     /* reply */
     int status;
-    json_t *out;             /* owned JSON reply body */
-    char *out_text;          /* owned non-JSON reply body */
+    json_t *out;    /* owned JSON reply body */
+    char *out_text; /* owned non-JSON reply body */
     size_t out_len;
-    const char *out_type;    /* content type for out_text */
+    const char *out_type; /* content type for out_text */
     char etag[48];
     char location[160];
-    const char *csp;         /* Content-Security-Policy of a page (static or owned by the handler's module), or NULL */
-    int retry_after;         /* seconds, 0 = none */
-    char allow[96];          /* for 405 */
+    /* Content-Security-Policy of a page (static or owned by the handler's module), or NULL */
+    const char *csp;
+    int retry_after; /* seconds, 0 = none */
+    char allow[96];  /* for 405 */
     bool www_authenticate;
-    bool preflight;          /* CORS preflight reply: add the Allow-* headers */
+    bool preflight; /* CORS preflight reply: add the Allow-* headers */
     bool close_connection;
-
 };
 
 /* Initialises storage the caller owns. */
@@ -104,8 +104,7 @@ void ej_reply(struct ej_req *r, int status, json_t *body);
 /* Sets an empty reply (e.g. 204). */
 void ej_reply_empty(struct ej_req *r, int status);
 /* Sets a non-JSON reply; copies text. */
-void ej_reply_text(struct ej_req *r, int status, const char *type,
-                   const char *text, size_t len);
+void ej_reply_text(struct ej_req *r, int status, const char *type, const char *text, size_t len);
 
 /* Sets an application/problem+json reply with a stable snake_case code.
  * Always returns -1 so callers can `return ej_problem(...)`. */
@@ -117,7 +116,10 @@ void ej_problem_field(struct ej_req *r, const char *field, const char *message);
 void ej_problem_row(struct ej_req *r, long row, const char *field, const char *message);
 
 /* True once the reply is an error (status >= 400). */
-static inline bool ej_failed(const struct ej_req *r) { return r->status >= 400; }
+static inline bool ej_failed(const struct ej_req *r)
+{
+    return r->status >= 400;
+}
 
 /* The one mapping of the store's generic errors (core/dbctx.h) onto problems:
  * 404 not_found, 409 conflict (a unique key), 422 validation_failed (a
@@ -144,7 +146,7 @@ int ej_param_id(struct ej_req *r, size_t i, int64_t *out);
  * Returns 1 found, 0 absent, -1 too long / malformed (sets 400). */
 int ej_query(struct ej_req *r, const char *name, char *out, size_t outlen);
 
-/* Refuses query parameters an operation does not take (SPEC.md "Lists"):
+/* Refuses query parameters an operation does not take (openapi.yaml, "Query parameters"):
  * `allowed` is NULL-terminated, NULL for none. 400 unknown_parameter naming
  * the first name not in it (with `parameter` and `allowed` in the problem),
  * 400 duplicate_parameter for a name given twice (lookups take the first
@@ -175,11 +177,11 @@ const char *ej_accept_pick(const struct ej_req *r, const char *const *offered);
 /* Monotonic clock in seconds. */
 double ej_now(void);
 
-#endif
-
-/* Pagination (SPEC.md "Lists"): ?limit= (default 50, at most 500) and
+/* Pagination (openapi.yaml, "Lists"): ?limit= (default 50, at most 500) and
  * ?after=CURSOR. Returns 0, or -1 with 400 invalid_query. *after is 0 when
  * absent. Cursors are the id of the last item of the previous page. */
 int ej_page_params(struct ej_req *r, int *limit, int64_t *after);
 /* Wraps a page of items (stolen) as {"items": [...], "next": cursor|null}. */
 json_t *ej_page_wrap(json_t *items, int limit);
+
+#endif

@@ -29,7 +29,9 @@ const char *ej_utf8_echo(const char *in, char out[EJ_ECHO_BUFSZ])
     size_t len = strnlen(in, EJ_ECHO_MAX + 1);
     memcpy(out, in, len);
     out[len] = '\0';
-    if (ej_utf8_truncate(out, EJ_ECHO_MAX))
-        strcat(out, "…");
+    if (ej_utf8_truncate(out, EJ_ECHO_MAX)) {
+        size_t n = strlen(out);
+        memcpy(out + n, "…", sizeof "…"); /* EJ_ECHO_BUFSZ leaves room for it */
+    }
     return out;
 }

@@ -19,14 +19,14 @@ enum ej_scope {
 };
 
 enum ej_object {
-    EJ_OBJ_GROUP,          /* a group: name, teachers, programme */
-    EJ_OBJ_ROSTER,         /* a group's enrollments (who is in it) */
-    EJ_OBJ_STUDENT,        /* a student's name and birth date */
-    EJ_OBJ_GUARDIANS,      /* a student's guardians and their contacts */
-    EJ_OBJ_ATTENDANCE,     /* absences, reasons, absence reports */
-    EJ_OBJ_LESSON,         /* lessons: dates, topics */
-    EJ_OBJ_SCHOOL_YEAR,    /* school years and programmes */
-    /* Exports (issue 11, SPEC.md "Reports and exports"): documents handed on. */
+    EJ_OBJ_GROUP,       /* a group: name, teachers, programme */
+    EJ_OBJ_ROSTER,      /* a group's enrollments (who is in it) */
+    EJ_OBJ_STUDENT,     /* a student's name and birth date */
+    EJ_OBJ_GUARDIANS,   /* a student's guardians and their contacts */
+    EJ_OBJ_ATTENDANCE,  /* absences, reasons, absence reports */
+    EJ_OBJ_LESSON,      /* lessons: dates, topics */
+    EJ_OBJ_SCHOOL_YEAR, /* school years and programmes */
+    /* Exports (issue 11, openapi.yaml tag reports): documents handed on. */
     EJ_OBJ_HOURS,          /* the hours report: lessons conducted per teacher (SELF: one's own) */
     EJ_OBJ_JOURNAL_EXPORT, /* a group's journal as one document: lessons, roster */
     EJ_OBJ_EXPORT_ATTENDANCE, /* the attendance columns of that document */

@@ -59,10 +59,10 @@ static int64_t days_from_civil(int64_t y, int m, int64_t d)
 {
     y -= m <= 2;
     int64_t era = floor_div(y, 400);
-    int64_t yoe = y - era * 400;                          /* 0..399 */
-    int64_t mp = m > 2 ? m - 3 : m + 9;                   /* 0..11, from March */
-    int64_t doy = (153 * mp + 2) / 5 + d - 1;             /* day of year */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;  /* day of era */
+    int64_t yoe = y - era * 400;                         /* 0..399 */
+    int64_t mp = m > 2 ? m - 3 : m + 9;                  /* 0..11, from March */
+    int64_t doy = (153 * mp + 2) / 5 + d - 1;            /* day of year */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* day of era */
     return era * 146097 + doe - 719468;
 }
 
@@ -72,10 +72,10 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     z += 719468;
     int64_t era = floor_div(z, 146097);
-    int64_t doe = z - era * 146097;                                 /* 0..146096 */
+    int64_t doe = z - era * 146097; /* 0..146096 */
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);          /* 0..365 */
-    int64_t mp = (5 * doy + 2) / 153;                               /* 0..11 */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* 0..365 */
+    int64_t mp = (5 * doy + 2) / 153;                      /* 0..11 */
     *d = (int)(doy - (153 * mp + 2) / 5 + 1);
     *m = (int)(mp < 10 ? mp + 3 : mp - 9);
     *y = yoe + era * 400 + (*m <= 2);
@@ -179,8 +179,7 @@ bool ej_date_parse(const char *s, ej_day *out)
     if (s[10] != '\0') {
         return false;
     }
-    if (!get_digits(s, 4, &y) || !get_digits(s + 5, 2, &m) ||
-        !get_digits(s + 8, 2, &d)) {
+    if (!get_digits(s, 4, &y) || !get_digits(s + 5, 2, &m) || !get_digits(s + 8, 2, &d)) {
         return false;
     }
     if (y < EJ_DATE_MIN_YEAR || y > EJ_DATE_MAX_YEAR || !ej_date_is_valid(y, m, d)) {
@@ -587,7 +586,10 @@ ej_day ej_riga_date(int64_t t)
     return (ej_day)floor_div(t + ej_riga_utc_offset(t), SECS_PER_DAY);
 }
 
-ej_day ej_riga_today(void) { return ej_riga_date((int64_t)time(NULL)); }
+ej_day ej_riga_today(void)
+{
+    return ej_riga_date((int64_t)time(NULL));
+}
 
 int64_t ej_riga_local_to_utc(ej_day d, int hh, int mm, int ss)
 {
@@ -608,8 +610,7 @@ int64_t ej_riga_local_to_utc(ej_day d, int hh, int mm, int ss)
 
 int64_t ej_entry_deadline(const struct ej_calendar *c, ej_day lesson_date, int working_days)
 {
-    ej_day due = working_days > 0 ? ej_add_working_days(c, lesson_date, working_days)
-                                   : lesson_date;
+    ej_day due = working_days > 0 ? ej_add_working_days(c, lesson_date, working_days) : lesson_date;
     return ej_riga_local_to_utc(due, 23, 59, 59);
 }
 

@@ -1,5 +1,5 @@
 /* Calendar rules: dates, Latvian public holidays, working days and entry
- * deadlines (RULES.md §13, §17).
+ * deadlines (docs/rules.md §13, §17).
  *
  * Pure C: no I/O, no allocation, no global state, no tzdata and no TZ
  * environment variable. Every function is reentrant and thread-safe. All
@@ -197,8 +197,7 @@ ej_day ej_riga_today(void);
  * 23:59:59 Europe/Riga, of the working_days-th working day after
  * lesson_date, as Unix seconds UTC. working_days <= 0 gives the end of the
  * lesson day itself. c may be NULL (the law alone). */
-int64_t ej_entry_deadline(const struct ej_calendar *c, ej_day lesson_date,
-                          int working_days);
+int64_t ej_entry_deadline(const struct ej_calendar *c, ej_day lesson_date, int working_days);
 
 /* Writes t as "YYYY-MM-DDTHH:MM:SSZ" (NUL-terminated) into out. Instants
  * outside the years 0000..9999 are written as "0000-00-00T00:00:00Z". */

@@ -99,7 +99,8 @@ static void header(struct ej_buf *h, const json_t *file)
     if (json_is_true(json_object_get(year, "closed"))) {
         const char *closed = json_string_value(json_object_get(year, "closed_at"));
         ej_buf_puts(h, ", slēgts ");
-        ej_buf_printf(h, "%.10s", closed ? closed : ""); /* the date of the instant: ours, plain digits */
+        ej_buf_printf(h, "%.10s",
+                      closed ? closed : ""); /* the date of the instant: ours, plain digits */
     }
     ej_buf_puts(h, "</p></header>");
 }
@@ -146,7 +147,8 @@ static void enrollments(struct ej_buf *h, const json_t *file)
         ej_buf_puts(h, "</tr>");
     }
     if (json_array_size(json_object_get(file, "enrollments")) == 0)
-        ej_buf_puts(h, "<tr><td colspan=\"6\">Šajā mācību gadā nav bijis uzņemts nevienā grupā.</td></tr>");
+        ej_buf_puts(
+            h, "<tr><td colspan=\"6\">Šajā mācību gadā nav bijis uzņemts nevienā grupā.</td></tr>");
     ej_buf_puts(h, "</tbody></table></section>");
 }
 
@@ -164,9 +166,9 @@ static void attendance(struct ej_buf *h, const json_t *file)
     json_array_foreach(rows, i, a) {
         ej_buf_puts(h, "<tr>");
         cell(h, a, "group_name");
-        static const char *const keys[] = {"lessons",   "present",        "late",  "absent",
-                                           "excused",   "unexcused",      "without_reason",
-                                           "hours",     "hours_attended"};
+        static const char *const keys[] = {"lessons",        "present", "late",
+                                           "absent",         "excused", "unexcused",
+                                           "without_reason", "hours",   "hours_attended"};
         for (k = 0; k < sizeof keys / sizeof keys[0]; k++)
             num_cell(h, a, keys[k]);
         ej_buf_puts(h, "</tr>");
@@ -187,7 +189,7 @@ static void attendance(struct ej_buf *h, const json_t *file)
             cell(h, a, "group_name");
             cell(h, reason, "name");
             ej_buf_puts(h, json_is_true(json_object_get(reason, "excused")) ? "<td>jā</td>"
-                                                                             : "<td>nē</td>");
+                                                                            : "<td>nē</td>");
             num_cell(h, reason, "absent");
             num_cell(h, reason, "late");
             ej_buf_puts(h, "</tr>");

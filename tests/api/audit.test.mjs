@@ -5,29 +5,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { adminSession, makeInstitution, makeUser } from './lib/fixtures.mjs';
+import { assertProblem } from './lib/assert.mjs';
+import { activate, adminSession, makeInstitution, makeUser } from './lib/fixtures.mjs';
 import { addDays, rigaDay } from './lib/riga.mjs';
 import { call, startStack } from './lib/stack.mjs';
 
 let stack, admin, teacher, director, staff, parent, otherParent, studentUser, inst, A, C, lesson;
 const today = rigaDay(0);
 const get = (path, token = admin.token) => call(stack, 'GET', path, { token });
-
-function assertProblem(r, status, code) {
-  assert.equal(r.status, status, `expected ${status} ${code}, got ${r.status}: ${r.text}`);
-  assert.equal(r.body.code, code, r.text);
-}
-
-async function activate(u) {
-  const first = await call(stack, 'POST', '/auth/login', { body: { username: u.username, password: u.initial } });
-  assert.equal(first.status, 200, first.text);
-  u.password = `pw-${u.username}-12345`;
-  const ch = await call(stack, 'POST', '/auth/password', { token: first.body.access_token,
-    body: { current_password: u.initial, new_password: u.password } });
-  assert.equal(ch.status, 200, ch.text);
-  u.token = ch.body.access_token;
-  return u;
-}
 
 // A lesson of the group that has started and is inside its deadline.
 async function recentLesson(g) {
@@ -55,12 +40,12 @@ before(async () => {
     const r = await call(stack, 'PUT', `/students/${s.id}/guardians/${g.id}`, { token: admin.token });
     assert.equal(r.status, 200, r.text);
   }
-  await activate(parent);
-  await activate(otherParent);
+  await activate(stack, parent);
+  await activate(stack, otherParent);
   studentUser = await makeUser(stack, admin, { roles: ['student'], activate: false });
   const r = await call(stack, 'PATCH', `/students/${A.id}`, { token: admin.token, body: { user_id: studentUser.id } });
   assert.equal(r.status, 200, r.text);
-  await activate(studentUser);
+  await activate(stack, studentUser);
   lesson = await recentLesson(inst.group);
 });
 after(async () => stack && stack.stop());

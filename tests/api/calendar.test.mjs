@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { assertProblem } from './lib/assert.mjs';
 import { adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
 import { call, startStack } from './lib/stack.mjs';
 
@@ -25,12 +26,6 @@ async function deadline(date, token = admin.token) {
   const r = await get(`/calendar/deadline?date=${date}`, token);
   assert.equal(r.status, 200, r.text);
   return r.body.deadline;
-}
-
-function assertProblem(r, status, code) {
-  assert.equal(r.status, status, `expected ${status} ${code}, got ${r.status}: ${r.text}`);
-  assert.equal(r.body.code, code, r.text);
-  assert.match(r.headers.get('content-type'), /^application\/problem\+json/);
 }
 
 describe('§13 entry deadlines: the end of the 2nd working day after the lesson, Riga time, in UTC', () => {

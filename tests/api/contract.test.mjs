@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
+import { activate, adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
 import { call, login, randomHex, repoRoot, startStack } from './lib/stack.mjs';
 
 const execFileP = promisify(execFile);
@@ -51,17 +51,6 @@ async function lessonFrom(g, offset, starts_at = '15:00', ends_at = '16:00') {
     assert.equal(r.body.code, 'public_holiday', r.text);
   }
   throw new Error('no day without a public holiday in 20 days');
-}
-
-async function activate(u) {
-  const first = await login(stack, u.username, u.initial);
-  assert.equal(first.status, 200, first.text);
-  u.password = `pw-${randomHex(8)}`;
-  const ch = await call(stack, 'POST', '/auth/password', { token: first.body.access_token,
-    body: { current_password: u.initial, new_password: u.password } });
-  assert.equal(ch.status, 200, ch.text);
-  u.token = ch.body.access_token;
-  return u;
 }
 
 // --- the validator itself ----------------------------------------------------------------------
@@ -147,7 +136,7 @@ describe('issue 9 contract: what the server sends is what openapi.yaml says', ()
     parent = await makeUser(stack, admin, { roles: ['guardian'], activate: false });
     const r = await call(stack, 'PUT', `/students/${child.id}/guardians/${parent.id}`, { token: admin.token });
     assert.equal(r.status, 200, r.text);
-    await activate(parent);
+    await activate(stack, parent);
   });
 
   test('issue 9 report_not_pending: the problem\'s status stays the HTTP status; the report\'s state is in report_status', async () => {

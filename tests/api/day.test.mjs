@@ -10,7 +10,8 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
-import { adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
+import { assertProblem } from './lib/assert.mjs';
+import { activate, adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
 import { operationQueryParams } from './lib/queryparams.mjs';
 import { call, repoRoot, startStack } from './lib/stack.mjs';
 
@@ -36,17 +37,11 @@ before(async () => {
   guardian = await makeUser(stack, admin, { roles: ['guardian'], activate: false });
   const r = await call(stack, 'PUT', `/students/${inst.students[0].id}/guardians/${guardian.id}`, { token: admin.token });
   assert.equal(r.status, 200, r.text);
-  await activate(guardian);
+  await activate(stack, guardian);
 });
 after(async () => stack && stack.stop());
 
 const get = (p, token = admin.token) => call(stack, 'GET', p, { token });
-
-function assertProblem(r, status, code) {
-  assert.equal(r.status, status, `expected ${status} ${code}, got ${r.status}: ${r.text}`);
-  assert.equal(r.body.code, code, r.text);
-  assert.match(r.headers.get('content-type'), /^application\/problem\+json/);
-}
 
 async function ids(query, token = admin.token) {
   const r = await get(`/lessons?${query}`, token);
@@ -327,17 +322,6 @@ describe('issue 15 times in messages are Riga local time with the offset; fields
 
 // ---- extension requests and the withdrawal of absence reports ---------------------------------
 
-async function activate(u) {
-  const first = await call(stack, 'POST', '/auth/login', { body: { username: u.username, password: u.initial } });
-  assert.equal(first.status, 200, first.text);
-  u.password = `pw-${u.username}-12345`;
-  const ch = await call(stack, 'POST', '/auth/password', { token: first.body.access_token,
-    body: { current_password: u.initial, new_password: u.password } });
-  assert.equal(ch.status, 200, ch.text);
-  u.token = ch.body.access_token;
-  return u;
-}
-
 const auditActions = async (entity, id) => (await stack.query(`SELECT action, actor_id FROM audit_log
   WHERE entity = '${entity}' AND entity_id = '${id}' ORDER BY id`));
 
@@ -460,7 +444,7 @@ describe('issue 15 §14 POST /absence-reports/{id}/withdraw: a guardian withdraw
       const r = await call(stack, 'PUT', `/students/${s.id}/guardians/${u.id}`, { token: admin.token });
       assert.equal(r.status, 200, r.text);
     }
-    for (const u of [parent, coParent, stranger]) await activate(u);
+    for (const u of [parent, coParent, stranger]) await activate(stack, u);
   });
   const report = () => post(stack, parent.token, '/absence-reports',
     { student_id: child.id, from_date: today, to_date: today, reason_code: 'illness' });

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { assertProblem } from './lib/assert.mjs';
 import { adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
 import { addDays, rigaDay } from './lib/riga.mjs';
 import { call, randomHex, startStack } from './lib/stack.mjs';
@@ -28,11 +29,6 @@ after(async () => stack && stack.stop());
 
 const get = (path, token = admin.token, headers = {}) => call(stack, 'GET', path, { token, headers });
 const tag = () => randomHex(4);
-
-function assertProblem(r, status, code) {
-  assert.equal(r.status, status, `expected ${status} ${code}, got ${r.status}: ${r.text}`);
-  assert.equal(r.body.code, code, r.text);
-}
 
 // A lesson of group g on a past date (no public holiday), recorded by the superuser.
 async function recordedLesson(g, daysBack, { topic = 'Tēma', starts_at = '15:00', ends_at = '16:30', substitute,

@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
+import { assertProblem } from './lib/assert.mjs';
+import { activate, adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
 import { addDays, rigaDay } from './lib/riga.mjs';
 import { call, randomHex, startStack } from './lib/stack.mjs';
 
@@ -16,17 +17,6 @@ let stack, admin, teacher, teacher2, sub, staff, director, parent, otherParent, 
 let A, B, C; // students of inst: A is parent's child (and studentUser), C is otherParent's
 
 const today = rigaDay(0);
-
-async function activate(u) {
-  const first = await call(stack, 'POST', '/auth/login', { body: { username: u.username, password: u.initial } });
-  assert.equal(first.status, 200, first.text);
-  u.password = `pw-${u.username}-12345`;
-  const ch = await call(stack, 'POST', '/auth/password', { token: first.body.access_token,
-    body: { current_password: u.initial, new_password: u.password } });
-  assert.equal(ch.status, 200, ch.text);
-  u.token = ch.body.access_token;
-  return u;
-}
 
 async function linkGuardian(studentId, guardian) {
   const r = await call(stack, 'PUT', `/students/${studentId}/guardians/${guardian.id}`, { token: admin.token });
@@ -48,12 +38,12 @@ before(async () => {
   otherParent = await makeUser(stack, admin, { roles: ['guardian'], activate: false });
   await linkGuardian(A.id, parent);
   await linkGuardian(C.id, otherParent);
-  await activate(parent);
-  await activate(otherParent);
+  await activate(stack, parent);
+  await activate(stack, otherParent);
   studentUser = await makeUser(stack, admin, { roles: ['student'], activate: false });
   const r = await call(stack, 'PATCH', `/students/${A.id}`, { token: admin.token, body: { user_id: studentUser.id } });
   assert.equal(r.status, 200, r.text);
-  await activate(studentUser);
+  await activate(stack, studentUser);
 });
 after(async () => stack && stack.stop());
 
@@ -61,12 +51,6 @@ const get = (path, token = admin.token) => call(stack, 'GET', path, { token });
 const put = (path, body, token = admin.token, headers = {}) => call(stack, 'PUT', path, { token, body, headers });
 const entry = (lessonId, body, token = admin.token, headers = {}) => put(`/lessons/${lessonId}/entry`, body, token, headers);
 const everyone = (students, status = 'present') => students.map((s) => ({ student_id: s.id, status }));
-
-function assertProblem(r, status, code) {
-  assert.equal(r.status, status, `expected ${status} ${code}, got ${r.status}: ${r.text}`);
-  assert.equal(r.body.code, code, r.text);
-  assert.match(r.headers.get('content-type'), /^application\/problem\+json/);
-}
 
 let groupNo = 0;
 // A new group of inst's school year with these teachers and students (enrolled from the year's start).

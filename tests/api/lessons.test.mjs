@@ -8,22 +8,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
+import { assertProblem } from './lib/assert.mjs';
+import { activate, adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
 import { call, startStack } from './lib/stack.mjs';
 
 let stack, admin, teacher, otherTeacher, sub, staff, parent, studentUser, inst, otherInst, future, past;
 
 // Signs in a user created with activate: false, changing the one-time password.
-async function activate(u) {
-  const first = await call(stack, 'POST', '/auth/login', { body: { username: u.username, password: u.initial } });
-  assert.equal(first.status, 200, first.text);
-  const ch = await call(stack, 'POST', '/auth/password', { token: first.body.access_token,
-    body: { current_password: u.initial, new_password: `pw-${u.username}-12345` } });
-  assert.equal(ch.status, 200, ch.text);
-  u.token = ch.body.access_token;
-  return u;
-}
-
 before(async () => {
   stack = await startStack();
   admin = await adminSession(stack);
@@ -38,11 +29,11 @@ before(async () => {
   parent = await makeUser(stack, admin, { roles: ['guardian'], activate: false });
   let r = await call(stack, 'PUT', `/students/${inst.students[0].id}/guardians/${parent.id}`, { token: admin.token });
   assert.equal(r.status, 200, r.text);
-  await activate(parent);
+  await activate(stack, parent);
   studentUser = await makeUser(stack, admin, { roles: ['student'], activate: false });
   r = await call(stack, 'PATCH', `/students/${inst.students[0].id}`, { token: admin.token, body: { user_id: studentUser.id } });
   assert.equal(r.status, 200, r.text);
-  await activate(studentUser);
+  await activate(stack, studentUser);
 });
 after(async () => stack && stack.stop());
 
@@ -51,12 +42,6 @@ const lesson = (groupId, date, starts_at = '15:00', ends_at = '16:30', extra = {
   post(stack, admin.token, '/lessons', { group_id: groupId, date, starts_at, ends_at, ...extra });
 const slot = (groupId, body, token = admin.token) =>
   call(stack, 'POST', `/groups/${groupId}/schedule`, { token, body });
-
-function assertProblem(r, status, code) {
-  assert.equal(r.status, status, `expected ${status} ${code}, got ${r.status}: ${r.text}`);
-  assert.equal(r.body.code, code, r.text);
-  assert.match(r.headers.get('content-type'), /^application\/problem\+json/);
-}
 
 async function listAll(query, token = admin.token) {
   const r = await get(`/lessons?${query}`, token);

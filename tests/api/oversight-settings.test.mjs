@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
+import { assertProblem } from './lib/assert.mjs';
+import { activate, adminSession, makeInstitution, makeUser, post } from './lib/fixtures.mjs';
 import { addDays, rigaDay } from './lib/riga.mjs';
 import { call, randomHex, startStack } from './lib/stack.mjs';
 
@@ -32,24 +33,7 @@ const get = (path, token = admin.token, headers = {}) => call(stack, 'GET', path
 const patch = (path, body, token = admin.token, headers = {}) => call(stack, 'PATCH', path, { token, body, headers });
 const send = (method, path, body, token = admin.token, headers = {}) => call(stack, method, path, { token, body, headers });
 
-function assertProblem(r, status, code) {
-  assert.equal(r.status, status, `expected ${status} ${code}, got ${r.status}: ${r.text}`);
-  assert.equal(r.body.code, code, r.text);
-  assert.match(r.headers.get('content-type'), /^application\/problem\+json/);
-}
-
 // Signs in an account made with activate: false (a guardian who has a child enrolled by now).
-async function activate(u) {
-  const first = await call(stack, 'POST', '/auth/login', { body: { username: u.username, password: u.initial } });
-  assert.equal(first.status, 200, first.text);
-  u.password = `pw-${u.username}-12345`;
-  const ch = await call(stack, 'POST', '/auth/password', { token: first.body.access_token,
-    body: { current_password: u.initial, new_password: u.password } });
-  assert.equal(ch.status, 200, ch.text);
-  u.token = ch.body.access_token;
-  return u;
-}
-
 // A lesson of group g on date, or the nearest earlier date that is no public holiday.
 async function lessonOn(g, date, starts_at = '15:00', ends_at = '16:30') {
   for (let i = 0; i < 7; i++) {
@@ -273,8 +257,8 @@ describe('§18 a closed school year: every write into its journal is 409 school_
     assert.equal(r.status, 200, r.text);
     r = await send('PUT', `/students/${s2.id}/guardians/${otherParent.id}`);
     assert.equal(r.status, 200, r.text);
-    await activate(parent);
-    await activate(otherParent);
+    await activate(stack, parent);
+    await activate(stack, otherParent);
     // Five recorded lessons (each on its own date), hand-counted below for s1:
     //   90 min present · 60 min absent (illness, excused) · 90 min late (family) ·
     //   45 min absent (no reason) · 90 min absent (unexcused).

@@ -4,17 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { assertProblem } from './lib/assert.mjs';
 import { adminSession, makeUser } from './lib/fixtures.mjs';
 import { call, startStack } from './lib/stack.mjs';
 
 let stack, admin, director, teacher, guardian, otherGuardian, integration;
 const get = (path, token) => call(stack, 'GET', path, { token });
 const post = (path, body, token, headers = {}) => call(stack, 'POST', path, { token, body, headers });
-
-function assertProblem(r, status, code) {
-  assert.equal(r.status, status, `expected ${status} ${code}, got ${r.status}: ${r.text}`);
-  assert.equal(r.body.code, code, r.text);
-}
 
 before(async () => {
   stack = await startStack();

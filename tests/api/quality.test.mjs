@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { assertProblem } from './lib/assert.mjs';
 import { adminSession, makeUser } from './lib/fixtures.mjs';
 import { addDays, rigaDay } from './lib/riga.mjs';
 import { call, startStack } from './lib/stack.mjs';
@@ -21,10 +22,6 @@ const yearStart = addDays(today, -120);
 const get = (path, token = admin.token, headers = {}) => call(stack, 'GET', path, { token, headers });
 const post = (path, body, token = admin.token) => call(stack, 'POST', path, { token, body });
 
-function assertProblem(r, status, code) {
-  assert.equal(r.status, status, `expected ${status} ${code}, got ${r.status}: ${r.text}`);
-  assert.equal(r.body.code, code, r.text);
-}
 async function ok(promise, status = 201) {
   const r = await promise;
   assert.equal(r.status, status, r.text);

@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_t *rows = json_object_get(r.body, "rows");
         size_t i;
         json_t *row;
-        json_array_foreach(rows, i, row) ej_json_row_check(row, fields, (long)i, errors);
+        json_array_foreach(rows, i, row)
+            ej_json_row_check(row, fields, (long)i, errors);
         json_decref(errors);
     }
     ej_req_cleanup(&r);

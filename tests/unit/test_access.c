@@ -14,7 +14,8 @@ int main(void)
     CHECK(ej_read_scopes(EJ_ROLE_TEACHER, EJ_OBJ_ATTENDANCE) == EJ_SCOPE_TAUGHT);
     /* §20: the access log is the family's; a teacher who is also a guardian sees only their children's. */
     CHECK(ej_read_scopes(EJ_ROLE_TEACHER, EJ_OBJ_ACCESS_LOG) == 0);
-    CHECK(ej_read_scopes(EJ_ROLE_TEACHER | EJ_ROLE_GUARDIAN, EJ_OBJ_ACCESS_LOG) == EJ_SCOPE_CHILDREN);
+    CHECK(ej_read_scopes(EJ_ROLE_TEACHER | EJ_ROLE_GUARDIAN, EJ_OBJ_ACCESS_LOG) ==
+          EJ_SCOPE_CHILDREN);
     CHECK(ej_read_scopes(EJ_ROLE_DIRECTOR, EJ_OBJ_ACCESS_LOG) == EJ_SCOPE_ALL);
     CHECK(ej_read_scopes(EJ_ROLE_GUARDIAN, EJ_OBJ_ATTENDANCE) == EJ_SCOPE_CHILDREN);
     CHECK(ej_read_scopes(EJ_ROLE_STUDENT, EJ_OBJ_ATTENDANCE) == EJ_SCOPE_SELF);

@@ -70,11 +70,9 @@ static void test_date_round_trip_1900_2200(void)
         ej_date_format(d, got);
         ej_date_to_ymd(d, &gy, &gm, &gd);
         int wd = ej_weekday(d);
-        bool ok = strcmp(got, want) == 0 && ej_date_parse(got, &back) && back == d &&
-                  gy == y && gm == m && gd == dd && ymd(y, m, dd) == d &&
-                  ej_date_is_valid(y, m, dd) &&
-                  ej_days_in_month(y, m) == test_days_in_month(y, m) &&
-                  wd == prev_wd % 7 + 1;
+        bool ok = strcmp(got, want) == 0 && ej_date_parse(got, &back) && back == d && gy == y &&
+                  gm == m && gd == dd && ymd(y, m, dd) == d && ej_date_is_valid(y, m, dd) &&
+                  ej_days_in_month(y, m) == test_days_in_month(y, m) && wd == prev_wd % 7 + 1;
         if (!ok && bad++ < 5) {
             fprintf(stderr, "round trip failed at %s (got %s)\n", want, got);
         }
@@ -97,12 +95,14 @@ static void test_date_round_trip_1900_2200(void)
 static void test_date_parse_rejects(void)
 {
     static const char *const bad[] = {
-        "2023-02-29", "2024-13-01", "2024-1-01",   "2024-01-1",   "2024-01-011",
-        "2024-01-01 ", " 2024-01-01", "2024-01-01T00:00", "2024-01-01\n", "1899-12-31",
-        "2201-01-01", "2024-00-10", "2024-01-00", "2024-04-31", "2100-02-29",
-        "1900-02-29", "2024/01/01", "20240101",   "+024-01-01", "2024-0a-01",
-        "2024--1-01", "-2024-01-01", "2024-01-32", "", "2024", "2024-01-",
-        "0000-00-00", "9999-12-31", "2024-02-30",
+        "2023-02-29",   "2024-13-01",  "2024-1-01",   "2024-01-1",
+        "2024-01-011",  "2024-01-01 ", " 2024-01-01", "2024-01-01T00:00",
+        "2024-01-01\n", "1899-12-31",  "2201-01-01",  "2024-00-10",
+        "2024-01-00",   "2024-04-31",  "2100-02-29",  "1900-02-29",
+        "2024/01/01",   "20240101",    "+024-01-01",  "2024-0a-01",
+        "2024--1-01",   "-2024-01-01", "2024-01-32",  "",
+        "2024",         "2024-01-",    "0000-00-00",  "9999-12-31",
+        "2024-02-30",
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         ej_day out = 12345;
@@ -218,8 +218,8 @@ static void check_law_year(int year, const int (*want)[2], size_t nwant)
 static void test_s17_holidays_2023(void)
 {
     static const int want[][2] = {
-        {1, 1},  {4, 7},   {4, 9},   {4, 10},  {5, 1},   {5, 4},   {5, 14}, {5, 28},
-        {6, 23}, {6, 24},  {11, 18}, {11, 20}, {12, 24}, {12, 25}, {12, 26}, {12, 31},
+        {1, 1},  {4, 7},  {4, 9},   {4, 10},  {5, 1},   {5, 4},   {5, 14},  {5, 28},
+        {6, 23}, {6, 24}, {11, 18}, {11, 20}, {12, 24}, {12, 25}, {12, 26}, {12, 31},
     };
     check_law_year(2023, want, ARRAY_LEN(want));
     CHECK_STR(ej_public_holiday_name(NULL, ymd(2023, 11, 20)),
@@ -232,8 +232,8 @@ static void test_s17_holidays_2023(void)
 static void test_s17_holidays_2024(void)
 {
     static const int want[][2] = {
-        {1, 1},  {3, 29}, {3, 31},  {4, 1},   {5, 1},   {5, 4},   {5, 6},   {5, 12},
-        {5, 19}, {6, 23}, {6, 24},  {11, 18}, {12, 24}, {12, 25}, {12, 26}, {12, 31},
+        {1, 1},  {3, 29}, {3, 31}, {4, 1},   {5, 1},   {5, 4},   {5, 6},   {5, 12},
+        {5, 19}, {6, 23}, {6, 24}, {11, 18}, {12, 24}, {12, 25}, {12, 26}, {12, 31},
     };
     check_law_year(2024, want, ARRAY_LEN(want));
     CHECK_STR(ej_public_holiday_name(NULL, ymd(2024, 5, 6)), "Brīvdiena (pārcelta no 4. maija)");
@@ -249,8 +249,8 @@ static void test_s17_holidays_2024(void)
 static void test_s17_holidays_2025(void)
 {
     static const int want[][2] = {
-        {1, 1},  {4, 18}, {4, 20},  {4, 21},  {5, 1},   {5, 4},   {5, 5},   {5, 11},
-        {6, 8},  {6, 23}, {6, 24},  {11, 18}, {12, 24}, {12, 25}, {12, 26}, {12, 31},
+        {1, 1}, {4, 18}, {4, 20}, {4, 21},  {5, 1},   {5, 4},   {5, 5},   {5, 11},
+        {6, 8}, {6, 23}, {6, 24}, {11, 18}, {12, 24}, {12, 25}, {12, 26}, {12, 31},
     };
     check_law_year(2025, want, ARRAY_LEN(want));
     CHECK_STR(ej_public_holiday_name(NULL, ymd(2025, 5, 5)), "Brīvdiena (pārcelta no 4. maija)");
@@ -260,8 +260,8 @@ static void test_s17_holidays_2025(void)
 static void test_s17_holidays_2026(void)
 {
     static const int want[][2] = {
-        {1, 1},  {4, 3},  {4, 5},   {4, 6},   {5, 1},   {5, 4},   {5, 10},
-        {5, 24}, {6, 23}, {6, 24},  {11, 18}, {12, 24}, {12, 25}, {12, 26}, {12, 31},
+        {1, 1},  {4, 3},  {4, 5},   {4, 6},   {5, 1},   {5, 4},   {5, 10},  {5, 24},
+        {6, 23}, {6, 24}, {11, 18}, {12, 24}, {12, 25}, {12, 26}, {12, 31},
     };
     check_law_year(2026, want, ARRAY_LEN(want));
     CHECK_STR(ej_public_holiday_name(NULL, ymd(2026, 1, 1)), "Jaunais gads");
@@ -469,7 +469,7 @@ static void test_s13_transferred_days(void)
         {ymd(2023, 11, 20), EJ_ENTRY_WORKING_DAY, false}, /* on a holiday: no effect */
         {ymd(2023, 12, 2), EJ_ENTRY_WORKING_DAY, false},  /* day off wins below */
         {ymd(2023, 12, 2), EJ_ENTRY_DAY_OFF, false},
-        {ymd(2023, 12, 5), (enum ej_entry_kind)99, true},  /* unknown kind: ignored */
+        {ymd(2023, 12, 5), (enum ej_entry_kind)99, true}, /* unknown kind: ignored */
     };
     struct ej_calendar c = {e, ARRAY_LEN(e)};
 
@@ -477,7 +477,7 @@ static void test_s13_transferred_days(void)
     CHECK(!ej_is_public_holiday(&c, ymd(2023, 11, 17))); /* a day off is no holiday */
     CHECK(ej_is_working_day(&c, ymd(2023, 11, 25)));
     CHECK(!ej_is_working_day(NULL, ymd(2023, 11, 25)));
-    CHECK(!ej_is_working_day(&c, ymd(2023, 11, 20)));    /* holiday wins */
+    CHECK(!ej_is_working_day(&c, ymd(2023, 11, 20))); /* holiday wins */
     CHECK(ej_is_public_holiday(&c, ymd(2023, 11, 20)));
     CHECK(!ej_is_working_day(&c, ymd(2023, 12, 2)));
     CHECK(ej_is_working_day(&c, ymd(2023, 12, 5)));
@@ -540,7 +540,7 @@ static void test_s17_weekend_rule_interactions(void)
 #define REF_DAYS 3000
 
 struct ref_model {
-    ej_day base;               /* day number of index 0: 1 Jan REF_FIRST_YEAR */
+    ej_day base; /* day number of index 0: 1 Jan REF_FIRST_YEAR */
     bool holiday[REF_DAYS];
     bool working[REF_DAYS];
 };
@@ -633,8 +633,8 @@ static int ref_compare(const struct ref_model *r, const struct ej_calendar *c)
         bool work = ej_is_working_day(c, d);
         bool named = ej_public_holiday_name(c, d) != NULL;
         if ((hol != r->holiday[i] || work != r->working[i] || named != hol) && bad++ < 5) {
-            fprintf(stderr, "model mismatch at %s: holiday %d/%d working %d/%d\n",
-                    fmt_day(d), hol, r->holiday[i], work, r->working[i]);
+            fprintf(stderr, "model mismatch at %s: holiday %d/%d working %d/%d\n", fmt_day(d), hol,
+                    r->holiday[i], work, r->working[i]);
         }
         /* Skip the days where the 3rd working day is far away (inside the
          * stress calendar's long holiday blocks): slow and no new cases. */
@@ -807,7 +807,7 @@ static void test_riga_date(void)
     CHECK_STR(fmt_utc(t), "2026-12-01T22:00:00Z");
     CHECK(ej_riga_date(t - 1) == ymd(2026, 12, 1));
     CHECK(ej_riga_date(t) == ymd(2026, 12, 2));
-    CHECK(ej_riga_date(t + 2 * 3600 - 1) == ymd(2026, 12, 2)); /* 00:00 UTC, 02:00 Riga */
+    CHECK(ej_riga_date(t + 2 * 3600 - 1) == ymd(2026, 12, 2));       /* 00:00 UTC, 02:00 Riga */
     int64_t summer = ej_riga_local_to_utc(ymd(2026, 7, 1), 0, 0, 0); /* 2026-06-30T21:00:00Z */
     CHECK_STR(fmt_utc(summer), "2026-06-30T21:00:00Z");
     CHECK(ej_riga_date(summer - 1) == ymd(2026, 6, 30));

@@ -39,9 +39,10 @@ static void test_parse_setting(void)
     CHECK(ej_proxies_parse(" 10.0.0.0/8 , ::1,fd00::/8,192.168.1.7/32, 0.0.0.0/0 ", &p, err,
                            sizeof err) == 0 &&
           p.count == 5);
-    const char *bad[] = {"banana", "10.0.0.0/33", "::/129", "10.0.0.1,", ",10.0.0.1",
-                         "10.0.0.1,,10.0.0.2", "10.0.0/8", "10.0.0.0/", "10.0.0.0/8x",
-                         "1.2.3.4:80", "[::1]", "fe80::1%eth0", "10.0.0.0/08", "10.0.0.0/-1"};
+    const char *bad[] = {"banana",      "10.0.0.0/33",        "::/129",   "10.0.0.1,",
+                         ",10.0.0.1",   "10.0.0.1,,10.0.0.2", "10.0.0/8", "10.0.0.0/",
+                         "10.0.0.0/8x", "1.2.3.4:80",         "[::1]",    "fe80::1%eth0",
+                         "10.0.0.0/08", "10.0.0.0/-1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
         int rc = ej_proxies_parse(bad[i], &p, err, sizeof err);
@@ -102,30 +103,28 @@ static void test_resolve(void)
     CHECK_STR(client("127.0.0.1", "127.0.0.1", "garbage, 10.9.9.9", &src), "10.9.9.9");
     CHECK(src == EJ_CLIENT_FORWARDED);
     /* trusted hops on the right are skipped */
-    CHECK_STR(client("127.0.0.1, 10.0.0.0/8", "127.0.0.1", "6.6.6.6, 203.0.113.7, 10.0.0.5",
-                     &src),
+    CHECK_STR(client("127.0.0.1, 10.0.0.0/8", "127.0.0.1", "6.6.6.6, 203.0.113.7, 10.0.0.5", &src),
               "203.0.113.7");
     CHECK(src == EJ_CLIENT_FORWARDED);
     /* every entry trusted: the leftmost */
-    CHECK_STR(client("10.0.0.0/8, 127.0.0.1", "127.0.0.1", "10.0.0.7,10.0.0.5", &src),
-              "10.0.0.7");
+    CHECK_STR(client("10.0.0.0/8, 127.0.0.1", "127.0.0.1", "10.0.0.7,10.0.0.5", &src), "10.0.0.7");
     /* IPv6, canonical form */
     CHECK_STR(client("::1", "::1", " 2001:DB8:0:0::7 ", &src), "2001:db8::7");
     CHECK(src == EJ_CLIENT_FORWARDED);
     CHECK_STR(client("127.0.0.1", "::ffff:127.0.0.1", "10.9.9.9", &src), "10.9.9.9");
     /* malformed relevant entries: the peer, flagged */
-    const char *bad[] = {"", " ", "10.9.9.9:1234", "[2001:db8::1]", "unknown", "10.9.9.9,",
-                         "10.9.9.9, ", "a, b, c", "10.9.9.9,,"};
+    const char *bad[] = {"",          " ",          "10.9.9.9:1234", "[2001:db8::1]", "unknown",
+                         "10.9.9.9,", "10.9.9.9, ", "a, b, c",       "10.9.9.9,,"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK_STR(client("127.0.0.1", "127.0.0.1", bad[i], &src), "127.0.0.1");
         CHECK(src == EJ_CLIENT_PEER_MALFORMED);
     }
     /* a very long header is handled (and its rightmost entry used) */
     static char longxff[8192];
-    longxff[0] = '\0';
+    size_t used = 0;
     for (int i = 0; i < 500; i++)
-        strcat(longxff, "1.1.1.1, ");
-    strcat(longxff, "198.51.100.1");
+        used += (size_t)snprintf(longxff + used, sizeof longxff - used, "1.1.1.1, ");
+    snprintf(longxff + used, sizeof longxff - used, "198.51.100.1");
     CHECK_STR(client("127.0.0.1", "127.0.0.1", longxff, &src), "198.51.100.1");
     /* an unparsable peer is kept as it is */
     CHECK_STR(client("127.0.0.1", "not-an-ip", "10.9.9.9", &src), "not-an-ip");

@@ -20,19 +20,20 @@ static const char *csv_of(struct ej_csv *c, const char *const *cells, size_t n)
     return c->out.data + 3; /* after the byte-order mark */
 }
 
-#define CSV(...) csv_of(&c, (const char *const[]){__VA_ARGS__}, \
-                        sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+#define CSV(...)                                   \
+    csv_of(&c, (const char *const[]){__VA_ARGS__}, \
+           sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 
 static void test_csv(void)
 {
     struct ej_csv c;
     ej_csv_init(&c, 0);
     CHECK_STR(CSV("a", "b"), "a,b\r\n");
-    CHECK_STR(CSV(NULL, "b", NULL), ",b,\r\n");            /* empty cells keep their place */
+    CHECK_STR(CSV(NULL, "b", NULL), ",b,\r\n"); /* empty cells keep their place */
     CHECK_STR(CSV("x,y"), "\"x,y\"\r\n");
     CHECK_STR(CSV("say \"hi\""), "\"say \"\"hi\"\"\"\r\n");
     CHECK_STR(CSV("two\nlines"), "\"two\nlines\"\r\n");
-    CHECK_STR(CSV("Jānis Bērziņš"), "Jānis Bērziņš\r\n");  /* UTF-8 as it is */
+    CHECK_STR(CSV("Jānis Bērziņš"), "Jānis Bērziņš\r\n"); /* UTF-8 as it is */
     /* issue 11: formulas neutralised */
     CHECK_STR(CSV("=1+1"), "'=1+1\r\n");
     CHECK_STR(CSV("+1"), "'+1\r\n");
@@ -40,7 +41,8 @@ static void test_csv(void)
     CHECK_STR(CSV("@SUM(A1)"), "'@SUM(A1)\r\n");
     CHECK_STR(CSV("\tx"), "'\tx\r\n");
     CHECK_STR(CSV("\rx"), "\"'\rx\"\r\n");
-    CHECK_STR(CSV("=HYPERLINK(\"http://x\",\"y\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\r\n");
+    CHECK_STR(CSV("=HYPERLINK(\"http://x\",\"y\")"),
+              "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\r\n");
     CHECK_STR(CSV("a=b"), "a=b\r\n"); /* only a leading sign counts */
 
     /* JSON cells and a table */
@@ -50,7 +52,8 @@ static void test_csv(void)
                               "=cmd", "hours", 1.5, "note", "late", 1, "id", 2, "topic", "ok",
                               "hours", 2.0);
     ej_csv_table(&c, (const char *const[]){"id", "topic", "hours", "note", "late", NULL}, items);
-    CHECK_STR(c.out.data, "\xEF\xBB\xBFid,topic,hours,note,late\r\n1,'=cmd,1.5,,true\r\n2,ok,2,,\r\n");
+    CHECK_STR(c.out.data,
+              "\xEF\xBB\xBFid,topic,hours,note,late\r\n1,'=cmd,1.5,,true\r\n2,ok,2,,\r\n");
     json_decref(items);
     ej_csv_cleanup(&c);
 

@@ -30,8 +30,8 @@ static bool all_base64(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-              || c == '+' || c == '/'))
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '/'))
             return false;
     }
     return true;
@@ -83,8 +83,8 @@ static void test_hash_and_verify(void)
     CHECK(strstr(a, pw) == NULL);
     CHECK(strlen(a) + 1 <= EJ_PASSWORD_ENCODED_SIZE);
     CHECK(argon2_encodedlen(EJ_PASSWORD_T_COST, EJ_PASSWORD_M_COST, EJ_PASSWORD_PARALLELISM,
-                            EJ_PASSWORD_SALT_LEN, EJ_PASSWORD_HASH_LEN, Argon2_id)
-          <= EJ_PASSWORD_ENCODED_SIZE);
+                            EJ_PASSWORD_SALT_LEN, EJ_PASSWORD_HASH_LEN,
+                            Argon2_id) <= EJ_PASSWORD_ENCODED_SIZE);
 
     /* a fresh salt every time: two hashes of one password differ, both verify */
     CHECK(ej_password_hash(pw, b, sizeof b) == EJ_PASSWORD_OK);
@@ -144,7 +144,8 @@ static void test_needs_rehash(void)
     /* issue 13: a salt and a hash longer than the verifier decodes itself (64 bytes) go to
      * libargon2's own verify, with the same answers */
     {
-        static const unsigned char long_salt[80] = "a salt of eighty bytes, longer than any made here......";
+        static const unsigned char long_salt[80] =
+            "a salt of eighty bytes, longer than any made here......";
         static char long_enc[512];
         rehash = false;
         CHECK(argon2id_hash_encoded(2, 4096, 1, pw, strlen(pw), long_salt, sizeof long_salt, 72,
@@ -192,8 +193,8 @@ static void test_malformed_hashes(void)
         CHECK(!rehash);
     }
     CHECK(ej_password_verify(NULL, "password", &rehash) == EJ_PASSWORD_ERROR);
-    CHECK(ej_password_verify(CURRENT_PREFIX "MDEyMzQ1Njc4OWFiY2RlZg$AAAA", NULL, &rehash)
-          == EJ_PASSWORD_ERROR);
+    CHECK(ej_password_verify(CURRENT_PREFIX "MDEyMzQ1Njc4OWFiY2RlZg$AAAA", NULL, &rehash) ==
+          EJ_PASSWORD_ERROR);
 }
 
 /* §6/§9 a login for an unknown user burns the same work and fails like a wrong password. */
@@ -250,16 +251,16 @@ static void test_policy_length(void)
 static void test_policy_encoding(void)
 {
     static const char *const invalid[] = {
-        "abcdefghijkl\x80",            /* lone continuation byte */
-        "abcdefghijkl\xC3\x28",        /* bad continuation */
-        "abcdefghijkl\xC0\xAF",        /* overlong '/' */
-        "abcdefghijkl\xE0\x80\xAF",    /* overlong, 3 bytes */
-        "abcdefghijkl\xED\xA0\x80",    /* UTF-16 surrogate U+D800 */
+        "abcdefghijkl\x80",             /* lone continuation byte */
+        "abcdefghijkl\xC3\x28",         /* bad continuation */
+        "abcdefghijkl\xC0\xAF",         /* overlong '/' */
+        "abcdefghijkl\xE0\x80\xAF",     /* overlong, 3 bytes */
+        "abcdefghijkl\xED\xA0\x80",     /* UTF-16 surrogate U+D800 */
         "abcdefghijkl\xF4\x90\x80\x80", /* above U+10FFFF */
         "abcdefghijkl\xF5\x80\x80\x80", /* lead byte never valid */
         "abcdefghijkl\xFF",
-        "abcdefghijkl\xE2\x82",         /* truncated at the end */
-        "\342\202abcdefghijklmn",      /* truncated in the middle (octal) */
+        "abcdefghijkl\xE2\x82",   /* truncated at the end */
+        "\342\202abcdefghijklmn", /* truncated in the middle (octal) */
     };
 
     for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++)
@@ -547,7 +548,10 @@ static void test_fair_wait(void)
     CHECK(ej_password_verify(enc, "fair queue", NULL) == EJ_PASSWORD_OK);
     /* N waiters line up one after another */
     for (int i = 0; i < N; i++) {
-        qs[i] = (struct queuer){.wait_ms = 20000, .order = &order, .place = -1, .encoded = enc,
+        qs[i] = (struct queuer){.wait_ms = 20000,
+                                .order = &order,
+                                .place = -1,
+                                .encoded = enc,
                                 .result = EJ_PASSWORD_ERROR};
         CHECK(pthread_create(&th[i], NULL, queuer_run, &qs[i]) == 0);
         wait_for_waiters((unsigned)i + 1);

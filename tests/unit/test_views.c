@@ -18,16 +18,13 @@ int main(void)
         "{s:{s:i, s:s, s:n}, s:[{s:i, s:s}], s:{s:i, s:s, s:s, s:s, s:b, s:n},"
         " s:{s:s, s:n}, s:[], s:[{s:i, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:[], s:f, s:i}],"
         " s:s}",
-        "student", "id", 1, "full_name", "<img src=x onerror=alert(1)>", "birth_date",
-        "guardians", "id", 2, "full_name", "\"Māte\" & <b>",
-        "school_year", "id", 3, "name", "2026/27", "starts_on", "2026-09-01", "ends_on",
-        "2027-05-31", "closed", 0, "closed_at",
-        "institution", "name", "<iframe src=//evil>", "address",
-        "enrollments",
-        "attendance", "group_id", 4, "group_name", "</table><script>x()</script>", "lessons", 3,
-        "present", 1, "late", 1, "absent", 1, "excused", 0, "unexcused", 1, "without_reason", 1,
-        "by_reason", "hours", 2.67, "hours_attended", 2,
-        "generated_at", "2026-12-01T10:00:00Z");
+        "student", "id", 1, "full_name", "<img src=x onerror=alert(1)>", "birth_date", "guardians",
+        "id", 2, "full_name", "\"Māte\" & <b>", "school_year", "id", 3, "name", "2026/27",
+        "starts_on", "2026-09-01", "ends_on", "2027-05-31", "closed", 0, "closed_at", "institution",
+        "name", "<iframe src=//evil>", "address", "enrollments", "attendance", "group_id", 4,
+        "group_name", "</table><script>x()</script>", "lessons", 3, "present", 1, "late", 1,
+        "absent", 1, "excused", 0, "unexcused", 1, "without_reason", 1, "by_reason", "hours", 2.67,
+        "hours_attended", 2, "generated_at", "2026-12-01T10:00:00Z");
     size_t len;
     char *page = ej_personal_file_html(file, &len);
     CHECK(page && strlen(page) == len);

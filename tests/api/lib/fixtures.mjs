@@ -69,3 +69,18 @@ export async function makeInstitution(stack, admin, opts = {}) {
   }
   return { year, program, group, students };
 }
+
+// A user made with { activate: false } (or one whose password was reset) signs in with the
+// one-time password and sets `pw-<username>-12345`; u gets .password and .token. Returns u.
+export async function activate(stack, u) {
+  const first = await login(stack, u.username, u.initial);
+  assert.equal(first.status, 200, first.text);
+  u.password = `pw-${u.username}-12345`;
+  const ch = await call(stack, 'POST', '/auth/password', {
+    token: first.body.access_token,
+    body: { current_password: u.initial, new_password: u.password },
+  });
+  assert.equal(ch.status, 200, ch.text);
+  u.token = ch.body.access_token;
+  return u;
+}
