@@ -5,13 +5,18 @@
  *                                        idempotency keys past their retention
  *   ejournal serve                       run the API until SIGTERM/SIGINT */
 #include "auth/password.h"
+#include "auth/random.h"
 #include "core/budget.h"
 #include "core/config.h"
+#include "http/metrics.h"
 #include "http/server.h"
 #include "http/static.h"
+#include "pipeline.h"
 #include "resources/resources.h"
+#include "router.h"
 #include "store/identity.h"
 #include "store/migrate.h"
+#include "store/store.h"
 
 #include <malloc.h>
 #include <stdio.h>
@@ -94,6 +99,51 @@ static int prune(void)
     return 0;
 }
 
+/* --- what the HTTP layer needs from the layers above it (http/ includes only
+ * core/): the route table's facts, the pipeline, the database pool --- */
+
+static bool is_api_path(const char *path)
+{
+    return ej_route_path_exists(ej_routes, ej_route_count, path);
+}
+
+static const char *route_name(const struct ej_req *r)
+{
+    return r->route ? r->route->path : NULL;
+}
+
+/* The metrics labels of the route table, by index (r->route_index). */
+static struct ej_metrics_label *metrics_labels(void)
+{
+    struct ej_metrics_label *l = calloc(ej_route_count, sizeof *l);
+    if (!l)
+        abort();
+    for (size_t i = 0; i < ej_route_count; i++)
+        l[i] = (struct ej_metrics_label){ej_routes[i].method, ej_routes[i].path};
+    return l;
+}
+
+static int serve(void)
+{
+    static const struct ej_server_hooks hooks = {
+        .run = ej_pipeline_run,
+        .release_db = ej_db_release,
+        .random_bytes = ej_random_bytes,
+        .route_name = route_name,
+        .thread_exit = ej_db_thread_cleanup,
+        .stopped = ej_db_pool_close,
+    };
+    if (ej_static_init(is_api_path) != 0)
+        return 1;
+    struct ej_metrics_label *labels = metrics_labels();
+    ej_metrics_init(labels, ej_route_count);
+    ej_budget_init(ej_cfg()->address_budget);
+    int rc = ej_server_run(&hooks);
+    ej_metrics_init(NULL, 0);
+    free(labels);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -133,10 +183,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "ejournal: password hashing cannot start\n");
             return 1;
         }
-        if (ej_static_init() != 0)
-            return 1;
-        ej_budget_init(ej_cfg()->address_budget);
-        return ej_server_run();
+        return serve();
     }
     return usage();
 }

@@ -5,7 +5,7 @@
  * names exist. */
 #include "queries.h"
 
-#include "http/router.h"
+#include "router.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
  * The pipeline (api/pipeline.c) enforces all of it before a handler runs;
  * object-level rules (whose child, which group) are the handler's, through
  * api/rules/access.h. */
-#include "http/router.h"
+#include "router.h"
 #include "resources/resources.h"
 
 #define SU EJ_ROLE_SUPERUSER

@@ -29,8 +29,14 @@ int ej_authenticate(struct ej_req *r)
                               "/api/v1/auth/refresh.");
         return ej_problem(r, 401, "invalid_token", "The access token is invalid: sign in again.");
     }
-    if (ej_store_principal(r, c.user_id, c.session_id, c.token_version) != 0)
-        return -1;
+    switch (ej_store_principal(&r->db, c.user_id, c.session_id, c.token_version, &r->who)) {
+    case EJ_OK:
+        break;
+    case EJ_ERR_NOT_FOUND:
+        return ej_problem(r, 401, "invalid_token", "This token is no longer valid: sign in again.");
+    default:
+        return ej_problem_db(r, r->db.err);
+    }
     r->authenticated = true;
     r->db.who = &r->who;
     return 0;

@@ -1,14 +1,12 @@
 #include "http/metrics.h"
 
-#include "http/router.h"
-
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ROUTES 160
+#define MAX_ROUTES EJ_METRICS_MAX_ROUTES
 static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 408, 409,
                                411, 412, 413, 415, 422, 429, 431, 500, 503, 0};
 #define NSTATUS (sizeof statuses / sizeof statuses[0]) /* last slot: any other */
@@ -25,6 +23,16 @@ struct route_metrics {
 
 /* slot MAX_ROUTES: requests that matched no route */
 static struct route_metrics metrics[MAX_ROUTES + 1];
+
+/* Set once before the workers start, only read afterwards. */
+static const struct ej_metrics_label *labels;
+static size_t nlabels;
+
+void ej_metrics_init(const struct ej_metrics_label *l, size_t n)
+{
+    labels = l;
+    nlabels = n;
+}
 
 void ej_metrics_record(int route_index, int status, double seconds)
 {
@@ -72,11 +80,11 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 
 static void route_label(size_t i, char *out, size_t outlen)
 {
-    if (i == MAX_ROUTES || i >= ej_route_count)
+    if (i == MAX_ROUTES || i >= nlabels)
         snprintf(out, outlen, "method=\"\",route=\"unmatched\"");
     else
-        snprintf(out, outlen, "method=\"%s\",route=\"%s\"", ej_routes[i].method,
-                 ej_routes[i].path);
+        snprintf(out, outlen, "method=\"%s\",route=\"%s\"", labels[i].method,
+                 labels[i].path);
 }
 
 char *ej_metrics_render(const char *extra, size_t *len)

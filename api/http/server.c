@@ -1,16 +1,12 @@
 #define _GNU_SOURCE /* gettid, SIGEV_THREAD_ID */
 #include "http/server.h"
 
-#include "auth/random.h"
 #include "core/config.h"
 #include "core/html.h"
 #include "core/log.h"
 #include "core/req.h"
 #include "http/metrics.h"
-#include "http/router.h"
 #include "http/static.h"
-#include "pipeline.h"
-#include "store/store.h"
 
 #include <civetweb.h>
 #include <ctype.h>
@@ -40,6 +36,9 @@
  * reading thread every DEADLINE_TICK_MS until the read returns. */
 #define DEADLINE_SIGNAL SIGRTMIN
 #define DEADLINE_TICK_MS 50
+
+/* main.c's, set before the workers start and only read afterwards. */
+static const struct ej_server_hooks *hooks;
 
 static atomic_int in_flight; /* requests inside on_request */
 static atomic_int draining;  /* SIGTERM seen: answer, but close connections */
@@ -99,7 +98,7 @@ static int read_body(struct ej_req *r)
     /* A slow sender holds no database connection while it sends (the
      * pipeline reads the body after authentication, before any transaction). */
     if (!r->db.in_tx)
-        ej_db_release(&r->db);
+        hooks->release_db(&r->db);
     r->body_text = malloc(want + 1);
     if (!r->body_text)
         abort();
@@ -148,7 +147,7 @@ static void set_request_id(struct ej_req *r)
         }
     }
     unsigned char raw[12];
-    if (ej_random_bytes(raw, sizeof raw) != 0)
+    if (hooks->random_bytes(raw, sizeof raw) != 0)
         abort(); /* getrandom(2) does not fail on a working kernel */
     for (size_t i = 0; i < sizeof raw; i++)
         snprintf(r->request_id + 2 * i, 3, "%02x", raw[i]);
@@ -322,9 +321,11 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
     free(text);
 }
 
-static void log_request(const struct ej_req *r)
+static void log_request(const struct ej_req *r, bool from_static)
 {
-    const char *route = r->route ? ((const struct ej_route *)r->route)->path : "unmatched";
+    const char *route = from_static ? "static" : hooks->route_name(r);
+    if (!route)
+        route = "unmatched";
     /* Milliseconds to the microsecond: what the clock can tell, not 17 digits. */
     double ms = round((ej_now() - r->started) * 1e6) / 1e3;
     json_t *f = json_pack("{s:s, s:s, s:i, s:f, s:s, s:s}", "method", r->method, "route", route,
@@ -357,17 +358,20 @@ static int on_request(struct mg_connection *conn)
     set_request_id(r);
     /* Static files first (http/static.c): it answers GET/HEAD outside the API
      * itself, or refuses with 404 set in r; everything else is the API's. */
-    bool served = false;
-    if (check_framing(r, ri) == 0 && !(served = ej_static_serve(r)) && r->status == 0 &&
-        ej_target_check(r) == 0)
-        ej_pipeline_run(r);
+    bool served = false, from_static = false;
+    if (check_framing(r, ri) == 0) {
+        served = ej_static_serve(r);
+        from_static = served || r->status != 0;
+        if (!from_static && ej_target_check(r) == 0)
+            hooks->run(r);
+    }
     /* Before the reply is written: a slow reader holds no database connection. */
-    ej_db_release(&r->db);
+    hooks->release_db(&r->db);
     if (r->status == 0)
         ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
     if (!served)
         send_reply(conn, r);
-    log_request(r);
+    log_request(r, from_static);
     ej_metrics_record(r->route_index, r->status, ej_now() - r->started);
     int status = r->status;
     ej_req_cleanup(r);
@@ -451,7 +455,7 @@ static int on_log_message(const struct mg_connection *conn, const char *message)
 static void on_exit_thread(const struct mg_context *ctx, int thread_type, void *ptr)
 {
     if (thread_type == 1) {
-        ej_db_thread_cleanup();
+        hooks->thread_exit();
         if (tl_have_timer) {
             timer_delete(tl_timer);
             tl_have_timer = false;
@@ -471,8 +475,9 @@ static void drain(const sigset_t *set)
             break;
 }
 
-int ej_server_run(void)
+int ej_server_run(const struct ej_server_hooks *h)
 {
+    hooks = h;
     const struct ej_config *c = ej_cfg();
     char threads[16], request_timeout[16], keep_alive[16];
     snprintf(threads, sizeof threads, "%d", c->threads);
@@ -541,7 +546,7 @@ int ej_server_run(void)
                  json_pack("{s:i, s:i}", "signal", sig, "in_flight", atomic_load(&in_flight)));
     drain(&set);
     mg_stop(ctx);
-    ej_db_pool_close();
+    hooks->stopped();
     mg_exit_library();
     ej_log(EJ_LOG_INFO, "stopped");
     return 0;

@@ -2,7 +2,6 @@
 
 #include "core/digest.h"
 #include "core/log.h"
-#include "http/router.h"
 
 #include <civetweb.h>
 #include <errno.h>
@@ -19,8 +18,8 @@
  * after ej_static_init, so the workers share it without locking. */
 static int web_dir = -1;
 
-/* The route reported in the request log for files served from the folder. */
-static const struct ej_route static_route = {"GET", "static", NULL, "static", 0, 0, 0};
+/* Whether a path is one of the API's (main.c asks the route table). */
+static bool (*api_path)(const char *path);
 
 /* No inline script or style anywhere in the client, so the policy needs no
  * 'unsafe-inline' and no nonces; the API is same-origin ('self'). */
@@ -30,8 +29,9 @@ static const struct ej_route static_route = {"GET", "static", NULL, "static", 0,
 #define VERSION_HEX 12
 #define ETAG_HEX 20
 
-int ej_static_init(void)
+int ej_static_init(bool (*is_api_path)(const char *path))
 {
+    api_path = is_api_path;
     const char *dir = getenv("EJ_WEB_DIR");
     if (!dir || !*dir)
         return 0;
@@ -216,13 +216,7 @@ static bool outside_api(const struct ej_req *r)
     if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0)
         return false;
     /* Any route of the table (/healthz, /readyz, /metrics, ...) wins. */
-    struct ej_req scratch;
-    char allow[96];
-    ej_req_init(&scratch);
-    int m = ej_route_match(ej_routes, ej_route_count, "GET", r->path, &scratch, allow,
-                           sizeof allow);
-    ej_req_cleanup(&scratch);
-    return m == -1;
+    return !(api_path && api_path(r->path));
 }
 
 bool ej_static_serve(struct ej_req *r)
@@ -250,7 +244,6 @@ bool ej_static_serve(struct ej_req *r)
         close(fd);
     }
     if (!body) {
-        r->route = &static_route;
         ej_problem(r, 404, "not_found", "No such resource.");
         return false;
     }
@@ -264,7 +257,6 @@ bool ej_static_serve(struct ej_req *r)
     const char *cache = ej_static_query_is_version(r->query, version) ? IMMUTABLE : "no-cache";
     bool not_modified = ej_static_etag_listed(ej_req_header(r, "If-None-Match"), etag);
     r->status = not_modified ? 304 : 200;
-    r->route = &static_route;
 
     struct mg_connection *conn = r->conn;
     char date[40], num[32];

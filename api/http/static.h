@@ -25,8 +25,10 @@
 
 /* Reads EJ_WEB_DIR: unset or empty leaves static serving off. Otherwise the
  * folder is opened once; returns -1 after printing one line naming the
- * variable if it is not a readable folder. */
-int ej_static_init(void);
+ * variable if it is not a readable folder. is_api_path (from main.c, which
+ * owns the route table) tells whether any route matches a path: such a path
+ * is never served from the folder. */
+int ej_static_init(bool (*is_api_path)(const char *path));
 /* Closes the folder. */
 void ej_static_cleanup(void);
 
@@ -34,7 +36,9 @@ void ej_static_cleanup(void);
  * the table matches its path, and it is not under /api/), answers it: a file
  * or 304 written on r->conn, returning true; or, for anything that names no
  * servable file, a 404 not_found problem set in r (for the caller to send),
- * returning false. Otherwise returns false and r is untouched. */
+ * returning false. Otherwise returns false and r is untouched. r->status
+ * is set whenever this answered (the request log then names the route
+ * "static"). */
 bool ej_static_serve(struct ej_req *r);
 
 /* --- pure helpers (unit-tested) --- */

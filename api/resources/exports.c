@@ -102,8 +102,11 @@ void ej_op_get_hours_report(struct ej_req *r)
         }
         teacher_id = r->who.user_id;
     }
-    if (ej_store_hours_report(r, from, to, teacher_id, &report) != 0)
+    enum ej_err e = ej_store_hours_report(&r->db, from, to, teacher_id, &report);
+    if (e != EJ_OK) {
+        ej_problem_db(r, e);
         return;
+    }
     const char *type = ej_accept_pick(r, documents);
     if (type && strcmp(type, "text/csv") == 0) {
         hours_csv(r, report);
@@ -282,11 +285,15 @@ void ej_op_get_group_journal(struct ej_req *r)
     char fbuf[16], tbuf[16];
     const char *from, *to;
     json_t *doc;
-    if (ej_param_id(r, 0, &id) != 0 || date_range(r, false, fbuf, tbuf, &from, &to) != 0 ||
-        ej_store_group_journal(r, ej_read_scopes(r->who.roles, EJ_OBJ_JOURNAL_EXPORT),
-                               ej_read_scopes(r->who.roles, EJ_OBJ_EXPORT_ATTENDANCE), id, from,
-                               to, &doc) != 0)
+    if (ej_param_id(r, 0, &id) != 0 || date_range(r, false, fbuf, tbuf, &from, &to) != 0)
         return;
+    enum ej_err e = ej_store_group_journal(
+        &r->db, &r->who, ej_read_scopes(r->who.roles, EJ_OBJ_JOURNAL_EXPORT),
+        ej_read_scopes(r->who.roles, EJ_OBJ_EXPORT_ATTENDANCE), id, from, to, &doc);
+    if (e != EJ_OK) {
+        ej_problem_entity(r, e, "group");
+        return;
+    }
     const char *type = ej_accept_pick(r, documents);
     if (type && strcmp(type, "text/csv") == 0)
         journal_csv(r, doc);

@@ -34,17 +34,17 @@ static bool superuser(const struct ej_req *r) { return r->who.roles & EJ_ROLE_SU
 static int may_request(struct ej_req *r, const struct ej_entry_ctx *c)
 {
     int64_t me = r->who.user_id;
-    if (c->substitute_id ? c->substitute_id != me : !c->caller_teaches)
+    if (c->f.substitute_id ? c->f.substitute_id != me : !c->f.caller_teaches)
         return ej_problem(r, 403, "not_conducting_teacher",
-                          c->substitute_id
+                          c->f.substitute_id
                               ? "A substitute is assigned to this lesson: only they ask (§15)."
                               : "Only the teacher who conducts the lesson asks for an "
                                 "extension (§15).");
-    if (c->year_closed)
+    if (c->f.year_closed)
         return ej_year_closed(r);
-    if (c->cancelled)
+    if (c->f.cancelled)
         return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
-    if (c->extended) {
+    if (c->f.extended) {
         char until[EJ_RIGA_BUFSZ];
         ej_utc_text_to_riga(c->extension_until, until);
         ej_problem(r, 409, "extension_in_force",
@@ -68,8 +68,13 @@ void ej_op_request_extension(struct ej_req *r)
         ej_invalid(r, "reason", "must not be blank");
         return;
     }
-    if (ej_store_entry_begin(r, id, ej_read_scopes(r->who.roles, EJ_OBJ_LESSON), &c) == 0 &&
-        may_request(r, &c) == 0 &&
+    if (ej_store_entry_begin(&r->db, &r->who, id, ej_read_scopes(r->who.roles, EJ_OBJ_LESSON),
+                             &c) != EJ_OK) {
+        if (r->db.err == EJ_ERR_NOT_FOUND)
+            ej_problem(r, 404, "not_found", "No such lesson.");
+        else
+            ej_problem_db(r, r->db.err);
+    } else if (may_request(r, &c) == 0 &&
         ej_store_extension_request_create(r, id, ej_json_str(r->body, "reason"), &request) == 0) {
         snprintf(r->location, sizeof r->location, "/api/v1/extension-requests/%lld",
                  (long long)json_integer_value(json_object_get(request, "id")));

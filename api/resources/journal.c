@@ -9,6 +9,8 @@
 #include "core/json.h"
 #include "rules/access.h"
 #include "rules/calendar.h"
+#include "rules/journal.h"
+#include "store/lessons.h"
 #include "store/journal.h"
 #include "store/years.h"
 
@@ -166,65 +168,59 @@ static bool in_ids(const json_t *ids, int64_t id)
     return false;
 }
 
-/* Who the entry names as having conducted the lesson (§15). */
-static int conductor(struct ej_req *r, const struct ej_entry_ctx *c, bool su, int64_t *out)
+static unsigned lesson_scopes(const struct ej_req *r)
 {
-    const json_t *given = json_object_get(r->body, "conducted_by");
-    if (!su) {
-        *out = r->who.user_id;
-        return 0;
-    }
-    if (json_is_integer(given)) {
-        int64_t id = json_integer_value(given);
-        bool ok = c->substitute_id ? id == c->substitute_id
-                                   : in_ids(json_object_get(c->lesson, "teacher_ids"), id);
-        if (!ok)
-            return ej_invalid(r, "conducted_by",
-                                 c->substitute_id ? "must be the lesson's substitute"
-                                                  : "must be one of the group's teachers");
-        *out = id;
-    } else if (c->conducted_by) {
-        *out = c->conducted_by;
-    } else {
-        *out = c->default_conductor ? c->default_conductor : r->who.user_id;
-    }
-    return 0;
+    return ej_read_scopes(r->who.roles, EJ_OBJ_LESSON);
 }
 
-/* Authorize: who may record this lesson, and whether now (§13, §15).
- * *late: this is the first entry and it comes after the deadline. */
+static unsigned attendance_scopes(const struct ej_req *r)
+{
+    return ej_read_scopes(r->who.roles, EJ_OBJ_ATTENDANCE);
+}
+
+static int store_failed(struct ej_req *r)
+{
+    if (r->db.err == EJ_ERR_NOT_FOUND)
+        return ej_problem(r, 404, "not_found", "No such lesson.");
+    return ej_problem_db(r, r->db.err);
+}
+
+/* Authorize: who may record this lesson, and whether now (§13, §15):
+ * rules/journal.h decides, this says it. *by: who conducted it; *late: this
+ * is the first entry and it comes after the deadline. */
 static int may_record(struct ej_req *r, const struct ej_entry_ctx *c, bool su, int64_t version,
                       int64_t *by, bool *late)
 {
-    int64_t me = r->who.user_id;
-    if (!su && (c->substitute_id ? c->substitute_id != me : !c->caller_teaches)) {
+    const struct ej_entry_facts *f = &c->f;
+    char starts[EJ_RIGA_BUFSZ], deadline[EJ_RIGA_BUFSZ], until[EJ_RIGA_BUFSZ];
+    switch (ej_may_record(f, r->who.user_id, su, version, late)) {
+    case EJ_RECORD_OK:
+        break;
+    case EJ_RECORD_NOT_CONDUCTING:
         ej_problem(r, 403, "not_conducting_teacher",
-                   c->substitute_id
+                   f->substitute_id
                        ? "A substitute is assigned to this lesson: only they record it (§15)."
                        : "Only the teacher who conducts the lesson records it (§15).");
-        if (r->out && c->substitute_id)
-            json_object_set_new(r->out, "substitute_teacher_id", json_integer(c->substitute_id));
+        if (r->out && f->substitute_id)
+            json_object_set_new(r->out, "substitute_teacher_id", json_integer(f->substitute_id));
         return -1;
-    }
-    if (version >= 0 && version != c->version)
+    case EJ_RECORD_STALE:
         return ej_problem(r, 412, "precondition_failed",
                           "The lesson was changed by someone else; reload and try again.");
-    if (c->year_closed)
+    case EJ_RECORD_YEAR_CLOSED:
         return ej_year_closed(r);
-    if (c->cancelled)
+    case EJ_RECORD_CANCELLED:
         return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
-    char starts[EJ_RIGA_BUFSZ], deadline[EJ_RIGA_BUFSZ], until[EJ_RIGA_BUFSZ];
-    ej_utc_text_to_riga(c->starts, starts);
-    ej_utc_text_to_riga(c->deadline, deadline);
-    ej_utc_text_to_riga(c->extension_until, until);
-    if (!c->started) {
+    case EJ_RECORD_NOT_STARTED:
+        ej_utc_text_to_riga(c->starts, starts);
         ej_problem(r, 409, "lesson_not_started",
                    "The lesson starts at %s: no entry before it has started (§13).", starts);
         if (r->out)
             json_object_set_new(r->out, "starts", json_string(c->starts));
         return -1;
-    }
-    if (!su && c->past_deadline && !c->extended) {
+    case EJ_RECORD_DEADLINE_PASSED:
+        ej_utc_text_to_riga(c->deadline, deadline);
+        ej_utc_text_to_riga(c->extension_until, until);
         if (c->extension_until[0])
             ej_problem(r, 409, "entry_deadline_passed",
                        "The deadline for this entry was %s and its extension ended at %s (§13).",
@@ -241,43 +237,151 @@ static int may_record(struct ej_req *r, const struct ej_entry_ctx *c, bool su, i
         }
         return -1;
     }
-    *late = !c->recorded && c->past_deadline;
-    return conductor(r, c, su, by);
+    /* Who the entry names as having conducted the lesson (§15). */
+    const json_t *given = json_object_get(r->body, "conducted_by");
+    int64_t gid = json_is_integer(given) ? json_integer_value(given) : 0;
+    switch (ej_entry_conductor(f, r->who.user_id, su, json_is_integer(given), gid,
+                               in_ids(json_object_get(c->lesson, "teacher_ids"), gid), by)) {
+    case EJ_CONDUCTOR_OK:
+        return 0;
+    case EJ_CONDUCTOR_NOT_SUBSTITUTE:
+        return ej_invalid(r, "conducted_by", "must be the lesson's substitute");
+    case EJ_CONDUCTOR_NOT_TEACHER:
+        return ej_invalid(r, "conducted_by", "must be one of the group's teachers");
+    }
+    return 0;
 }
 
-static unsigned lesson_scopes(const struct ej_req *r)
+/* The entry against the roster, the reason codes and §14's kept reasons. */
+static int entry_acceptable(struct ej_req *r, const struct ej_entry_check *k, bool su)
 {
-    return ej_read_scopes(r->who.roles, EJ_OBJ_LESSON);
-}
-
-static unsigned attendance_scopes(const struct ej_req *r)
-{
-    return ej_read_scopes(r->who.roles, EJ_OBJ_ATTENDANCE);
+    size_t nm = json_array_size(k->missing), nu = json_array_size(k->unexpected);
+    if (nm || nu) {
+        ej_problem(r, 422, "student_not_enrolled",
+                   "The attendance must name exactly the students enrolled on the lesson's "
+                   "date: %zu missing, %zu not enrolled.",
+                   nm, nu);
+        if (r->out) {
+            json_object_set(r->out, "missing", k->missing);
+            json_object_set(r->out, "unexpected", k->unexpected);
+        }
+        size_t i;
+        json_t *sid;
+        char msg[96];
+        json_array_foreach(k->missing, i, sid) {
+            snprintf(msg, sizeof msg, "student %lld is enrolled but missing",
+                     (long long)json_integer_value(sid));
+            ej_problem_field(r, "attendance", msg);
+        }
+        json_array_foreach(k->unexpected, i, sid) {
+            snprintf(msg, sizeof msg, "student %lld is not enrolled on the lesson's date",
+                     (long long)json_integer_value(sid));
+            ej_problem_field(r, "attendance", msg);
+        }
+        return -1;
+    }
+    if (json_array_size(k->unknown_reasons)) {
+        char *list = json_dumps(k->unknown_reasons, JSON_COMPACT);
+        ej_problem(r, 422, "validation_failed", "Unknown absence reason code(s): %s.",
+                   list ? list : "");
+        ej_problem_field(r, "attendance", "reason must be an active code of GET /absence-reasons");
+        free(list);
+        return -1;
+    }
+    /* §14: marks of the body against the reasons already set */
+    const json_t *rows = json_object_get(r->body, "attendance");
+    size_t n = json_array_size(rows), nr = json_array_size(k->reasoned), i;
+    struct ej_mark *marks = calloc(n + 1, sizeof *marks);
+    int64_t *reasoned = calloc(nr + 1, sizeof *reasoned), *dropped = calloc(n + 1, sizeof *dropped);
+    if (!marks || !reasoned || !dropped)
+        abort();
+    json_t *v;
+    json_array_foreach(rows, i, v) {
+        marks[i].student_id = json_integer_value(json_object_get(v, "student_id"));
+        marks[i].present = strcmp(ej_json_str(v, "status"), "present") == 0;
+    }
+    json_array_foreach(k->reasoned, i, v)
+        reasoned[i] = json_integer_value(v);
+    size_t nd = ej_reasons_dropped(su, marks, n, reasoned, nr, dropped);
+    int rc = 0;
+    if (nd > 0) {
+        json_t *ids = json_array();
+        for (i = 0; i < nd; i++)
+            json_array_append_new(ids, json_integer(dropped[i]));
+        char *list = json_dumps(ids, JSON_COMPACT);
+        ej_problem(r, 409, "reason_set",
+                   "Student(s) %s have an absence reason on this lesson; only the superuser "
+                   "can change their status now (§14).",
+                   list ? list : "");
+        if (r->out)
+            json_object_set(r->out, "student_ids", ids);
+        free(list);
+        json_decref(ids);
+        rc = -1;
+    }
+    free(marks);
+    free(reasoned);
+    free(dropped);
+    return rc;
 }
 
 void ej_op_record_lesson_entry(struct ej_req *r)
 {
-    int64_t id, version, by = 0;
+    int64_t id, version, by = 0, after_version;
     bool su = superuser(r), late = false;
     struct ej_entry_ctx c;
+    struct ej_entry_check k;
     json_t *lesson;
     memset(&c, 0, sizeof c);
-    if (ej_param_id(r, 0, &id) == 0 && ej_if_match(r, &version) == 0 &&
-        entry_body_valid(r, r->body, su) == 0 &&
-        ej_store_entry_begin(r, id, lesson_scopes(r), &c) == 0 &&
-        may_record(r, &c, su, version, &by, &late) == 0 &&
-        ej_store_entry_save(r, &c, r->body, by, late, &lesson) == 0)
-        ej_reply(r, 200, lesson);
+    memset(&k, 0, sizeof k);
+    if (ej_param_id(r, 0, &id) != 0 || ej_if_match(r, &version) != 0 ||
+        entry_body_valid(r, r->body, su) != 0)
+        goto out;
+    if (ej_store_entry_begin(&r->db, &r->who, id, lesson_scopes(r), &c) != EJ_OK) {
+        store_failed(r);
+        goto out;
+    }
+    if (may_record(r, &c, su, version, &by, &late) != 0)
+        goto out;
+    if (ej_store_entry_check(&r->db, &c, r->body, &k) != EJ_OK) {
+        store_failed(r);
+        goto out;
+    }
+    if (entry_acceptable(r, &k, su) != 0)
+        goto out;
+    if (ej_store_entry_save(&r->db, &c, r->body, by, late, &lesson, &after_version) != EJ_OK) {
+        store_failed(r);
+        goto out;
+    }
+    ej_set_etag(r, after_version);
+    ej_reply(r, 200, lesson);
+out:
+    ej_entry_check_cleanup(&k);
     ej_entry_ctx_cleanup(&c);
 }
 
 void ej_op_get_lesson_entry(struct ej_req *r)
 {
     int64_t id;
-    json_t *lesson;
-    if (ej_param_id(r, 0, &id) == 0 &&
-        ej_store_entry_get(r, id, lesson_scopes(r), attendance_scopes(r), &lesson) == 0)
-        ej_reply(r, 200, lesson);
+    json_t *lesson, *enrolled;
+    if (ej_param_id(r, 0, &id) != 0 ||
+        ej_store_lesson_get(r, id, lesson_scopes(r), attendance_scopes(r), &lesson) != 0)
+        return;
+    /* Whoever may record the entry (§15) also gets `enrolled`: the students
+     * the attendance must cover, so a substitute on a phone can record a
+     * lesson of a group they do not teach. */
+    int64_t me = r->who.user_id;
+    if (ej_records_lesson(superuser(r), (r->who.roles & EJ_ROLE_TEACHER) != 0, me,
+                          json_integer_value(json_object_get(lesson, "substitute_teacher_id")),
+                          in_ids(json_object_get(lesson, "teacher_ids"), me))) {
+        if (ej_store_entry_enrolled(&r->db, id, &enrolled) != EJ_OK) {
+            json_decref(lesson);
+            ej_problem_db(r, r->db.err);
+            return;
+        }
+        json_object_set_new(lesson, "enrolled", enrolled);
+    }
+    ej_reply(r, 200, lesson);
 }
 
 /* ---- extensions --------------------------------------------------------------------------- */

@@ -5,6 +5,15 @@
 
 #include "core/req.h"
 
+/* problems.c: answers several resources give alike (issue 14) */
+/* A store error about one record: 404 "No such <what>.", 412 "The <what> was
+ * changed by someone else; ...", else ej_problem_db. Always returns -1. */
+int ej_problem_entity(struct ej_req *r, enum ej_err e, const char *what);
+/* §18 (rules/years.h): 409 school_year_closed. Always returns -1. */
+int ej_problem_year_closed(struct ej_req *r);
+/* 409 external_id_taken (store/entity.h ej_entity_external_id_taken). -1. */
+int ej_problem_external_id_taken(struct ej_req *r);
+
 /* ops.c */
 int ej_openapi_load(void);
 void ej_op_healthz(struct ej_req *r);

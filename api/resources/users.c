@@ -5,6 +5,8 @@
 #include "auth/random.h"
 #include "core/json.h"
 #include "rules/calendar.h"
+#include "rules/users.h"
+#include "store/entity.h"
 #include "store/users.h"
 
 #include <stdio.h>
@@ -103,75 +105,122 @@ static int one_time_password(struct ej_req *r, char *plain, char *hash)
     return 0;
 }
 
+/* A failed write of a user: the constraints this resource names, else the generic mapping. */
+static int user_problem(struct ej_req *r, enum ej_err e)
+{
+    if (e == EJ_ERR_CONFLICT && strcmp(r->db.constraint, EJ_USERS_USERNAME_KEY) == 0)
+        return ej_problem(r, 409, "username_taken", "This username is already taken.");
+    if (e == EJ_ERR_CONFLICT && ej_entity_external_id_taken(&r->db))
+        return ej_problem_external_id_taken(r);
+    if (e == EJ_ERR_INVALID && strcmp(r->db.constraint, EJ_USERS_DATES_CHECK) == 0)
+        return ej_problem(r, 422, "validation_failed",
+                          "employment_end must not be before employment_start.");
+    return ej_problem_entity(r, e, "user");
+}
+
+/* Replies with the user (stolen) and its ETag. */
+static void reply_user(struct ej_req *r, int status, json_t *user, int64_t version)
+{
+    if (version >= 0)
+        ej_set_etag(r, version);
+    ej_reply(r, status, user);
+}
+
 void ej_op_create_user(struct ej_req *r)
 {
     char plain[EJ_RANDOM_PASSWORD_SIZE], hash[EJ_PASSWORD_ENCODED_SIZE];
     json_t *user;
+    int64_t version;
     if (ej_json_check(r, r->body, create_fields) != 0 || validate_user(r, r->body) != 0 ||
-        one_time_password(r, plain, hash) != 0 ||
-        ej_store_user_create(r, r->body, hash, &user) != 0)
+        one_time_password(r, plain, hash) != 0)
         return;
+    enum ej_err e = ej_store_user_create(&r->db, r->body, hash, &user, &version);
+    if (e != EJ_OK) {
+        memset(plain, 0, sizeof plain);
+        user_problem(r, e);
+        return;
+    }
     json_object_set_new(user, "initial_password", json_string(plain));
     memset(plain, 0, sizeof plain);
     snprintf(r->location, sizeof r->location, "/api/v1/users/%lld",
              (long long)json_integer_value(json_object_get(user, "id")));
-    ej_reply(r, 201, user);
+    reply_user(r, 201, user, version);
 }
 
 void ej_op_list_users(struct ej_req *r)
 {
     char role[32], q[128], access[16], external_id[264];
-    int limit;
-    int64_t after;
+    struct ej_user_filter f;
     json_t *items;
     int has_role = ej_query(r, "role", role, sizeof role);
     int has_q = has_role < 0 ? -1 : ej_query(r, "q", q, sizeof q);
     int has_access = has_q < 0 ? -1 : ej_query(r, "access", access, sizeof access);
     int has_ext = has_access < 0 ? -1 : ej_query(r, "external_id", external_id, sizeof external_id);
-    if (has_ext < 0 || ej_page_params(r, &limit, &after) != 0)
+    if (has_ext < 0 || ej_page_params(r, &f.limit, &f.after) != 0)
         return;
     if ((has_role && !listed(roles, role)) || (has_access && !listed(access_states, access))) {
         ej_problem(r, 400, "invalid_query", "Unknown role or access filter.");
         return;
     }
-    if (ej_store_user_list(r, has_role ? role : NULL, has_q ? q : NULL,
-                           has_access ? access : NULL, has_ext ? external_id : NULL, limit,
-                           after, &items) == 0)
-        ej_reply(r, 200, ej_page_wrap(items, limit));
+    f.role = has_role ? role : NULL;
+    f.q = has_q ? q : NULL;
+    f.access = has_access ? access : NULL;
+    f.external_id = has_ext ? external_id : NULL;
+    enum ej_err e = ej_store_user_list(&r->db, &f, &items);
+    if (e != EJ_OK)
+        ej_problem_db(r, e);
+    else
+        ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
 
 void ej_op_get_user(struct ej_req *r)
 {
-    int64_t id;
+    int64_t id, version;
     json_t *user;
-    if (ej_param_id(r, 0, &id) == 0 && ej_store_user_get(r, id, &user) == 0)
-        ej_reply(r, 200, user);
+    if (ej_param_id(r, 0, &id) != 0)
+        return;
+    enum ej_err e = ej_store_user_get(&r->db, id, &user, &version);
+    if (e != EJ_OK)
+        ej_problem_entity(r, e, "user");
+    else
+        reply_user(r, 200, user, version);
 }
 
 /* The superuser may not take their own superuser role away, nor date their
- * own access out of existence: the institution would be left without anyone
- * to administer it. */
+ * own access out of existence (rules/users.h). */
 static int keeps_own_superuser(struct ej_req *r, int64_t id)
 {
-    json_t *asked = json_object_get(r->body, "roles"), *v;
-    const char *start = ej_json_str(r->body, "employment_start");
-    const char *end = ej_json_str(r->body, "employment_end");
-    size_t i;
-    if (id != r->who.user_id)
-        return 0;
+    const json_t *asked = json_object_get(r->body, "roles");
+    const char *names[8] = {0};
+    size_t n = 0, i;
+    json_t *v;
+    json_array_foreach(asked, i, v) {
+        if (n < sizeof names / sizeof names[0])
+            names[n++] = json_string_value(v);
+    }
     /* Today in Riga, as user_access() in the database counts it: not the server's TZ. */
     char today[EJ_DATE_BUFSZ];
     ej_date_format(ej_riga_today(), today);
-    if ((start && strcmp(start, today) > 0) || (end && strcmp(end, today) < 0))
+    struct ej_own_change c = {
+        .self = id == r->who.user_id,
+        .start = ej_json_str(r->body, "employment_start"),
+        .end = ej_json_str(r->body, "employment_end"),
+        .today = today,
+        .roles = names,
+        .n_roles = n,
+        .roles_given = asked != NULL,
+    };
+    switch (ej_own_access_verdict(&c)) {
+    case EJ_OWN_ACCESS_ENDS:
         return ej_problem(r, 409, "cannot_end_own_access",
                           "Your own employment dates would end your access.");
-    if (!asked)
-        return 0;
-    json_array_foreach(asked, i, v) {
-        if (strcmp(json_string_value(v), "superuser") == 0)
-            return 0;
+    case EJ_OWN_ACCESS_DEMOTED:
+        return ej_problem(r, 409, "cannot_demote_self",
+                          "You cannot remove your own superuser role.");
+    case EJ_OWN_ACCESS_KEPT:
+        break;
     }
-    return ej_problem(r, 409, "cannot_demote_self", "You cannot remove your own superuser role.");
+    return 0;
 }
 
 void ej_op_update_user(struct ej_req *r)
@@ -180,45 +229,61 @@ void ej_op_update_user(struct ej_req *r)
     json_t *user;
     if (ej_param_id(r, 0, &id) != 0 || ej_if_match(r, &version) != 0 ||
         ej_json_check(r, r->body, update_fields) != 0 || validate_user(r, r->body) != 0 ||
-        keeps_own_superuser(r, id) != 0 ||
-        ej_store_user_update(r, id, version, r->body, &user) != 0)
+        keeps_own_superuser(r, id) != 0)
         return;
-    ej_reply(r, 200, user);
+    enum ej_err e = ej_store_user_update(&r->db, id, version, r->body, &user, &version);
+    if (e != EJ_OK)
+        user_problem(r, e);
+    else
+        reply_user(r, 200, user, version);
 }
 
 void ej_op_reset_password(struct ej_req *r)
 {
-    int64_t id;
+    int64_t id, version;
     char plain[EJ_RANDOM_PASSWORD_SIZE], hash[EJ_PASSWORD_ENCODED_SIZE];
     json_t *user;
     if (ej_param_id(r, 0, &id) != 0 || (r->body && ej_json_check(r, r->body, no_fields) != 0) ||
-        one_time_password(r, plain, hash) != 0 ||
-        ej_store_user_reset_password(r, id, hash, &user) != 0)
+        one_time_password(r, plain, hash) != 0)
         return;
-    ej_reply(r, 200, json_pack("{s:s, s:o}", "initial_password", plain, "user", user));
+    enum ej_err e = ej_store_user_reset_password(&r->db, id, hash, &user, &version);
+    if (e != EJ_OK) {
+        ej_problem_entity(r, e, "user");
+    } else {
+        if (version >= 0)
+            ej_set_etag(r, version);
+        ej_reply(r, 200, json_pack("{s:s, s:o}", "initial_password", plain, "user", user));
+    }
     memset(plain, 0, sizeof plain);
 }
 
 void ej_op_revoke_user(struct ej_req *r)
 {
-    int64_t id;
+    int64_t id, version;
     json_t *user;
     if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, revoke_fields) != 0)
         return;
-    if (id == r->who.user_id) {
+    if (!ej_may_revoke(id == r->who.user_id)) {
         ej_problem(r, 409, "cannot_revoke_self", "You cannot revoke your own access.");
         return;
     }
-    if (ej_store_user_revoke(r, id, ej_json_str(r->body, "reason"), &user) == 0)
-        ej_reply(r, 200, user);
+    enum ej_err e = ej_store_user_revoke(&r->db, id, ej_json_str(r->body, "reason"), &user,
+                                         &version);
+    if (e != EJ_OK)
+        ej_problem_entity(r, e, "user");
+    else
+        reply_user(r, 200, user, version);
 }
 
 void ej_op_reinstate_user(struct ej_req *r)
 {
-    int64_t id;
+    int64_t id, version;
     json_t *user;
-    if (ej_param_id(r, 0, &id) != 0 || (r->body && ej_json_check(r, r->body, no_fields) != 0) ||
-        ej_store_user_reinstate(r, id, &user) != 0)
+    if (ej_param_id(r, 0, &id) != 0 || (r->body && ej_json_check(r, r->body, no_fields) != 0))
         return;
-    ej_reply(r, 200, user);
+    enum ej_err e = ej_store_user_reinstate(&r->db, id, &user, &version);
+    if (e != EJ_OK)
+        ej_problem_entity(r, e, "user");
+    else
+        reply_user(r, 200, user, version);
 }

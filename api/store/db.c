@@ -5,6 +5,7 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +39,9 @@ struct slot {
     struct stmt *stmts; /* heap, STMT_CACHE entries once used */
     unsigned nstmts;
     unsigned generation; /* in the statements' names: bumped when the cache is forgotten */
+    /* ej_db_begin was called and BEGIN not sent yet: it goes with the
+     * transaction's first statement, in one round trip (pipeline mode). */
+    bool begin_pending;
 };
 static struct slot *slots;
 static int *free_slots; /* stack of free slot indexes: the warmest is reused first */
@@ -145,6 +149,7 @@ static void give_back(void)
     if (s->conn && (PQstatus(s->conn) != CONNECTION_OK ||
                     PQtransactionStatus(s->conn) != PQTRANS_IDLE))
         conn_close(s);
+    s->begin_pending = false;
     tl_slot = NULL;
     pthread_mutex_lock(&pool_mu);
     free_slots[nfree++] = (int)(s - slots);
@@ -336,30 +341,148 @@ static PGresult *run(struct slot *s, const char *sql, int n, const char *const *
     return run_once(s, sql, n, params);
 }
 
-static PGresult *run_once(struct slot *s, const char *sql, int n, const char *const *params)
+/* The cached name of sql's prepared statement on this connection, into name;
+ * *prepare: it is not prepared yet (a new cache entry, prepared by the
+ * caller). Returns false when the cache is full: run it as a one-off. */
+static bool stmt_lookup(struct slot *s, const char *sql, char name[24], bool *prepare)
 {
-    PGconn *c = s->conn;
     uint64_t h = fnv1a(sql);
-    char name[24];
     unsigned i = 0;
     while (i < s->nstmts && (s->stmts[i].hash != h || strcmp(s->stmts[i].sql, sql) != 0))
         i++;
-    if (i == s->nstmts) {
-        if (s->nstmts == STMT_CACHE)
-            return PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-        if (!s->stmts && !(s->stmts = calloc(STMT_CACHE, sizeof *s->stmts)))
-            abort();
-        snprintf(name, sizeof name, "ej%u_%u", s->generation, i);
+    *prepare = i == s->nstmts;
+    if (*prepare && s->nstmts == STMT_CACHE)
+        return false;
+    snprintf(name, 24, "ej%u_%u", s->generation, i);
+    return true;
+}
+
+/* Remembers sql under the name stmt_lookup gave it, once prepared. */
+static void stmt_remember(struct slot *s, const char *sql)
+{
+    if (!s->stmts && !(s->stmts = calloc(STMT_CACHE, sizeof *s->stmts)))
+        abort();
+    s->stmts[s->nstmts].hash = fnv1a(sql);
+    if (!(s->stmts[s->nstmts].sql = strdup(sql)))
+        abort();
+    s->nstmts++;
+}
+
+/* The next result of a pipeline, and the NULL that ends it. */
+static PGresult *pipeline_result(PGconn *c)
+{
+    PGresult *res = PQgetResult(c), *extra;
+    /* one result and its NULL; bounded, as a lost connection may answer oddly */
+    for (int k = 0; res && k < 4 && (extra = PQgetResult(c)) != NULL; k++)
+        PQclear(extra);
+    return res;
+}
+
+static bool result_ok(const PGresult *res)
+{
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+/* Runs `before` (a command without parameters, or NULL), the statement sql
+ * (prepared and cached as run_once does) and `after` (a command, or NULL) in
+ * one round trip: libpq's pipeline mode sends all of them and one Sync. The
+ * result returned is that of the first one that failed, else the
+ * statement's; *after_res gets `after`'s (NULL when none ran). On a broken
+ * connection the result is NULL. */
+static PGresult *run_pipelined(struct slot *s, const char *before, const char *sql, int n,
+                               const char *const *params, const char *after,
+                               PGresult **after_res)
+{
+    PGconn *c = s->conn;
+    char name[24];
+    bool prepare, cached = stmt_lookup(s, sql, name, &prepare);
+    *after_res = NULL;
+    if (!PQenterPipelineMode(c))
+        return NULL;
+    bool sent = (!before || PQsendQueryParams(c, before, 0, NULL, NULL, NULL, NULL, 0)) &&
+                (!cached || !prepare || PQsendPrepare(c, name, sql, n, NULL)) &&
+                (cached ? PQsendQueryPrepared(c, name, n, params, NULL, NULL, 0)
+                        : PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0)) &&
+                (!after || PQsendQueryParams(c, after, 0, NULL, NULL, NULL, NULL, 0)) &&
+                PQpipelineSync(c);
+    if (!sent) {
+        /* libpq could not queue or send: the connection is unusable. */
+        PQexitPipelineMode(c);
+        return NULL;
+    }
+    PGresult *first_bad = NULL, *main_res = NULL, *res;
+    if (before) {
+        res = pipeline_result(c);
+        if (!result_ok(res))
+            first_bad = res;
+        else
+            PQclear(res);
+    }
+    if (cached && prepare) {
+        res = pipeline_result(c);
+        if (result_ok(res)) {
+            stmt_remember(s, sql);
+            PQclear(res);
+        } else if (!first_bad) {
+            first_bad = res;
+        } else {
+            PQclear(res);
+        }
+    }
+    main_res = pipeline_result(c);
+    if (after)
+        *after_res = pipeline_result(c);
+    /* the Sync's own result, then back to normal mode */
+    for (int k = 0; k < 8 && (res = PQgetResult(c)) != NULL; k++) {
+        bool sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+        PQclear(res);
+        if (sync)
+            break;
+    }
+    if (!PQexitPipelineMode(c) && PQstatus(c) == CONNECTION_OK) {
+        /* Results left over: the connection cannot be trusted any more. A NULL
+         * result counts as a broken connection, which the caller closes. */
+        ej_log_event(EJ_LOG_WARN, "database pipeline left unfinished", NULL);
+        PQclear(main_res);
+        PQclear(*after_res);
+        PQclear(first_bad);
+        *after_res = NULL;
+        return NULL;
+    }
+    if (first_bad) {
+        PQclear(main_res);
+        PQclear(*after_res);
+        *after_res = NULL;
+        return first_bad;
+    }
+    if (!main_res) {
+        PQclear(*after_res);
+        *after_res = NULL;
+    }
+    return main_res;
+}
+
+static PGresult *run_once(struct slot *s, const char *sql, int n, const char *const *params)
+{
+    PGconn *c = s->conn;
+    if (s->begin_pending) {
+        /* The transaction's BEGIN goes with its first statement. */
+        PGresult *none;
+        s->begin_pending = false;
+        return run_pipelined(s, "BEGIN", sql, n, params, NULL, &none);
+    }
+    char name[24];
+    bool prepare;
+    if (!stmt_lookup(s, sql, name, &prepare))
+        return PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+    if (prepare) {
         PGresult *prep = PQprepare(c, name, sql, n, NULL);
         if (PQresultStatus(prep) != PGRES_COMMAND_OK)
             return prep;
         PQclear(prep);
-        s->stmts[i].hash = h;
-        if (!(s->stmts[i].sql = strdup(sql)))
-            abort();
-        s->nstmts++;
+        stmt_remember(s, sql);
     }
-    snprintf(name, sizeof name, "ej%u_%u", s->generation, i);
     return PQexecPrepared(c, name, n, params, NULL, NULL, 0);
 }
 
@@ -371,7 +494,10 @@ PGresult *db_exec_db(struct ej_db *db, int shape, const char *sql, int n,
         PGconn *c = conn_get(db);
         if (!c)
             return NULL;
-        int first = !db->in_tx;
+        /* The transaction's first statement (its BEGIN goes along) may be
+         * retried too: on a connection that broke, nothing of it was kept. */
+        bool tx_first = tl_slot->begin_pending;
+        int first = !db->in_tx || tx_first;
         PGresult *res = run(tl_slot, sql, n, params);
         ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -395,9 +521,11 @@ PGresult *db_exec_db(struct ej_db *db, int shape, const char *sql, int n,
         map_error(db, c, res, sql);
         PQclear(res);
         /* A read outside a transaction may be retried once on a new connection. */
-        if (!(was_broken && first && (shape & DB_READ) && attempt == 0))
+        if (!(was_broken && first && ((shape & DB_READ) || tx_first) && attempt == 0))
             return NULL;
         atomic_store(&failed_at_us, 0);
+        if (tx_first && tl_slot)
+            tl_slot->begin_pending = true;
     }
     return NULL;
 }
@@ -472,10 +600,16 @@ static enum ej_err simple(struct ej_db *db, const char *sql, int shape)
     return EJ_OK;
 }
 
+/* BEGIN is not sent on its own: it waits for the transaction's first
+ * statement and goes with it in one round trip (run_once). The connection is
+ * borrowed (and opened) now, so that a database that is not there answers
+ * here as before. */
 enum ej_err ej_db_begin(struct ej_db *db)
 {
-    if (simple(db, "BEGIN", DB_NONE | DB_READ) != EJ_OK)
+    db->err = EJ_OK;
+    if (!conn_get(db))
         return db->err;
+    tl_slot->begin_pending = true;
     db->in_tx = true;
     db->feed_n = 0;
     return EJ_OK;
@@ -484,34 +618,14 @@ enum ej_err ej_db_begin(struct ej_db *db)
 /* COMMIT of a transaction in which a statement failed succeeds as a command, with the tag
  * ROLLBACK: nothing was kept. A handler that went on after a failure (keep_changes: a login's
  * record, throttle counts) must not take that for a commit. */
-enum ej_err ej_db_commit(struct ej_db *db)
+static enum ej_err commit_result(struct ej_db *db, PGresult *res)
 {
-    /* The change feed's positions (0012_changes.sql has the argument): the
-     * clock row is locked last, just before COMMIT, and stays locked until
-     * the commit is visible, so positions follow commit order without gaps. */
-    if (db->in_tx && db->feed_n > 0) {
-        char k[24];
-        const char *p[] = {db_i64(k, db->feed_n)};
-        PGresult *res = db_exec_db(db, DB_NONE,
-                                   "WITH c AS (UPDATE change_clock SET position = position + $1::int"
-                                   " RETURNING position)"
-                                   " INSERT INTO change_commits (xid, first_position, last_position)"
-                                   " SELECT pg_current_xact_id(), position - $1::int + 1, position"
-                                   " FROM c",
-                                   1, p);
-        if (!res) {
-            enum ej_err e = db->err;
-            ej_db_rollback(db);
-            return db->err = e;
-        }
-        PQclear(res);
-        db->feed_n = 0;
-    }
-    db->in_tx = false;
-    PGresult *res = db_exec_db(db, DB_NONE, "COMMIT", 0, NULL);
-    if (!res)
+    if (!res) {
+        if (db->err == EJ_OK)
+            db->err = EJ_ERR_UNAVAILABLE;
         return db->err;
-    int committed = strcmp(PQcmdStatus(res), "COMMIT") == 0;
+    }
+    int committed = PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "COMMIT") == 0;
     if (!committed)
         ej_log_event(EJ_LOG_ERROR, "transaction rolled back at commit",
                      json_pack("{s:s, s:s}", "tag", PQcmdStatus(res), "request_id",
@@ -522,11 +636,66 @@ enum ej_err ej_db_commit(struct ej_db *db)
     return committed ? EJ_OK : db->err;
 }
 
+enum ej_err ej_db_commit(struct ej_db *db)
+{
+    if (db->in_tx && tl_slot && tl_slot->begin_pending) {
+        /* nothing ran: nothing to commit */
+        tl_slot->begin_pending = false;
+        db->in_tx = false;
+        db->feed_n = 0;
+        return EJ_OK;
+    }
+    /* The change feed's positions (0012_changes.sql has the argument): the
+     * clock row is locked last, just before COMMIT, and stays locked until
+     * the commit is visible, so positions follow commit order without gaps.
+     * The two go in one round trip, so the row is held for one less. */
+    if (db->in_tx && db->feed_n > 0) {
+        char k[24];
+        const char *p[] = {db_i64(k, db->feed_n)};
+        PGresult *done = NULL, *res = NULL;
+        db->err = EJ_OK;
+        if (conn_get(db))
+            res = run_pipelined(tl_slot, NULL,
+                                "WITH c AS (UPDATE change_clock SET position = position + $1::int"
+                                " RETURNING position)"
+                                " INSERT INTO change_commits (xid, first_position, last_position)"
+                                " SELECT pg_current_xact_id(), position - $1::int + 1, position"
+                                " FROM c",
+                                1, p, "COMMIT", &done);
+        if (!result_ok(res)) {
+            if (res && failed_with(res, "26000") && tl_slot)
+                stmts_forget(tl_slot); /* as run() does */
+            if (db->err == EJ_OK && tl_slot && tl_slot->conn)
+                map_error(db, tl_slot->conn, res, "change clock");
+            else if (db->err == EJ_OK)
+                fail(db, EJ_ERR_UNAVAILABLE);
+            PQclear(res);
+            PQclear(done);
+            enum ej_err e = db->err;
+            ej_db_rollback(db);
+            return db->err = e;
+        }
+        PQclear(res);
+        db->feed_n = 0;
+        db->in_tx = false;
+        return commit_result(db, done);
+    }
+    db->in_tx = false;
+    PGresult *res = db_exec_db(db, DB_NONE, "COMMIT", 0, NULL);
+    if (!res)
+        return db->err;
+    return commit_result(db, res);
+}
+
 void ej_db_rollback(struct ej_db *db)
 {
     if (!db->in_tx)
         return;
     db->in_tx = false;
+    if (tl_slot && tl_slot->begin_pending) {
+        tl_slot->begin_pending = false; /* nothing was sent */
+        return;
+    }
     if (tl_slot && tl_slot->conn && PQstatus(tl_slot->conn) == CONNECTION_OK) {
         PGresult *res = PQexec(tl_slot->conn, "ROLLBACK");
         PQclear(res);

@@ -3,40 +3,129 @@
 #include "store/audit.h"
 #include "store/db.h"
 
-void ej_store_etag(struct ej_req *r, const json_t *row)
+int64_t ej_entity_version(const json_t *row)
 {
     json_t *v = json_object_get(row, "version");
-    if (json_is_integer(v))
-        ej_set_etag(r, json_integer_value(v));
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
+}
+
+/* Records a failure that no statement reported (a row missing where one must be). */
+static enum ej_err fail(struct ej_db *db, enum ej_err e)
+{
+    db->err = e;
+    db->sqlstate[0] = db->constraint[0] = db->column[0] = '\0';
+    return e;
+}
+
+enum ej_err ej_entity_get(struct ej_db *db, const char *sql, int n, const char *const *params,
+                          json_t **out, int64_t *version)
+{
+    *out = NULL;
+    enum ej_err e = db_json(db, out, sql, n, params);
+    if (e != EJ_OK)
+        return e;
+    if (!*out)
+        return fail(db, EJ_ERR_NOT_FOUND);
+    if (version)
+        *version = ej_entity_version(*out);
+    return EJ_OK;
+}
+
+enum ej_err ej_entity_create(struct ej_db *db, const char *entity, const char *action,
+                             const char *sql, int n, const char *const *params, json_t **out,
+                             int64_t *version)
+{
+    *out = NULL;
+    enum ej_err e = db_json(db, out, sql, n, params);
+    if (e == EJ_OK && !*out)
+        e = fail(db, EJ_ERR_INTERNAL);
+    if (e == EJ_OK)
+        e = ej_audit(db, action, entity, json_integer_value(json_object_get(*out, "id")), NULL,
+                     *out);
+    if (e != EJ_OK) {
+        json_decref(*out);
+        *out = NULL;
+        return e;
+    }
+    if (version)
+        *version = ej_entity_version(*out);
+    return EJ_OK;
+}
+
+enum ej_err ej_entity_change(struct ej_db *db, const char *entity, const char *action,
+                             int64_t id, int64_t expected_version, const char *load_sql,
+                             const char *change_sql, int n, const char *const *params,
+                             json_t **out, int64_t *version)
+{
+    char idbuf[24];
+    const char *p[] = {db_i64(idbuf, id)};
+    json_t *before = NULL;
+    int64_t current = -1;
+    *out = NULL;
+    enum ej_err e = ej_entity_get(db, load_sql, 1, p, &before, &current);
+    if (e != EJ_OK)
+        return e;
+    if (expected_version >= 0 && current != expected_version)
+        e = fail(db, EJ_ERR_STALE);
+    if (e == EJ_OK)
+        e = db_json(db, out, change_sql, n, params);
+    if (e == EJ_OK && !*out)
+        e = fail(db, EJ_ERR_NOT_FOUND);
+    if (e == EJ_OK)
+        e = ej_audit(db, action, entity, id, before, *out);
+    json_decref(before);
+    if (e != EJ_OK) {
+        json_decref(*out);
+        *out = NULL;
+        return e;
+    }
+    if (version)
+        *version = ej_entity_version(*out);
+    return EJ_OK;
+}
+
+bool ej_entity_external_id_taken(const struct ej_db *db)
+{
+    static const char *const keys[] = {"users_external_id_key", "students_external_id_key",
+                                       "programs_external_id_key", "groups_external_id_key"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (db_failed_with(db, "23505", keys[i]))
+            return true;
+    return false;
+}
+
+/* ---- transitional (issue 14): the request forms, until every caller is converted ---- */
+
+void ej_store_etag(struct ej_req *r, const json_t *row)
+{
+    int64_t v = ej_entity_version(row);
+    if (v >= 0)
+        ej_set_etag(r, v);
 }
 
 int ej_store_get(struct ej_req *r, const char *what, const char *sql, int n,
                  const char *const *params, json_t **out)
 {
-    if (db_json(r, out, sql, n, params) != 0)
-        return -1;
-    if (!*out)
+    int64_t version = -1;
+    enum ej_err e = ej_entity_get(&r->db, sql, n, params, out, &version);
+    if (e == EJ_ERR_NOT_FOUND)
         return ej_problem(r, 404, "not_found", "No such %s.", what);
-    ej_store_etag(r, *out);
+    if (e != EJ_OK)
+        return ej_problem_db(r, e);
+    if (version >= 0)
+        ej_set_etag(r, version);
     return 0;
 }
 
-/* On failure *out is NULL: the caller never owns a row that was not stored. */
 int ej_store_create(struct ej_req *r, const char *entity, const char *action,
                     const char *sql, int n, const char *const *params, json_t **out)
 {
-    *out = NULL;
-    if (db_json(r, out, sql, n, params) != 0)
-        return -1;
-    if (!*out)
-        return ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
-    if (ej_audit(r, action, entity, json_integer_value(json_object_get(*out, "id")), NULL, *out) !=
-        0) {
-        json_decref(*out);
-        *out = NULL;
-        return -1;
-    }
-    ej_store_etag(r, *out);
+    int64_t version = -1;
+    enum ej_err e = ej_entity_create(&r->db, entity, action, sql, n, params, out, &version);
+    if (e != EJ_OK)
+        return ej_problem_db(r, e);
+    if (version >= 0)
+        ej_set_etag(r, version);
     return 0;
 }
 
@@ -44,40 +133,25 @@ int ej_store_change(struct ej_req *r, const char *entity, const char *action, in
                     int64_t expected_version, const char *load_sql, const char *change_sql,
                     int n, const char *const *params, json_t **out)
 {
-    char idbuf[24];
-    const char *p[] = {db_i64(idbuf, id)};
-    json_t *before = NULL;
-    *out = NULL;
-    if (ej_store_get(r, entity, load_sql, 1, p, &before) != 0)
-        return -1;
-    if (expected_version >= 0 &&
-        json_integer_value(json_object_get(before, "version")) != expected_version) {
-        json_decref(before);
+    int64_t version = -1;
+    enum ej_err e = ej_entity_change(&r->db, entity, action, id, expected_version, load_sql,
+                                     change_sql, n, params, out, &version);
+    if (e == EJ_ERR_NOT_FOUND)
+        return ej_problem(r, 404, "not_found", "No such %s.", entity);
+    if (e == EJ_ERR_STALE)
         return ej_problem(r, 412, "precondition_failed",
                           "The %s was changed by someone else; reload and try again.", entity);
-    }
-    int rc = db_json(r, out, change_sql, n, params);
-    if (rc == 0 && !*out)
-        rc = ej_problem(r, 404, "not_found", "No such %s.", entity);
-    if (rc == 0)
-        rc = ej_audit(r, action, entity, id, before, *out);
-    if (rc == 0)
-        ej_store_etag(r, *out);
-    json_decref(before);
-    if (rc != 0) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return rc;
+    if (e != EJ_OK)
+        return ej_problem_db(r, e);
+    if (version >= 0)
+        ej_set_etag(r, version);
+    return 0;
 }
 
 int ej_store_external_id_conflict(struct ej_req *r, int rc)
 {
-    static const char *const keys[] = {"users_external_id_key", "students_external_id_key",
-                                       "programs_external_id_key", "groups_external_id_key"};
-    for (size_t i = 0; rc != 0 && i < sizeof keys / sizeof keys[0]; i++)
-        if (db_failed_with(&r->db, "23505", keys[i]))
-            ej_problem(r, 409, "external_id_taken",
-                       "Another record of this kind already has this external_id.");
+    if (rc != 0 && ej_entity_external_id_taken(&r->db))
+        ej_problem(r, 409, "external_id_taken",
+                   "Another record of this kind already has this external_id.");
     return rc;
 }

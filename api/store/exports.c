@@ -1,5 +1,6 @@
 #include "store/exports.h"
 
+#include "core/req.h"
 #include "store/db.h"
 
 #include <math.h>
@@ -48,15 +49,16 @@ static void add_counts(json_t *t, const json_t *c)
     }
 }
 
-int ej_store_hours_report(struct ej_req *r, const char *from, const char *to, int64_t teacher_id,
-                          json_t **out)
+enum ej_err ej_store_hours_report(struct ej_db *db, const char *from, const char *to,
+                                  int64_t teacher_id, json_t **out)
 {
+    *out = NULL;
     char t[24];
     const char *p[] = {from, to, teacher_id ? db_i64(t, teacher_id) : NULL};
     /* §15: a lesson counts for whoever conducted it (the substitute where one
      * recorded it), "as a substitute" when that is the lesson's substitute. */
     PGresult *res = db_exec(
-        r, DB_MANY | DB_READ,
+        db, DB_MANY | DB_READ,
         "SELECT l.conducted_by, u.full_name, u.external_id, g.id, g.name, g.external_id,"
         " p.id, p.name, count(*),"
         " sum(academic_hours(l.starts_at, l.ends_at)),"
@@ -72,7 +74,7 @@ int ej_store_hours_report(struct ej_req *r, const char *from, const char *to, in
         " p.id, p.name ORDER BY l.conducted_by, g.id",
         3, p);
     if (!res)
-        return -1;
+        return db->err;
     json_t *teachers = json_array(), *totals = counts(0, 0, 0, 0), *teacher = NULL;
     for (int i = 0, n = PQntuples(res); i < n; i++) {
         json_int_t tid = strtoll(PQgetvalue(res, i, 0), NULL, 10);
@@ -101,20 +103,20 @@ int ej_store_hours_report(struct ej_req *r, const char *from, const char *to, in
     PQclear(res);
     *out = json_pack("{s:s, s:s, s:o, s:o}", "from", from, "to", to, "teachers", teachers,
                      "totals", totals);
-    return 0;
+    return EJ_OK;
 }
 
 /* ---- the group journal ---- */
 
-static int journal_head(struct ej_req *r, const char *g, unsigned scopes,
+static enum ej_err journal_head(struct ej_db *db, int64_t who, const char *g, unsigned scopes,
                         unsigned attendance_scopes, const char *from, const char *to,
                         json_t **group, char *range_from, char *range_to, int *with_attendance)
 {
     char uid[24], sc[24], asc[24];
-    const char *p[] = {g, db_i64(uid, r->who.user_id), db_i64(sc, scopes),
+    const char *p[] = {g, db_i64(uid, who), db_i64(sc, scopes),
                        db_i64(asc, attendance_scopes), from, to};
     PGresult *res = db_exec(
-        r, DB_OPT | DB_READ,
+        db, DB_OPT | DB_READ,
         "SELECT g.id, g.name, g.external_id, p.id, p.name, y.id, y.name,"
         " coalesce($5::date, y.starts_on), coalesce($6::date, y.ends_on),"
         " visible_group($2, $4, g.id),"
@@ -125,10 +127,11 @@ static int journal_head(struct ej_req *r, const char *g, unsigned scopes,
         " WHERE g.id = $1 AND visible_group($2, $3, g.id)",
         6, p);
     if (!res)
-        return -1;
+        return db->err;
     if (PQntuples(res) == 0) {
         PQclear(res);
-        return ej_problem(r, 404, "not_found", "No such group.");
+        db->err = EJ_ERR_NOT_FOUND;
+        return db->err;
     }
     *group = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", int_col(res, 0, 0),
                        "name", text_col(res, 0, 1), "external_id", text_col(res, 0, 2),
@@ -139,17 +142,17 @@ static int journal_head(struct ej_req *r, const char *g, unsigned scopes,
     snprintf(range_to, 11, "%s", PQgetvalue(res, 0, 8));
     *with_attendance = PQgetvalue(res, 0, 9)[0] == 't';
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-static int journal_lessons(struct ej_req *r, const char *g, const char *from, const char *to,
+static enum ej_err journal_lessons(struct ej_db *db, const char *g, const char *from, const char *to,
                            json_t *lessons)
 {
     const char *p[] = {g, from, to};
     /* The conducting teacher: who recorded it; before that the substitute,
      * else the group's first teacher (as GET /lessons/{id} shows it). */
     PGresult *res = db_exec(
-        r, DB_MANY | DB_READ,
+        db, DB_MANY | DB_READ,
         "SELECT l.id, l.date, to_char(l.starts_at, 'HH24:MI'), to_char(l.ends_at, 'HH24:MI'),"
         " academic_hours(l.starts_at, l.ends_at), lesson_state(l), l.topic, c.id, c.full_name,"
         " l.substitute_teacher_id IS NOT NULL AND c.id = l.substitute_teacher_id, l.cancel_reason"
@@ -160,7 +163,7 @@ static int journal_lessons(struct ej_req *r, const char *g, const char *from, co
         " ORDER BY l.date, l.starts_at, l.id",
         3, p);
     if (!res)
-        return -1;
+        return db->err;
     for (int i = 0, n = PQntuples(res); i < n; i++) {
         json_t *l = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "id",
                               int_col(res, i, 0), "date", text_col(res, i, 1), "starts_at",
@@ -173,17 +176,17 @@ static int journal_lessons(struct ej_req *r, const char *g, const char *from, co
         json_array_append_new(lessons, l);
     }
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-static int journal_students(struct ej_req *r, const char *g, const char *from, const char *to,
+static enum ej_err journal_students(struct ej_db *db, const char *g, const char *from, const char *to,
                             int with_attendance, json_t *students)
 {
     const char *p[] = {g, from, to};
     /* Everyone enrolled at some time in the range (withdrawn ones until their
      * withdrawal took effect). */
     PGresult *res = db_exec(
-        r, DB_MANY | DB_READ,
+        db, DB_MANY | DB_READ,
         "SELECT s.id, s.full_name, s.external_id, min(e.starts_on),"
         " CASE WHEN bool_or(e.withdrawn_at IS NULL) THEN NULL"
         "  ELSE max(e.withdrawal_effective_on) END"
@@ -193,7 +196,7 @@ static int journal_students(struct ej_req *r, const char *g, const char *from, c
         " GROUP BY s.id ORDER BY s.full_name, s.id",
         3, p);
     if (!res)
-        return -1;
+        return db->err;
     for (int i = 0, n = PQntuples(res); i < n; i++) {
         json_t *s = json_pack("{s:o, s:o, s:o, s:o, s:o}", "id", int_col(res, i, 0),
                               "full_name", text_col(res, i, 1), "external_id",
@@ -205,15 +208,15 @@ static int journal_students(struct ej_req *r, const char *g, const char *from, c
     }
     PQclear(res);
     if (!with_attendance)
-        return 0;
-    res = db_exec(r, DB_MANY | DB_READ,
+        return EJ_OK;
+    res = db_exec(db, DB_MANY | DB_READ,
                   "SELECT a.student_id, a.lesson_id, a.status, a.reason_code"
                   " FROM lesson_attendance a JOIN lessons l ON l.id = a.lesson_id"
                   " WHERE l.group_id = $1 AND l.date BETWEEN $2::date AND $3::date"
                   " ORDER BY a.student_id, l.date, l.starts_at, l.id",
                   3, p);
     if (!res)
-        return -1;
+        return db->err;
     /* Both lists are in student order only by id here; match by id. */
     size_t k;
     json_t *s;
@@ -230,27 +233,32 @@ static int journal_students(struct ej_req *r, const char *g, const char *from, c
         }
     }
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_group_journal(struct ej_req *r, unsigned scopes, unsigned attendance_scopes,
-                           int64_t group_id, const char *from, const char *to, json_t **out)
+enum ej_err ej_store_group_journal(struct ej_db *db, const struct ej_principal *who,
+                                   unsigned scopes, unsigned attendance_scopes, int64_t group_id,
+                                   const char *from, const char *to, json_t **out)
 {
     char g[24], range_from[16], range_to[16];
     int with_attendance = 0;
     json_t *group = NULL, *lessons = json_array(), *students = json_array();
     db_i64(g, group_id);
-    if (journal_head(r, g, scopes, attendance_scopes, from, to, &group, range_from, range_to,
-                     &with_attendance) != 0 ||
-        journal_lessons(r, g, range_from, range_to, lessons) != 0 ||
-        journal_students(r, g, range_from, range_to, with_attendance, students) != 0) {
+    *out = NULL;
+    enum ej_err e = journal_head(db, who->user_id, g, scopes, attendance_scopes, from, to, &group,
+                                 range_from, range_to, &with_attendance);
+    if (e == EJ_OK)
+        e = journal_lessons(db, g, range_from, range_to, lessons);
+    if (e == EJ_OK)
+        e = journal_students(db, g, range_from, range_to, with_attendance, students);
+    if (e != EJ_OK) {
         json_decref(group);
         json_decref(lessons);
         json_decref(students);
-        return -1;
+        return e;
     }
     *out = json_pack("{s:o, s:s, s:s, s:b, s:o, s:o}", "group", group, "from", range_from, "to",
                      range_to, "attendance_included", with_attendance, "lessons", lessons,
                      "students", students);
-    return 0;
+    return EJ_OK;
 }

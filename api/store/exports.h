@@ -5,7 +5,7 @@
 #ifndef EJ_STORE_EXPORTS_H
 #define EJ_STORE_EXPORTS_H
 
-#include "core/req.h"
+#include "core/dbctx.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -16,15 +16,17 @@
  * substitute_lessons, substitute_hours, groups: [{group_id, group_name,
  * group_external_id, program_id, program_name, lessons, hours,
  * substitute_lessons, substitute_hours}]}], totals: {...}}. */
-int ej_store_hours_report(struct ej_req *r, const char *from, const char *to, int64_t teacher_id,
-                          json_t **out);
+enum ej_err ej_store_hours_report(struct ej_db *db, const char *from, const char *to,
+                                  int64_t teacher_id, json_t **out);
 
 /* A group's journal from..to (NULL: the group's school year's first / last
  * day): the group, its lessons in date order, the students enrolled at any
  * time in the range and, when attendance_scopes lets the caller see them
  * for this group, each one's attendance per lesson. The group must be
- * visible in `scopes` (else 404). *out (new): see openapi.yaml GroupJournal. */
-int ej_store_group_journal(struct ej_req *r, unsigned scopes, unsigned attendance_scopes,
-                           int64_t group_id, const char *from, const char *to, json_t **out);
+ * visible to `who` in `scopes` (else EJ_ERR_NOT_FOUND). *out (new, NULL on
+ * failure): see openapi.yaml GroupJournal. */
+enum ej_err ej_store_group_journal(struct ej_db *db, const struct ej_principal *who,
+                                   unsigned scopes, unsigned attendance_scopes, int64_t group_id,
+                                   const char *from, const char *to, json_t **out);
 
 #endif

@@ -25,12 +25,13 @@ unsigned ej_roles_from_text(const char *a)
     return roles;
 }
 
-int ej_store_principal(struct ej_req *r, int64_t user_id, int64_t session_id,
-                       int64_t token_version)
+enum ej_err ej_store_principal(struct ej_db *db, int64_t user_id, int64_t session_id,
+                               int64_t token_version, struct ej_principal *who)
 {
     char uid[24], sid[24], tv[24];
     const char *p[] = {db_i64(uid, user_id), db_i64(sid, session_id), db_i64(tv, token_version)};
-    PGresult *res = db_exec(r, DB_OPT | DB_READ,
+    memset(who, 0, sizeof *who);
+    PGresult *res = db_exec(db, DB_OPT | DB_READ,
                             "SELECT u.roles::text, u.must_change_password, u.username"
                             " FROM users u JOIN sessions s ON s.user_id = u.id"
                             " WHERE u.id = $1 AND s.id = $2 AND u.token_version = $3"
@@ -38,19 +39,18 @@ int ej_store_principal(struct ej_req *r, int64_t user_id, int64_t session_id,
                             " AND user_access(u) = 'active'",
                             3, p);
     if (!res)
-        return -1;
+        return db->err;
     if (PQntuples(res) == 0) {
         PQclear(res);
-        return ej_problem(r, 401, "invalid_token",
-                          "This token is no longer valid: sign in again.");
+        return db->err = EJ_ERR_NOT_FOUND;
     }
-    r->who.user_id = user_id;
-    r->who.session_id = session_id;
-    r->who.roles = ej_roles_from_text(PQgetvalue(res, 0, 0));
-    r->who.must_change_password = PQgetvalue(res, 0, 1)[0] == 't';
-    snprintf(r->who.username, sizeof r->who.username, "%s", PQgetvalue(res, 0, 2));
+    who->user_id = user_id;
+    who->session_id = session_id;
+    who->roles = ej_roles_from_text(PQgetvalue(res, 0, 0));
+    who->must_change_password = PQgetvalue(res, 0, 1)[0] == 't';
+    snprintf(who->username, sizeof who->username, "%s", PQgetvalue(res, 0, 2));
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
 static int cli_ok(PGconn *c, PGresult *res)

@@ -10,11 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Loads the caller named by a verified token into r->who: the user must
- * exist with this token version and be `active`, and the session must be
- * live. Otherwise 401 invalid_token. Returns 0 or -1. */
-int ej_store_principal(struct ej_req *r, int64_t user_id, int64_t session_id,
-                       int64_t token_version);
+/* Loads the caller named by a verified token into *who: the user must exist
+ * with this token version and be `active`, and the session must be live;
+ * else EJ_ERR_NOT_FOUND (auth/authn.c answers 401 invalid_token). */
+enum ej_err ej_store_principal(struct ej_db *db, int64_t user_id, int64_t session_id,
+                               int64_t token_version, struct ej_principal *who);
 
 /* Roles text[] <-> bits. */
 unsigned ej_roles_from_text(const char *pg_array);

@@ -50,11 +50,12 @@ void ej_entry_ctx_cleanup(struct ej_entry_ctx *c)
     c->lesson = NULL;
 }
 
-int ej_store_entry_begin(struct ej_req *r, int64_t lesson_id, unsigned lesson_scopes,
-                         struct ej_entry_ctx *c)
+enum ej_err ej_store_entry_begin(struct ej_db *db, const struct ej_principal *who,
+                                 int64_t lesson_id, unsigned lesson_scopes,
+                                 struct ej_entry_ctx *c)
 {
     char id[24], viewer[24], sc[24];
-    const char *p[] = {db_i64(id, lesson_id), db_i64(viewer, r->who.user_id),
+    const char *p[] = {db_i64(id, lesson_id), db_i64(viewer, who->user_id),
                        db_i64(sc, lesson_scopes)};
     memset(c, 0, sizeof *c);
     /* One statement locks the lesson and reads its facts: the lesson row is
@@ -63,7 +64,7 @@ int ej_store_entry_begin(struct ej_req *r, int64_t lesson_id, unsigned lesson_sc
      * The lesson's view (attendance rows) is read after, in a new statement,
      * so that it too includes what that writer committed. */
     PGresult *res = db_exec(
-        r, DB_OPT,
+        db, DB_OPT,
         "SELECT l.group_id, l.version, coalesce(l.substitute_teacher_id, 0),"
         " coalesce(l.conducted_by, 0),"
         " coalesce(l.substitute_teacher_id, (SELECT min(t.teacher_id) FROM group_teachers t"
@@ -80,136 +81,104 @@ int ej_store_entry_begin(struct ej_req *r, int64_t lesson_id, unsigned lesson_sc
         " FOR NO KEY UPDATE OF l",
         3, p);
     if (!res)
-        return -1;
+        return db->err;
     if (PQntuples(res) == 0) {
         PQclear(res);
-        return ej_problem(r, 404, "not_found", "No such lesson.");
+        return db->err = EJ_ERR_NOT_FOUND;
     }
     c->lesson_id = lesson_id;
     c->group_id = i64(res, 0, 0);
-    c->version = i64(res, 0, 1);
-    c->substitute_id = i64(res, 0, 2);
-    c->conducted_by = i64(res, 0, 3);
-    c->default_conductor = i64(res, 0, 4);
-    c->caller_teaches = is_true(res, 0, 5);
-    c->cancelled = is_true(res, 0, 6);
-    c->year_closed = is_true(res, 0, 7);
-    c->recorded = is_true(res, 0, 8);
-    c->started = is_true(res, 0, 9);
-    c->past_deadline = is_true(res, 0, 10);
-    c->extended = is_true(res, 0, 11);
+    c->f.version = i64(res, 0, 1);
+    c->f.substitute_id = i64(res, 0, 2);
+    c->f.conducted_by = i64(res, 0, 3);
+    c->f.default_conductor = i64(res, 0, 4);
+    c->f.caller_teaches = is_true(res, 0, 5);
+    c->f.cancelled = is_true(res, 0, 6);
+    c->f.year_closed = is_true(res, 0, 7);
+    c->f.recorded = is_true(res, 0, 8);
+    c->f.started = is_true(res, 0, 9);
+    c->f.past_deadline = is_true(res, 0, 10);
+    c->f.extended = is_true(res, 0, 11);
     copy(c->starts, sizeof c->starts, res, 0, 12);
     copy(c->deadline, sizeof c->deadline, res, 0, 13);
     copy(c->extension_until, sizeof c->extension_until, res, 0, 14);
     PQclear(res);
-    return ej_store_lesson_full(r, lesson_id, &c->lesson);
+    return ej_store_lesson_full_db(db, lesson_id, &c->lesson);
 }
 
-/* 422 student_not_enrolled / validation_failed unless the attendance names
- * exactly the students enrolled on the lesson's date, with active codes. */
-static int check_roster(struct ej_req *r, const char *id, const char *doc)
+void ej_entry_check_cleanup(struct ej_entry_check *k)
 {
-    const char *p[] = {id, doc};
+    json_decref(k->missing);
+    json_decref(k->unexpected);
+    json_decref(k->unknown_reasons);
+    json_decref(k->reasoned);
+    memset(k, 0, sizeof *k);
+}
+
+static json_t *id_array(json_t *v, const char *key)
+{
+    json_t *a = json_object_get(v, key);
+    return json_is_array(a) ? json_incref(a) : json_array();
+}
+
+enum ej_err ej_store_entry_check(struct ej_db *db, const struct ej_entry_ctx *c,
+                                 const json_t *body, struct ej_entry_check *out)
+{
+    char id[24], *doc = dump(body);
+    const char *p[] = {db_i64(id, c->lesson_id), doc};
     json_t *v = NULL;
-    if (db_json(r, &v,
-                "WITH b AS (SELECT x.student_id, x.reason FROM jsonb_to_recordset($2::jsonb->'attendance')"
-                "   AS x(student_id bigint, reason text)),"
-                " e AS (SELECT enrolled_on(l.group_id, l.date) AS student_id FROM lessons l"
-                "   WHERE l.id = $1)"
-                " SELECT jsonb_build_object("
-                " 'missing', coalesce((SELECT jsonb_agg(student_id ORDER BY student_id) FROM e"
-                "   WHERE student_id NOT IN (SELECT student_id FROM b)), '[]'::jsonb),"
-                " 'unexpected', coalesce((SELECT jsonb_agg(student_id ORDER BY student_id) FROM b"
-                "   WHERE student_id NOT IN (SELECT student_id FROM e)), '[]'::jsonb),"
-                " 'unknown_reasons', coalesce((SELECT jsonb_agg(DISTINCT reason) FROM b"
-                "   WHERE reason IS NOT NULL AND NOT EXISTS (SELECT 1 FROM absence_reasons c"
-                "   WHERE c.code = b.reason AND c.active)), '[]'::jsonb))",
-                2, p) != 0)
-        return -1;
-    json_t *missing = json_object_get(v, "missing"), *unexpected = json_object_get(v, "unexpected");
-    json_t *unknown = json_object_get(v, "unknown_reasons");
-    int rc = 0;
-    if (json_array_size(missing) || json_array_size(unexpected)) {
-        ej_problem(r, 422, "student_not_enrolled",
-                   "The attendance must name exactly the students enrolled on the lesson's "
-                   "date: %zu missing, %zu not enrolled.",
-                   json_array_size(missing), json_array_size(unexpected));
-        if (r->out) {
-            json_object_set(r->out, "missing", missing);
-            json_object_set(r->out, "unexpected", unexpected);
-        }
-        size_t i;
-        json_t *sid;
-        char msg[96];
-        json_array_foreach(missing, i, sid) {
-            snprintf(msg, sizeof msg, "student %lld is enrolled but missing",
-                     (long long)json_integer_value(sid));
-            ej_problem_field(r, "attendance", msg);
-        }
-        json_array_foreach(unexpected, i, sid) {
-            snprintf(msg, sizeof msg, "student %lld is not enrolled on the lesson's date",
-                     (long long)json_integer_value(sid));
-            ej_problem_field(r, "attendance", msg);
-        }
-        rc = -1;
-    } else if (json_array_size(unknown)) {
-        char *list = dump(unknown);
-        ej_problem(r, 422, "validation_failed", "Unknown absence reason code(s): %s.", list);
-        ej_problem_field(r, "attendance", "reason must be an active code of GET /absence-reasons");
-        free(list);
-        rc = -1;
-    }
+    memset(out, 0, sizeof *out);
+    /* The roster, the reason codes and the reasons already set, in one
+     * statement (after the lock: the reasons are what a writer we waited for
+     * left). */
+    enum ej_err e = db_json(
+        db, &v,
+        "WITH b AS (SELECT x.student_id, x.reason FROM jsonb_to_recordset($2::jsonb->'attendance')"
+        "   AS x(student_id bigint, reason text)),"
+        " e AS (SELECT enrolled_on(l.group_id, l.date) AS student_id FROM lessons l"
+        "   WHERE l.id = $1)"
+        " SELECT jsonb_build_object("
+        " 'missing', coalesce((SELECT jsonb_agg(student_id ORDER BY student_id) FROM e"
+        "   WHERE student_id NOT IN (SELECT student_id FROM b)), '[]'::jsonb),"
+        " 'unexpected', coalesce((SELECT jsonb_agg(student_id ORDER BY student_id) FROM b"
+        "   WHERE student_id NOT IN (SELECT student_id FROM e)), '[]'::jsonb),"
+        " 'unknown_reasons', coalesce((SELECT jsonb_agg(DISTINCT reason) FROM b"
+        "   WHERE reason IS NOT NULL AND NOT EXISTS (SELECT 1 FROM absence_reasons c"
+        "   WHERE c.code = b.reason AND c.active)), '[]'::jsonb),"
+        " 'reasoned', coalesce((SELECT jsonb_agg(a.student_id ORDER BY a.student_id)"
+        "   FROM lesson_attendance a WHERE a.lesson_id = $1 AND a.reason_code IS NOT NULL),"
+        "   '[]'::jsonb))",
+        2, p);
+    free(doc);
+    if (e != EJ_OK)
+        return e;
+    if (!v)
+        return db->err = EJ_ERR_INTERNAL;
+    out->missing = id_array(v, "missing");
+    out->unexpected = id_array(v, "unexpected");
+    out->unknown_reasons = id_array(v, "unknown_reasons");
+    out->reasoned = id_array(v, "reasoned");
     json_decref(v);
-    return rc;
+    return EJ_OK;
 }
 
-/* §14: only the superuser changes reasons, so a teacher may not mark present
- * a student whose absence on this lesson already has a reason (that would
- * drop it): 409 reason_set naming them. The superuser may. */
-static int check_reasons_kept(struct ej_req *r, const char *id, const char *doc)
-{
-    if (r->who.roles & EJ_ROLE_SUPERUSER)
-        return 0;
-    const char *p[] = {id, doc};
-    json_t *ids = NULL;
-    if (db_json(r, &ids,
-                "SELECT coalesce(jsonb_agg(c.student_id ORDER BY c.student_id), '[]'::jsonb)"
-                " FROM lesson_attendance c JOIN jsonb_to_recordset($2::jsonb->'attendance')"
-                " AS x(student_id bigint, status text) ON x.student_id = c.student_id"
-                " WHERE c.lesson_id = $1 AND c.reason_code IS NOT NULL AND x.status = 'present'",
-                2, p) != 0)
-        return -1;
-    int rc = 0;
-    if (json_array_size(ids) > 0) {
-        char *list = dump(ids);
-        ej_problem(r, 409, "reason_set",
-                   "Student(s) %s have an absence reason on this lesson; only the superuser "
-                   "can change their status now (§14).", list);
-        json_object_set(r->out, "student_ids", ids);
-        free(list);
-        rc = -1;
-    }
-    json_decref(ids);
-    return rc;
-}
-
-int ej_store_entry_save(struct ej_req *r, const struct ej_entry_ctx *c, const json_t *body,
-                        int64_t conducted_by, bool late, json_t **lesson)
+enum ej_err ej_store_entry_save(struct ej_db *db, const struct ej_entry_ctx *c,
+                                const json_t *body, int64_t conducted_by, bool late,
+                                json_t **lesson, int64_t *version)
 {
     char id[24], by[24], actor[24], *doc = dump(body);
     const char *p[] = {db_i64(id, c->lesson_id), doc, ej_json_str(body, "topic"),
                        db_i64(by, conducted_by), late ? "true" : "false",
-                       db_i64(actor, r->who.user_id)};
-    int rc = -1;
+                       db->who ? db_i64(actor, db->who->user_id) : NULL};
+    enum ej_err e;
     *lesson = NULL;
-    if (check_roster(r, id, doc) != 0 || check_reasons_kept(r, id, doc) != 0)
-        goto out;
+    *version = 0;
     /* Reasons: one given in the body (superuser) wins; one already set stays;
      * else an applied report covering the date gives it (§14). The reports
      * are read FOR SHARE so that a report being applied meanwhile is waited
      * for and seen applied. */
     PGresult *res = db_exec(
-        r, DB_NONE,
+        db, DB_NONE,
         "WITH b AS (SELECT x.student_id, x.status, x.reason"
         "   FROM jsonb_to_recordset($2::jsonb->'attendance')"
         "   AS x(student_id bigint, status text, reason text)),"
@@ -255,67 +224,42 @@ int ej_store_entry_save(struct ej_req *r, const struct ej_entry_ctx *c, const js
         " late = CASE WHEN recorded_at IS NULL THEN $5::boolean ELSE late END,"
         " version = version + 1, updated_at = now() WHERE id = $1",
         6, p);
+    free(doc);
     if (!res)
-        goto out;
+        return db->err;
     PQclear(res);
-    if (ej_store_lesson_full(r, c->lesson_id, lesson) != 0 ||
-        ej_audit(r, c->recorded ? "lesson.entry_update" : "lesson.entry", "lesson", c->lesson_id,
-                 c->lesson, *lesson) != 0)
-        goto out;
-    ej_store_etag(r, *lesson);
-    rc = 0;
-out:
-    if (rc != 0) {
+    e = ej_store_lesson_full_db(db, c->lesson_id, lesson);
+    if (e == EJ_OK)
+        e = ej_audit(db, c->f.recorded ? "lesson.entry_update" : "lesson.entry", "lesson",
+                     c->lesson_id, c->lesson, *lesson);
+    if (e != EJ_OK) {
         json_decref(*lesson);
         *lesson = NULL;
+        return e;
     }
-    free(doc);
-    return rc;
+    *version = json_integer_value(json_object_get(*lesson, "version"));
+    return EJ_OK;
 }
 
-int ej_store_entry_get(struct ej_req *r, int64_t lesson_id, unsigned lesson_scopes,
-                       unsigned attendance_scopes, json_t **lesson)
+enum ej_err ej_store_entry_enrolled(struct ej_db *db, int64_t lesson_id, json_t **enrolled)
 {
-    if (ej_store_lesson_get(r, lesson_id, lesson_scopes, attendance_scopes, lesson) != 0)
-        return -1;
-    /* Whoever may record the entry (the superuser, the substitute if one is
-     * assigned, else the group's teachers, §15) also gets `enrolled`: the
-     * students the attendance must cover, so a substitute on a phone can
-     * record a lesson of a group they do not teach. */
-    int64_t me = r->who.user_id;
-    int64_t sub = json_integer_value(json_object_get(*lesson, "substitute_teacher_id"));
-    bool records = (r->who.roles & EJ_ROLE_SUPERUSER) != 0;
-    if (!records && (r->who.roles & EJ_ROLE_TEACHER)) {
-        size_t i;
-        json_t *t;
-        records = sub == me;
-        json_array_foreach(json_object_get(*lesson, "teacher_ids"), i, t) {
-            if (!sub && json_integer_value(t) == me)
-                records = true;
-        }
-    }
-    if (!records)
-        return 0;
     char id[24];
     const char *p[] = {db_i64(id, lesson_id)};
-    PGresult *res = db_exec(r, DB_MANY | DB_READ,
+    *enrolled = NULL;
+    PGresult *res = db_exec(db, DB_MANY | DB_READ,
                             "SELECT s.id, s.full_name FROM students s WHERE s.id IN"
                             " (SELECT enrolled_on(l.group_id, l.date) FROM lessons l"
                             "  WHERE l.id = $1) ORDER BY s.full_name, s.id",
                             1, p);
-    if (!res) {
-        json_decref(*lesson);
-        *lesson = NULL;
-        return -1;
-    }
-    json_t *enrolled = json_array();
+    if (!res)
+        return db->err;
+    *enrolled = json_array();
     for (int k = 0; k < PQntuples(res); k++)
-        json_array_append_new(enrolled, json_pack("{s:I, s:s}", "student_id",
-                                                  (json_int_t)i64(res, k, 0), "full_name",
-                                                  PQgetvalue(res, k, 1)));
+        json_array_append_new(*enrolled, json_pack("{s:I, s:s}", "student_id",
+                                                   (json_int_t)i64(res, k, 0), "full_name",
+                                                   PQgetvalue(res, k, 1)));
     PQclear(res);
-    json_object_set_new(*lesson, "enrolled", enrolled);
-    return 0;
+    return EJ_OK;
 }
 
 /* ---- extensions ------------------------------------------------------------------------- */
@@ -337,21 +281,33 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
                             2, p);
     if (!res)
         return -1;
-    if (PQntuples(res) == 0)
+    if (PQntuples(res) == 0) {
         ej_problem(r, 404, "not_found", "No such lesson.");
-    else if (is_true(res, 0, 1))
-        ej_year_closed(r);
-    else if (is_true(res, 0, 0))
-        ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
-    else if (!is_true(res, 0, 2))
-        invalid(r, "until", "must be in the future");
-    else if (!is_true(res, 0, 3)) {
+    } else {
+        /* Transitional (issue 14): the verdict is rules/journal.h's; its
+         * problems move to the resources with store/extensions.c. */
         char msg[120], deadline[EJ_RIGA_BUFSZ];
-        ej_utc_text_to_riga(PQgetvalue(res, 0, 4), deadline);
-        snprintf(msg, sizeof msg, "must be after the lesson's deadline (%s)", deadline);
-        invalid(r, "until", msg);
-    } else
-        rc = 0;
+        switch (ej_extension_grantable(is_true(res, 0, 1), is_true(res, 0, 0),
+                                       is_true(res, 0, 2), is_true(res, 0, 3))) {
+        case EJ_EXTENSION_OK:
+            rc = 0;
+            break;
+        case EJ_EXTENSION_YEAR_CLOSED:
+            ej_year_closed(r);
+            break;
+        case EJ_EXTENSION_CANCELLED:
+            ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
+            break;
+        case EJ_EXTENSION_NOT_FUTURE:
+            invalid(r, "until", "must be in the future");
+            break;
+        case EJ_EXTENSION_NOT_AFTER_DEADLINE:
+            ej_utc_text_to_riga(PQgetvalue(res, 0, 4), deadline);
+            snprintf(msg, sizeof msg, "must be after the lesson's deadline (%s)", deadline);
+            invalid(r, "until", msg);
+            break;
+        }
+    }
     PQclear(res);
     if (rc == 0)
         rc = ej_store_lesson_full(r, lesson_id, &before);
@@ -389,21 +345,35 @@ int ej_store_absence_reason_set(struct ej_req *r, int64_t lesson_id, int64_t stu
                             3, p);
     if (!res)
         return -1;
-    if (PQntuples(res) == 0)
+    if (PQntuples(res) == 0) {
         ej_problem(r, 404, "not_found", "No such lesson.");
-    else if (PQgetisnull(res, 0, 2))
-        ej_problem(r, 404, "not_found", "The lesson has no attendance recorded for this student.");
-    else if (expected_version >= 0 && i64(res, 0, 0) != expected_version)
-        stale(r);
-    else if (is_true(res, 0, 1))
-        ej_year_closed(r);
-    else if (strcmp(PQgetvalue(res, 0, 2), "present") == 0)
-        ej_problem(r, 409, "student_present",
-                   "The student was present: only an absence or a late arrival has a reason.");
-    else if (!is_true(res, 0, 3))
-        invalid(r, "reason_code", "must be an active code of GET /absence-reasons");
-    else
-        rc = 0;
+    } else {
+        /* Transitional (issue 14): the verdict is rules/journal.h's. */
+        switch (ej_reason_settable(PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2),
+                                   i64(res, 0, 0), expected_version, is_true(res, 0, 1),
+                                   is_true(res, 0, 3))) {
+        case EJ_REASON_OK:
+            rc = 0;
+            break;
+        case EJ_REASON_NO_ROW:
+            ej_problem(r, 404, "not_found",
+                       "The lesson has no attendance recorded for this student.");
+            break;
+        case EJ_REASON_STALE:
+            stale(r);
+            break;
+        case EJ_REASON_YEAR_CLOSED:
+            ej_year_closed(r);
+            break;
+        case EJ_REASON_PRESENT:
+            ej_problem(r, 409, "student_present",
+                       "The student was present: only an absence or a late arrival has a reason.");
+            break;
+        case EJ_REASON_UNKNOWN_CODE:
+            invalid(r, "reason_code", "must be an active code of GET /absence-reasons");
+            break;
+        }
+    }
     PQclear(res);
     if (rc != 0 || ej_store_lesson_full(r, lesson_id, &before) != 0)
         goto fail;

@@ -3,61 +3,71 @@
  * reasons and the parents' absence reports.
  *
  * The store only reads facts and writes; who may record a lesson and when is
- * decided by the handler (api/resources/journal.c) from the facts that
- * ej_store_entry_begin gathers with the lesson row locked. Every write is
+ * decided by api/rules/journal.h from the facts that ej_store_entry_begin and
+ * ej_store_entry_check gather with the lesson row locked, and the resource
+ * (api/resources/journal.c) answers. Every write is
  * audited in its transaction; a lesson's version (its ETag) moves with every
  * change of its entry, attendance reasons or extension. Objects the caller may
  * not see are 404. JSON results are new references. */
 #ifndef EJ_STORE_JOURNAL_H
 #define EJ_STORE_JOURNAL_H
 
+#include "core/dbctx.h"
 #include "core/req.h"
 #include "rules/calendar.h"
+#include "rules/journal.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-/* What decides whether the caller may record a lesson's entry now. Storage
- * the caller owns: ej_entry_ctx_cleanup frees `lesson`. */
+/* A lesson being recorded: its facts, read with the row locked. Storage the
+ * caller owns: ej_entry_ctx_cleanup frees `lesson`. */
 struct ej_entry_ctx {
-    int64_t lesson_id, group_id, version;
-    int64_t substitute_id;        /* 0: none assigned */
-    int64_t conducted_by;         /* 0: not recorded yet */
-    int64_t default_conductor;    /* the substitute, else the group's first teacher, else 0 */
-    bool caller_teaches;          /* the caller is one of the group's teachers */
-    bool cancelled, year_closed, recorded;
-    bool started;                 /* now >= the lesson's date and start time in Riga */
-    bool past_deadline;           /* now > the lesson's deadline */
-    bool extended;                /* an extension is in force now */
+    int64_t lesson_id, group_id;
+    struct ej_entry_facts f;      /* what rules/journal.h decides on */
     char starts[EJ_UTC_BUFSZ];    /* the lesson's start as an instant */
     char deadline[EJ_UTC_BUFSZ];
     char extension_until[EJ_UTC_BUFSZ]; /* "" when there is no extension */
     json_t *lesson;               /* its full view before the change (owned) */
 };
 
-/* Locks the lesson (FOR NO KEY UPDATE) and gathers the facts above; 404 when
- * there is no such lesson or the caller may not see it (lesson scopes). */
-int ej_store_entry_begin(struct ej_req *r, int64_t lesson_id, unsigned lesson_scopes,
-                         struct ej_entry_ctx *c);
+/* Locks the lesson (FOR NO KEY UPDATE) and gathers the facts above, for
+ * `who`; EJ_ERR_NOT_FOUND when there is no such lesson or they may not see
+ * it (lesson scopes). */
+enum ej_err ej_store_entry_begin(struct ej_db *db, const struct ej_principal *who,
+                                 int64_t lesson_id, unsigned lesson_scopes,
+                                 struct ej_entry_ctx *c);
 void ej_entry_ctx_cleanup(struct ej_entry_ctx *c);
 
-/* Writes the entry of a checked body {topic, attendance: [{student_id,
- * status, reason?}]} for a lesson locked by ej_store_entry_begin:
- * 422 student_not_enrolled (with `missing` and `unexpected` student ids)
- * unless the attendance names exactly the students enrolled on the lesson's
- * date; 422 for a reason code that is not an active one. conducted_by is
+/* What a checked entry body {topic, attendance: [{student_id, status,
+ * reason?}]} is held against, for the lesson locked by ej_store_entry_begin:
+ * new arrays (ej_entry_check_cleanup frees them). The attendance must name
+ * exactly the students enrolled on the lesson's date; reasons must be
+ * active codes; §14 a teacher may not drop a reason (rules/journal.h). */
+struct ej_entry_check {
+    json_t *missing;         /* student ids enrolled on the date, not in the body */
+    json_t *unexpected;      /* student ids in the body, not enrolled on the date */
+    json_t *unknown_reasons; /* reason codes in the body that are not active ones */
+    json_t *reasoned;        /* students whose attendance on the lesson has a reason now */
+};
+enum ej_err ej_store_entry_check(struct ej_db *db, const struct ej_entry_ctx *c,
+                                 const json_t *body, struct ej_entry_check *out);
+void ej_entry_check_cleanup(struct ej_entry_check *k);
+
+/* Writes the entry of a checked body for the locked lesson: conducted_by is
  * recorded as given; late is recorded only by the first entry. Absences
  * without a reason take the reason of an applied report covering the
- * lesson's date; reasons already set stay unless the body names another.
- * Audited with the lesson before and after; *lesson is the lesson after. */
-int ej_store_entry_save(struct ej_req *r, const struct ej_entry_ctx *c, const json_t *body,
-                        int64_t conducted_by, bool late, json_t **lesson);
+ * lesson's date; reasons already set stay unless the body names another
+ * (set by db->who). Audited with the lesson before and after. *lesson: the
+ * lesson after (new), *version its version; on error *lesson is NULL. */
+enum ej_err ej_store_entry_save(struct ej_db *db, const struct ej_entry_ctx *c,
+                                const json_t *body, int64_t conducted_by, bool late,
+                                json_t **lesson, int64_t *version);
 
-/* The lesson with its entry as the caller may see it: attendance rows by
- * attendance scopes. 404 if the lesson is not visible by lesson scopes. */
-int ej_store_entry_get(struct ej_req *r, int64_t lesson_id, unsigned lesson_scopes,
-                       unsigned attendance_scopes, json_t **lesson);
+/* The students enrolled in the lesson's group on its date, whom an entry
+ * must cover, by name: a new array of {student_id, full_name}. */
+enum ej_err ej_store_entry_enrolled(struct ej_db *db, int64_t lesson_id, json_t **enrolled);
 
 /* §13: lets the teacher record the lesson until `until` (UTC
  * "YYYY-MM-DDTHH:MM:SSZ"). 409 lesson_cancelled, school_year_closed; 422 when

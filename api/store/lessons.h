@@ -85,6 +85,9 @@ int ej_store_lessons_refresh_unrecorded(struct ej_req *r, const struct ej_cal *c
  * views are rendered in C from plain columns (lessons.c), in one field order
  * on every route. */
 int ej_store_lesson_full(struct ej_req *r, int64_t id, json_t **lesson);
+/* The same over the store context (issue 14): EJ_ERR_NOT_FOUND when there is
+ * none; on error *lesson is NULL. */
+enum ej_err ej_store_lesson_full_db(struct ej_db *db, int64_t id, json_t **lesson);
 
 /* Runs an UPDATE of lesson id ... RETURNING l.id (sql, params; no row: 404),
  * loads the lesson's full view, audits it as `action` against `before`

@@ -1,9 +1,9 @@
 #include "store/roster.h"
 
+#include "core/req.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/entity.h"
-#include "store/years.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,110 +14,127 @@
 
 static char *dump(const json_t *v) { return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY); }
 
+static bool col_true(PGresult *res, int row, int col) { return PQgetvalue(res, row, col)[0] == 't'; }
+
 /* Wraps db_json over `SELECT coalesce(jsonb_agg(j ORDER BY id), '[]') FROM (...)`. */
-static int list(struct ej_req *r, json_t **items, const char *inner, int n,
-                const char *const *params)
+static enum ej_err list(struct ej_db *db, json_t **items, const char *inner, int n,
+                        const char *const *params)
 {
     char sql[2048];
+    *items = NULL;
     int len = snprintf(sql, sizeof sql,
                        "SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM (%s) s", inner);
-    if (len < 0 || (size_t)len >= sizeof sql)
-        return ej_problem(r, 500, "internal_error", "Internal error (request %s).", r->request_id);
-    return db_json(r, items, sql, n, params);
+    if (len < 0 || (size_t)len >= sizeof sql) {
+        db->err = EJ_ERR_INTERNAL;
+        return db->err;
+    }
+    return db_json(db, items, sql, n, params);
 }
 
 /* ---- school years ---- */
 
-int ej_store_school_year_create(struct ej_req *r, const json_t *body, json_t **out)
+enum ej_err ej_store_school_year_create(struct ej_db *db, const json_t *body, json_t **out,
+                                        int64_t *version)
 {
     char *doc = dump(body);
     const char *p[] = {doc};
-    int rc = ej_store_create(r, "school_year", "school_year.create",
-                             "INSERT INTO school_years AS y (name, starts_on, ends_on)"
-                             " SELECT $1::jsonb->>'name', ($1::jsonb->>'starts_on')::date,"
-                             " ($1::jsonb->>'ends_on')::date RETURNING school_year_json(y)",
-                             1, p, out);
+    enum ej_err e = ej_entity_create(db, "school_year", "school_year.create",
+                                     "INSERT INTO school_years AS y (name, starts_on, ends_on)"
+                                     " SELECT $1::jsonb->>'name', ($1::jsonb->>'starts_on')::date,"
+                                     " ($1::jsonb->>'ends_on')::date RETURNING school_year_json(y)",
+                                     1, p, out, version);
     free(doc);
-    if (rc != 0 && db_failed_with(&r->db, "23505", "school_years_name_key"))
-        ej_problem(r, 409, "school_year_exists", "A school year with this name exists.");
-    return rc;
+    return e;
 }
 
-int ej_store_school_year_list(struct ej_req *r, const struct ej_roster_filter *f, json_t **items)
+enum ej_err ej_store_school_year_list(struct ej_db *db, const struct ej_roster_filter *f,
+                                      json_t **items)
 {
     char lim[24], aft[24];
     const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after)};
-    return list(r, items,
+    return list(db, items,
                 "SELECT x.id, school_year_json(x) AS j FROM school_years x WHERE true" PAGE, 2, p);
 }
 
-int ej_store_school_year_get(struct ej_req *r, int64_t id, json_t **out)
+enum ej_err ej_store_school_year_get(struct ej_db *db, int64_t id, json_t **out,
+                                     int64_t *version)
 {
     char idb[24];
     const char *p[] = {db_i64(idb, id)};
-    return ej_store_get(r, "school year", "SELECT school_year_json(y) FROM school_years y WHERE id = $1",
-                        1, p, out);
+    return ej_entity_get(db, "SELECT school_year_json(y) FROM school_years y WHERE id = $1", 1, p,
+                         out, version);
 }
 
-int ej_store_school_year_close(struct ej_req *r, int64_t id, json_t **out)
+enum ej_err ej_store_school_year_close(struct ej_db *db, int64_t id, json_t **out,
+                                       int64_t *version)
 {
     char idb[24];
     const char *p[] = {db_i64(idb, id)};
-    return ej_store_change(r, "school_year", "school_year.close", id, -1,
-                           "SELECT school_year_json(y) FROM school_years y WHERE id = $1 FOR UPDATE",
-                           "UPDATE school_years y SET closed_at = coalesce(closed_at, now()),"
-                           " version = version + 1 WHERE id = $1 RETURNING school_year_json(y)",
-                           1, p, out);
+    return ej_entity_change(db, "school_year", "school_year.close", id, -1,
+                            "SELECT school_year_json(y) FROM school_years y WHERE id = $1 FOR UPDATE",
+                            "UPDATE school_years y SET closed_at = coalesce(closed_at, now()),"
+                            " version = version + 1 WHERE id = $1 RETURNING school_year_json(y)",
+                            1, p, out, version);
+}
+
+enum ej_err ej_store_school_year_facts(struct ej_db *db, int64_t id, struct ej_year_facts *f)
+{
+    char idb[24];
+    const char *p[] = {db_i64(idb, id)};
+    memset(f, 0, sizeof *f);
+    PGresult *res = db_exec(db, DB_OPT,
+                            "SELECT closed_at IS NOT NULL FROM school_years WHERE id = $1", 1, p);
+    if (!res)
+        return db->err;
+    f->found = PQntuples(res) == 1;
+    f->closed = f->found && col_true(res, 0, 0);
+    PQclear(res);
+    return EJ_OK;
 }
 
 /* ---- programmes ---- */
 
-static int program_conflict(struct ej_req *r, int rc)
-{
-    if (rc != 0 && db_failed_with(&r->db, "23505", "programs_code_key"))
-        ej_problem(r, 409, "program_code_taken", "A programme with this code exists.");
-    return ej_store_external_id_conflict(r, rc);
-}
-
-int ej_store_program_create(struct ej_req *r, const json_t *body, json_t **out)
+enum ej_err ej_store_program_create(struct ej_db *db, const json_t *body, json_t **out,
+                                    int64_t *version)
 {
     char *doc = dump(body);
     const char *p[] = {doc};
-    int rc = ej_store_create(r, "program", "program.create",
-                             "INSERT INTO programs AS x (code, name, description, external_id)"
-                             " SELECT $1::jsonb->>'code', $1::jsonb->>'name',"
-                             " $1::jsonb->>'description', $1::jsonb->>'external_id'"
-                             " RETURNING program_json(x)",
-                             1, p, out);
+    enum ej_err e = ej_entity_create(db, "program", "program.create",
+                                     "INSERT INTO programs AS x (code, name, description, external_id)"
+                                     " SELECT $1::jsonb->>'code', $1::jsonb->>'name',"
+                                     " $1::jsonb->>'description', $1::jsonb->>'external_id'"
+                                     " RETURNING program_json(x)",
+                                     1, p, out, version);
     free(doc);
-    return program_conflict(r, rc);
+    return e;
 }
 
-int ej_store_program_list(struct ej_req *r, const struct ej_roster_filter *f, json_t **items)
+enum ej_err ej_store_program_list(struct ej_db *db, const struct ej_roster_filter *f,
+                                  json_t **items)
 {
     char lim[24], aft[24];
     const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after), f->external_id};
-    return list(r, items,
+    return list(db, items,
                 "SELECT x.id, program_json(x) AS j FROM programs x"
                 " WHERE ($3::text IS NULL OR x.external_id = $3)" PAGE,
                 3, p);
 }
 
-int ej_store_program_get(struct ej_req *r, int64_t id, json_t **out)
+enum ej_err ej_store_program_get(struct ej_db *db, int64_t id, json_t **out, int64_t *version)
 {
     char idb[24];
     const char *p[] = {db_i64(idb, id)};
-    return ej_store_get(r, "programme", "SELECT program_json(x) FROM programs x WHERE id = $1", 1,
-                        p, out);
+    return ej_entity_get(db, "SELECT program_json(x) FROM programs x WHERE id = $1", 1, p, out,
+                         version);
 }
 
-int ej_store_program_update(struct ej_req *r, int64_t id, int64_t version, const json_t *body,
-                            json_t **out)
+enum ej_err ej_store_program_update(struct ej_db *db, int64_t id, int64_t expected_version,
+                                    const json_t *body, json_t **out, int64_t *version)
 {
     char idb[24], *doc = dump(body);
     const char *p[] = {db_i64(idb, id), doc};
-    int rc = ej_store_change(
-        r, "program", "program.update", id, version,
+    enum ej_err e = ej_entity_change(
+        db, "program", "program.update", id, expected_version,
         "SELECT program_json(x) FROM programs x WHERE id = $1 FOR UPDATE",
         "UPDATE programs x SET"
         " code = CASE WHEN $2::jsonb ? 'code' THEN $2::jsonb->>'code' ELSE code END,"
@@ -127,48 +144,42 @@ int ej_store_program_update(struct ej_req *r, int64_t id, int64_t version, const
         " external_id = CASE WHEN $2::jsonb ? 'external_id' THEN $2::jsonb->>'external_id'"
         " ELSE external_id END, version = version + 1, updated_at = now()"
         " WHERE id = $1 RETURNING program_json(x)",
-        2, p, out);
+        2, p, out, version);
     free(doc);
-    return program_conflict(r, rc);
+    return e;
 }
 
 /* ---- groups ---- */
 
-/* 422 naming every id in teacher_ids that is not a user with role teacher. */
-static int check_teachers(struct ej_req *r, const json_t *ids)
+enum ej_err ej_store_not_teachers(struct ej_db *db, const json_t *ids, json_t **bad)
 {
-    if (!ids)
-        return 0;
+    *bad = NULL;
+    if (!ids) {
+        *bad = json_array();
+        return EJ_OK;
+    }
     char *doc = dump(ids);
     const char *p[] = {doc};
-    json_t *bad = NULL;
-    int rc = db_json(r, &bad,
-                     "SELECT jsonb_agg(t) FROM jsonb_array_elements_text($1::jsonb) t"
-                     " WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = t::bigint"
-                     " AND 'teacher' = ANY(roles))",
-                     1, p);
+    enum ej_err e = db_json(db, bad,
+                            "SELECT coalesce(jsonb_agg(t), '[]'::jsonb)"
+                            " FROM jsonb_array_elements_text($1::jsonb) t"
+                            " WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = t::bigint"
+                            " AND 'teacher' = ANY(roles))",
+                            1, p);
     free(doc);
-    if (rc == 0 && json_array_size(bad) > 0) {
-        char *list = dump(bad);
-        ej_problem(r, 422, "validation_failed", "teacher_ids: %s are not teachers.", list);
-        ej_problem_field(r, "teacher_ids", "every id must be a user with the role teacher");
-        free(list);
-        rc = -1;
-    }
-    json_decref(bad);
-    return rc;
+    return e;
 }
 
-static int set_teachers(struct ej_req *r, const char *gid, const json_t *ids)
+static enum ej_err set_teachers(struct ej_db *db, const char *gid, const json_t *ids)
 {
     if (!ids)
-        return 0;
+        return EJ_OK;
     char *doc = dump(ids);
     const char *p[] = {gid, doc};
     /* One statement sees one snapshot: deleting every row and inserting the list again would
      * collide with the rows it deletes when the list keeps a teacher. So only the teachers who
      * leave are deleted, and those who stay are not inserted again. */
-    PGresult *res = db_exec(r, DB_NONE,
+    PGresult *res = db_exec(db, DB_NONE,
                             "WITH d AS (DELETE FROM group_teachers WHERE group_id = $1"
                             "  AND teacher_id::text NOT IN"
                             "  (SELECT jsonb_array_elements_text($2::jsonb)))"
@@ -179,79 +190,55 @@ static int set_teachers(struct ej_req *r, const char *gid, const json_t *ids)
                             2, p);
     free(doc);
     if (!res)
-        return -1;
+        return db->err;
     PQclear(res);
-    return 0;
+    return EJ_OK;
 }
 
-/* 409 if the school year is closed (or 422 if it does not exist). */
-static int year_open(struct ej_req *r, const char *year_id)
-{
-    const char *p[] = {year_id};
-    PGresult *res = db_exec(r, DB_OPT, "SELECT closed_at IS NOT NULL FROM school_years WHERE id = $1",
-                            1, p);
-    if (!res)
-        return -1;
-    int rows = PQntuples(res), closed = rows && PQgetvalue(res, 0, 0)[0] == 't';
-    PQclear(res);
-    if (!rows) {
-        ej_problem(r, 422, "validation_failed", "Field 'school_year_id' refers to no school year.");
-        ej_problem_field(r, "school_year_id", "refers to a record that does not exist");
-        return -1;
-    }
-    return closed ? ej_year_closed(r) : 0;
-}
+#define GROUP_BY_ID "SELECT group_json(x) FROM groups x WHERE id = $1"
 
-static int group_conflict(struct ej_req *r, int rc)
+enum ej_err ej_store_group_create(struct ej_db *db, const json_t *body, json_t **out,
+                                  int64_t *version)
 {
-    if (rc != 0 && db_failed_with(&r->db, "23505", "groups_school_year_id_name_key"))
-        ej_problem(r, 409, "group_name_taken", "This school year already has a group of that name.");
-    return ej_store_external_id_conflict(r, rc);
-}
-
-int ej_store_group_create(struct ej_req *r, const json_t *body, json_t **out)
-{
-    char year[24];
-    db_i64(year, json_integer_value(json_object_get(body, "school_year_id")));
-    const json_t *teachers = json_object_get(body, "teacher_ids");
-    if (year_open(r, year) != 0 || check_teachers(r, teachers) != 0)
-        return -1;
     char *doc = dump(body);
     const char *p[] = {doc};
     json_t *created = NULL;
-    int rc = db_json(r, &created,
-                     "INSERT INTO groups AS x (program_id, school_year_id, name, external_id)"
-                     " SELECT ($1::jsonb->>'program_id')::bigint,"
-                     " ($1::jsonb->>'school_year_id')::bigint, $1::jsonb->>'name',"
-                     " $1::jsonb->>'external_id' RETURNING x.id",
-                     1, p);
-    free(doc);
-    if (group_conflict(r, rc) != 0)
-        return -1;
-    char gid[24];
-    db_i64(gid, json_integer_value(created));
-    json_decref(created);
-    const char *q[] = {gid};
     *out = NULL;
-    if (set_teachers(r, gid, teachers) != 0 ||
-        ej_store_get(r, "group", "SELECT group_json(x) FROM groups x WHERE id = $1", 1, q, out) != 0 ||
-        ej_audit(r, "group.create", "group", strtoll(gid, NULL, 10), NULL, *out) != 0) {
+    enum ej_err e = db_json(db, &created,
+                            "INSERT INTO groups AS x (program_id, school_year_id, name, external_id)"
+                            " SELECT ($1::jsonb->>'program_id')::bigint,"
+                            " ($1::jsonb->>'school_year_id')::bigint, $1::jsonb->>'name',"
+                            " $1::jsonb->>'external_id' RETURNING x.id",
+                            1, p);
+    free(doc);
+    if (e != EJ_OK)
+        return e;
+    int64_t id = json_integer_value(created);
+    json_decref(created);
+    char gid[24];
+    const char *q[] = {db_i64(gid, id)};
+    e = set_teachers(db, gid, json_object_get(body, "teacher_ids"));
+    if (e == EJ_OK)
+        e = ej_entity_get(db, GROUP_BY_ID, 1, q, out, version);
+    if (e == EJ_OK)
+        e = ej_audit(db, "group.create", "group", id, NULL, *out);
+    if (e != EJ_OK) {
         json_decref(*out);
         *out = NULL;
-        return -1;
     }
-    return 0;
+    return e;
 }
 
-int ej_store_group_list(struct ej_req *r, unsigned scopes, const struct ej_roster_filter *f,
-                        json_t **items)
+enum ej_err ej_store_group_list(struct ej_db *db, const struct ej_principal *who,
+                                unsigned scopes, const struct ej_roster_filter *f,
+                                json_t **items)
 {
     char lim[24], aft[24], uid[24], sc[24], yr[24], t[24];
     const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after),
-                       db_i64(uid, r->who.user_id), db_i64(sc, scopes),
+                       db_i64(uid, who->user_id), db_i64(sc, scopes),
                        f->school_year_id ? db_i64(yr, f->school_year_id) : NULL,
                        f->teacher_id ? db_i64(t, f->teacher_id) : NULL, f->external_id};
-    return list(r, items,
+    return list(db, items,
                 "SELECT x.id, group_json(x) AS j FROM groups x"
                 " WHERE visible_group($3, $4, x.id)"
                 " AND ($7::text IS NULL OR x.external_id = $7)"
@@ -261,123 +248,112 @@ int ej_store_group_list(struct ej_req *r, unsigned scopes, const struct ej_roste
                 7, p);
 }
 
-int ej_store_group_get(struct ej_req *r, unsigned scopes, int64_t id, json_t **out)
+enum ej_err ej_store_group_get(struct ej_db *db, const struct ej_principal *who, unsigned scopes,
+                               int64_t id, json_t **out, int64_t *version)
 {
     char idb[24], uid[24], sc[24];
-    const char *p[] = {db_i64(idb, id), db_i64(uid, r->who.user_id), db_i64(sc, scopes)};
-    return ej_store_get(r, "group",
-                        "SELECT group_json(x) FROM groups x WHERE id = $1"
-                        " AND visible_group($2, $3, x.id)",
-                        3, p, out);
+    const char *p[] = {db_i64(idb, id), db_i64(uid, who->user_id), db_i64(sc, scopes)};
+    return ej_entity_get(db,
+                         "SELECT group_json(x) FROM groups x WHERE id = $1"
+                         " AND visible_group($2, $3, x.id)",
+                         3, p, out, version);
 }
 
-int ej_store_group_update(struct ej_req *r, int64_t id, int64_t version, const json_t *body,
-                          json_t **out)
+enum ej_err ej_store_group_lock(struct ej_db *db, int64_t id, json_t **before,
+                                struct ej_group_facts *f)
 {
     char idb[24];
-    const json_t *teachers = json_object_get(body, "teacher_ids");
     const char *q[] = {db_i64(idb, id)};
-    json_t *before = NULL;
+    memset(f, 0, sizeof *f);
+    enum ej_err e = ej_entity_get(db,
+                                  "SELECT group_json(x) || jsonb_build_object('closed',"
+                                  " y.closed_at IS NOT NULL)"
+                                  " FROM groups x JOIN school_years y ON y.id = x.school_year_id"
+                                  " WHERE x.id = $1 FOR UPDATE OF x",
+                                  1, q, before, &f->version);
+    if (e != EJ_OK)
+        return e;
+    f->year_closed = json_is_true(json_object_get(*before, "closed"));
+    json_object_del(*before, "closed");
+    return EJ_OK;
+}
+
+enum ej_err ej_store_group_update(struct ej_db *db, int64_t id, const json_t *before,
+                                  const json_t *body, json_t **out, int64_t *version)
+{
+    char idb[24], *doc = dump(body);
+    const char *p[] = {db_i64(idb, id), doc};
     *out = NULL;
-    if (ej_store_get(r, "group",
-                     "SELECT group_json(x) || jsonb_build_object('closed', y.closed_at IS NOT NULL)"
-                     " FROM groups x JOIN school_years y ON y.id = x.school_year_id"
-                     " WHERE x.id = $1 FOR UPDATE OF x",
-                     1, q, &before) != 0)
-        return -1;
-    int rc = -1;
-    if (json_is_true(json_object_get(before, "closed")))
-        ej_year_closed(r);
-    else if (version >= 0 && json_integer_value(json_object_get(before, "version")) != version)
-        ej_problem(r, 412, "precondition_failed",
-                   "The group was changed by someone else; reload and try again.");
-    else
-        rc = check_teachers(r, teachers);
-    char *doc = dump(body);
-    const char *p[] = {idb, doc};
-    PGresult *res = rc != 0 ? NULL
-                            : db_exec(r, DB_NONE,
-                                      "UPDATE groups SET"
-                                      " name = CASE WHEN $2::jsonb ? 'name' THEN $2::jsonb->>'name' ELSE name END,"
-                                      " program_id = CASE WHEN $2::jsonb ? 'program_id'"
-                                      " THEN ($2::jsonb->>'program_id')::bigint ELSE program_id END,"
-                                      " external_id = CASE WHEN $2::jsonb ? 'external_id'"
-                                      " THEN $2::jsonb->>'external_id' ELSE external_id END,"
-                                      " version = version + 1, updated_at = now() WHERE id = $1",
-                                      2, p);
+    PGresult *res = db_exec(db, DB_NONE,
+                            "UPDATE groups SET"
+                            " name = CASE WHEN $2::jsonb ? 'name' THEN $2::jsonb->>'name' ELSE name END,"
+                            " program_id = CASE WHEN $2::jsonb ? 'program_id'"
+                            " THEN ($2::jsonb->>'program_id')::bigint ELSE program_id END,"
+                            " external_id = CASE WHEN $2::jsonb ? 'external_id'"
+                            " THEN $2::jsonb->>'external_id' ELSE external_id END,"
+                            " version = version + 1, updated_at = now() WHERE id = $1",
+                            2, p);
     free(doc);
-    if (!res) {
-        json_decref(before);
-        return group_conflict(r, -1);
-    }
+    if (!res)
+        return db->err;
     PQclear(res);
-    json_object_del(before, "closed");
-    rc = set_teachers(r, idb, teachers);
-    if (rc == 0)
-        rc = ej_store_get(r, "group", "SELECT group_json(x) FROM groups x WHERE id = $1", 1, q, out);
-    if (rc == 0)
-        rc = ej_audit(r, "group.update", "group", id, before, *out);
-    json_decref(before);
-    if (rc != 0) {
+    enum ej_err e = set_teachers(db, idb, json_object_get(body, "teacher_ids"));
+    if (e == EJ_OK)
+        e = ej_entity_get(db, GROUP_BY_ID, 1, p, out, version);
+    if (e == EJ_OK)
+        e = ej_audit(db, "group.update", "group", id, before, *out);
+    if (e != EJ_OK) {
         json_decref(*out);
         *out = NULL;
     }
-    return rc;
+    return e;
 }
 
 /* ---- students ---- */
 
-/* 422/409 unless user_id is a student account not linked to another student. */
-static int check_student_user(struct ej_req *r, const json_t *uid, int64_t self)
+enum ej_err ej_store_student_user_facts(struct ej_db *db, int64_t user_id, int64_t self,
+                                        struct ej_student_user_facts *f)
 {
-    if (!json_is_integer(uid))
-        return 0;
     char u[24], s[24];
-    const char *p[] = {db_i64(u, json_integer_value(uid)), db_i64(s, self)};
-    PGresult *res = db_exec(r, DB_ONE,
+    const char *p[] = {db_i64(u, user_id), db_i64(s, self)};
+    memset(f, 0, sizeof *f);
+    PGresult *res = db_exec(db, DB_ONE,
                             "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND 'student' = ANY(roles)),"
                             " EXISTS (SELECT 1 FROM students WHERE user_id = $1 AND id <> $2)",
                             2, p);
     if (!res)
-        return -1;
-    int is_student = PQgetvalue(res, 0, 0)[0] == 't', taken = PQgetvalue(res, 0, 1)[0] == 't';
+        return db->err;
+    f->is_student_account = col_true(res, 0, 0);
+    f->linked_elsewhere = col_true(res, 0, 1);
     PQclear(res);
-    if (!is_student) {
-        ej_problem(r, 422, "validation_failed", "user_id must be an account with the role student.");
-        ej_problem_field(r, "user_id", "must be a user with the role student");
-        return -1;
-    }
-    if (taken)
-        return ej_problem(r, 409, "user_already_linked",
-                          "This account already belongs to another student.");
-    return 0;
+    return EJ_OK;
 }
 
-int ej_store_student_create(struct ej_req *r, const json_t *body, json_t **out)
+enum ej_err ej_store_student_create(struct ej_db *db, const json_t *body, json_t **out,
+                                    int64_t *version)
 {
-    if (check_student_user(r, json_object_get(body, "user_id"), 0) != 0)
-        return -1;
     char *doc = dump(body);
     const char *p[] = {doc};
-    int rc = ej_store_create(r, "student", "student.create",
-                             "INSERT INTO students AS x (full_name, birth_date, user_id, external_id)"
-                             " SELECT $1::jsonb->>'full_name', ($1::jsonb->>'birth_date')::date,"
-                             " ($1::jsonb->>'user_id')::bigint, $1::jsonb->>'external_id'"
-                             " RETURNING student_json(x)",
-                             1, p, out);
+    enum ej_err e = ej_entity_create(db, "student", "student.create",
+                                     "INSERT INTO students AS x (full_name, birth_date, user_id, external_id)"
+                                     " SELECT $1::jsonb->>'full_name', ($1::jsonb->>'birth_date')::date,"
+                                     " ($1::jsonb->>'user_id')::bigint, $1::jsonb->>'external_id'"
+                                     " RETURNING student_json(x)",
+                                     1, p, out, version);
     free(doc);
-    return ej_store_external_id_conflict(r, rc);
+    return e;
 }
 
-int ej_store_student_list(struct ej_req *r, unsigned scopes, const struct ej_roster_filter *f,
-                          json_t **items)
+enum ej_err ej_store_student_list(struct ej_db *db, const struct ej_principal *who,
+                                  unsigned scopes, const struct ej_roster_filter *f,
+                                  json_t **items)
 {
     char lim[24], aft[24], uid[24], sc[24], g[24], like[260];
     const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after),
-                       db_i64(uid, r->who.user_id), db_i64(sc, scopes),
+                       db_i64(uid, who->user_id), db_i64(sc, scopes),
                        db_like(f->q, like, sizeof like),
                        f->group_id ? db_i64(g, f->group_id) : NULL, f->external_id};
-    return list(r, items,
+    return list(db, items,
                 "SELECT x.id, student_json(x) AS j FROM students x"
                 " WHERE visible_student($3, $4, x.id)"
                 " AND ($7::text IS NULL OR x.external_id = $7)"
@@ -387,40 +363,42 @@ int ej_store_student_list(struct ej_req *r, unsigned scopes, const struct ej_ros
                 7, p);
 }
 
-int ej_store_student_visible(struct ej_req *r, unsigned scopes, int64_t id)
+enum ej_err ej_store_student_visible(struct ej_db *db, const struct ej_principal *who,
+                                     unsigned scopes, int64_t id)
 {
     char idb[24], uid[24], sc[24];
-    const char *p[] = {db_i64(idb, id), db_i64(uid, r->who.user_id), db_i64(sc, scopes)};
-    PGresult *res = db_exec(r, DB_ONE,
+    const char *p[] = {db_i64(idb, id), db_i64(uid, who->user_id), db_i64(sc, scopes)};
+    PGresult *res = db_exec(db, DB_ONE,
                             "SELECT EXISTS (SELECT 1 FROM students WHERE id = $1)"
                             " AND visible_student($2, $3, $1)",
                             3, p);
     if (!res)
-        return -1;
-    int ok = PQgetvalue(res, 0, 0)[0] == 't';
+        return db->err;
+    bool ok = col_true(res, 0, 0);
     PQclear(res);
-    return ok ? 0 : ej_problem(r, 404, "not_found", "No such student.");
+    if (!ok)
+        db->err = EJ_ERR_NOT_FOUND;
+    return db->err;
 }
 
-int ej_store_student_get(struct ej_req *r, unsigned scopes, int64_t id, json_t **out)
+enum ej_err ej_store_student_get(struct ej_db *db, const struct ej_principal *who,
+                                 unsigned scopes, int64_t id, json_t **out, int64_t *version)
 {
     char idb[24], uid[24], sc[24];
-    const char *p[] = {db_i64(idb, id), db_i64(uid, r->who.user_id), db_i64(sc, scopes)};
-    return ej_store_get(r, "student",
-                        "SELECT student_json(x) FROM students x WHERE id = $1"
-                        " AND visible_student($2, $3, x.id)",
-                        3, p, out);
+    const char *p[] = {db_i64(idb, id), db_i64(uid, who->user_id), db_i64(sc, scopes)};
+    return ej_entity_get(db,
+                         "SELECT student_json(x) FROM students x WHERE id = $1"
+                         " AND visible_student($2, $3, x.id)",
+                         3, p, out, version);
 }
 
-int ej_store_student_update(struct ej_req *r, int64_t id, int64_t version, const json_t *body,
-                            json_t **out)
+enum ej_err ej_store_student_update(struct ej_db *db, int64_t id, int64_t expected_version,
+                                    const json_t *body, json_t **out, int64_t *version)
 {
-    if (check_student_user(r, json_object_get(body, "user_id"), id) != 0)
-        return -1;
     char idb[24], *doc = dump(body);
     const char *p[] = {db_i64(idb, id), doc};
-    int rc = ej_store_change(
-        r, "student", "student.update", id, version,
+    enum ej_err e = ej_entity_change(
+        db, "student", "student.update", id, expected_version,
         "SELECT student_json(x) FROM students x WHERE id = $1 FOR UPDATE",
         "UPDATE students x SET"
         " full_name = CASE WHEN $2::jsonb ? 'full_name' THEN $2::jsonb->>'full_name' ELSE full_name END,"
@@ -430,18 +408,18 @@ int ej_store_student_update(struct ej_req *r, int64_t id, int64_t version, const
         " external_id = CASE WHEN $2::jsonb ? 'external_id' THEN $2::jsonb->>'external_id'"
         " ELSE external_id END,"
         " version = version + 1, updated_at = now() WHERE id = $1 RETURNING student_json(x)",
-        2, p, out);
+        2, p, out, version);
     free(doc);
-    return ej_store_external_id_conflict(r, rc);
+    return e;
 }
 
 /* ---- guardians ---- */
 
-int ej_store_guardian_list(struct ej_req *r, int64_t student_id, json_t **items)
+enum ej_err ej_store_guardian_list(struct ej_db *db, int64_t student_id, json_t **items)
 {
     char s[24];
     const char *p[] = {db_i64(s, student_id)};
-    return db_json(r, items,
+    return db_json(db, items,
                    "SELECT coalesce(jsonb_agg(jsonb_build_object('user_id', u.id,"
                    " 'full_name', u.full_name, 'email', u.email, 'phone', u.phone,"
                    " 'linked_at', utc(g.created_at)) ORDER BY u.id), '[]'::jsonb)"
@@ -450,144 +428,176 @@ int ej_store_guardian_list(struct ej_req *r, int64_t student_id, json_t **items)
                    1, p);
 }
 
-int ej_store_guardian_link(struct ej_req *r, int64_t student_id, int64_t user_id)
+enum ej_err ej_store_guardian_facts(struct ej_db *db, int64_t student_id, int64_t user_id,
+                                    struct ej_guardian_facts *f)
 {
     char s[24], u[24];
     const char *p[] = {db_i64(s, student_id), db_i64(u, user_id)};
-    PGresult *res = db_exec(r, DB_ONE,
+    memset(f, 0, sizeof *f);
+    PGresult *res = db_exec(db, DB_ONE,
                             "SELECT EXISTS (SELECT 1 FROM students WHERE id = $1),"
                             " EXISTS (SELECT 1 FROM users WHERE id = $2 AND 'guardian' = ANY(roles))",
                             2, p);
     if (!res)
-        return -1;
-    int student = PQgetvalue(res, 0, 0)[0] == 't', guardian = PQgetvalue(res, 0, 1)[0] == 't';
+        return db->err;
+    f->student_found = col_true(res, 0, 0);
+    f->is_guardian = col_true(res, 0, 1);
     PQclear(res);
-    if (!student)
-        return ej_problem(r, 404, "not_found", "No such student.");
-    if (!guardian) {
-        ej_problem(r, 422, "not_a_guardian", "The user does not have the role guardian.");
-        ej_problem_field(r, "user_id", "must be a user with the role guardian");
-        return -1;
-    }
-    res = db_exec(r, DB_OPT,
-                  "INSERT INTO student_guardians (student_id, guardian_id) VALUES ($1, $2)"
-                  " ON CONFLICT DO NOTHING RETURNING 1",
-                  2, p);
-    if (!res)
-        return -1;
-    int inserted = PQntuples(res);
-    PQclear(res);
-    if (!inserted)
-        return 0;
-    json_t *after = json_pack("{s:I, s:I}", "student_id", (json_int_t)student_id, "guardian_id",
-                              (json_int_t)user_id);
-    int rc = ej_audit(r, "student.guardian_link", "student", student_id, NULL, after);
-    json_decref(after);
-    return rc;
+    return EJ_OK;
 }
 
-int ej_store_guardian_unlink(struct ej_req *r, int64_t student_id, int64_t user_id)
+/* The audit record's representation of a link. */
+static json_t *link_json(int64_t student_id, int64_t user_id)
+{
+    return json_pack("{s:I, s:I}", "student_id", (json_int_t)student_id, "guardian_id",
+                     (json_int_t)user_id);
+}
+
+enum ej_err ej_store_guardian_link(struct ej_db *db, int64_t student_id, int64_t user_id)
 {
     char s[24], u[24];
     const char *p[] = {db_i64(s, student_id), db_i64(u, user_id)};
-    PGresult *res = db_exec(r, DB_OPT,
+    PGresult *res = db_exec(db, DB_OPT,
+                            "INSERT INTO student_guardians (student_id, guardian_id) VALUES ($1, $2)"
+                            " ON CONFLICT DO NOTHING RETURNING 1",
+                            2, p);
+    if (!res)
+        return db->err;
+    int inserted = PQntuples(res);
+    PQclear(res);
+    if (!inserted)
+        return EJ_OK;
+    json_t *after = link_json(student_id, user_id);
+    enum ej_err e = ej_audit(db, "student.guardian_link", "student", student_id, NULL, after);
+    json_decref(after);
+    return e;
+}
+
+enum ej_err ej_store_guardian_unlink(struct ej_db *db, int64_t student_id, int64_t user_id)
+{
+    char s[24], u[24];
+    const char *p[] = {db_i64(s, student_id), db_i64(u, user_id)};
+    PGresult *res = db_exec(db, DB_OPT,
                             "DELETE FROM student_guardians WHERE student_id = $1 AND guardian_id = $2"
                             " RETURNING 1",
                             2, p);
     if (!res)
-        return -1;
+        return db->err;
     int deleted = PQntuples(res);
     PQclear(res);
-    if (!deleted)
-        return ej_problem(r, 404, "not_found", "This user is not a guardian of this student.");
-    json_t *before = json_pack("{s:I, s:I}", "student_id", (json_int_t)student_id, "guardian_id",
-                               (json_int_t)user_id);
-    int rc = ej_audit(r, "student.guardian_unlink", "student", student_id, before, NULL);
+    if (!deleted) {
+        db->err = EJ_ERR_NOT_FOUND;
+        return db->err;
+    }
+    json_t *before = link_json(student_id, user_id);
+    enum ej_err e = ej_audit(db, "student.guardian_unlink", "student", student_id, before, NULL);
     json_decref(before);
-    return rc;
+    return e;
 }
 
 /* ---- enrollments ---- */
 
-int ej_store_enrollment_create(struct ej_req *r, int64_t group_id, const json_t *body,
-                               json_t **out)
+enum ej_err ej_store_enrollment_facts(struct ej_db *db, int64_t group_id, int64_t student_id,
+                                      const char *starts_on, struct ej_enrollment_facts *f)
+{
+    char g[24], s[24];
+    const char *p[] = {db_i64(g, group_id), db_i64(s, student_id), starts_on};
+    memset(f, 0, sizeof *f);
+    /* One statement reads the group, its year (open, dates) and the student. */
+    PGresult *res = db_exec(
+        db, DB_OPT,
+        "SELECT y.closed_at IS NOT NULL, $3::date BETWEEN y.starts_on AND y.ends_on,"
+        " EXISTS (SELECT 1 FROM students WHERE id = $2),"
+        " EXISTS (SELECT 1 FROM enrollments WHERE group_id = g.id AND withdrawn_at IS NULL"
+        "         AND student_id = $2)"
+        " FROM groups g JOIN school_years y ON y.id = g.school_year_id WHERE g.id = $1",
+        3, p);
+    if (!res)
+        return db->err;
+    if (PQntuples(res) == 1) {
+        f->group_found = true;
+        f->year_closed = col_true(res, 0, 0);
+        f->starts_in_year = col_true(res, 0, 1);
+        f->student_found = col_true(res, 0, 2);
+        f->already_enrolled = col_true(res, 0, 3);
+    }
+    PQclear(res);
+    return EJ_OK;
+}
+
+enum ej_err ej_store_enrollment_create(struct ej_db *db, int64_t group_id, const json_t *body,
+                                       json_t **out, int64_t *version)
 {
     char g[24], *doc = dump(body);
     const char *p[] = {db_i64(g, group_id), doc};
-    /* One statement checks the group, its year (open, dates) and the student. */
-    PGresult *res = db_exec(
-        r, DB_OPT,
-        "SELECT y.closed_at IS NOT NULL,"
-        " ($2::jsonb->>'starts_on')::date BETWEEN y.starts_on AND y.ends_on,"
-        " EXISTS (SELECT 1 FROM students WHERE id = ($2::jsonb->>'student_id')::bigint),"
-        " EXISTS (SELECT 1 FROM enrollments WHERE group_id = g.id AND withdrawn_at IS NULL"
-        "         AND student_id = ($2::jsonb->>'student_id')::bigint)"
-        " FROM groups g JOIN school_years y ON y.id = g.school_year_id WHERE g.id = $1",
-        2, p);
-    if (!res) {
-        free(doc);
-        return -1;
-    }
-    int rc = -1;
-    if (PQntuples(res) == 0) {
-        ej_problem(r, 404, "not_found", "No such group.");
-    } else if (PQgetvalue(res, 0, 0)[0] == 't') {
-        ej_year_closed(r);
-    } else if (PQgetvalue(res, 0, 2)[0] != 't') {
-        ej_problem(r, 422, "validation_failed", "Field 'student_id' refers to no student.");
-        ej_problem_field(r, "student_id", "refers to a record that does not exist");
-    } else if (PQgetvalue(res, 0, 1)[0] != 't') {
-        ej_problem(r, 422, "validation_failed", "starts_on must be inside the group's school year.");
-        ej_problem_field(r, "starts_on", "must be inside the group's school year");
-    } else if (PQgetvalue(res, 0, 3)[0] == 't') {
-        ej_problem(r, 409, "already_enrolled", "The student is already enrolled in this group.");
-    } else {
-        rc = 0;
-    }
-    PQclear(res);
-    if (rc == 0)
-        rc = ej_store_create(r, "enrollment", "enrollment.create",
-                             "INSERT INTO enrollments AS x (group_id, student_id, starts_on,"
-                             " guardians_informed_on, admission_order)"
-                             " SELECT $1, ($2::jsonb->>'student_id')::bigint,"
-                             " ($2::jsonb->>'starts_on')::date,"
-                             " ($2::jsonb->>'guardians_informed_on')::date,"
-                             " $2::jsonb->>'admission_order' RETURNING enrollment_json(x)",
-                             2, p, out);
+    enum ej_err e = ej_entity_create(db, "enrollment", "enrollment.create",
+                                     "INSERT INTO enrollments AS x (group_id, student_id, starts_on,"
+                                     " guardians_informed_on, admission_order)"
+                                     " SELECT $1, ($2::jsonb->>'student_id')::bigint,"
+                                     " ($2::jsonb->>'starts_on')::date,"
+                                     " ($2::jsonb->>'guardians_informed_on')::date,"
+                                     " $2::jsonb->>'admission_order' RETURNING enrollment_json(x)",
+                                     2, p, out, version);
     free(doc);
-    return rc;
+    return e;
 }
 
-int ej_store_enrollment_list(struct ej_req *r, int64_t group_id, const struct ej_roster_filter *f,
-                             json_t **items)
+enum ej_err ej_store_enrollment_list(struct ej_db *db, int64_t group_id,
+                                     const struct ej_roster_filter *f, json_t **items)
 {
     char lim[24], aft[24], g[24];
     const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after), db_i64(g, group_id),
                        f->status};
-    return list(r, items,
+    return list(db, items,
                 "SELECT x.id, enrollment_json(x) AS j FROM enrollments x WHERE x.group_id = $3"
                 " AND ($4::text IS NULL OR ($4 = 'active') = (x.withdrawn_at IS NULL))" PAGE,
                 4, p);
 }
 
-int ej_store_enrollment_get(struct ej_req *r, unsigned roster_scopes, unsigned student_scopes,
-                            int64_t id, json_t **out)
+enum ej_err ej_store_enrollment_get(struct ej_db *db, const struct ej_principal *who,
+                                    unsigned roster_scopes, unsigned student_scopes, int64_t id,
+                                    json_t **out, int64_t *version)
 {
     char idb[24], uid[24], rs[24], ss[24];
-    const char *p[] = {db_i64(idb, id), db_i64(uid, r->who.user_id), db_i64(rs, roster_scopes),
+    const char *p[] = {db_i64(idb, id), db_i64(uid, who->user_id), db_i64(rs, roster_scopes),
                        db_i64(ss, student_scopes)};
-    return ej_store_get(r, "enrollment",
-                        "SELECT enrollment_json(x) FROM enrollments x WHERE id = $1"
-                        " AND (visible_group($2, $3, x.group_id)"
-                        "      OR visible_student($2, $4::int & 12, x.student_id))",
-                        4, p, out);
+    return ej_entity_get(db,
+                         "SELECT enrollment_json(x) FROM enrollments x WHERE id = $1"
+                         " AND (visible_group($2, $3, x.group_id)"
+                         "      OR visible_student($2, $4::int & 12, x.student_id))",
+                         4, p, out, version);
 }
 
-/* Ids of the student's account and their guardians' accounts that have access now. */
-static int users_with_access(struct ej_req *r, const char *enrollment_id, json_t **ids)
+enum ej_err ej_store_withdrawal_facts(struct ej_db *db, int64_t id, const char *effective_on,
+                                      struct ej_withdrawal_facts *f)
 {
-    const char *p[] = {enrollment_id};
-    return db_json(r, ids,
+    char idb[24];
+    const char *p[] = {db_i64(idb, id), effective_on};
+    memset(f, 0, sizeof *f);
+    PGresult *res = db_exec(db, DB_OPT,
+                            "SELECT e.withdrawn_at IS NOT NULL, y.closed_at IS NOT NULL,"
+                            " $2::date >= e.starts_on"
+                            " FROM enrollments e JOIN groups g ON g.id = e.group_id"
+                            " JOIN school_years y ON y.id = g.school_year_id WHERE e.id = $1"
+                            " FOR UPDATE OF e", /* a second withdrawal waits, then sees it */
+                            2, p);
+    if (!res)
+        return db->err;
+    if (PQntuples(res) == 1) {
+        f->found = true;
+        f->withdrawn = col_true(res, 0, 0);
+        f->year_closed = col_true(res, 0, 1);
+        f->effective_not_before_start = col_true(res, 0, 2);
+    }
+    PQclear(res);
+    return EJ_OK;
+}
+
+enum ej_err ej_store_enrollment_access(struct ej_db *db, int64_t id, json_t **ids)
+{
+    char idb[24];
+    const char *p[] = {db_i64(idb, id)};
+    return db_json(db, ids,
                    "SELECT coalesce(jsonb_agg(u.id ORDER BY u.id), '[]'::jsonb) FROM users u"
                    " WHERE user_access(u) = 'active' AND u.id IN ("
                    " SELECT s.user_id FROM enrollments e JOIN students s ON s.id = e.student_id"
@@ -596,118 +606,79 @@ static int users_with_access(struct ej_req *r, const char *enrollment_id, json_t
                    1, p);
 }
 
-int ej_store_enrollment_withdraw(struct ej_req *r, int64_t id, const json_t *body, json_t **out)
+enum ej_err ej_store_enrollment_withdraw(struct ej_db *db, int64_t id, const json_t *body,
+                                         json_t **out, int64_t *version)
 {
     char idb[24], *doc = dump(body);
     const char *p[] = {db_i64(idb, id), doc};
-    json_t *before_ids = NULL, *after_ids = NULL, *enrollment = NULL;
-    int rc = -1;
-    PGresult *res = db_exec(r, DB_OPT,
-                            "SELECT e.withdrawn_at IS NOT NULL, y.closed_at IS NOT NULL,"
-                            " ($2::jsonb->>'effective_on')::date >= e.starts_on"
-                            " FROM enrollments e JOIN groups g ON g.id = e.group_id"
-                            " JOIN school_years y ON y.id = g.school_year_id WHERE e.id = $1"
-                            " FOR UPDATE OF e", /* a second withdrawal waits, then sees it */
-                            2, p);
-    if (!res)
-        goto out;
-    if (PQntuples(res) == 0)
-        ej_problem(r, 404, "not_found", "No such enrollment.");
-    else if (PQgetvalue(res, 0, 0)[0] == 't')
-        ej_problem(r, 409, "already_withdrawn", "This enrollment was already withdrawn.");
-    else if (PQgetvalue(res, 0, 1)[0] == 't')
-        ej_year_closed(r);
-    else if (PQgetvalue(res, 0, 2)[0] != 't') {
-        ej_problem(r, 422, "validation_failed", "effective_on must not be before starts_on.");
-        ej_problem_field(r, "effective_on", "must not be before the enrollment's starts_on");
-    } else
-        rc = 0;
-    PQclear(res);
-    if (rc != 0 || users_with_access(r, idb, &before_ids) != 0 ||
-        ej_store_change(r, "enrollment", "enrollment.withdraw", id, -1,
-                        "SELECT enrollment_json(x) FROM enrollments x WHERE id = $1 FOR UPDATE",
-                        "UPDATE enrollments x SET withdrawn_at = now(),"
-                        " withdrawal_application_date = ($2::jsonb->>'application_date')::date,"
-                        " withdrawal_effective_on = ($2::jsonb->>'effective_on')::date,"
-                        " withdrawal_note = $2::jsonb->>'note', version = version + 1"
-                        " WHERE id = $1 RETURNING enrollment_json(x)",
-                        2, p, &enrollment) != 0 ||
-        users_with_access(r, idb, &after_ids) != 0) {
-        rc = -1;
-        goto out;
-    }
-    /* Who lost access with this withdrawal (§11): had it before, not now. */
-    json_t *revoked = json_array();
-    size_t i;
-    json_t *v;
-    json_array_foreach(before_ids, i, v) {
-        int still = 0;
-        size_t k;
-        json_t *w;
-        json_array_foreach(after_ids, k, w) still |= json_integer_value(w) == json_integer_value(v);
-        if (!still)
-            json_array_append(revoked, v);
-    }
-    *out = json_pack("{s:O, s:o}", "enrollment", enrollment, "revoked_user_ids", revoked);
-out:
+    enum ej_err e = ej_entity_change(
+        db, "enrollment", "enrollment.withdraw", id, -1,
+        "SELECT enrollment_json(x) FROM enrollments x WHERE id = $1 FOR UPDATE",
+        "UPDATE enrollments x SET withdrawn_at = now(),"
+        " withdrawal_application_date = ($2::jsonb->>'application_date')::date,"
+        " withdrawal_effective_on = ($2::jsonb->>'effective_on')::date,"
+        " withdrawal_note = $2::jsonb->>'note', version = version + 1"
+        " WHERE id = $1 RETURNING enrollment_json(x)",
+        2, p, out, version);
     free(doc);
-    json_decref(before_ids);
-    json_decref(after_ids);
-    json_decref(enrollment);
-    return rc;
+    return e;
 }
 
-/* Whose access a withdrawal of this enrollment would end (§11), before it is made, so that the
- * superuser sees it when deciding (issue 12). The same rule as user_access(): an account that is
- * active now, holds none of the employee roles, and has no active enrollment left (as a student,
- * or through any child as a guardian) once this one is withdrawn. Rows, not JSON: rendered here. */
-int ej_store_enrollment_withdrawal_preview(struct ej_req *r, int64_t id, json_t **out)
+/* The accounts a withdrawal of this enrollment could end (§11), before it is made, so that the
+ * superuser sees it when deciding (issue 12): the student's and the guardians' accounts that are
+ * active now, each with the facts rules/roster.h's ej_withdrawal_ends_access decides on (the same
+ * rule as user_access()). Rows, not JSON: rendered here. */
+enum ej_err ej_store_withdrawal_candidates(struct ej_db *db, int64_t id, bool *found,
+                                           bool *withdrawn, json_t **candidates)
 {
     char idb[24];
     const char *p[] = {db_i64(idb, id)};
-    PGresult *res = db_exec(r, DB_OPT,
+    *found = *withdrawn = false;
+    *candidates = NULL;
+    PGresult *res = db_exec(db, DB_OPT,
                             "SELECT e.withdrawn_at IS NOT NULL FROM enrollments e WHERE e.id = $1",
                             1, p);
     if (!res)
-        return -1;
-    int found = PQntuples(res) == 1, withdrawn = found && PQgetvalue(res, 0, 0)[0] == 't';
+        return db->err;
+    *found = PQntuples(res) == 1;
+    *withdrawn = *found && col_true(res, 0, 0);
     PQclear(res);
-    if (!found)
-        return ej_problem(r, 404, "not_found", "No such enrollment.");
+    if (!*found)
+        return EJ_OK;
     json_t *items = json_array();
-    if (!withdrawn) {
+    if (!*withdrawn) {
         res = db_exec(
-            r, DB_MANY,
-            "SELECT u.id, u.full_name, u.id = s.user_id, u.id IN (SELECT g.guardian_id"
-            "  FROM student_guardians g WHERE g.student_id = e.student_id)"
+            db, DB_MANY,
+            "SELECT u.id, u.full_name, u.id = s.user_id,"
+            " u.roles && ARRAY['superuser', 'director', 'teacher', 'staff', 'integration'],"
+            " 'student' = ANY(u.roles) AND EXISTS (SELECT 1 FROM students s2"
+            "  JOIN enrollments e2 ON e2.student_id = s2.id WHERE s2.user_id = u.id"
+            "  AND e2.withdrawn_at IS NULL AND e2.id <> e.id),"
+            " 'guardian' = ANY(u.roles) AND EXISTS (SELECT 1 FROM student_guardians g2"
+            "  JOIN enrollments e2 ON e2.student_id = g2.student_id WHERE g2.guardian_id = u.id"
+            "  AND e2.withdrawn_at IS NULL AND e2.id <> e.id)"
             " FROM enrollments e JOIN students s ON s.id = e.student_id"
             " JOIN users u ON u.id = s.user_id OR u.id IN (SELECT g.guardian_id"
             "  FROM student_guardians g WHERE g.student_id = e.student_id)"
             " WHERE e.id = $1 AND user_access(u) = 'active'"
-            " AND NOT u.roles && ARRAY['superuser', 'director', 'teacher', 'staff', 'integration']"
-            " AND NOT ('student' = ANY(u.roles) AND EXISTS (SELECT 1 FROM students s2"
-            "  JOIN enrollments e2 ON e2.student_id = s2.id WHERE s2.user_id = u.id"
-            "  AND e2.withdrawn_at IS NULL AND e2.id <> e.id))"
-            " AND NOT ('guardian' = ANY(u.roles) AND EXISTS (SELECT 1 FROM student_guardians g2"
-            "  JOIN enrollments e2 ON e2.student_id = g2.student_id WHERE g2.guardian_id = u.id"
-            "  AND e2.withdrawn_at IS NULL AND e2.id <> e.id))"
             " ORDER BY u.id",
             1, p);
         if (!res) {
             json_decref(items);
-            return -1;
+            return db->err;
         }
         for (int i = 0; i < PQntuples(res); i++)
             json_array_append_new(
-                items, json_pack("{s:I, s:s, s:s}", "user_id",
-                                 (json_int_t)strtoll(PQgetvalue(res, i, 0), NULL, 10), "full_name",
-                                 PQgetvalue(res, i, 1), "as",
-                                 PQgetvalue(res, i, 2)[0] == 't' ? "student" : "guardian"));
+                items,
+                json_pack("{s:I, s:s, s:s, s:b, s:b, s:b}", "user_id",
+                          (json_int_t)strtoll(PQgetvalue(res, i, 0), NULL, 10), "full_name",
+                          PQgetvalue(res, i, 1), "as", col_true(res, i, 2) ? "student" : "guardian",
+                          "employee", col_true(res, i, 3), "keeps_as_student", col_true(res, i, 4),
+                          "keeps_as_guardian", col_true(res, i, 5)));
         PQclear(res);
     }
-    *out = json_pack("{s:I, s:b, s:o}", "enrollment_id", (json_int_t)id, "withdrawn", withdrawn,
-                     "access_ends", items);
-    return 0;
+    *candidates = items;
+    return EJ_OK;
 }
 
 /* ---- bulk registration ---- */
@@ -739,11 +710,12 @@ int ej_store_enrollment_withdrawal_preview(struct ej_req *r, int64_t id, json_t 
     " m AS (SELECT m0.*, (SELECT n.id FROM enrollments n WHERE n.student_id = m0.sid"            \
     "  AND n.group_id = m0.gid AND n.withdrawn_at IS NULL) AS eid FROM m0)"
 
-static int import_errors(struct ej_req *r, const char *doc, json_t **errors)
+enum ej_err ej_store_import_problems(struct ej_db *db, const json_t *rows, json_t **errors)
 {
+    char *doc = dump(rows);
     const char *p[] = {doc};
-    return db_json(
-        r, errors,
+    enum ej_err e = db_json(
+        db, errors,
         IMPORT_ROWS ","
         " v AS (SELECT m.*, g.id AS group_found, y.starts_on AS ys, y.ends_on AS ye"
         " FROM m LEFT JOIN groups g ON g.id = m.gid"
@@ -779,97 +751,87 @@ static int import_errors(struct ej_req *r, const char *doc, json_t **errors)
         " SELECT coalesce(jsonb_agg(jsonb_build_object('row', row, 'field', field,"
         " 'message', message) ORDER BY row, field), '[]'::jsonb) FROM e",
         1, p);
+    free(doc);
+    return e;
 }
 
-/* §18: 409 school_year_closed, naming each row (`errors`) whose group is of a
- * closed school year, as every write into a closed year's journal answers. */
-static int import_closed_rows(struct ej_req *r, const char *doc)
+/* §18: the rows whose group is of a closed school year. */
+enum ej_err ej_store_import_closed_rows(struct ej_db *db, const json_t *rows, json_t **closed)
 {
+    char *doc = dump(rows);
     const char *p[] = {doc};
-    PGresult *res = db_exec(r, DB_MANY,
+    enum ej_err e = db_json(db, closed,
                             IMPORT_ROWS
-                            " SELECT m.row FROM m JOIN groups g ON g.id = m.gid"
+                            " SELECT coalesce(jsonb_agg(m.row ORDER BY m.row), '[]'::jsonb)"
+                            " FROM m JOIN groups g ON g.id = m.gid"
                             " JOIN school_years y ON y.id = g.school_year_id"
-                            " WHERE y.closed_at IS NOT NULL ORDER BY m.row",
+                            " WHERE y.closed_at IS NOT NULL",
                             1, p);
-    if (!res)
-        return -1;
-    int n = PQntuples(res);
-    if (n > 0) {
-        ej_year_closed(r);
-        for (int i = 0; i < n; i++)
-            ej_problem_row(r, strtol(PQgetvalue(res, i, 0), NULL, 10), "group_id",
-                           "the group's school year is closed");
-    }
-    PQclear(res);
-    return n > 0 ? -1 : 0;
+    free(doc);
+    return e;
 }
 
-int ej_store_import_enrollments(struct ej_req *r, const json_t *rows, json_t **out)
+enum ej_err ej_store_import_enrollments(struct ej_db *db, const json_t *rows, json_t **out)
 {
     char *doc = dump(rows), actor[24];
-    const char *p[] = {doc, db_i64(actor, r->who.user_id), r->request_id};
-    json_t *errors = NULL, *students = NULL, *result = NULL;
-    int rc = import_closed_rows(r, doc);
-    if (rc == 0)
-        rc = import_errors(r, doc, &errors);
-    if (rc == 0 && json_array_size(errors) > 0) {
-        ej_problem(r, 422, "import_invalid", "%zu problem(s) in the import; nothing was created.",
-                   json_array_size(errors));
-        json_object_set(r->out, "errors", errors);
-        rc = -1;
-    }
+    /* The audit records are written by the statements themselves, as ej_audit writes them. */
+    const char *p[] = {doc, db->who ? db_i64(actor, db->who->user_id) : NULL, db->request_id};
+    json_t *students = NULL, *result = NULL;
+    *out = NULL;
     /* New students first (one per distinct external id, or name and birth
      * date), audited; and the rows that matched an existing student. */
-    if (rc == 0)
-        rc = db_json(r, &students,
-                     IMPORT_ROWS ","
-                     " new AS (SELECT DISTINCT ON (coalesce('e:' || sext, lower(name) || '|' || bdate))"
-                     "  name, bdate, sext FROM m WHERE sid IS NULL"
-                     "  ORDER BY coalesce('e:' || sext, lower(name) || '|' || bdate), row),"
-                     " ins AS (INSERT INTO students AS s (full_name, birth_date, external_id)"
-                     "  SELECT name, bdate, sext FROM new RETURNING s.id, student_json(s) AS j),"
-                     " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
-                     "  request_id) SELECT $2, 'student.create', 'student', id::text, j, $3 FROM ins)"
-                     " SELECT jsonb_build_object('created', (SELECT count(*) FROM ins),"
-                     "  'created_rows', (SELECT coalesce(jsonb_agg(row), '[]'::jsonb) FROM m"
-                     "   WHERE sid IS NULL),"
-                     "  'matched', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', row,"
-                     "   'student_id', sid) ORDER BY row), '[]'::jsonb) FROM m"
-                     "   WHERE sid_given IS NULL AND sid IS NOT NULL))",
-                     3, p);
+    enum ej_err e = db_json(db, &students,
+                            IMPORT_ROWS ","
+                            " new AS (SELECT DISTINCT ON (coalesce('e:' || sext, lower(name) || '|' || bdate))"
+                            "  name, bdate, sext FROM m WHERE sid IS NULL"
+                            "  ORDER BY coalesce('e:' || sext, lower(name) || '|' || bdate), row),"
+                            " ins AS (INSERT INTO students AS s (full_name, birth_date, external_id)"
+                            "  SELECT name, bdate, sext FROM new RETURNING s.id, student_json(s) AS j),"
+                            " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
+                            "  request_id) SELECT $2, 'student.create', 'student', id::text, j, $3 FROM ins)"
+                            " SELECT jsonb_build_object('created', (SELECT count(*) FROM ins),"
+                            "  'created_rows', (SELECT coalesce(jsonb_agg(row), '[]'::jsonb) FROM m"
+                            "   WHERE sid IS NULL),"
+                            "  'matched', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', row,"
+                            "   'student_id', sid) ORDER BY row), '[]'::jsonb) FROM m"
+                            "   WHERE sid_given IS NULL AND sid IS NOT NULL))",
+                            3, p);
     /* Then the enrollments that are not already true, and the guardian
      * links, audited; and per row what happened. */
-    if (rc == 0)
-        rc = db_json(r, &result,
-                     IMPORT_ROWS ","
-                     " ins AS (INSERT INTO enrollments AS e (group_id, student_id, starts_on,"
-                     "  guardians_informed_on, admission_order) SELECT gid, sid, starts_on,"
-                     "  (x->>'guardians_informed_on')::date, x->>'admission_order' FROM m"
-                     "  WHERE eid IS NULL ORDER BY row"
-                     "  RETURNING e.id, e.group_id, e.student_id, enrollment_json(e) AS j),"
-                     " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
-                     "  request_id) SELECT $2, 'enrollment.create', 'enrollment', id::text, j, $3"
-                     "  FROM ins),"
-                     " gl AS (INSERT INTO student_guardians (student_id, guardian_id)"
-                     "  SELECT DISTINCT m.sid, g::bigint FROM m, jsonb_array_elements_text(m.gids) g"
-                     "  ON CONFLICT DO NOTHING RETURNING student_id, guardian_id),"
-                     " aud2 AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
-                     "  request_id) SELECT $2, 'student.guardian_link', 'student', student_id::text,"
-                     "  jsonb_build_object('student_id', student_id, 'guardian_id', guardian_id), $3"
-                     "  FROM gl)"
-                     " SELECT jsonb_build_object('enrollments', coalesce((SELECT jsonb_agg(j ORDER BY id)"
-                     "  FROM ins), '[]'::jsonb), 'guardian_links_created', (SELECT count(*) FROM gl),"
-                     "  'enrollments_left', (SELECT count(*) FROM m WHERE eid IS NOT NULL),"
-                     "  'rows', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', m.row,"
-                     "   'student_id', m.sid, 'enrollment_id', coalesce(m.eid, i.id),"
-                     "   'enrollment', CASE WHEN m.eid IS NULL THEN 'created' ELSE 'left' END,"
-                     "   'guardian_links_created', (SELECT count(*) FROM gl WHERE gl.student_id = m.sid"
-                     "    AND gl.guardian_id IN (SELECT jsonb_array_elements_text(m.gids)::bigint)))"
-                     "   ORDER BY m.row), '[]'::jsonb)"
-                     "   FROM m LEFT JOIN ins i ON i.group_id = m.gid AND i.student_id = m.sid))",
-                     3, p);
-    if (rc == 0) {
+    if (e == EJ_OK)
+        e = db_json(db, &result,
+                    IMPORT_ROWS ","
+                    " ins AS (INSERT INTO enrollments AS e (group_id, student_id, starts_on,"
+                    "  guardians_informed_on, admission_order) SELECT gid, sid, starts_on,"
+                    "  (x->>'guardians_informed_on')::date, x->>'admission_order' FROM m"
+                    "  WHERE eid IS NULL ORDER BY row"
+                    "  RETURNING e.id, e.group_id, e.student_id, enrollment_json(e) AS j),"
+                    " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
+                    "  request_id) SELECT $2, 'enrollment.create', 'enrollment', id::text, j, $3"
+                    "  FROM ins),"
+                    " gl AS (INSERT INTO student_guardians (student_id, guardian_id)"
+                    "  SELECT DISTINCT m.sid, g::bigint FROM m, jsonb_array_elements_text(m.gids) g"
+                    "  ON CONFLICT DO NOTHING RETURNING student_id, guardian_id),"
+                    " aud2 AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
+                    "  request_id) SELECT $2, 'student.guardian_link', 'student', student_id::text,"
+                    "  jsonb_build_object('student_id', student_id, 'guardian_id', guardian_id), $3"
+                    "  FROM gl)"
+                    " SELECT jsonb_build_object('enrollments', coalesce((SELECT jsonb_agg(j ORDER BY id)"
+                    "  FROM ins), '[]'::jsonb), 'guardian_links_created', (SELECT count(*) FROM gl),"
+                    "  'enrollments_left', (SELECT count(*) FROM m WHERE eid IS NOT NULL),"
+                    "  'rows', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', m.row,"
+                    "   'student_id', m.sid, 'enrollment_id', coalesce(m.eid, i.id),"
+                    "   'enrollment', CASE WHEN m.eid IS NULL THEN 'created' ELSE 'left' END,"
+                    "   'guardian_links_created', (SELECT count(*) FROM gl WHERE gl.student_id = m.sid"
+                    "    AND gl.guardian_id IN (SELECT jsonb_array_elements_text(m.gids)::bigint)))"
+                    "   ORDER BY m.row), '[]'::jsonb)"
+                    "   FROM m LEFT JOIN ins i ON i.group_id = m.gid AND i.student_id = m.sid))",
+                    3, p);
+    if (e == EJ_OK && (!students || !result)) {
+        db->err = EJ_ERR_INTERNAL;
+        e = db->err;
+    }
+    if (e == EJ_OK) {
         /* Existing students matched by external id, or by name and birth
          * date, are reported, so the superuser can see that no new record
          * was made for them; each row says what became of its student. */
@@ -893,8 +855,7 @@ int ej_store_import_enrollments(struct ej_req *r, const json_t *rows, json_t **o
         result = NULL;
     }
     free(doc);
-    json_decref(errors);
     json_decref(students);
     json_decref(result);
-    return rc;
+    return e;
 }

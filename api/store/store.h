@@ -5,7 +5,8 @@
 
 #include "core/dbctx.h"
 
-/* BEGIN on the request's pooled connection (borrowed on first use). */
+/* BEGIN on the request's pooled connection (borrowed, and opened, now). The BEGIN itself
+ * is sent with the transaction's first statement, in one round trip (store/db.c). */
 enum ej_err ej_db_begin(struct ej_db *db);
 /* COMMIT; an error means the changes are lost (a COMMIT answered ROLLBACK
  * is EJ_ERR_INTERNAL). */

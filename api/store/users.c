@@ -1,6 +1,5 @@
 #include "store/users.h"
 
-#include "store/audit.h"
 #include "store/db.h"
 #include "store/entity.h"
 
@@ -10,39 +9,38 @@
 #define LOAD_USER "SELECT user_json(u) FROM users u WHERE id = $1 FOR UPDATE"
 
 /* Runs an UPDATE ... RETURNING user_json(u) on one user and audits it. */
-static int change_user(struct ej_req *r, int64_t id, const char *action, const char *sql,
-                       int n, const char *const *params, json_t **user)
+static enum ej_err change_user(struct ej_db *db, int64_t id, const char *action, const char *sql,
+                               int n, const char *const *params, json_t **user, int64_t *version)
 {
-    return ej_store_change(r, "user", action, id, -1, LOAD_USER, sql, n, params, user);
+    return ej_entity_change(db, "user", action, id, -1, LOAD_USER, sql, n, params, user, version);
 }
 
-int ej_store_user_create(struct ej_req *r, const json_t *body, const char *hash, json_t **user)
+enum ej_err ej_store_user_create(struct ej_db *db, const json_t *body, const char *hash,
+                                 json_t **user, int64_t *version)
 {
     char *doc = json_dumps(body, JSON_COMPACT);
     const char *p[] = {doc, hash};
-    int rc = ej_store_create(r, "user", "user.create",
-                             "INSERT INTO users AS u (username, full_name, email, phone, roles,"
-                             " employment_start, employment_end, password_hash, must_change_password, external_id)"
-                             " SELECT $1::jsonb->>'username', $1::jsonb->>'full_name',"
-                             " $1::jsonb->>'email', $1::jsonb->>'phone',"
-                             " ARRAY(SELECT DISTINCT jsonb_array_elements_text($1::jsonb->'roles')),"
-                             " ($1::jsonb->>'employment_start')::date,"
-                             " ($1::jsonb->>'employment_end')::date, $2, true, $1::jsonb->>'external_id'"
-                             " RETURNING user_json(u)",
-                             2, p, user);
+    enum ej_err e = ej_entity_create(
+        db, "user", "user.create",
+        "INSERT INTO users AS u (username, full_name, email, phone, roles,"
+        " employment_start, employment_end, password_hash, must_change_password, external_id)"
+        " SELECT $1::jsonb->>'username', $1::jsonb->>'full_name',"
+        " $1::jsonb->>'email', $1::jsonb->>'phone',"
+        " ARRAY(SELECT DISTINCT jsonb_array_elements_text($1::jsonb->'roles')),"
+        " ($1::jsonb->>'employment_start')::date,"
+        " ($1::jsonb->>'employment_end')::date, $2, true, $1::jsonb->>'external_id'"
+        " RETURNING user_json(u)",
+        2, p, user, version);
     free(doc);
-    if (rc != 0 && db_failed_with(&r->db, "23505", "users_username_key"))
-        ej_problem(r, 409, "username_taken", "This username is already taken.");
-    return ej_store_external_id_conflict(r, rc);
+    return e;
 }
 
-int ej_store_user_list(struct ej_req *r, const char *role, const char *q, const char *access,
-                       const char *external_id, int limit, int64_t after, json_t **items)
+enum ej_err ej_store_user_list(struct ej_db *db, const struct ej_user_filter *f, json_t **items)
 {
     char lim[24], aft[24], like[260];
-    const char *p[] = {role, db_like(q, like, sizeof like), access, db_i64(lim, limit),
-                       db_i64(aft, after), external_id};
-    return db_json(r, items,
+    const char *p[] = {f->role, db_like(f->q, like, sizeof like), f->access,
+                       db_i64(lim, f->limit), db_i64(aft, f->after), f->external_id};
+    return db_json(db, items,
                    "SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM ("
                    " SELECT u.id, user_json(u) AS j FROM users u"
                    " WHERE ($1::text IS NULL OR $1 = ANY(u.roles))"
@@ -54,20 +52,21 @@ int ej_store_user_list(struct ej_req *r, const char *role, const char *q, const 
                    6, p);
 }
 
-int ej_store_user_get(struct ej_req *r, int64_t id, json_t **user)
+enum ej_err ej_store_user_get(struct ej_db *db, int64_t id, json_t **user, int64_t *version)
 {
     char idbuf[24];
     const char *p[] = {db_i64(idbuf, id)};
-    return ej_store_get(r, "user", "SELECT user_json(u) FROM users u WHERE id = $1", 1, p, user);
+    return ej_entity_get(db, "SELECT user_json(u) FROM users u WHERE id = $1", 1, p, user,
+                         version);
 }
 
-int ej_store_user_update(struct ej_req *r, int64_t id, int64_t expected_version,
-                         const json_t *body, json_t **user)
+enum ej_err ej_store_user_update(struct ej_db *db, int64_t id, int64_t expected_version,
+                                 const json_t *body, json_t **user, int64_t *version)
 {
     char idbuf[24], *doc = json_dumps(body, JSON_COMPACT);
     const char *p[] = {db_i64(idbuf, id), doc};
-    int rc = ej_store_change(
-        r, "user", "user.update", id, expected_version, LOAD_USER,
+    enum ej_err e = ej_entity_change(
+        db, "user", "user.update", id, expected_version, LOAD_USER,
         "UPDATE users u SET"
         " full_name = CASE WHEN $2::jsonb ? 'full_name' THEN $2::jsonb->>'full_name' ELSE full_name END,"
         " email = CASE WHEN $2::jsonb ? 'email' THEN $2::jsonb->>'email' ELSE email END,"
@@ -82,47 +81,47 @@ int ej_store_user_update(struct ej_req *r, int64_t id, int64_t expected_version,
         "   ELSE external_id END,"
         " version = version + 1, updated_at = now()"
         " WHERE id = $1 RETURNING user_json(u)",
-        2, p, user);
+        2, p, user, version);
     free(doc);
-    if (rc != 0 && db_failed_with(&r->db, "23514", "users_check"))
-        ej_problem(r, 422, "validation_failed",
-                   "employment_end must not be before employment_start.");
-    return ej_store_external_id_conflict(r, rc);
+    return e;
 }
 
-int ej_store_user_reset_password(struct ej_req *r, int64_t id, const char *hash, json_t **user)
+enum ej_err ej_store_user_reset_password(struct ej_db *db, int64_t id, const char *hash,
+                                         json_t **user, int64_t *version)
 {
     char idbuf[24];
     const char *p[] = {db_i64(idbuf, id), hash};
-    return change_user(r, id, "user.reset_password",
+    return change_user(db, id, "user.reset_password",
                        "WITH s AS (UPDATE sessions SET revoked_at = now(),"
                        " revoked_reason = 'password_reset' WHERE user_id = $1 AND revoked_at IS NULL)"
                        " UPDATE users u SET password_hash = $2, must_change_password = true,"
                        " token_version = token_version + 1, version = version + 1,"
                        " updated_at = now() WHERE id = $1 RETURNING user_json(u)",
-                       2, p, user);
+                       2, p, user, version);
 }
 
-int ej_store_user_revoke(struct ej_req *r, int64_t id, const char *reason, json_t **user)
+enum ej_err ej_store_user_revoke(struct ej_db *db, int64_t id, const char *reason, json_t **user,
+                                 int64_t *version)
 {
     char idbuf[24];
     const char *p[] = {db_i64(idbuf, id), reason};
-    return change_user(r, id, "user.revoke",
+    return change_user(db, id, "user.revoke",
                        "WITH s AS (UPDATE sessions SET revoked_at = now(),"
                        " revoked_reason = 'revoked' WHERE user_id = $1 AND revoked_at IS NULL)"
                        " UPDATE users u SET revoked_at = now(), revoked_reason = $2,"
                        " token_version = token_version + 1, version = version + 1,"
                        " updated_at = now() WHERE id = $1 RETURNING user_json(u)",
-                       2, p, user);
+                       2, p, user, version);
 }
 
-int ej_store_user_reinstate(struct ej_req *r, int64_t id, json_t **user)
+enum ej_err ej_store_user_reinstate(struct ej_db *db, int64_t id, json_t **user,
+                                    int64_t *version)
 {
     char idbuf[24];
     const char *p[] = {db_i64(idbuf, id)};
-    return change_user(r, id, "user.reinstate",
+    return change_user(db, id, "user.reinstate",
                        "UPDATE users u SET revoked_at = NULL, revoked_reason = NULL,"
                        " version = version + 1, updated_at = now() WHERE id = $1"
                        " RETURNING user_json(u)",
-                       1, p, user);
+                       1, p, user, version);
 }

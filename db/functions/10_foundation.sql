@@ -18,6 +18,8 @@ END $$;
 CREATE OR REPLACE FUNCTION riga_today() RETURNS date LANGUAGE sql STABLE AS
 $$ SELECT (now() AT TIME ZONE 'Europe/Riga')::date $$;
 
--- Instants are rendered RFC 3339 in UTC.
-CREATE OR REPLACE FUNCTION utc(t timestamptz) RETURNS text LANGUAGE sql IMMUTABLE AS
+-- Instants are rendered RFC 3339 in UTC. STABLE, not IMMUTABLE, although the result depends on
+-- nothing but t: to_char is STABLE, and an SQL function declared stricter than its body is never
+-- inlined, so every value was a function call (issue 13: most of a lesson row's formatting).
+CREATE OR REPLACE FUNCTION utc(t timestamptz) RETURNS text LANGUAGE sql STABLE AS
 $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') $$;

@@ -20,7 +20,7 @@ import { startStack, repoRoot } from './lib/stack.mjs';
 
 const ROUTES_C = path.join(repoRoot, 'api', 'routes.c');
 const OPENAPI = path.join(repoRoot, 'openapi.yaml');
-const ROUTER_H = path.join(repoRoot, 'api', 'http', 'router.h');
+const ROUTER_H = path.join(repoRoot, 'api', 'router.h');
 
 const ROLE_BITS = {
   EJ_ROLE_SUPERUSER: ['superuser'],

@@ -74,7 +74,7 @@ function evaluate(expr, sym, depth = 0) {
 
 function routeTable() {
   const routesSrc = read('api/routes.c');
-  const sym = collectSymbols([read('api/core/req.h'), read('api/http/router.h'), routesSrc]);
+  const sym = collectSymbols([read('api/core/req.h'), read('api/router.h'), routesSrc]);
   const body = /ej_routes\[\]\s*=\s*\{([\s\S]*?)\n\};/.exec(stripComments(routesSrc));
   if (!body) throw new Error('ej_routes[] not found in api/routes.c');
   const rowRe = /\{\s*"([A-Z]+)"\s*,\s*"([^"]+)"\s*,\s*([A-Za-z_]\w*)\s*,\s*"([^"]*)"\s*,\s*([^,{}]+?)\s*,\s*([^,{}]+?)\s*,\s*([^,{}]+?)\s*\}/g;

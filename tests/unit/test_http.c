@@ -1,11 +1,11 @@
 /* Unit tests of the request-independent pieces of the HTTP layer and the
- * strict JSON input: route matching (404/405 + Allow), nesting depth
+ * strict JSON input: route matching (api/router.c: 404/405 + Allow), nesting depth
  * measured without recursion, field checks, query parsing, the request
  * target check and canonical ids. */
 #include "check.h"
 #include "core/json.h"
 #include "core/req.h"
-#include "http/router.h"
+#include "router.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +48,13 @@ static void test_routes(void)
     CHECK(ej_route_match(table, N, "GET", "/api/v1//users", &r, allow, sizeof allow) == -1);
     CHECK(ej_route_match(table, N, "GET", "", &r, allow, sizeof allow) == -1);
     ej_req_cleanup(&r);
+
+    /* Static files stay out of any routed path, whatever the method. */
+    CHECK(ej_route_path_exists(table, N, "/api/v1/users"));
+    CHECK(ej_route_path_exists(table, N, "/api/v1/students/7/guardians/9"));
+    CHECK(!ej_route_path_exists(table, N, "/api/v1/users/"));
+    CHECK(!ej_route_path_exists(table, N, "/index.html"));
+    CHECK(!ej_route_path_exists(table, 0, "/api/v1/users"));
 }
 
 static void test_depth(void)

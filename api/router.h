@@ -1,12 +1,16 @@
-/* The route table and its matcher. Routing is data: one row per operation,
+/* The route table's row and its matcher. Routing is data: one row per operation,
  * `{method, path, handler, operationId, who may call, flags, body limit}`.
- * The table itself is in api/routes.c; openapi.yaml lists the same operations
- * (tests/api/openapi.test.mjs diffs them). */
-#ifndef EJ_HTTP_ROUTER_H
-#define EJ_HTTP_ROUTER_H
+ * The table itself is beside it in api/routes.c; openapi.yaml lists the same
+ * operations (tests/api/openapi.test.mjs diffs them). Used by the pipeline
+ * (api/pipeline.c) and main.c, which tells the HTTP layer what it needs of
+ * the table (metrics labels, the paths static files keep out of): http/ never
+ * includes this. */
+#ifndef EJ_ROUTER_H
+#define EJ_ROUTER_H
 
 #include "core/req.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef void (*ej_handler)(struct ej_req *r);
@@ -43,5 +47,8 @@ extern const size_t ej_route_count;
  * If nothing matches returns -1. */
 int ej_route_match(const struct ej_route *routes, size_t n, const char *method,
                    const char *path, struct ej_req *r, char *allow, size_t allowlen);
+
+/* Whether any of `routes` matches path, whatever its method. */
+bool ej_route_path_exists(const struct ej_route *routes, size_t n, const char *path);
 
 #endif

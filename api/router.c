@@ -1,4 +1,4 @@
-#include "http/router.h"
+#include "router.h"
 
 #include <stdlib.h>
 #include <stdio.h>
@@ -56,4 +56,14 @@ int ej_route_match(const struct ej_route *routes, size_t n, const char *method,
                      routes[i].method);
     }
     return path_found ? -2 : -1;
+}
+
+bool ej_route_path_exists(const struct ej_route *routes, size_t n, const char *path)
+{
+    const char *pstart[EJ_MAX_PARAMS];
+    size_t plen[EJ_MAX_PARAMS], np;
+    for (size_t i = 0; i < n; i++)
+        if (path_matches(routes[i].path, path, pstart, plen, &np))
+            return true;
+    return false;
 }
