@@ -295,7 +295,8 @@ fi
 # the same PostgreSQL. The pinned packages of clients/web/package.json are installed with npm ci
 # into build-web/ (not into clients/web/, which the server serves). Skipped when only named API
 # test files were asked for (`bash scripts/test.sh tests/web/browser.test.mjs` runs it alone). Each
-# file at most 5 minutes (browser.test.mjs about 3 to 4 on a busy 2-core machine, desk.test.mjs 2).
+# file at most 5 minutes (browser.test.mjs about 3 to 4 on a busy 2-core machine, desk.test.mjs and
+# oversight.test.mjs under 2).
 web_files=()
 if (($# == 0)); then
     web_files=(tests/web/*.test.mjs)
