@@ -27,8 +27,9 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: ejournal migrate | create-superuser USERNAME | prune | serve\n"
-                    "configuration comes from the environment (EJ_DATABASE_URL, ...; see README.md)\n");
+    fprintf(stderr,
+            "usage: ejournal migrate | create-superuser USERNAME | prune | serve\n"
+            "configuration comes from the environment (EJ_DATABASE_URL, ...; see README.md)\n");
     return 2;
 }
 
@@ -95,8 +96,8 @@ static int prune(void)
         return 1;
     printf("pruned %ld login attempts older than %d days, %ld throttle rows, %ld idempotency"
            " keys, %ld changes older than %d days\n",
-           n.login_attempts, ej_cfg()->login_retention_days, n.throttle_rows,
-           n.idempotency_keys, n.changes, ej_cfg()->changes_retention_days);
+           n.login_attempts, ej_cfg()->login_retention_days, n.throttle_rows, n.idempotency_keys,
+           n.changes, ej_cfg()->changes_retention_days);
     return 0;
 }
 

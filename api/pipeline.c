@@ -35,8 +35,7 @@ static int preflight(struct ej_req *r, const char *allow)
 static int route(struct ej_req *r)
 {
     char allow[96];
-    int i = ej_route_match(ej_routes, ej_route_count, r->method, r->path, r, allow,
-                           sizeof allow);
+    int i = ej_route_match(ej_routes, ej_route_count, r->method, r->path, r, allow, sizeof allow);
     if (i == -1)
         return ej_problem(r, 404, "not_found", "No such resource.");
     if (i == -2) {
@@ -125,8 +124,8 @@ static const char *idempotency_key(struct ej_req *r)
 
 /* Employees (§20: "staff" in the rules' sense) and the integration account
  * (SPEC.md "Audit"), whose reads are audited. */
-#define EMPLOYEES (EJ_ROLE_SUPERUSER | EJ_ROLE_DIRECTOR | EJ_ROLE_TEACHER | EJ_ROLE_STAFF | \
-                   EJ_ROLE_INTEGRATION)
+#define EMPLOYEES \
+    (EJ_ROLE_SUPERUSER | EJ_ROLE_DIRECTOR | EJ_ROLE_TEACHER | EJ_ROLE_STAFF | EJ_ROLE_INTEGRATION)
 
 /* Looks up what is stored under the Idempotency-Key. True when the request
  * is answered by that (the first response again, or 422 when the key came
@@ -159,8 +158,8 @@ static void run_handler_now(struct ej_req *r)
          * log; if it cannot be recorded, the data is not sent. A handler may
          * write the record in the statement that reads the data. */
         r->db.read_audit = (rt->flags & EJ_R_PERSONAL) && (r->who.roles & EMPLOYEES)
-                            ? rt->operation_id
-                            : NULL;
+                               ? rt->operation_id
+                               : NULL;
         r->db.read_target.path_id = r->nparams ? r->params[0] : NULL;
         r->db.read_target.path = r->path;
         r->db.read_target.query = r->query;
@@ -199,8 +198,7 @@ static void run_handler_now(struct ej_req *r)
     }
     char request_hash[65];
     if (key) {
-        ej_idem_request_hash(r->method, r->path, r->query, r->body_text, r->body_len,
-                             request_hash);
+        ej_idem_request_hash(r->method, r->path, r->query, r->body_text, r->body_len, request_hash);
         if (idempotent_replay(r, key, request_hash)) {
             ej_db_rollback(&r->db);
             return;
@@ -263,8 +261,9 @@ static void resolve_client(struct ej_req *r, struct ej_addr *addr)
          * as the proxy. Say so, without flooding the log (or echoing it). */
         long now = (long)ej_now(), last = atomic_load(&warned_at);
         if (now - last >= 60 && atomic_compare_exchange_strong(&warned_at, &last, now))
-            ej_log_event(EJ_LOG_WARN, "X-Forwarded-For from a trusted proxy is not a list of IP"
-                                      " addresses; using the proxy's address",
+            ej_log_event(EJ_LOG_WARN,
+                         "X-Forwarded-For from a trusted proxy is not a list of IP"
+                         " addresses; using the proxy's address",
                          json_pack("{s:s}", "proxy", r->client_addr));
     }
     r->remote_addr = r->client_addr;

@@ -6,8 +6,8 @@
 
 /* Compares one pattern against a path segment by segment. Stores parameters
  * into params (pointers to [start, len) pairs) when they match. */
-static int path_matches(const char *pattern, const char *path, const char **pstart,
-                        size_t *plen, size_t *np)
+static int path_matches(const char *pattern, const char *path, const char **pstart, size_t *plen,
+                        size_t *np)
 {
     const char *p = pattern, *s = path;
     *np = 0;
@@ -32,8 +32,8 @@ static int path_matches(const char *pattern, const char *path, const char **psta
     return *p == '\0' && *s == '\0';
 }
 
-int ej_route_match(const struct ej_route *routes, size_t n, const char *method,
-                   const char *path, struct ej_req *r, char *allow, size_t allowlen)
+int ej_route_match(const struct ej_route *routes, size_t n, const char *method, const char *path,
+                   struct ej_req *r, char *allow, size_t allowlen)
 {
     const char *pstart[EJ_MAX_PARAMS];
     size_t plen[EJ_MAX_PARAMS], np;
@@ -52,8 +52,7 @@ int ej_route_match(const struct ej_route *routes, size_t n, const char *method,
         path_found = 1;
         size_t used = strlen(allow);
         if (!strstr(allow, routes[i].method) && used + 12 < allowlen)
-            snprintf(allow + used, allowlen - used, "%s%s", used ? ", " : "",
-                     routes[i].method);
+            snprintf(allow + used, allowlen - used, "%s%s", used ? ", " : "", routes[i].method);
     }
     return path_found ? -2 : -1;
 }

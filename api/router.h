@@ -16,13 +16,13 @@
 typedef void (*ej_handler)(struct ej_req *r);
 
 enum ej_route_flag {
-    EJ_R_BODY = 1u << 0,        /* takes a JSON body */
-    EJ_R_TX = 1u << 1,          /* runs in one transaction (writes) */
-    EJ_R_PWCHANGE_OK = 1u << 2, /* allowed while must_change_password */
-    EJ_R_IDEMPOTENT = 1u << 3,  /* honours Idempotency-Key (POST) */
+    EJ_R_BODY = 1u << 0,          /* takes a JSON body */
+    EJ_R_TX = 1u << 1,            /* runs in one transaction (writes) */
+    EJ_R_PWCHANGE_OK = 1u << 2,   /* allowed while must_change_password */
+    EJ_R_IDEMPOTENT = 1u << 3,    /* honours Idempotency-Key (POST) */
     EJ_R_BODY_OPTIONAL = 1u << 4, /* a JSON body may be sent, or none at all */
     EJ_R_HASHES = 1u << 5,        /* hashes a password: shed at once when every slot is busy */
-    EJ_R_PERSONAL = 1u << 6,      /* reads students' personal data: employees' reads audited (§20) */
+    EJ_R_PERSONAL = 1u << 6, /* reads students' personal data: employees' reads audited (§20) */
 };
 
 struct ej_route {
@@ -45,8 +45,8 @@ extern const size_t ej_route_count;
  * stores path parameters in r (owned copies). If the path matches but not the
  * method returns -2 and writes the allowed methods ("GET, POST") into allow.
  * If nothing matches returns -1. */
-int ej_route_match(const struct ej_route *routes, size_t n, const char *method,
-                   const char *path, struct ej_req *r, char *allow, size_t allowlen);
+int ej_route_match(const struct ej_route *routes, size_t n, const char *method, const char *path,
+                   struct ej_req *r, char *allow, size_t allowlen);
 
 /* Whether any of `routes` matches path, whatever its method. */
 bool ej_route_path_exists(const struct ej_route *routes, size_t n, const char *path);

@@ -30,12 +30,10 @@ int ej_authenticate(struct ej_req *r)
         return ej_problem(r, 401, "invalid_token", "The access token is invalid: sign in again.");
     }
     switch (ej_store_principal(&r->db, c.user_id, c.session_id, c.token_version, &r->who)) {
-    case EJ_OK:
-        break;
+    case EJ_OK: break;
     case EJ_ERR_NOT_FOUND:
         return ej_problem(r, 401, "invalid_token", "This token is no longer valid: sign in again.");
-    default:
-        return ej_problem_db(r, r->db.err);
+    default: return ej_problem_db(r, r->db.err);
     }
     r->authenticated = true;
     r->db.who = &r->who;

@@ -36,8 +36,7 @@ void ej_metrics_init(const struct ej_metrics_label *l, size_t n)
 
 void ej_metrics_record(int route_index, int status, double seconds)
 {
-    size_t slot = (route_index < 0 || route_index >= MAX_ROUTES) ? MAX_ROUTES
-                                                                : (size_t)route_index;
+    size_t slot = (route_index < 0 || route_index >= MAX_ROUTES) ? MAX_ROUTES : (size_t)route_index;
     struct route_metrics *m = &metrics[slot];
     size_t s = 0;
     while (s < NSTATUS - 1 && statuses[s] != status)
@@ -83,8 +82,7 @@ static void route_label(size_t i, char *out, size_t outlen)
     if (i == MAX_ROUTES || i >= nlabels)
         snprintf(out, outlen, "method=\"\",route=\"unmatched\"");
     else
-        snprintf(out, outlen, "method=\"%s\",route=\"%s\"", labels[i].method,
-                 labels[i].path);
+        snprintf(out, outlen, "method=\"%s\",route=\"%s\"", labels[i].method, labels[i].path);
 }
 
 char *ej_metrics_render(const char *extra, size_t *len)
@@ -107,8 +105,7 @@ char *ej_metrics_render(const char *extra, size_t *len)
                 sb_printf(&b, "ejournal_http_requests_total{%s,status=\"%d\"} %lu\n", label,
                           statuses[s], v);
             else
-                sb_printf(&b, "ejournal_http_requests_total{%s,status=\"other\"} %lu\n",
-                          label, v);
+                sb_printf(&b, "ejournal_http_requests_total{%s,status=\"other\"} %lu\n", label, v);
         }
     }
     sb_printf(&b, "# HELP ejournal_http_request_duration_seconds Request latency by route.\n"
@@ -124,8 +121,8 @@ char *ej_metrics_render(const char *extra, size_t *len)
             sb_printf(&b, "ejournal_http_request_duration_seconds_bucket{%s,le=\"%g\"} %lu\n",
                       label, buckets[k], cum);
         }
-        sb_printf(&b, "ejournal_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %lu\n",
-                  label, count);
+        sb_printf(&b, "ejournal_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %lu\n", label,
+                  count);
         sb_printf(&b, "ejournal_http_request_duration_seconds_sum{%s} %.6f\n", label,
                   (double)atomic_load(&metrics[i].sum_us) / 1e6);
         sb_printf(&b, "ejournal_http_request_duration_seconds_count{%s} %lu\n", label, count);

@@ -56,7 +56,10 @@ static const char *conn_header(void *conn, const char *name)
     return mg_get_header((const struct mg_connection *)conn, name);
 }
 
-static void on_deadline_signal(int sig) { (void)sig; }
+static void on_deadline_signal(int sig)
+{
+    (void)sig;
+}
 
 /* Arms this thread's timer: the deadline signal in `seconds`, then every
  * DEADLINE_TICK_MS (a tick that lands just before mg_read blocks in poll(2)
@@ -124,8 +127,7 @@ static int read_body(struct ej_req *r)
     if (got < want) {
         r->close_connection = true;
         if (late)
-            return ej_problem(r, 408, "request_timeout",
-                              "The request did not arrive within %d ms.",
+            return ej_problem(r, 408, "request_timeout", "The request did not arrive within %d ms.",
                               ej_cfg()->request_timeout_ms);
         return ej_problem(r, 400, "incomplete_body",
                           "The body ended before Content-Length bytes arrived.");
@@ -164,8 +166,8 @@ static int check_framing(struct ej_req *r, const struct mg_request_info *ri)
     const char *cl = NULL;
     for (int i = 0; i < ri->num_headers; i++) {
         if (strcasecmp(ri->http_headers[i].name, "Authorization") != 0)
-            header_bytes += strlen(ri->http_headers[i].name) +
-                            strlen(ri->http_headers[i].value) + 4;
+            header_bytes += strlen(ri->http_headers[i].name) + strlen(ri->http_headers[i].value) +
+                            4;
         if (strcasecmp(ri->http_headers[i].name, "Content-Length") == 0) {
             cl_count++;
             cl = ri->http_headers[i].value;
@@ -176,8 +178,8 @@ static int check_framing(struct ej_req *r, const struct mg_request_info *ri)
     r->content_length = -1;
     if (header_bytes > MAX_HEADER_BYTES) {
         r->close_connection = true;
-        return ej_problem(r, 431, "headers_too_large",
-                          "The request headers are over %d bytes.", MAX_HEADER_BYTES);
+        return ej_problem(r, 431, "headers_too_large", "The request headers are over %d bytes.",
+                          MAX_HEADER_BYTES);
     }
     if ((cl_count && te_count) || cl_count > 1 || te_count > 1) {
         r->close_connection = true;
@@ -306,8 +308,7 @@ static void send_reply(struct mg_connection *conn, struct ej_req *r)
      * of the stream as the next request, e.g. a request smuggled behind a
      * refused Content-Length + Transfer-Encoding one. So also tell CivetWeb
      * to close (its must_close flag, checked before anything else). */
-    if (r->close_connection || atomic_load(&draining) ||
-        (r->content_length > 0 && !r->body_read)) {
+    if (r->close_connection || atomic_load(&draining) || (r->content_length > 0 && !r->body_read)) {
         mg_disable_connection_keep_alive(conn);
         add_header(conn, "Connection", "close");
     } else if (keeps_alive(conn)) {
@@ -404,8 +405,7 @@ static int on_http_error(struct mg_connection *conn, int status, const char *msg
      * began waiting) or the bytes were garbage: the elapsed time tells. */
     const struct ej_config *c = ej_cfg();
     int limit_ms = tl_conn_requests > 0 ? c->keep_alive_timeout_ms : c->request_timeout_ms;
-    if (status == 400 && tl_wait_started > 0 &&
-        (ej_now() - tl_wait_started) * 1000.0 >= limit_ms)
+    if (status == 400 && tl_wait_started > 0 && (ej_now() - tl_wait_started) * 1000.0 >= limit_ms)
         status = 408;
     if (status == 413 || status == 431) {
         status = 431;
@@ -440,8 +440,8 @@ static int on_http_error(struct mg_connection *conn, int status, const char *msg
         mg_write(conn, body, len);
     free(body);
     ej_log_event(EJ_LOG_INFO, "request",
-                 json_pack("{s:s, s:i, s:s, s:s}", "route", "unparsed", "status", status,
-                           "code", code, "detail", msg ? msg : ""));
+                 json_pack("{s:s, s:i, s:s, s:s}", "route", "unparsed", "status", status, "code",
+                           code, "detail", msg ? msg : ""));
     ej_metrics_record(-1, status, 0);
     return 0;
 }
@@ -484,28 +484,39 @@ int ej_server_run(const struct ej_server_hooks *h)
     snprintf(request_timeout, sizeof request_timeout, "%d", c->request_timeout_ms);
     snprintf(keep_alive, sizeof keep_alive, "%d", c->keep_alive_timeout_ms);
     const char *options[] = {
-        "listening_ports", c->listen,
-        "num_threads", threads,
-        "max_request_size", CIVETWEB_REQUEST_BUFFER,
+        "listening_ports",
+        c->listen,
+        "num_threads",
+        threads,
+        "max_request_size",
+        CIVETWEB_REQUEST_BUFFER,
         /* A connection's first request line and headers must be complete
          * within this time of the worker taking the connection, a later
          * one's within keep_alive_timeout_ms of the previous response (so an
          * idle client holds its worker that long); the body's deadline is
          * read_body's. */
-        "request_timeout_ms", request_timeout,
-        "keep_alive_timeout_ms", keep_alive,
-        "enable_keep_alive", "yes",
+        "request_timeout_ms",
+        request_timeout,
+        "keep_alive_timeout_ms",
+        keep_alive,
+        "enable_keep_alive",
+        "yes",
         /* Headers and body go out as two writes: without this the body waits
          * for the client's delayed ACK (~40 ms per request). */
-        "tcp_nodelay", "1",
+        "tcp_nodelay",
+        "1",
         /* Accepted connections waiting for a free worker, and the kernel's
          * backlog before that. */
-        "connection_queue", "1024",
-        "listen_backlog", "1024",
+        "connection_queue",
+        "1024",
+        "listen_backlog",
+        "1024",
         /* Route on the path as sent; ej_target_check refuses escapes. */
-        "decode_url", "no",
+        "decode_url",
+        "no",
         /* CivetWeb's CORS defaults to "*": off; CORS is answered by us. */
-        "access_control_allow_origin", "",
+        "access_control_allow_origin",
+        "",
         NULL,
     };
     struct mg_callbacks cb;

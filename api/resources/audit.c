@@ -15,8 +15,7 @@
 #include <string.h>
 
 /* entity and action are short names made of letters, digits, '_' and '.'. */
-static int name_param(struct ej_req *r, const char *name, char *buf, size_t len,
-                      const char **out)
+static int name_param(struct ej_req *r, const char *name, char *buf, size_t len, const char **out)
 {
     *out = NULL;
     int got = ej_query(r, name, buf, len);

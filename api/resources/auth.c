@@ -100,9 +100,9 @@ static void reply_tokens(struct ej_req *r, int64_t user_id, int64_t session_id,
         internal(r);
         return;
     }
-    ej_reply(r, 200, json_pack("{s:s, s:s, s:i, s:s, s:o}", "access_token", access, "token_type",
-                               "Bearer", "expires_in", ttl, "refresh_token", refresh_token, "user",
-                               me));
+    ej_reply(r, 200,
+             json_pack("{s:s, s:s, s:i, s:s, s:o}", "access_token", access, "token_type", "Bearer",
+                       "expires_in", ttl, "refresh_token", refresh_token, "user", me));
     memset(access, 0, strlen(access));
     free(access);
 }
@@ -116,8 +116,8 @@ static void start_session(struct ej_req *r, int64_t user_id, int64_t token_versi
         internal(r);
         return;
     }
-    if (ej_store_session_open(&r->db, user_id, hash, r->remote_addr,
-                              ej_req_header(r, "User-Agent"), &sid) != EJ_OK) {
+    if (ej_store_session_open(&r->db, user_id, hash, r->remote_addr, ej_req_header(r, "User-Agent"),
+                              &sid) != EJ_OK) {
         ej_problem_db(r, r->db.err);
         return;
     }
@@ -230,8 +230,7 @@ void ej_op_login(struct ej_req *r)
         ej_problem(r, 403, "access_revoked", "This account has no access (%s).", a.access);
         json_object_set_new(r->out, "access", json_string(a.access));
         return;
-    case EJ_LOGIN_OK:
-        break;
+    case EJ_LOGIN_OK: break;
     }
     if (ej_store_throttle_clear(&r->db, username, r->remote_addr) != EJ_OK) {
         ej_problem_db(r, r->db.err);
@@ -248,7 +247,7 @@ void ej_op_login(struct ej_req *r)
     start_session(r, a.id, a.token_version);
 }
 
-void ej_op_refresh(struct ej_req *r)
+void ej_op_refresh_token(struct ej_req *r)
 {
     if (ej_json_check(r, r->body, refresh_fields) != 0)
         return;
@@ -281,8 +280,7 @@ void ej_op_refresh(struct ej_req *r)
     case EJ_REFRESH_ENDED:
         ej_problem(r, 401, "invalid_refresh_token", "The session has ended.");
         return;
-    case EJ_REFRESH_ROTATE:
-        break;
+    case EJ_REFRESH_ROTATE: break;
     }
     if (ej_refresh_token_new(token, new_hash) != 0) {
         internal(r);
@@ -371,8 +369,7 @@ void ej_op_change_password(struct ej_req *r)
             ej_problem_field(r, "new_password", f.weak);
         }
         return;
-    case EJ_PWCHANGE_OK:
-        break;
+    case EJ_PWCHANGE_OK: break;
     }
     pr = ej_password_hash(next, hash, sizeof hash);
     if (pr != EJ_PASSWORD_OK) {
@@ -391,7 +388,7 @@ void ej_op_change_password(struct ej_req *r)
     start_session(r, r->who.user_id, tv);
 }
 
-void ej_op_me(struct ej_req *r)
+void ej_op_get_me(struct ej_req *r)
 {
     json_t *me;
     if (ej_store_me(&r->db, r->who.user_id, &me) != EJ_OK) {
@@ -401,7 +398,7 @@ void ej_op_me(struct ej_req *r)
     ej_reply(r, 200, me);
 }
 
-void ej_op_my_logins(struct ej_req *r)
+void ej_op_list_my_logins(struct ej_req *r)
 {
     int limit;
     int64_t after;

@@ -118,8 +118,7 @@ static int add_entry(struct ej_req *r, const char *action, const struct ej_calen
 {
     if (ej_store_calendar_entry_add(&r->db, action, in, entry) == EJ_OK)
         return 0;
-    if (r->db.err == EJ_ERR_CONFLICT &&
-        strcmp(r->db.constraint, "calendar_entries_date_key") == 0)
+    if (r->db.err == EJ_ERR_CONFLICT && strcmp(r->db.constraint, "calendar_entries_date_key") == 0)
         return calendar_entry_exists(r);
     return ej_problem_db(r, r->db.err);
 }
@@ -168,9 +167,7 @@ static int clear_new_holidays(struct ej_req *r, const json_t *dates, bool cancel
         closed |= json_is_true(json_object_get(l, "school_year_closed"));
     }
     switch (ej_holiday_lessons(json_array_size(lessons), recorded, closed, cancel_lessons)) {
-    case EJ_HOLIDAY_LESSONS_NONE:
-        json_decref(lessons);
-        return 0;
+    case EJ_HOLIDAY_LESSONS_NONE: json_decref(lessons); return 0;
     case EJ_HOLIDAY_LESSONS_RECORDED:
         return lessons_problem(r, "lessons_recorded_on_date", lessons,
                                "Lessons already recorded fall on this holiday (§17); "
@@ -181,8 +178,7 @@ static int clear_new_holidays(struct ej_req *r, const json_t *dates, bool cancel
                                "to cancel them together with adding the holiday.");
     case EJ_HOLIDAY_LESSONS_YEAR_CLOSED:
         return lessons_problem(r, "school_year_closed", lessons, EJ_YEAR_CLOSED_DETAIL);
-    case EJ_HOLIDAY_LESSONS_CANCEL:
-        break;
+    case EJ_HOLIDAY_LESSONS_CANCEL: break;
     }
     /* Room for the longest name (200 characters of up to 4 bytes); cut, if ever, at a character:
      * half a one is invalid UTF-8, which PostgreSQL refuses (22021). */
@@ -196,7 +192,8 @@ static int clear_new_holidays(struct ej_req *r, const json_t *dates, bool cancel
     else if (done != json_array_size(lessons))
         rc = ej_problem(r, 409, "lessons_on_date",
                         "The lessons on this date changed meanwhile; try again.");
-    json_array_foreach(lessons, i, l) json_array_append(cancelled, json_object_get(l, "id"));
+    json_array_foreach(lessons, i, l)
+        json_array_append(cancelled, json_object_get(l, "id"));
     json_decref(lessons);
     return rc;
 }
@@ -230,11 +227,8 @@ void ej_op_add_holiday(struct ej_req *r)
         goto out;
     switch (ej_holiday_add_allowed(ej_cal_has_entry(&c, d), ej_is_public_holiday(&c.cal, d),
                                    day_off, ej_is_working_day(&c.cal, d))) {
-    case EJ_CALENDAR_ADD_OK:
-        break;
-    case EJ_CALENDAR_ADD_ENTRY_EXISTS:
-        calendar_entry_exists(r);
-        goto out;
+    case EJ_CALENDAR_ADD_OK: break;
+    case EJ_CALENDAR_ADD_ENTRY_EXISTS: calendar_entry_exists(r); goto out;
     case EJ_CALENDAR_ADD_ALREADY_HOLIDAY:
         ej_problem(r, 409, "already_holiday", "This date is already a public holiday (%s).",
                    ej_public_holiday_name(&c.cal, d));
@@ -344,11 +338,8 @@ void ej_op_add_working_day(struct ej_req *r)
         goto out;
     switch (ej_working_day_add_allowed(ej_cal_has_entry(&c, d), ej_is_public_holiday(&c.cal, d),
                                        ej_is_working_day(&c.cal, d))) {
-    case EJ_CALENDAR_ADD_OK:
-        break;
-    case EJ_CALENDAR_ADD_ENTRY_EXISTS:
-        calendar_entry_exists(r);
-        goto out;
+    case EJ_CALENDAR_ADD_OK: break;
+    case EJ_CALENDAR_ADD_ENTRY_EXISTS: calendar_entry_exists(r); goto out;
     case EJ_CALENDAR_ADD_ALREADY_HOLIDAY:
         ej_problem(r, 409, "already_holiday",
                    "This date is a public holiday (%s); it cannot be a working day.",

@@ -54,15 +54,12 @@ void ej_op_list_changes(struct ej_req *r)
     if (after < 0)
         after = oldest; /* no cursor: from the oldest change kept */
     switch (ej_change_cursor_verdict(after, oldest, latest)) {
-    case EJ_CURSOR_EXPIRED:
-        expired(r, oldest);
-        return;
+    case EJ_CURSOR_EXPIRED: expired(r, oldest); return;
     case EJ_CURSOR_BEYOND:
         ej_problem(r, 400, "invalid_query",
                    "after is beyond the latest change; it must be a cursor from GET /changes.");
         return;
-    case EJ_CURSOR_OK:
-        break;
+    case EJ_CURSOR_OK: break;
     }
     json_t *items;
     int64_t last;

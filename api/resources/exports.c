@@ -22,8 +22,7 @@
 static int date_range(struct ej_req *r, bool required, char *fbuf, char *tbuf, const char **from,
                       const char **to)
 {
-    if (ej_query_date(r, "from", fbuf, 16, from) != 0 ||
-        ej_query_date(r, "to", tbuf, 16, to) != 0)
+    if (ej_query_date(r, "from", fbuf, 16, from) != 0 || ej_query_date(r, "to", tbuf, 16, to) != 0)
         return -1;
     if (required && (!*from || !*to))
         return ej_problem(r, 400, "invalid_query", "from and to are required (YYYY-MM-DD).");
@@ -33,7 +32,7 @@ static int date_range(struct ej_req *r, bool required, char *fbuf, char *tbuf, c
     if (*from && *to && ej_date_parse(*from, &a) && ej_date_parse(*to, &b) &&
         b - a > MAX_RANGE_DAYS)
         return ej_problem(r, 400, "invalid_query", "from and to may be at most %d days apart.",
-                              MAX_RANGE_DAYS);
+                          MAX_RANGE_DAYS);
     return 0;
 }
 
@@ -52,10 +51,10 @@ static void reply_buf(struct ej_req *r, const char *type, struct ej_buf *b)
 
 static void hours_csv(struct ej_req *r, const json_t *report)
 {
-    static const char *const cols[] = {"teacher_id", "teacher_name", "teacher_external_id",
-                                       "group_id", "group_name", "group_external_id",
-                                       "program_name", "lessons", "hours",
-                                       "substitute_lessons", "substitute_hours", NULL};
+    static const char *const cols[] = {
+        "teacher_id", "teacher_name",       "teacher_external_id", "group_id",
+        "group_name", "group_external_id",  "program_name",        "lessons",
+        "hours",      "substitute_lessons", "substitute_hours",    NULL};
     struct ej_csv c;
     ej_csv_init(&c, 0);
     for (const char *const *col = cols; *col; col++)
@@ -134,10 +133,21 @@ static const json_t *attendance_of(const json_t *student, json_int_t lesson_id)
  * still has its row, so every topic is in the file. */
 static void journal_csv(struct ej_req *r, const json_t *doc)
 {
-    static const char *const cols[] = {"lesson_id", "date", "starts_at", "ends_at", "hours",
-                                       "state", "topic", "teacher", "by_substitute",
-                                       "student_id", "student_external_id", "student",
-                                       "status", "reason_code", NULL};
+    static const char *const cols[] = {"lesson_id",
+                                       "date",
+                                       "starts_at",
+                                       "ends_at",
+                                       "hours",
+                                       "state",
+                                       "topic",
+                                       "teacher",
+                                       "by_substitute",
+                                       "student_id",
+                                       "student_external_id",
+                                       "student",
+                                       "status",
+                                       "reason_code",
+                                       NULL};
     const json_t *students = json_object_get(doc, "students");
     struct ej_csv c;
     ej_csv_init(&c, 0);
@@ -266,7 +276,8 @@ static void journal_html(struct ej_req *r, const json_t *doc)
             json_array_foreach(lessons, i, l) {
                 const json_t *a = attendance_of(s, json_integer_value(json_object_get(l, "id")));
                 char cell[96];
-                const char *reason = a ? json_string_value(json_object_get(a, "reason_code")) : NULL;
+                const char *reason = a ? json_string_value(json_object_get(a, "reason_code"))
+                                       : NULL;
                 snprintf(cell, sizeof cell, reason ? "%s (%s)" : "%s", a ? mark(a) : "",
                          reason ? reason : "");
                 ej_html_elem(&b, "td", cell);

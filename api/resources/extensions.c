@@ -31,7 +31,10 @@ static const struct ej_field decline_fields[] = {
     {NULL, 0, 0, 0},
 };
 
-static bool superuser(const struct ej_req *r) { return r->who.roles & EJ_ROLE_SUPERUSER; }
+static bool superuser(const struct ej_req *r)
+{
+    return r->who.roles & EJ_ROLE_SUPERUSER;
+}
 
 static int no_request(struct ej_req *r)
 {
@@ -50,20 +53,17 @@ static int may_request(struct ej_req *r, const struct ej_entry_ctx *c)
     switch (ej_extension_request_allowed(c->f.substitute_id != 0, c->f.substitute_id == me,
                                          c->f.caller_teaches, c->f.year_closed, c->f.cancelled,
                                          c->f.extended)) {
-    case EJ_EXTENSION_REQUEST_OK:
-        return 0;
+    case EJ_EXTENSION_REQUEST_OK: return 0;
     case EJ_EXTENSION_REQUEST_NOT_SUBSTITUTE:
         return ej_problem(r, 403, "not_conducting_teacher",
                           "A substitute is assigned to this lesson: only they ask (§15).");
     case EJ_EXTENSION_REQUEST_NOT_CONDUCTING:
         return ej_problem(r, 403, "not_conducting_teacher",
                           "Only the teacher who conducts the lesson asks for an extension (§15).");
-    case EJ_EXTENSION_REQUEST_YEAR_CLOSED:
-        return ej_year_closed(r);
+    case EJ_EXTENSION_REQUEST_YEAR_CLOSED: return ej_year_closed(r);
     case EJ_EXTENSION_REQUEST_CANCELLED:
         return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
-    case EJ_EXTENSION_REQUEST_EXTENDED:
-        break;
+    case EJ_EXTENSION_REQUEST_EXTENDED: break;
     }
     char until[EJ_RIGA_BUFSZ];
     ej_utc_text_to_riga(c->extension_until, until);
@@ -104,13 +104,11 @@ static int lock_pending(struct ej_req *r, int64_t id, struct ej_extension_reques
     if (e != EJ_OK)
         return e == EJ_ERR_NOT_FOUND ? no_request(r) : ej_problem_db(r, e);
     switch (ej_extension_decision_allowed(f->year_closed, f->status)) {
-    case EJ_EXTENSION_DECISION_OK:
-        return 0;
+    case EJ_EXTENSION_DECISION_OK: return 0;
     case EJ_EXTENSION_DECISION_YEAR_CLOSED:
         /* A decision is a write into the lesson's journal too: not once its year is closed. */
         return ej_year_closed(r);
-    case EJ_EXTENSION_DECISION_NOT_PENDING:
-        break;
+    case EJ_EXTENSION_DECISION_NOT_PENDING: break;
     }
     ej_problem(r, 409, "extension_request_not_pending", "The request was already %s.", f->status);
     if (r->out)
@@ -133,7 +131,7 @@ static void decided(struct ej_req *r, enum ej_err e, json_t *request)
     ej_reply(r, 200, request);
 }
 
-void ej_op_request_extension(struct ej_req *r)
+void ej_op_request_lesson_extension(struct ej_req *r)
 {
     int64_t id;
     struct ej_entry_ctx c;
@@ -195,8 +193,8 @@ void ej_op_get_extension_request(struct ej_req *r)
     json_t *request;
     if (ej_param_id(r, 0, &id) != 0)
         return;
-    enum ej_err e =
-        ej_store_extension_request_get(&r->db, id, superuser(r) ? 0 : r->who.user_id, &request);
+    enum ej_err e = ej_store_extension_request_get(&r->db, id, superuser(r) ? 0 : r->who.user_id,
+                                                   &request);
     if (e == EJ_OK) {
         request_etag(r, request);
         ej_reply(r, 200, request);
@@ -215,8 +213,9 @@ void ej_op_grant_extension_request(struct ej_req *r)
     if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, grant_fields) != 0)
         return;
     if (!ej_parse_until(ej_json_str(r->body, "until"), until)) {
-        ej_invalid(r, "until", "must be a date YYYY-MM-DD (the end of that day in Riga) or an "
-                               "RFC 3339 instant");
+        ej_invalid(r, "until",
+                   "must be a date YYYY-MM-DD (the end of that day in Riga) or an "
+                   "RFC 3339 instant");
         return;
     }
     struct ej_extension_request_facts f;

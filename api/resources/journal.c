@@ -18,7 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define END {NULL, 0, 0, 0}
+#define END           \
+    {                 \
+        NULL, 0, 0, 0 \
+    }
 #define MAX_ATTENDANCE 500
 #define MAX_REPORT_DAYS 366
 
@@ -33,9 +36,7 @@ static const struct ej_field attendance_fields[] = {
     {"reason", EJ_F_STRING, EJ_F_NULLABLE, 40}, /* the superuser only (§14) */
     END};
 static const struct ej_field extension_fields[] = {
-    {"until", EJ_F_STRING, EJ_F_REQUIRED, 40},
-    {"reason", EJ_F_STRING, EJ_F_REQUIRED, 500},
-    END};
+    {"until", EJ_F_STRING, EJ_F_REQUIRED, 40}, {"reason", EJ_F_STRING, EJ_F_REQUIRED, 500}, END};
 static const struct ej_field reason_fields[] = {
     {"reason_code", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NULLABLE, 40},
     {"note", EJ_F_STRING, EJ_F_NULLABLE, 500},
@@ -49,12 +50,13 @@ static const struct ej_field report_fields[] = {
     {"guardian_id", EJ_F_INT, EJ_F_NULLABLE, 0}, /* the superuser only */
     {"channel", EJ_F_STRING, 0, 10},             /* the superuser only */
     END};
-static const struct ej_field reject_fields[] = {
-    {"note", EJ_F_STRING, EJ_F_REQUIRED, 500},
-    END};
+static const struct ej_field reject_fields[] = {{"note", EJ_F_STRING, EJ_F_REQUIRED, 500}, END};
 static const struct ej_field no_fields[] = {END};
 
-static bool superuser(const struct ej_req *r) { return r->who.roles & EJ_ROLE_SUPERUSER; }
+static bool superuser(const struct ej_req *r)
+{
+    return r->who.roles & EJ_ROLE_SUPERUSER;
+}
 
 static bool one_of(const char *s, const char *const *set)
 {
@@ -75,8 +77,7 @@ static bool names_reason(const json_t *v)
     size_t i;
     if (json_is_object(v)) {
         json_object_foreach((json_t *)v, key, item) {
-            if (strcmp(key, "reason") == 0 || strcmp(key, "reason_code") == 0 ||
-                names_reason(item))
+            if (strcmp(key, "reason") == 0 || strcmp(key, "reason_code") == 0 || names_reason(item))
                 return true;
         }
     } else if (json_is_array(v)) {
@@ -194,8 +195,7 @@ static int may_record(struct ej_req *r, const struct ej_entry_ctx *c, bool su, i
     const struct ej_entry_facts *f = &c->f;
     char starts[EJ_RIGA_BUFSZ], deadline[EJ_RIGA_BUFSZ], until[EJ_RIGA_BUFSZ];
     switch (ej_may_record(f, r->who.user_id, su, version, late)) {
-    case EJ_RECORD_OK:
-        break;
+    case EJ_RECORD_OK: break;
     case EJ_RECORD_NOT_CONDUCTING:
         ej_problem(r, 403, "not_conducting_teacher",
                    f->substitute_id
@@ -207,8 +207,7 @@ static int may_record(struct ej_req *r, const struct ej_entry_ctx *c, bool su, i
     case EJ_RECORD_STALE:
         return ej_problem(r, 412, "precondition_failed",
                           "The lesson was changed by someone else; reload and try again.");
-    case EJ_RECORD_YEAR_CLOSED:
-        return ej_year_closed(r);
+    case EJ_RECORD_YEAR_CLOSED: return ej_year_closed(r);
     case EJ_RECORD_CANCELLED:
         return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
     case EJ_RECORD_NOT_STARTED:
@@ -242,8 +241,7 @@ static int may_record(struct ej_req *r, const struct ej_entry_ctx *c, bool su, i
     int64_t gid = json_is_integer(given) ? json_integer_value(given) : 0;
     switch (ej_entry_conductor(f, r->who.user_id, su, json_is_integer(given), gid,
                                in_ids(json_object_get(c->lesson, "teacher_ids"), gid), by)) {
-    case EJ_CONDUCTOR_OK:
-        return 0;
+    case EJ_CONDUCTOR_OK: return 0;
     case EJ_CONDUCTOR_NOT_SUBSTITUTE:
         return ej_invalid(r, "conducted_by", "must be the lesson's substitute");
     case EJ_CONDUCTOR_NOT_TEACHER:
@@ -437,8 +435,8 @@ bool ej_parse_until(const char *s, char out[EJ_UTC_BUFSZ])
     int64_t offset;
     if ((z[0] == 'Z' || z[0] == 'z') && z[1] == '\0') {
         offset = 0;
-    } else if ((z[0] == '+' || z[0] == '-') && strlen(z) == 6 && digits(z + 1, 2) &&
-               z[3] == ':' && digits(z + 4, 2) && num(z + 1, 2) <= 23 && num(z + 4, 2) <= 59) {
+    } else if ((z[0] == '+' || z[0] == '-') && strlen(z) == 6 && digits(z + 1, 2) && z[3] == ':' &&
+               digits(z + 4, 2) && num(z + 1, 2) <= 23 && num(z + 4, 2) <= 59) {
         offset = (int64_t)(num(z + 1, 2) * 3600 + num(z + 4, 2) * 60) * (z[0] == '-' ? -1 : 1);
     } else {
         return false;
@@ -457,8 +455,9 @@ void ej_op_grant_lesson_extension(struct ej_req *r)
     if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, extension_fields) != 0)
         return;
     if (!ej_parse_until(ej_json_str(r->body, "until"), until)) {
-        ej_invalid(r, "until", "must be a date YYYY-MM-DD (the end of that day in Riga) or an "
-                                  "RFC 3339 instant");
+        ej_invalid(r, "until",
+                   "must be a date YYYY-MM-DD (the end of that day in Riga) or an "
+                   "RFC 3339 instant");
         return;
     }
     if (ej_blank(ej_json_str(r->body, "reason"))) {
@@ -491,8 +490,7 @@ void ej_op_set_absence_reason(struct ej_req *r)
     }
     switch (ej_reason_settable(f.has_row ? f.status : NULL, f.version, version, f.year_closed,
                                f.code_ok)) {
-    case EJ_REASON_OK:
-        break;
+    case EJ_REASON_OK: break;
     case EJ_REASON_NO_ROW:
         ej_problem(r, 404, "not_found", "The lesson has no attendance recorded for this student.");
         return;
@@ -500,9 +498,7 @@ void ej_op_set_absence_reason(struct ej_req *r)
         ej_problem(r, 412, "precondition_failed",
                    "The lesson was changed by someone else; reload and try again.");
         return;
-    case EJ_REASON_YEAR_CLOSED:
-        ej_year_closed(r);
-        return;
+    case EJ_REASON_YEAR_CLOSED: ej_year_closed(r); return;
     case EJ_REASON_PRESENT:
         ej_problem(r, 409, "student_present",
                    "The student was present: only an absence or a late arrival has a reason.");
@@ -563,9 +559,9 @@ void ej_op_create_absence_report(struct ej_req *r)
      * any student, on a guardian's behalf, from paper or a phone call. */
     const json_t *g = json_object_get(r->body, "guardian_id");
     int64_t guardian = su ? (json_is_integer(g) ? json_integer_value(g) : 0) : r->who.user_id;
-    const char *channel = !su ? "online" : ej_json_str(r->body, "channel")
-                                               ? ej_json_str(r->body, "channel")
-                                               : "paper";
+    const char *channel = !su                               ? "online"
+                          : ej_json_str(r->body, "channel") ? ej_json_str(r->body, "channel")
+                                                            : "paper";
     unsigned scopes = su ? EJ_SCOPE_ALL : attendance_scopes(r) & EJ_SCOPE_CHILDREN;
     if (ej_store_absence_report_create(r, scopes, r->body, guardian, channel, &report) != 0)
         return;
@@ -587,7 +583,8 @@ void ej_op_list_absence_reports(struct ej_req *r)
     if (got < 0)
         return;
     if (got && !one_of(status, statuses)) {
-        ej_problem(r, 400, "invalid_query", "status must be pending, applied, rejected or withdrawn.");
+        ej_problem(r, 400, "invalid_query",
+                   "status must be pending, applied, rejected or withdrawn.");
         return;
     }
     f.status = got ? status : NULL;

@@ -28,12 +28,9 @@ static const struct ej_field slot_fields[] = {
     {NULL, 0, 0, 0},
 };
 static const struct ej_field lesson_fields[] = {
-    {"group_id", EJ_F_INT, EJ_F_REQUIRED, 0},
-    {"date", EJ_F_DATE, EJ_F_REQUIRED, 0},
-    {"starts_at", EJ_F_TIME, EJ_F_REQUIRED, 0},
-    {"ends_at", EJ_F_TIME, EJ_F_REQUIRED, 0},
-    {"room", EJ_F_STRING, EJ_F_NULLABLE, 100},
-    {NULL, 0, 0, 0},
+    {"group_id", EJ_F_INT, EJ_F_REQUIRED, 0},   {"date", EJ_F_DATE, EJ_F_REQUIRED, 0},
+    {"starts_at", EJ_F_TIME, EJ_F_REQUIRED, 0}, {"ends_at", EJ_F_TIME, EJ_F_REQUIRED, 0},
+    {"room", EJ_F_STRING, EJ_F_NULLABLE, 100},  {NULL, 0, 0, 0},
 };
 static const struct ej_field cancel_fields[] = {
     {"reason", EJ_F_STRING, EJ_F_REQUIRED, 500},
@@ -170,15 +167,12 @@ static int year_dates_problem(struct ej_req *r, enum ej_year_dates_verdict v,
                               const char *to_field)
 {
     switch (v) {
-    case EJ_YEAR_DATES_OK:
-        return 0;
-    case EJ_YEAR_DATES_CLOSED:
-        return ej_year_closed(r);
+    case EJ_YEAR_DATES_OK: return 0;
+    case EJ_YEAR_DATES_CLOSED: return ej_year_closed(r);
     case EJ_YEAR_DATES_FROM_OUTSIDE:
         return invalid(r, from_field, "must be within the group's school year (%s to %s)",
                        g->starts_on, g->ends_on);
-    case EJ_YEAR_DATES_TO_OUTSIDE:
-        break;
+    case EJ_YEAR_DATES_TO_OUTSIDE: break;
     }
     return invalid(r, to_field, "must be within the group's school year (%s to %s)", g->starts_on,
                    g->ends_on);
@@ -187,14 +181,11 @@ static int year_dates_problem(struct ej_req *r, enum ej_year_dates_verdict v,
 static int lesson_verdict_problem(struct ej_req *r, enum ej_lesson_verdict v)
 {
     switch (v) {
-    case EJ_LESSON_WRITABLE:
-        return 0;
-    case EJ_LESSON_YEAR_CLOSED:
-        return ej_year_closed(r);
+    case EJ_LESSON_WRITABLE: return 0;
+    case EJ_LESSON_YEAR_CLOSED: return ej_year_closed(r);
     case EJ_LESSON_CANCELLED:
         return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
-    case EJ_LESSON_RECORDED:
-        break;
+    case EJ_LESSON_RECORDED: break;
     }
     return ej_problem(r, 409, "lesson_recorded",
                       "The lesson is already recorded; it can no longer change.");
@@ -211,8 +202,10 @@ void ej_op_create_schedule_slot(struct ej_req *r)
         validate_slot(r, r->body) != 0)
         return;
     struct ej_slot_in in = {(int)json_integer_value(json_object_get(r->body, "weekday")),
-                            ej_json_str(r->body, "starts_at"), ej_json_str(r->body, "ends_at"),
-                            ej_json_str(r->body, "room"), ej_json_str(r->body, "valid_from"),
+                            ej_json_str(r->body, "starts_at"),
+                            ej_json_str(r->body, "ends_at"),
+                            ej_json_str(r->body, "room"),
+                            ej_json_str(r->body, "valid_from"),
                             ej_json_str(r->body, "valid_to")};
     if ((e = ej_store_group_year_lock(&r->db, gid, &g)) != EJ_OK) {
         if (e == EJ_ERR_NOT_FOUND)
@@ -221,9 +214,9 @@ void ej_op_create_schedule_slot(struct ej_req *r)
             ej_problem_db(r, e);
         return;
     }
-    if (year_dates_problem(r, ej_year_dates(g.closed, in.valid_from, in.valid_to, g.starts_on,
-                                            g.ends_on),
-                           &g, "valid_from", "valid_to") != 0)
+    if (year_dates_problem(
+            r, ej_year_dates(g.closed, in.valid_from, in.valid_to, g.starts_on, g.ends_on), &g,
+            "valid_from", "valid_to") != 0)
         return;
     if (ej_store_calendar_load(&r->db, EJ_CAL_SHARED, &c) != EJ_OK) {
         ej_problem_db(r, r->db.err);
@@ -239,8 +232,7 @@ void ej_op_create_schedule_slot(struct ej_req *r)
         }
         json_decref(o.conflict);
     } else {
-        snprintf(r->location, sizeof r->location, "/api/v1/groups/%lld/schedule",
-                 (long long)gid);
+        snprintf(r->location, sizeof r->location, "/api/v1/groups/%lld/schedule", (long long)gid);
         ej_reply(r, o.created ? 201 : 200, o.out);
     }
     ej_cal_cleanup(&c);
@@ -253,8 +245,8 @@ void ej_op_list_schedule(struct ej_req *r)
     json_t *items;
     if (ej_param_id(r, 0, &gid) != 0 || ej_page_params(r, &limit, &after) != 0)
         return;
-    enum ej_err e =
-        ej_store_schedule_list(&r->db, &r->who, gid, lesson_scopes(r), limit, after, &items);
+    enum ej_err e = ej_store_schedule_list(&r->db, &r->who, gid, lesson_scopes(r), limit, after,
+                                           &items);
     if (e == EJ_OK)
         ej_reply(r, 200, ej_page_wrap(items, limit));
     else if (e == EJ_ERR_NOT_FOUND)
@@ -318,8 +310,8 @@ void ej_op_create_lesson(struct ej_req *r)
             ej_problem_db(r, e);
         return;
     }
-    if (year_dates_problem(r, ej_year_dates(g.closed, in.date, in.date, g.starts_on, g.ends_on),
-                           &g, "date", "date") != 0)
+    if (year_dates_problem(r, ej_year_dates(g.closed, in.date, in.date, g.starts_on, g.ends_on), &g,
+                           "date", "date") != 0)
         return;
     if (ej_store_calendar_load(&r->db, EJ_CAL_SHARED, &c) != EJ_OK) {
         ej_problem_db(r, r->db.err);
@@ -349,8 +341,8 @@ void ej_op_list_lessons(struct ej_req *r)
         state_param(r, state, sizeof state, &f.state) != 0 ||
         ej_page_params(r, &f.limit, &f.after) != 0)
         return;
-    if (ej_store_lesson_list(&r->db, &r->who, lesson_scopes(r), attendance_scopes(r), &f,
-                             &items) != EJ_OK)
+    if (ej_store_lesson_list(&r->db, &r->who, lesson_scopes(r), attendance_scopes(r), &f, &items) !=
+        EJ_OK)
         ej_problem_db(r, r->db.err);
     else
         ej_reply(r, 200, ej_page_wrap(items, f.limit));
@@ -362,8 +354,8 @@ void ej_op_get_lesson(struct ej_req *r)
     json_t *lesson;
     if (ej_param_id(r, 0, &id) != 0)
         return;
-    if (ej_store_lesson_get(&r->db, &r->who, id, lesson_scopes(r), attendance_scopes(r),
-                            &lesson) != EJ_OK) {
+    if (ej_store_lesson_get(&r->db, &r->who, id, lesson_scopes(r), attendance_scopes(r), &lesson) !=
+        EJ_OK) {
         lesson_failed(r, r->db.err);
         return;
     }
@@ -386,8 +378,7 @@ void ej_op_cancel_lesson(struct ej_req *r)
         lesson_failed(r, r->db.err);
         return;
     }
-    if (lesson_verdict_problem(
-            r, ej_lesson_writable(closed, ej_json_str(before, "state"))) == 0) {
+    if (lesson_verdict_problem(r, ej_lesson_writable(closed, ej_json_str(before, "state"))) == 0) {
         if (ej_store_lesson_cancel(&r->db, id, before, ej_json_str(r->body, "reason"), &lesson) !=
             EJ_OK) {
             lesson_failed(r, r->db.err);
@@ -424,16 +415,16 @@ static void set_substitute(struct ej_req *r, int64_t id, int64_t version, int64_
             goto out;
         }
         switch (ej_substitute_allowed(active, teaches)) {
-        case EJ_SUBSTITUTE_OK:
-            break;
+        case EJ_SUBSTITUTE_OK: break;
         case EJ_SUBSTITUTE_NOT_A_TEACHER:
             ej_problem(r, 422, "not_a_teacher",
                        "The substitute must be a user with the role teacher and active access.");
             ej_problem_field(r, "teacher_id", "is not an active teacher");
             goto out;
         case EJ_SUBSTITUTE_TEACHES_GROUP:
-            ej_problem(r, 422, "substitute_is_group_teacher",
-                       "This teacher already teaches the group; a substitute is someone else (§15).");
+            ej_problem(
+                r, 422, "substitute_is_group_teacher",
+                "This teacher already teaches the group; a substitute is someone else (§15).");
             ej_problem_field(r, "teacher_id", "teaches this group");
             goto out;
         }
@@ -498,8 +489,7 @@ int ej_store_lesson_change_req(struct ej_req *r, int64_t id, const char *action,
     return 0;
 }
 
-int ej_store_lessons_refresh_unrecorded_req(struct ej_req *r, const struct ej_cal *c,
-                                            long *changed)
+int ej_store_lessons_refresh_unrecorded_req(struct ej_req *r, const struct ej_cal *c, long *changed)
 {
     if (ej_store_lessons_refresh_unrecorded_db(&r->db, c, changed) != EJ_OK)
         return ej_problem_db(r, r->db.err);

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ej_op_healthz(struct ej_req *r)
+void ej_op_get_health(struct ej_req *r)
 {
     ej_reply(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
-void ej_op_readyz(struct ej_req *r)
+void ej_op_get_ready(struct ej_req *r)
 {
     if (ej_db_ping(&r->db) != EJ_OK) {
         ej_problem_db(r, r->db.err);
@@ -23,7 +23,7 @@ void ej_op_readyz(struct ej_req *r)
     ej_reply(r, 200, json_pack("{s:s}", "status", "ready"));
 }
 
-void ej_op_metrics(struct ej_req *r)
+void ej_op_get_metrics(struct ej_req *r)
 {
     char extra[512];
     snprintf(extra, sizeof extra,
@@ -54,7 +54,7 @@ int ej_openapi_load(void)
     return openapi_len > 0 && openapi_len < cap ? 0 : -1;
 }
 
-void ej_op_openapi(struct ej_req *r)
+void ej_op_get_open_api(struct ej_req *r)
 {
     ej_reply_text(r, 200, "application/yaml; charset=utf-8", openapi_text, openapi_len);
 }

@@ -29,8 +29,7 @@ static const struct ej_field decision_fields[] = {
 /* §23 the director and the superuser read every proposal; others their own. */
 static int64_t author_filter(const struct ej_req *r)
 {
-    return ej_proposal_author_filter(ej_read_scopes(r->who.roles, EJ_OBJ_PROPOSAL),
-                                     r->who.user_id);
+    return ej_proposal_author_filter(ej_read_scopes(r->who.roles, EJ_OBJ_PROPOSAL), r->who.user_id);
 }
 
 /* A proposal's reply carries its version as the ETag (If-Match of a decision). */
@@ -56,8 +55,8 @@ void ej_op_create_proposal(struct ej_req *r)
         ej_invalid(r, "paragraph", "must be the number of a paragraph of the rules, 1 to 23");
         return;
     }
-    enum ej_err e = ej_store_proposal_create(&r->db, ej_json_str(r->body, "text"),
-                                             (int)paragraph, &proposal);
+    enum ej_err e = ej_store_proposal_create(&r->db, ej_json_str(r->body, "text"), (int)paragraph,
+                                             &proposal);
     if (e != EJ_OK) {
         ej_problem_db(r, e);
         return;
@@ -100,8 +99,7 @@ void ej_op_get_proposal(struct ej_req *r)
     json_t *proposal;
     if (ej_param_id(r, 0, &id) != 0)
         return;
-    enum ej_err e =
-        ej_store_proposal_get(&r->db, id, author_filter(r), &proposal);
+    enum ej_err e = ej_store_proposal_get(&r->db, id, author_filter(r), &proposal);
     if (e == EJ_ERR_NOT_FOUND)
         no_such_proposal(r);
     else if (e != EJ_OK)

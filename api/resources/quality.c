@@ -91,11 +91,8 @@ void ej_op_create_quality_review(struct ej_req *r)
     case EJ_REVIEW_DATE_OUTSIDE_YEAR:
         ej_invalid(r, "reviewed_on", "must be a date within the school year");
         return;
-    case EJ_REVIEW_DATE_FUTURE:
-        ej_invalid(r, "reviewed_on", "must not be in the future");
-        return;
-    case EJ_REVIEW_DATE_OK:
-        break;
+    case EJ_REVIEW_DATE_FUTURE: ej_invalid(r, "reviewed_on", "must not be in the future"); return;
+    case EJ_REVIEW_DATE_OK: break;
     }
     const json_t *findings = json_object_get(r->body, "findings");
     long bad;
@@ -109,8 +106,9 @@ void ej_op_create_quality_review(struct ej_req *r)
         char field[48];
         snprintf(field, sizeof field, "findings[%ld].%s", bad,
                  bad_lesson ? "lesson_id" : "teacher_id");
-        ej_invalid(r, field, bad_lesson ? "must be a lesson of this school year"
-                                        : "must be the id of a teacher");
+        ej_invalid(r, field,
+                   bad_lesson ? "must be a lesson of this school year"
+                              : "must be the id of a teacher");
         return;
     }
     e = ej_store_quality_review_create(&r->db, year, ej_json_str(r->body, "reviewed_on"),
@@ -167,8 +165,8 @@ static bool wants_csv(const struct ej_req *r)
     return true;
 }
 
-static const char *const count_names[] = {"due", "on_time", "late", "missing", "extensions",
-                                          "substitutions"};
+static const char *const count_names[] = {"due",     "on_time",    "late",
+                                          "missing", "extensions", "substitutions"};
 #define NCOUNTS (sizeof count_names / sizeof count_names[0])
 
 static void counts_values(const struct ej_entry_counts *c, long long v[NCOUNTS])
@@ -200,10 +198,9 @@ static json_t *reviews_json(const struct ej_entry_quality *q)
         char s[EJ_DATE_BUFSZ], e[EJ_DATE_BUFSZ];
         ej_date_format(thirds[k].starts_on, s);
         ej_date_format(thirds[k].ends_on, e);
-        json_array_append_new(list, json_pack("{s:i, s:s, s:s, s:b, s:I}", "third", k + 1,
-                                              "starts_on", s, "ends_on", e, "ended",
-                                              thirds[k].ends_on < today, "reviews",
-                                              (json_int_t)per[k]));
+        json_array_append_new(
+            list, json_pack("{s:i, s:s, s:s, s:b, s:I}", "third", k + 1, "starts_on", s, "ends_on",
+                            e, "ended", thirds[k].ends_on < today, "reviews", (json_int_t)per[k]));
         if (per[k] == 0)
             json_array_append_new(lacking, json_integer(k + 1));
     }
@@ -256,8 +253,9 @@ static json_t *report_json(const struct ej_entry_quality *q, int64_t year, const
 /* The teachers' rows as CSV, straight from the facts. */
 static void reply_csv(struct ej_req *r, const struct ej_entry_quality *q)
 {
-    static const char *const cols[] = {"teacher_id", "full_name", "due", "on_time", "late",
-                                       "missing", "extensions", "substitutions", NULL};
+    static const char *const cols[] = {"teacher_id", "full_name",     "due",
+                                       "on_time",    "late",          "missing",
+                                       "extensions", "substitutions", NULL};
     struct ej_csv c;
     long long sum[NCOUNTS] = {0};
     json_t *teachers = teachers_json(q, sum);

@@ -16,18 +16,18 @@ int ej_problem_external_id_taken(struct ej_req *r);
 
 /* ops.c */
 int ej_openapi_load(void);
-void ej_op_healthz(struct ej_req *r);
-void ej_op_readyz(struct ej_req *r);
-void ej_op_metrics(struct ej_req *r);
-void ej_op_openapi(struct ej_req *r);
+void ej_op_get_health(struct ej_req *r);
+void ej_op_get_ready(struct ej_req *r);
+void ej_op_get_metrics(struct ej_req *r);
+void ej_op_get_open_api(struct ej_req *r);
 
 /* auth.c */
 void ej_op_login(struct ej_req *r);
-void ej_op_refresh(struct ej_req *r);
+void ej_op_refresh_token(struct ej_req *r);
 void ej_op_logout(struct ej_req *r);
 void ej_op_change_password(struct ej_req *r);
-void ej_op_me(struct ej_req *r);
-void ej_op_my_logins(struct ej_req *r);
+void ej_op_get_me(struct ej_req *r);
+void ej_op_list_my_logins(struct ej_req *r);
 
 /* users.c */
 void ej_op_create_user(struct ej_req *r);
@@ -62,7 +62,7 @@ void ej_op_create_enrollment(struct ej_req *r);
 void ej_op_list_enrollments(struct ej_req *r);
 void ej_op_get_enrollment(struct ej_req *r);
 void ej_op_withdraw_enrollment(struct ej_req *r);
-void ej_op_withdrawal_preview(struct ej_req *r);
+void ej_op_preview_withdrawal(struct ej_req *r);
 void ej_op_import_enrollments(struct ej_req *r);
 
 /* calendar.c */
@@ -117,7 +117,7 @@ void ej_op_update_absence_reason(struct ej_req *r);
 void ej_op_get_personal_file(struct ej_req *r);
 
 /* extensions.c */
-void ej_op_request_extension(struct ej_req *r);
+void ej_op_request_lesson_extension(struct ej_req *r);
 void ej_op_list_extension_requests(struct ej_req *r);
 void ej_op_get_extension_request(struct ej_req *r);
 void ej_op_grant_extension_request(struct ej_req *r);

@@ -17,7 +17,10 @@
 #include <string.h>
 #include <time.h>
 
-#define END {NULL, 0, 0, 0}
+#define END           \
+    {                 \
+        NULL, 0, 0, 0 \
+    }
 static const struct ej_field school_year_fields[] = {
     {"name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 40},
     {"starts_on", EJ_F_DATE, EJ_F_REQUIRED, 0},
@@ -66,14 +69,11 @@ static const struct ej_field enrollment_fields[] = {
     {"guardians_informed_on", EJ_F_DATE, EJ_F_NULLABLE, 0},
     {"admission_order", EJ_F_STRING, EJ_F_NULLABLE, 100},
     END};
-static const struct ej_field withdraw_fields[] = {
-    {"application_date", EJ_F_DATE, EJ_F_REQUIRED, 0},
-    {"effective_on", EJ_F_DATE, EJ_F_REQUIRED, 0},
-    {"note", EJ_F_STRING, EJ_F_NULLABLE, 2000},
-    END};
-static const struct ej_field import_fields[] = {
-    {"rows", EJ_F_ARRAY, EJ_F_REQUIRED, 5000},
-    END};
+static const struct ej_field withdraw_fields[] = {{"application_date", EJ_F_DATE, EJ_F_REQUIRED, 0},
+                                                  {"effective_on", EJ_F_DATE, EJ_F_REQUIRED, 0},
+                                                  {"note", EJ_F_STRING, EJ_F_NULLABLE, 2000},
+                                                  END};
+static const struct ej_field import_fields[] = {{"rows", EJ_F_ARRAY, EJ_F_REQUIRED, 5000}, END};
 static const struct ej_field import_row_fields[] = {
     {"student_id", EJ_F_INT, 0, 0},
     {"student_external_id", EJ_F_STRING, 0, 64},
@@ -365,8 +365,7 @@ void ej_op_list_groups(struct ej_req *r)
     json_t *items;
     if (filters(r, &f, F_YEAR | F_TEACHER | F_EXTERNAL, NULL, 0) != 0)
         return;
-    enum ej_err e =
-        ej_store_group_list(&r->db, &r->who, scopes(r, EJ_OBJ_GROUP), &f, &items);
+    enum ej_err e = ej_store_group_list(&r->db, &r->who, scopes(r, EJ_OBJ_GROUP), &f, &items);
     reply_page(r, e, items, f.limit);
 }
 
@@ -376,8 +375,8 @@ void ej_op_get_group(struct ej_req *r)
     json_t *out;
     if (ej_param_id(r, 0, &id) != 0)
         return;
-    enum ej_err e =
-        ej_store_group_get(&r->db, &r->who, scopes(r, EJ_OBJ_GROUP), id, &out, &version);
+    enum ej_err e = ej_store_group_get(&r->db, &r->who, scopes(r, EJ_OBJ_GROUP), id, &out,
+                                       &version);
     if (e != EJ_OK)
         ej_problem_entity(r, e, "group");
     else
@@ -421,7 +420,7 @@ static int birth_date_valid(struct ej_req *r, const json_t *b)
     char today[EJ_DATE_BUFSZ];
     ej_date_format(ej_riga_today(), today);
     return !d || strcmp(d, today) <= 0 ? 0
-                                         : ej_invalid(r, "birth_date", "must not be in the future");
+                                       : ej_invalid(r, "birth_date", "must not be in the future");
 }
 
 /* 422/409 unless user_id (when given) is a student account not linked to another student. */
@@ -435,14 +434,14 @@ static int student_user_valid(struct ej_req *r, const json_t *uid, int64_t self)
         return ej_problem_db(r, e);
     switch (ej_student_user_verdict(&f)) {
     case EJ_STUDENT_USER_NOT_STUDENT:
-        ej_problem(r, 422, "validation_failed", "user_id must be an account with the role student.");
+        ej_problem(r, 422, "validation_failed",
+                   "user_id must be an account with the role student.");
         ej_problem_field(r, "user_id", "must be a user with the role student");
         return -1;
     case EJ_STUDENT_USER_TAKEN:
         return ej_problem(r, 409, "user_already_linked",
                           "This account already belongs to another student.");
-    case EJ_STUDENT_USER_OK:
-        break;
+    case EJ_STUDENT_USER_OK: break;
     }
     return 0;
 }
@@ -469,8 +468,7 @@ void ej_op_list_students(struct ej_req *r)
     json_t *items;
     if (filters(r, &f, F_GROUP | F_EXTERNAL, q, sizeof q) != 0)
         return;
-    enum ej_err e =
-        ej_store_student_list(&r->db, &r->who, scopes(r, EJ_OBJ_STUDENT), &f, &items);
+    enum ej_err e = ej_store_student_list(&r->db, &r->who, scopes(r, EJ_OBJ_STUDENT), &f, &items);
     reply_page(r, e, items, f.limit);
 }
 
@@ -480,8 +478,8 @@ void ej_op_get_student(struct ej_req *r)
     json_t *out;
     if (ej_param_id(r, 0, &id) != 0)
         return;
-    enum ej_err e =
-        ej_store_student_get(&r->db, &r->who, scopes(r, EJ_OBJ_STUDENT), id, &out, &version);
+    enum ej_err e = ej_store_student_get(&r->db, &r->who, scopes(r, EJ_OBJ_STUDENT), id, &out,
+                                         &version);
     if (e != EJ_OK)
         ej_problem_entity(r, e, "student");
     else
@@ -542,15 +540,12 @@ void ej_op_link_guardian(struct ej_req *r)
         return;
     }
     switch (ej_guardian_verdict(&f)) {
-    case EJ_GUARDIAN_NO_STUDENT:
-        ej_problem_entity(r, EJ_ERR_NOT_FOUND, "student");
-        return;
+    case EJ_GUARDIAN_NO_STUDENT: ej_problem_entity(r, EJ_ERR_NOT_FOUND, "student"); return;
     case EJ_GUARDIAN_NOT_GUARDIAN:
         ej_problem(r, 422, "not_a_guardian", "The user does not have the role guardian.");
         ej_problem_field(r, "user_id", "must be a user with the role guardian");
         return;
-    case EJ_GUARDIAN_OK:
-        break;
+    case EJ_GUARDIAN_OK: break;
     }
     e = ej_store_guardian_link(&r->db, id, user_id);
     if (e != EJ_OK)
@@ -594,23 +589,21 @@ static int enrollment_allowed(struct ej_req *r, int64_t group_id, const json_t *
     if (e != EJ_OK)
         return ej_problem_db(r, e);
     switch (ej_enrollment_verdict(&f)) {
-    case EJ_ENROLL_NO_GROUP:
-        return ej_problem_entity(r, EJ_ERR_NOT_FOUND, "group");
-    case EJ_ENROLL_YEAR_CLOSED:
-        return ej_problem_year_closed(r);
+    case EJ_ENROLL_NO_GROUP: return ej_problem_entity(r, EJ_ERR_NOT_FOUND, "group");
+    case EJ_ENROLL_YEAR_CLOSED: return ej_problem_year_closed(r);
     case EJ_ENROLL_NO_STUDENT:
         ej_problem(r, 422, "validation_failed", "Field 'student_id' refers to no student.");
         ej_problem_field(r, "student_id", "refers to a record that does not exist");
         return -1;
     case EJ_ENROLL_OUTSIDE_YEAR:
-        ej_problem(r, 422, "validation_failed", "starts_on must be inside the group's school year.");
+        ej_problem(r, 422, "validation_failed",
+                   "starts_on must be inside the group's school year.");
         ej_problem_field(r, "starts_on", "must be inside the group's school year");
         return -1;
     case EJ_ENROLL_ALREADY:
         return ej_problem(r, 409, "already_enrolled",
                           "The student is already enrolled in this group.");
-    case EJ_ENROLL_OK:
-        break;
+    case EJ_ENROLL_OK: break;
     }
     return 0;
 }
@@ -646,8 +639,8 @@ void ej_op_list_enrollments(struct ej_req *r)
     }
     f.status = got ? status : NULL;
     /* The roster is listed only when the group is visible in the roster's scopes. */
-    enum ej_err e =
-        ej_store_group_get(&r->db, &r->who, scopes(r, EJ_OBJ_ROSTER), group_id, &group, NULL);
+    enum ej_err e = ej_store_group_get(&r->db, &r->who, scopes(r, EJ_OBJ_ROSTER), group_id, &group,
+                                       NULL);
     if (e != EJ_OK) {
         ej_problem_entity(r, e, "group");
         return;
@@ -660,7 +653,8 @@ void ej_op_list_enrollments(struct ej_req *r)
     }
     size_t i;
     json_t *en;
-    json_array_foreach(items, i, en) hide_withdrawal_note(r, en);
+    json_array_foreach(items, i, en)
+        hide_withdrawal_note(r, en);
     ej_reply(r, 200, ej_page_wrap(items, f.limit));
 }
 
@@ -688,18 +682,15 @@ static int withdrawal_allowed(struct ej_req *r, int64_t id, const char *effectiv
     if (e != EJ_OK)
         return ej_problem_db(r, e);
     switch (ej_withdrawal_verdict(&f)) {
-    case EJ_WITHDRAW_NOT_FOUND:
-        return ej_problem_entity(r, EJ_ERR_NOT_FOUND, "enrollment");
+    case EJ_WITHDRAW_NOT_FOUND: return ej_problem_entity(r, EJ_ERR_NOT_FOUND, "enrollment");
     case EJ_WITHDRAW_ALREADY:
         return ej_problem(r, 409, "already_withdrawn", "This enrollment was already withdrawn.");
-    case EJ_WITHDRAW_YEAR_CLOSED:
-        return ej_problem_year_closed(r);
+    case EJ_WITHDRAW_YEAR_CLOSED: return ej_problem_year_closed(r);
     case EJ_WITHDRAW_BEFORE_START:
         ej_problem(r, 422, "validation_failed", "effective_on must not be before starts_on.");
         ej_problem_field(r, "effective_on", "must not be before the enrollment's starts_on");
         return -1;
-    case EJ_WITHDRAW_OK:
-        break;
+    case EJ_WITHDRAW_OK: break;
     }
     return 0;
 }
@@ -730,7 +721,7 @@ void ej_op_withdraw_enrollment(struct ej_req *r)
 }
 
 /* Before a withdrawal: whose access it would end (§11), for the superuser deciding (issue 12). */
-void ej_op_withdrawal_preview(struct ej_req *r)
+void ej_op_preview_withdrawal(struct ej_req *r)
 {
     int64_t id;
     bool found, withdrawn;
@@ -761,8 +752,9 @@ void ej_op_withdrawal_preview(struct ej_req *r)
                                                   json_object_get(c, "as")));
     }
     json_decref(candidates);
-    ej_reply(r, 200, json_pack("{s:I, s:b, s:o}", "enrollment_id", (json_int_t)id, "withdrawn",
-                               withdrawn, "access_ends", ends));
+    ej_reply(r, 200,
+             json_pack("{s:I, s:b, s:o}", "enrollment_id", (json_int_t)id, "withdrawn", withdrawn,
+                       "access_ends", ends));
 }
 
 static size_t import_student_typed(const json_t *student, long row, json_t *errors)

@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define END {NULL, 0, 0, 0}
+#define END           \
+    {                 \
+        NULL, 0, 0, 0 \
+    }
 static const struct ej_field settings_fields[] = {
     {"institution_name", EJ_F_STRING, EJ_F_NAME | EJ_F_NULLABLE, 200},
     {"institution_address", EJ_F_STRING, EJ_F_NULLABLE, 500},
@@ -25,11 +28,10 @@ static const struct ej_field reason_create_fields[] = {
     {"name", EJ_F_STRING, EJ_F_REQUIRED | EJ_F_NAME, 100},
     {"excused", EJ_F_BOOL, EJ_F_REQUIRED, 0},
     END};
-static const struct ej_field reason_update_fields[] = {
-    {"name", EJ_F_STRING, EJ_F_NAME, 100},
-    {"excused", EJ_F_BOOL, 0, 0},
-    {"active", EJ_F_BOOL, 0, 0},
-    END};
+static const struct ej_field reason_update_fields[] = {{"name", EJ_F_STRING, EJ_F_NAME, 100},
+                                                       {"excused", EJ_F_BOOL, 0, 0},
+                                                       {"active", EJ_F_BOOL, 0, 0},
+                                                       END};
 
 /* 422 naming field unless the integer in body is within its range
  * (rules/settings.h), or absent. */

@@ -40,7 +40,7 @@ static const struct ej_field revoke_fields[] = {
 };
 static const struct ej_field no_fields[] = {{NULL, 0, 0, 0}};
 
-static const char *const roles[] = {"superuser", "director", "teacher", "staff",
+static const char *const roles[] = {"superuser", "director", "teacher",     "staff",
                                     "student",   "guardian", "integration", NULL};
 static const char *const access_states[] = {"active", "pending", "ended", "revoked", NULL};
 
@@ -58,8 +58,7 @@ static int username_valid(const char *u)
     if (n < 2 || n > 64 || !((u[0] >= 'a' && u[0] <= 'z') || (u[0] >= '0' && u[0] <= '9')))
         return 0;
     for (size_t i = 0; i < n; i++)
-        if (!((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= '0' && u[i] <= '9') ||
-              strchr("._-", u[i])))
+        if (!((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= '0' && u[i] <= '9') || strchr("._-", u[i])))
             return 0;
     return 1;
 }
@@ -76,7 +75,8 @@ static int validate_user(struct ej_req *r, const json_t *b)
     size_t i;
     json_t *v;
     if (username && !username_valid(username))
-        field = "username", msg = "must be 2-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit";
+        field = "username",
+        msg = "must be 2-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit";
     else if (rl && json_array_size(rl) == 0)
         field = "roles", msg = "must name at least one role";
     else if (email && (!strchr(email, '@') || strchr(email, ' ')))
@@ -85,7 +85,8 @@ static int validate_user(struct ej_req *r, const json_t *b)
         field = "employment_end", msg = "must not be before employment_start";
     json_array_foreach(rl, i, v) {
         if (!field && !listed(roles, json_string_value(v)))
-            field = "roles", msg = "must be superuser, director, teacher, staff, student, guardian or integration";
+            field = "roles",
+            msg = "must be superuser, director, teacher, staff, student, guardian or integration";
     }
     return field ? ej_invalid(r, field, msg) : ej_check_external_id(r, b);
 }
@@ -217,8 +218,7 @@ static int keeps_own_superuser(struct ej_req *r, int64_t id)
     case EJ_OWN_ACCESS_DEMOTED:
         return ej_problem(r, 409, "cannot_demote_self",
                           "You cannot remove your own superuser role.");
-    case EJ_OWN_ACCESS_KEPT:
-        break;
+    case EJ_OWN_ACCESS_KEPT: break;
     }
     return 0;
 }

@@ -30,9 +30,9 @@ enum ej_object {
     EJ_OBJ_HOURS,          /* the hours report: lessons conducted per teacher (SELF: one's own) */
     EJ_OBJ_JOURNAL_EXPORT, /* a group's journal as one document: lessons, roster */
     EJ_OBJ_EXPORT_ATTENDANCE, /* the attendance columns of that document */
-    EJ_OBJ_PERSONAL_FILE,  /* a student's personal file of a year (§18): the family's, not a teacher's */
-    EJ_OBJ_ACCESS_LOG,     /* who read or changed a student's data (§20, GDPR art. 15) */
-    EJ_OBJ_PROPOSAL,       /* proposals to change the rules (§23): SELF = one's own */
+    EJ_OBJ_PERSONAL_FILE, /* a student's personal file of a year (§18): the family's, not a teacher's */
+    EJ_OBJ_ACCESS_LOG, /* who read or changed a student's data (§20, GDPR art. 15) */
+    EJ_OBJ_PROPOSAL,   /* proposals to change the rules (§23): SELF = one's own */
 };
 
 /* The scopes (bits of enum ej_scope) in which roles may read objects of this kind. */

@@ -12,8 +12,8 @@ bool ej_records_lesson(bool superuser, bool teacher, int64_t caller, int64_t sub
     return substitute_id ? substitute_id == caller : caller_teaches;
 }
 
-enum ej_record_verdict ej_may_record(const struct ej_entry_facts *f, int64_t caller,
-                                     bool superuser, int64_t expected_version, bool *late)
+enum ej_record_verdict ej_may_record(const struct ej_entry_facts *f, int64_t caller, bool superuser,
+                                     int64_t expected_version, bool *late)
 {
     *late = false;
     if (!superuser && (f->substitute_id ? f->substitute_id != caller : !f->caller_teaches))
@@ -96,8 +96,7 @@ enum ej_extension_verdict ej_extension_grantable(bool year_closed, bool cancelle
 }
 
 enum ej_reason_verdict ej_reason_settable(const char *status, int64_t version,
-                                          int64_t expected_version, bool year_closed,
-                                          bool code_ok)
+                                          int64_t expected_version, bool year_closed, bool code_ok)
 {
     if (!status)
         return EJ_REASON_NO_ROW;

@@ -44,8 +44,8 @@ enum ej_record_verdict {
  * If-Match. The checks go in this order (the first that fails is the
  * answer). On EJ_RECORD_OK *late says whether this is the first entry and it
  * comes after the deadline (the superuser may record late; it is marked). */
-enum ej_record_verdict ej_may_record(const struct ej_entry_facts *f, int64_t caller,
-                                     bool superuser, int64_t expected_version, bool *late);
+enum ej_record_verdict ej_may_record(const struct ej_entry_facts *f, int64_t caller, bool superuser,
+                                     int64_t expected_version, bool *late);
 
 enum ej_conductor_verdict {
     EJ_CONDUCTOR_OK,
@@ -90,8 +90,8 @@ enum ej_extension_verdict ej_extension_grantable(bool year_closed, bool cancelle
 
 enum ej_reason_verdict {
     EJ_REASON_OK,
-    EJ_REASON_NO_ROW,       /* the lesson has no attendance row for the student */
-    EJ_REASON_STALE,        /* If-Match names another version */
+    EJ_REASON_NO_ROW, /* the lesson has no attendance row for the student */
+    EJ_REASON_STALE,  /* If-Match names another version */
     EJ_REASON_YEAR_CLOSED,
     EJ_REASON_PRESENT,      /* only an absence or a late arrival has a reason */
     EJ_REASON_UNKNOWN_CODE, /* not an active code */
@@ -101,7 +101,6 @@ enum ej_reason_verdict {
  * status: the row's status, NULL when there is no row; expected_version -1:
  * no If-Match; code_ok: the code is an active one (or the reason is cleared). */
 enum ej_reason_verdict ej_reason_settable(const char *status, int64_t version,
-                                          int64_t expected_version, bool year_closed,
-                                          bool code_ok);
+                                          int64_t expected_version, bool year_closed, bool code_ok);
 
 #endif

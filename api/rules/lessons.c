@@ -73,11 +73,9 @@ enum ej_holiday_lessons_verdict ej_holiday_lessons(size_t lessons, bool any_reco
     return EJ_HOLIDAY_LESSONS_CANCEL;
 }
 
-enum ej_extension_request_verdict ej_extension_request_allowed(bool substitute_assigned,
-                                                               bool caller_is_substitute,
-                                                               bool caller_teaches,
-                                                               bool year_closed, bool cancelled,
-                                                               bool extended)
+enum ej_extension_request_verdict
+ej_extension_request_allowed(bool substitute_assigned, bool caller_is_substitute,
+                             bool caller_teaches, bool year_closed, bool cancelled, bool extended)
 {
     if (substitute_assigned && !caller_is_substitute)
         return EJ_EXTENSION_REQUEST_NOT_SUBSTITUTE;

@@ -61,10 +61,10 @@ enum ej_calendar_add_verdict ej_working_day_add_allowed(bool has_entry, bool pub
  * stay. A recorded one always blocks the holiday; the others block it unless
  * the caller asked to cancel them, which a closed school year refuses (§18). */
 enum ej_holiday_lessons_verdict {
-    EJ_HOLIDAY_LESSONS_NONE = 0,  /* nothing to do */
-    EJ_HOLIDAY_LESSONS_CANCEL,    /* cancel them with the holiday */
-    EJ_HOLIDAY_LESSONS_RECORDED,  /* lessons_recorded_on_date */
-    EJ_HOLIDAY_LESSONS_BLOCK,     /* lessons_on_date: ask with cancel_lessons */
+    EJ_HOLIDAY_LESSONS_NONE = 0, /* nothing to do */
+    EJ_HOLIDAY_LESSONS_CANCEL,   /* cancel them with the holiday */
+    EJ_HOLIDAY_LESSONS_RECORDED, /* lessons_recorded_on_date */
+    EJ_HOLIDAY_LESSONS_BLOCK,    /* lessons_on_date: ask with cancel_lessons */
     EJ_HOLIDAY_LESSONS_YEAR_CLOSED,
 };
 enum ej_holiday_lessons_verdict ej_holiday_lessons(size_t lessons, bool any_recorded,
@@ -76,17 +76,15 @@ enum ej_holiday_lessons_verdict ej_holiday_lessons(size_t lessons, bool any_reco
  * lesson not cancelled and no extension in force. */
 enum ej_extension_request_verdict {
     EJ_EXTENSION_REQUEST_OK = 0,
-    EJ_EXTENSION_REQUEST_NOT_SUBSTITUTE,  /* a substitute is assigned, and it is not the caller */
-    EJ_EXTENSION_REQUEST_NOT_CONDUCTING,  /* no substitute, and the caller does not teach the group */
+    EJ_EXTENSION_REQUEST_NOT_SUBSTITUTE, /* a substitute is assigned, and it is not the caller */
+    EJ_EXTENSION_REQUEST_NOT_CONDUCTING, /* no substitute, and the caller does not teach the group */
     EJ_EXTENSION_REQUEST_YEAR_CLOSED,
     EJ_EXTENSION_REQUEST_CANCELLED,
-    EJ_EXTENSION_REQUEST_EXTENDED,        /* an extension is in force: record now */
+    EJ_EXTENSION_REQUEST_EXTENDED, /* an extension is in force: record now */
 };
-enum ej_extension_request_verdict ej_extension_request_allowed(bool substitute_assigned,
-                                                               bool caller_is_substitute,
-                                                               bool caller_teaches,
-                                                               bool year_closed, bool cancelled,
-                                                               bool extended);
+enum ej_extension_request_verdict
+ej_extension_request_allowed(bool substitute_assigned, bool caller_is_substitute,
+                             bool caller_teaches, bool year_closed, bool cancelled, bool extended);
 
 /* Deciding a request (grant or decline) writes into the lesson's journal:
  * only while its year is open, and only once (it must be pending). */

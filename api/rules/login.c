@@ -50,14 +50,10 @@ enum ej_login_verdict ej_login_verdict(const struct ej_login_facts *f)
 const char *ej_login_outcome(const struct ej_login_facts *f, char buf[32])
 {
     switch (ej_login_verdict(f)) {
-    case EJ_LOGIN_OK:
-        return "success";
-    case EJ_LOGIN_THROTTLED:
-        return "throttled";
-    case EJ_LOGIN_INVALID:
-        return "invalid_credentials";
-    case EJ_LOGIN_NO_ACCESS:
-        break;
+    case EJ_LOGIN_OK: return "success";
+    case EJ_LOGIN_THROTTLED: return "throttled";
+    case EJ_LOGIN_INVALID: return "invalid_credentials";
+    case EJ_LOGIN_NO_ACCESS: break;
     }
     snprintf(buf, 32, "access_%s", f->access ? f->access : "none");
     return buf;

@@ -31,18 +31,18 @@ int ej_throttle_lock_seconds(enum ej_throttle_key key, int failures);
 /* ---- login ---- */
 
 struct ej_login_facts {
-    int throttle_wait;      /* seconds of a lock in force; > 0: the password is not checked */
-    bool found;             /* the username names an account */
-    bool has_password;      /* it has a password hash */
-    bool password_ok;       /* the password was checked against that hash and is right */
-    const char *access;     /* user_access(): active, pending, ended, revoked */
+    int throttle_wait;  /* seconds of a lock in force; > 0: the password is not checked */
+    bool found;         /* the username names an account */
+    bool has_password;  /* it has a password hash */
+    bool password_ok;   /* the password was checked against that hash and is right */
+    const char *access; /* user_access(): active, pending, ended, revoked */
 };
 
 enum ej_login_verdict {
-    EJ_LOGIN_OK,          /* open a session */
-    EJ_LOGIN_THROTTLED,   /* 429: refused before the password is checked */
-    EJ_LOGIN_INVALID,     /* 401: unknown user, no password or a wrong one, alike */
-    EJ_LOGIN_NO_ACCESS,   /* 403: the password is right but the account has no access now */
+    EJ_LOGIN_OK,        /* open a session */
+    EJ_LOGIN_THROTTLED, /* 429: refused before the password is checked */
+    EJ_LOGIN_INVALID,   /* 401: unknown user, no password or a wrong one, alike */
+    EJ_LOGIN_NO_ACCESS, /* 403: the password is right but the account has no access now */
 };
 
 /* Whether the password is checked against the account's hash; if not, the
@@ -80,10 +80,10 @@ enum ej_refresh_verdict ej_refresh_verdict(const struct ej_refresh_facts *f);
 /* ---- password change ---- */
 
 struct ej_password_change_facts {
-    int throttle_wait;   /* as for login: > 0 refuses before the check */
-    bool current_ok;     /* the current password was checked and is right */
-    const char *weak;    /* the policy's objection to the new password, or NULL */
-    bool same;           /* the new password equals the current one */
+    int throttle_wait; /* as for login: > 0 refuses before the check */
+    bool current_ok;   /* the current password was checked and is right */
+    const char *weak;  /* the policy's objection to the new password, or NULL */
+    bool same;         /* the new password equals the current one */
 };
 
 enum ej_password_change_verdict {
@@ -94,6 +94,7 @@ enum ej_password_change_verdict {
     EJ_PWCHANGE_SAME,          /* 422 weak_password: must differ from the current one */
 };
 
-enum ej_password_change_verdict ej_password_change_verdict(const struct ej_password_change_facts *f);
+enum ej_password_change_verdict
+ej_password_change_verdict(const struct ej_password_change_facts *f);
 
 #endif

@@ -25,9 +25,15 @@ bool ej_proposal_paragraph_valid(long long paragraph)
     return paragraph >= 1 && paragraph <= 23;
 }
 
-bool ej_proposal_status_valid(const char *status) { return one_of(status, statuses); }
+bool ej_proposal_status_valid(const char *status)
+{
+    return one_of(status, statuses);
+}
 
-bool ej_proposal_decision_valid(const char *status) { return one_of(status, decisions); }
+bool ej_proposal_decision_valid(const char *status)
+{
+    return one_of(status, decisions);
+}
 
 bool ej_proposal_decidable(const char *current_status)
 {

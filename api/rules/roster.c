@@ -36,7 +36,8 @@ json_t *ej_access_ended(const json_t *before, const json_t *after)
     json_t *v, *w;
     json_array_foreach(before, i, v) {
         bool still = false;
-        json_array_foreach(after, k, w) still |= json_integer_value(w) == json_integer_value(v);
+        json_array_foreach(after, k, w)
+            still |= json_integer_value(w) == json_integer_value(v);
         if (!still)
             json_array_append(ended, v);
     }
@@ -72,7 +73,10 @@ static void row_error(json_t *errors, size_t row, const char *field, const char 
                                             field, "message", message));
 }
 
-static bool has(const json_t *obj, const char *key) { return json_object_get(obj, key) != NULL; }
+static bool has(const json_t *obj, const char *key)
+{
+    return json_object_get(obj, key) != NULL;
+}
 
 /* An external id in a row (absent: nothing to check) is valid. */
 static void row_external_id(const struct ej_import_checks *chk, json_t *errors, size_t row,
@@ -103,7 +107,8 @@ void ej_import_row_rules(const json_t *row, size_t i, json_t *errors,
     if (has(row, "group_id") == has(row, "group_external_id"))
         row_error(errors, i, "group_id", "give either group_id or group_external_id");
     if (has(row, "guardian_ids") && has(row, "guardian_external_ids"))
-        row_error(errors, i, "guardian_ids", "give guardian_ids or guardian_external_ids, not both");
+        row_error(errors, i, "guardian_ids",
+                  "give guardian_ids or guardian_external_ids, not both");
     row_external_id(chk, errors, i, row, "student_external_id", "student_external_id");
     row_external_id(chk, errors, i, row, "group_external_id", "group_external_id");
     size_t k;
@@ -111,6 +116,7 @@ void ej_import_row_rules(const json_t *row, size_t i, json_t *errors,
     json_array_foreach(json_object_get(row, "guardian_external_ids"), k, g) {
         if (!chk->external_id_valid(json_string_value(g)))
             row_error(errors, i, "guardian_external_ids",
-                      "every item must be 1-64 characters, no control characters, no space at either end");
+                      "every item must be 1-64 characters, no control characters, no space at "
+                      "either end");
     }
 }

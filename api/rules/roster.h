@@ -17,11 +17,11 @@ struct ej_enrollment_facts {
 };
 enum ej_enrollment_verdict {
     EJ_ENROLL_OK = 0,
-    EJ_ENROLL_NO_GROUP,        /* 404 */
-    EJ_ENROLL_YEAR_CLOSED,     /* 409 school_year_closed (§18) */
-    EJ_ENROLL_NO_STUDENT,      /* 422 student_id */
-    EJ_ENROLL_OUTSIDE_YEAR,    /* 422 starts_on */
-    EJ_ENROLL_ALREADY,         /* 409 already_enrolled */
+    EJ_ENROLL_NO_GROUP,     /* 404 */
+    EJ_ENROLL_YEAR_CLOSED,  /* 409 school_year_closed (§18) */
+    EJ_ENROLL_NO_STUDENT,   /* 422 student_id */
+    EJ_ENROLL_OUTSIDE_YEAR, /* 422 starts_on */
+    EJ_ENROLL_ALREADY,      /* 409 already_enrolled */
 };
 enum ej_enrollment_verdict ej_enrollment_verdict(const struct ej_enrollment_facts *f);
 
@@ -31,10 +31,10 @@ struct ej_withdrawal_facts {
 };
 enum ej_withdrawal_verdict {
     EJ_WITHDRAW_OK = 0,
-    EJ_WITHDRAW_NOT_FOUND,       /* 404 */
-    EJ_WITHDRAW_ALREADY,         /* 409 already_withdrawn */
-    EJ_WITHDRAW_YEAR_CLOSED,     /* 409 school_year_closed (§18) */
-    EJ_WITHDRAW_BEFORE_START,    /* 422 effective_on */
+    EJ_WITHDRAW_NOT_FOUND,    /* 404 */
+    EJ_WITHDRAW_ALREADY,      /* 409 already_withdrawn */
+    EJ_WITHDRAW_YEAR_CLOSED,  /* 409 school_year_closed (§18) */
+    EJ_WITHDRAW_BEFORE_START, /* 422 effective_on */
 };
 enum ej_withdrawal_verdict ej_withdrawal_verdict(const struct ej_withdrawal_facts *f);
 
@@ -72,7 +72,7 @@ struct ej_guardian_facts {
 };
 enum ej_guardian_verdict {
     EJ_GUARDIAN_OK = 0,
-    EJ_GUARDIAN_NO_STUDENT, /* 404 */
+    EJ_GUARDIAN_NO_STUDENT,   /* 404 */
     EJ_GUARDIAN_NOT_GUARDIAN, /* 422 not_a_guardian */
 };
 enum ej_guardian_verdict ej_guardian_verdict(const struct ej_guardian_facts *f);

@@ -18,4 +18,7 @@ enum ej_own_access ej_own_access_verdict(const struct ej_own_change *c)
     return EJ_OWN_ACCESS_DEMOTED;
 }
 
-bool ej_may_revoke(bool self) { return !self; }
+bool ej_may_revoke(bool self)
+{
+    return !self;
+}

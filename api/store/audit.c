@@ -16,8 +16,8 @@ static enum ej_err internal(struct ej_db *db)
 /* Audit entities whose changes the feed carries, under the same name. Others
  * (extension requests, sessions) are the service's own business. */
 static const char *const feed_entities[] = {
-    "user", "student", "program", "group", "enrollment", "schedule_slot", "lesson",
-    "absence_report", "calendar_entry", "school_year", "settings", "absence_reason",
+    "user",   "student",        "program",        "group",       "enrollment", "schedule_slot",
+    "lesson", "absence_report", "calendar_entry", "school_year", "settings",   "absence_reason",
 };
 
 static bool feed_carries(const char *entity)
@@ -30,7 +30,7 @@ static bool feed_carries(const char *entity)
 
 /* One feed row: change number ++feed_n of this transaction. */
 static enum ej_err feed_row(struct ej_db *db, const char *entity, int64_t id, bool deleted,
-                    const json_t *data)
+                            const json_t *data)
 {
     char n[24], idb[24];
     char *d = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -100,7 +100,7 @@ static enum ej_err feed_guardian_link(struct ej_db *db, const json_t *link, bool
 }
 
 static enum ej_err feed_change(struct ej_db *db, const char *action, const char *entity,
-                       int64_t entity_id, const json_t *before, const json_t *after)
+                               int64_t entity_id, const json_t *before, const json_t *after)
 {
     if (strcmp(action, "student.guardian_link") == 0)
         return feed_guardian_link(db, after, false);
@@ -130,17 +130,17 @@ static enum ej_err feed_change(struct ej_db *db, const char *action, const char 
     return feed_row(db, entity, entity_id, !after, after ? after : before);
 }
 
-enum ej_err ej_audit_db(struct ej_db *db, const char *action, const char *entity,
-             int64_t entity_id, const json_t *before, const json_t *after)
+enum ej_err ej_audit_db(struct ej_db *db, const char *action, const char *entity, int64_t entity_id,
+                        const json_t *before, const json_t *after)
 {
     if (!db->in_tx)
         return internal(db);
     char actor[24], id[24];
     char *b = before ? json_dumps(before, JSON_COMPACT) : NULL;
     char *a = after ? json_dumps(after, JSON_COMPACT) : NULL;
-    const char *p[] = {db->who ? db_i64(actor, db->who->user_id) : NULL,
-                       action, entity, entity_id ? db_i64(id, entity_id) : NULL,
-                       b, a, db->request_id[0] ? db->request_id : NULL};
+    const char *p[] = {db->who ? db_i64(actor, db->who->user_id) : NULL, action, entity,
+                       entity_id ? db_i64(id, entity_id) : NULL,         b,      a,
+                       db->request_id[0] ? db->request_id : NULL};
     PGresult *res = db_exec(db, DB_NONE,
                             "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
                             " before, after, request_id)"
@@ -154,16 +154,16 @@ enum ej_err ej_audit_db(struct ej_db *db, const char *action, const char *entity
     return feed_change(db, action, entity, entity_id, before, after);
 }
 
-enum ej_err ej_audit_key_db(struct ej_db *db, const char *action, const char *entity, const char *key,
-                 const json_t *before, const json_t *after)
+enum ej_err ej_audit_key_db(struct ej_db *db, const char *action, const char *entity,
+                            const char *key, const json_t *before, const json_t *after)
 {
     if (!db->in_tx)
         return internal(db);
     char actor[24];
     char *b = before ? json_dumps(before, JSON_COMPACT) : NULL;
     char *a = after ? json_dumps(after, JSON_COMPACT) : NULL;
-    const char *p[] = {db->who ? db_i64(actor, db->who->user_id) : NULL,
-                       action, entity, key, b, a, db->request_id[0] ? db->request_id : NULL};
+    const char *p[] = {db->who ? db_i64(actor, db->who->user_id) : NULL, action, entity, key, b, a,
+                       db->request_id[0] ? db->request_id : NULL};
     PGresult *res = db_exec(db, DB_NONE,
                             "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
                             " before, after, request_id)"
@@ -204,7 +204,8 @@ enum ej_err ej_audit_lessons(struct ej_db *db, const char *action, const json_t 
     json_t *ids = json_array();
     size_t i;
     json_t *row;
-    json_array_foreach(rows, i, row) json_array_append(ids, json_object_get(row, "id"));
+    json_array_foreach(rows, i, row)
+        json_array_append(ids, json_object_get(row, "id"));
     enum ej_err rc = feed_lessons(db, ids);
     json_decref(ids);
     return rc;
@@ -213,8 +214,11 @@ enum ej_err ej_audit_lessons(struct ej_db *db, const char *action, const json_t 
 enum ej_err ej_audit_read(struct ej_db *db, const char *operation)
 {
     char actor[24];
-    const char *p[] = {db->who ? db_i64(actor, db->who->user_id) : NULL, operation,
-                       db->read_target.path_id, db->read_target.path, db->read_target.query,
+    const char *p[] = {db->who ? db_i64(actor, db->who->user_id) : NULL,
+                       operation,
+                       db->read_target.path_id,
+                       db->read_target.path,
+                       db->read_target.query,
                        db->request_id};
     /* Outside a transaction (a read route: the record is the request's only
      * write) the record is committed without waiting for its WAL to reach the
@@ -226,15 +230,16 @@ enum ej_err ej_audit_read(struct ej_db *db, const char *operation)
      * changed nothing. Writes keep their full commit. The wait was most of a
      * read's time on a busy disk (issue 13). */
     PGresult *res = db_exec(db, DB_NONE,
-                            db->in_tx ? "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
-                                       " after, request_id) VALUES ($1, 'read', $2, $3,"
-                                       " jsonb_build_object('path', $4::text, 'query', $5::text),"
-                                       " $6)"
-                                     : "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
-                                       " after, request_id) SELECT $1, 'read', $2, $3,"
-                                       " jsonb_build_object('path', $4::text, 'query', $5::text),"
-                                       " $6 FROM (SELECT set_config('synchronous_commit', 'off',"
-                                       " true) AS sc) c WHERE c.sc = 'off'",
+                            db->in_tx
+                                ? "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
+                                  " after, request_id) VALUES ($1, 'read', $2, $3,"
+                                  " jsonb_build_object('path', $4::text, 'query', $5::text),"
+                                  " $6)"
+                                : "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
+                                  " after, request_id) SELECT $1, 'read', $2, $3,"
+                                  " jsonb_build_object('path', $4::text, 'query', $5::text),"
+                                  " $6 FROM (SELECT set_config('synchronous_commit', 'off',"
+                                  " true) AS sc) c WHERE c.sc = 'off'",
                             6, p);
     if (!res)
         return db->err;

@@ -73,8 +73,7 @@ enum ej_err ej_store_calendar_load_db(struct ej_db *db, enum ej_cal_lock lock, s
     }
     PQclear(res);
     res = db_exec(db, DB_OPT | DB_READ,
-                  "SELECT value::text FROM settings WHERE key = 'deadline_working_days'", 0,
-                  NULL);
+                  "SELECT value::text FROM settings WHERE key = 'deadline_working_days'", 0, NULL);
     if (!res)
         return db->err;
     if (PQntuples(res) == 1) {
@@ -106,8 +105,8 @@ bool ej_cal_has_entry(const struct ej_cal *c, ej_day d)
     return entry_at(c, d) >= 0;
 }
 
-void ej_cal_new_public_holidays(const struct ej_cal *c, ej_day d, bool day_off,
-                                bool weekend_rule, json_t *dates)
+void ej_cal_new_public_holidays(const struct ej_cal *c, ej_day d, bool day_off, bool weekend_rule,
+                                json_t *dates)
 {
     bool was[EJ_CAL_TRANSFER_WINDOW + 1];
     for (int i = 0; i <= EJ_CAL_TRANSFER_WINDOW; i++)
@@ -193,7 +192,11 @@ enum ej_err ej_store_calendar_entry_add(struct ej_db *db, const char *action,
 {
     char actor[24];
     json_t *row = NULL;
-    const char *p[] = {in->date, in->kind, in->name, in->note, in->weekend_rule ? "t" : "f",
+    const char *p[] = {in->date,
+                       in->kind,
+                       in->name,
+                       in->note,
+                       in->weekend_rule ? "t" : "f",
                        db->who ? db_i64(actor, db->who->user_id) : NULL};
     *entry = NULL;
     if (db_json(db, &row,
@@ -213,8 +216,8 @@ enum ej_err ej_store_calendar_entry_add(struct ej_db *db, const char *action,
     return EJ_OK;
 }
 
-enum ej_err ej_store_calendar_entry_delete(struct ej_db *db, const char *action,
-                                           const char *date, const char *kinds, bool *found)
+enum ej_err ej_store_calendar_entry_delete(struct ej_db *db, const char *action, const char *date,
+                                           const char *kinds, bool *found)
 {
     json_t *row = NULL, *before = NULL;
     const char *p[] = {date, kinds};

@@ -29,7 +29,7 @@ struct ej_cal {
     struct ej_calendar_entry *entries; /* heap, n = cal.n */
     char **names;                      /* heap, parallel to entries; NULL for working days */
     size_t cap;
-    int deadline_days;                 /* settings.deadline_working_days */
+    int deadline_days; /* settings.deadline_working_days */
 };
 
 /* How ej_store_calendar_load locks the calendar until the transaction ends:
@@ -43,9 +43,10 @@ enum ej_err ej_store_calendar_load_db(struct ej_db *db, enum ej_cal_lock lock, s
 /* Transitional (issue 14): the same taking the request, for store files not
  * yet converted (store/settings.c): sets the problem, returns 0 or -1. */
 int ej_store_calendar_load_req(struct ej_req *r, enum ej_cal_lock lock, struct ej_cal *c);
-#define ej_store_calendar_load(x, ...)                                                           \
-    _Generic((x), struct ej_req *: ej_store_calendar_load_req,                                   \
-             struct ej_db *: ej_store_calendar_load_db)((x), __VA_ARGS__)
+#define ej_store_calendar_load(x, ...)                    \
+    _Generic((x), struct ej_req *                         \
+             : ej_store_calendar_load_req, struct ej_db * \
+             : ej_store_calendar_load_db)((x), __VA_ARGS__)
 void ej_cal_cleanup(struct ej_cal *c);
 
 /* The deadline of a lesson on day d (Unix seconds UTC). */
@@ -56,8 +57,8 @@ bool ej_cal_has_entry(const struct ej_cal *c, ej_day d);
  * d (a holiday, or a day off when day_off) would make public holidays: d
  * itself, and where its weekend rule, or a law transfer it displaces, moves a
  * day off. c is not changed. */
-void ej_cal_new_public_holidays(const struct ej_cal *c, ej_day d, bool day_off,
-                                bool weekend_rule, json_t *dates);
+void ej_cal_new_public_holidays(const struct ej_cal *c, ej_day d, bool day_off, bool weekend_rule,
+                                json_t *dates);
 /* How far after a changed date the weekend rule can move a day off: a change
  * on d can move the deadlines of lessons held up to d + this. */
 #define EJ_CAL_TRANSFER_WINDOW 31
@@ -82,8 +83,8 @@ enum ej_err ej_store_calendar_entry_add(struct ej_db *db, const char *action,
                                         const struct ej_calendar_entry_in *in, json_t **entry);
 /* Deletes the entry on date if it is one of kinds (a text[] literal such as
  * "{holiday,day_off}"), audited as `action`; *found false when there is none. */
-enum ej_err ej_store_calendar_entry_delete(struct ej_db *db, const char *action,
-                                           const char *date, const char *kinds, bool *found);
+enum ej_err ej_store_calendar_entry_delete(struct ej_db *db, const char *action, const char *date,
+                                           const char *kinds, bool *found);
 
 /* Transferred working days of a year: [{date, note, created_at}]. */
 enum ej_err ej_store_working_day_list(struct ej_db *db, int year, json_t **items);

@@ -57,14 +57,13 @@ enum ej_err ej_store_changes_page(struct ej_db *db, int64_t after, int limit, js
         }
         *last = strtoll(PQgetvalue(res, i, 0), NULL, 10);
         json_array_append_new(
-            out, json_pack("{s:s, s:o, s:s, s:o, s:s, s:o, s:o}", "cursor", PQgetvalue(res, i, 0),
-                           "committed_at", text_or_null(res, i, 1), "entity",
-                           PQgetvalue(res, i, 2), "id",
-                           PQgetisnull(res, i, 3)
-                               ? json_null()
-                               : json_integer(strtoll(PQgetvalue(res, i, 3), NULL, 10)),
-                           "op", PQgetvalue(res, i, 4), "external_id", text_or_null(res, i, 5),
-                           "data", data));
+            out,
+            json_pack(
+                "{s:s, s:o, s:s, s:o, s:s, s:o, s:o}", "cursor", PQgetvalue(res, i, 0),
+                "committed_at", text_or_null(res, i, 1), "entity", PQgetvalue(res, i, 2), "id",
+                PQgetisnull(res, i, 3) ? json_null()
+                                       : json_integer(strtoll(PQgetvalue(res, i, 3), NULL, 10)),
+                "op", PQgetvalue(res, i, 4), "external_id", text_or_null(res, i, 5), "data", data));
     }
     PQclear(res);
     *items = out;

@@ -57,8 +57,14 @@ static atomic_int db_up_flag = 0;
 static atomic_long db_open = 0;
 static atomic_llong failed_at_us = 0; /* monotonic µs of the last failed connect, 0 = none */
 
-int ej_db_up(void) { return atomic_load(&db_up_flag); }
-long ej_db_open_connections(void) { return atomic_load(&db_open); }
+int ej_db_up(void)
+{
+    return atomic_load(&db_up_flag);
+}
+long ej_db_open_connections(void)
+{
+    return atomic_load(&db_open);
+}
 
 static void pool_init(void)
 {
@@ -125,9 +131,9 @@ static struct slot *borrow(struct ej_db *db)
         tl_slot = &slots[free_slots[--nfree]];
     pthread_mutex_unlock(&pool_mu);
     if (!tl_slot) {
-        ej_log_event(EJ_LOG_WARN, "no free database connection",
-                     json_pack("{s:i, s:s}", "wait_ms", ej_cfg()->db_wait_ms, "request_id",
-                               db->request_id));
+        ej_log_event(
+            EJ_LOG_WARN, "no free database connection",
+            json_pack("{s:i, s:s}", "wait_ms", ej_cfg()->db_wait_ms, "request_id", db->request_id));
         fail(db, EJ_ERR_BUSY);
     }
     return tl_slot;
@@ -146,8 +152,8 @@ static void give_back(void)
         PGresult *res = PQexec(s->conn, "ROLLBACK");
         PQclear(res);
     }
-    if (s->conn && (PQstatus(s->conn) != CONNECTION_OK ||
-                    PQtransactionStatus(s->conn) != PQTRANS_IDLE))
+    if (s->conn &&
+        (PQstatus(s->conn) != CONNECTION_OK || PQtransactionStatus(s->conn) != PQTRANS_IDLE))
         conn_close(s);
     s->begin_pending = false;
     tl_slot = NULL;
@@ -164,7 +170,10 @@ void ej_db_release(struct ej_db *db)
 }
 
 /* Only matters if a request ended without ej_db_release (it always calls it). */
-void ej_db_thread_cleanup(void) { give_back(); }
+void ej_db_thread_cleanup(void)
+{
+    give_back();
+}
 
 void ej_db_pool_close(void)
 {
@@ -235,8 +244,8 @@ static PGconn *conn_get(struct ej_db *db)
 /* SQLSTATEs that mean the connection is gone or the server is going away. */
 static int state_breaks_connection(const char *st)
 {
-    return strncmp(st, "08", 2) == 0 || strcmp(st, "57P01") == 0 ||
-           strcmp(st, "57P02") == 0 || strcmp(st, "57P03") == 0;
+    return strncmp(st, "08", 2) == 0 || strcmp(st, "57P01") == 0 || strcmp(st, "57P02") == 0 ||
+           strcmp(st, "57P03") == 0;
 }
 
 static int shape_ok(int shape, PGresult *res)
@@ -258,9 +267,9 @@ static void map_error(struct ej_db *db, PGconn *c, PGresult *res, const char *sq
     snprintf(db->constraint, sizeof db->constraint, "%s", cons ? cons : "");
     db->column[0] = '\0';
     if (PQstatus(c) != CONNECTION_OK || state_breaks_connection(db->sqlstate)) {
-        ej_log_event(EJ_LOG_WARN, "database connection lost",
-                     json_pack("{s:s, s:s}", "sqlstate", db->sqlstate,
-                               "request_id", db->request_id));
+        ej_log_event(
+            EJ_LOG_WARN, "database connection lost",
+            json_pack("{s:s, s:s}", "sqlstate", db->sqlstate, "request_id", db->request_id));
         conn_close(tl_slot);
         atomic_store(&db_up_flag, 0);
         fail(db, EJ_ERR_UNAVAILABLE);
@@ -273,11 +282,11 @@ static void map_error(struct ej_db *db, PGconn *c, PGresult *res, const char *sq
     int expected = strncmp(db->sqlstate, "23", 2) == 0;
     ej_log_event(expected ? EJ_LOG_INFO : EJ_LOG_ERROR,
                  expected ? "constraint violated" : "database statement failed",
-                 expected ? json_pack("{s:s, s:s, s:s}", "sqlstate", db->sqlstate, "constraint",
-                                      db->constraint, "request_id", db->request_id)
-                          : json_pack("{s:s, s:s, s:s, s:s}", "sqlstate", db->sqlstate, "error",
-                                      primary ? primary : "", "sql", sql, "request_id",
-                                      db->request_id));
+                 expected
+                     ? json_pack("{s:s, s:s, s:s}", "sqlstate", db->sqlstate, "constraint",
+                                 db->constraint, "request_id", db->request_id)
+                     : json_pack("{s:s, s:s, s:s, s:s}", "sqlstate", db->sqlstate, "error",
+                                 primary ? primary : "", "sql", sql, "request_id", db->request_id));
     if (strcmp(db->sqlstate, "57014") == 0 || strcmp(db->sqlstate, "40001") == 0 ||
         strcmp(db->sqlstate, "40P01") == 0 || strcmp(db->sqlstate, "55P03") == 0 ||
         strcmp(db->sqlstate, "26000") == 0) {
@@ -391,8 +400,7 @@ static bool result_ok(const PGresult *res)
  * statement's; *after_res gets `after`'s (NULL when none ran). On a broken
  * connection the result is NULL. */
 static PGresult *run_pipelined(struct slot *s, const char *before, const char *sql, int n,
-                               const char *const *params, const char *after,
-                               PGresult **after_res)
+                               const char *const *params, const char *after, PGresult **after_res)
 {
     PGconn *c = s->conn;
     char name[24];
@@ -486,8 +494,7 @@ static PGresult *run_once(struct slot *s, const char *sql, int n, const char *co
     return PQexecPrepared(c, name, n, params, NULL, NULL, 0);
 }
 
-PGresult *db_exec_db(struct ej_db *db, int shape, const char *sql, int n,
-                     const char *const *params)
+PGresult *db_exec_db(struct ej_db *db, int shape, const char *sql, int n, const char *const *params)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         db->err = EJ_OK;
@@ -504,8 +511,8 @@ PGresult *db_exec_db(struct ej_db *db, int shape, const char *sql, int n,
             atomic_store(&db_up_flag, 1);
             if (!shape_ok(shape, res)) {
                 ej_log_event(EJ_LOG_ERROR, "unexpected result shape",
-                             json_pack("{s:s, s:i, s:s}", "sql", sql, "rows",
-                                       PQntuples(res), "request_id", db->request_id));
+                             json_pack("{s:s, s:i, s:s}", "sql", sql, "rows", PQntuples(res),
+                                       "request_id", db->request_id));
                 PQclear(res);
                 fail(db, EJ_ERR_INTERNAL);
                 return NULL;
@@ -556,8 +563,7 @@ enum ej_err db_json_db(struct ej_db *db, json_t **out, const char *sql, int n,
     return db->err;
 }
 
-int db_json_req(struct ej_req *r, json_t **out, const char *sql, int n,
-                const char *const *params)
+int db_json_req(struct ej_req *r, json_t **out, const char *sql, int n, const char *const *params)
 {
     r->db.err = EJ_OK;
     if (db_json_db(&r->db, out, sql, n, params) != EJ_OK)
@@ -625,11 +631,12 @@ static enum ej_err commit_result(struct ej_db *db, PGresult *res)
             db->err = EJ_ERR_UNAVAILABLE;
         return db->err;
     }
-    int committed = PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "COMMIT") == 0;
+    int committed = PQresultStatus(res) == PGRES_COMMAND_OK &&
+                    strcmp(PQcmdStatus(res), "COMMIT") == 0;
     if (!committed)
-        ej_log_event(EJ_LOG_ERROR, "transaction rolled back at commit",
-                     json_pack("{s:s, s:s}", "tag", PQcmdStatus(res), "request_id",
-                               db->request_id));
+        ej_log_event(
+            EJ_LOG_ERROR, "transaction rolled back at commit",
+            json_pack("{s:s, s:s}", "tag", PQcmdStatus(res), "request_id", db->request_id));
     PQclear(res);
     if (!committed)
         fail(db, EJ_ERR_INTERNAL);
@@ -702,7 +709,10 @@ void ej_db_rollback(struct ej_db *db)
     }
 }
 
-enum ej_err ej_db_ping(struct ej_db *db) { return simple(db, "SELECT 1", DB_ONE | DB_READ); }
+enum ej_err ej_db_ping(struct ej_db *db)
+{
+    return simple(db, "SELECT 1", DB_ONE | DB_READ);
+}
 
 PGconn *db_connect_cli(void)
 {

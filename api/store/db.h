@@ -41,12 +41,11 @@ enum ej_err db_json_db(struct ej_db *db, json_t **out, const char *sql, int n,
  * pick by the first argument's type, so converted code reads the same. */
 PGresult *db_exec_req(struct ej_req *r, int shape, const char *sql, int n,
                       const char *const *params);
-int db_json_req(struct ej_req *r, json_t **out, const char *sql, int n,
-                const char *const *params);
-#define db_exec(x, ...)                                                                          \
-    _Generic((x), struct ej_req *: db_exec_req, struct ej_db *: db_exec_db)((x), __VA_ARGS__)
-#define db_json(x, ...)                                                                          \
-    _Generic((x), struct ej_req *: db_json_req, struct ej_db *: db_json_db)((x), __VA_ARGS__)
+int db_json_req(struct ej_req *r, json_t **out, const char *sql, int n, const char *const *params);
+#define db_exec(x, ...) \
+    _Generic((x), struct ej_req * : db_exec_req, struct ej_db * : db_exec_db)((x), __VA_ARGS__)
+#define db_json(x, ...) \
+    _Generic((x), struct ej_req * : db_json_req, struct ej_db * : db_json_db)((x), __VA_ARGS__)
 
 /* True if the last failed statement had this SQLSTATE (and, if constraint is
  * not NULL, violated that constraint). */

@@ -52,10 +52,9 @@ enum ej_err ej_entity_create(struct ej_db *db, const char *entity, const char *a
     return EJ_OK;
 }
 
-enum ej_err ej_entity_change(struct ej_db *db, const char *entity, const char *action,
-                             int64_t id, int64_t expected_version, const char *load_sql,
-                             const char *change_sql, int n, const char *const *params,
-                             json_t **out, int64_t *version)
+enum ej_err ej_entity_change(struct ej_db *db, const char *entity, const char *action, int64_t id,
+                             int64_t expected_version, const char *load_sql, const char *change_sql,
+                             int n, const char *const *params, json_t **out, int64_t *version)
 {
     char idbuf[24];
     const char *p[] = {db_i64(idbuf, id)};
@@ -117,8 +116,8 @@ int ej_store_get(struct ej_req *r, const char *what, const char *sql, int n,
     return 0;
 }
 
-int ej_store_create(struct ej_req *r, const char *entity, const char *action,
-                    const char *sql, int n, const char *const *params, json_t **out)
+int ej_store_create(struct ej_req *r, const char *entity, const char *action, const char *sql,
+                    int n, const char *const *params, json_t **out)
 {
     int64_t version = -1;
     enum ej_err e = ej_entity_create(&r->db, entity, action, sql, n, params, out, &version);
@@ -130,8 +129,8 @@ int ej_store_create(struct ej_req *r, const char *entity, const char *action,
 }
 
 int ej_store_change(struct ej_req *r, const char *entity, const char *action, int64_t id,
-                    int64_t expected_version, const char *load_sql, const char *change_sql,
-                    int n, const char *const *params, json_t **out)
+                    int64_t expected_version, const char *load_sql, const char *change_sql, int n,
+                    const char *const *params, json_t **out)
 {
     int64_t version = -1;
     enum ej_err e = ej_entity_change(&r->db, entity, action, id, expected_version, load_sql,

@@ -33,10 +33,9 @@ enum ej_err ej_entity_create(struct ej_db *db, const char *entity, const char *a
  * `version` → EJ_ERR_STALE. change_sql: params as given (first is usually
  * the id), returns the new row's json (none → EJ_ERR_NOT_FOUND). Audits
  * before/after. *out: the row after the change; NULL on failure. */
-enum ej_err ej_entity_change(struct ej_db *db, const char *entity, const char *action,
-                             int64_t id, int64_t expected_version, const char *load_sql,
-                             const char *change_sql, int n, const char *const *params,
-                             json_t **out, int64_t *version);
+enum ej_err ej_entity_change(struct ej_db *db, const char *entity, const char *action, int64_t id,
+                             int64_t expected_version, const char *load_sql, const char *change_sql,
+                             int n, const char *const *params, json_t **out, int64_t *version);
 
 /* True when the statement that failed broke the uniqueness of an external_id
  * (users, students, programmes, groups): the resource answers 409
@@ -49,10 +48,10 @@ bool ej_entity_external_id_taken(const struct ej_db *db);
  * ej_store_get: 404 "No such <what>."; ej_store_change: 412/404 naming
  * `entity`; ej_store_create: 500 without a row. *out NULL on failure. */
 int ej_store_change(struct ej_req *r, const char *entity, const char *action, int64_t id,
-                    int64_t expected_version, const char *load_sql, const char *change_sql,
+                    int64_t expected_version, const char *load_sql, const char *change_sql, int n,
+                    const char *const *params, json_t **out);
+int ej_store_create(struct ej_req *r, const char *entity, const char *action, const char *sql,
                     int n, const char *const *params, json_t **out);
-int ej_store_create(struct ej_req *r, const char *entity, const char *action,
-                    const char *sql, int n, const char *const *params, json_t **out);
 int ej_store_get(struct ej_req *r, const char *what, const char *sql, int n,
                  const char *const *params, json_t **out);
 /* Passes rc through; when the failed statement broke an external_id's

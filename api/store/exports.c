@@ -23,7 +23,8 @@ static json_t *int_col(PGresult *res, int row, int col)
 /* Academic hours are numeric(…, 2) in SQL: a JSON number. */
 static json_t *hours_col(PGresult *res, int row, int col)
 {
-    return PQgetisnull(res, row, col) ? json_real(0) : json_real(strtod(PQgetvalue(res, row, col), NULL));
+    return PQgetisnull(res, row, col) ? json_real(0)
+                                      : json_real(strtod(PQgetvalue(res, row, col), NULL));
 }
 
 static json_t *counts(json_int_t lessons, double hours, json_int_t sub_lessons, double sub_hours)
@@ -101,20 +102,21 @@ enum ej_err ej_store_hours_report(struct ej_db *db, const char *from, const char
         json_decref(c);
     }
     PQclear(res);
-    *out = json_pack("{s:s, s:s, s:o, s:o}", "from", from, "to", to, "teachers", teachers,
-                     "totals", totals);
+    *out = json_pack("{s:s, s:s, s:o, s:o}", "from", from, "to", to, "teachers", teachers, "totals",
+                     totals);
     return EJ_OK;
 }
 
 /* ---- the group journal ---- */
 
 static enum ej_err journal_head(struct ej_db *db, int64_t who, const char *g, unsigned scopes,
-                        unsigned attendance_scopes, const char *from, const char *to,
-                        json_t **group, char *range_from, char *range_to, int *with_attendance)
+                                unsigned attendance_scopes, const char *from, const char *to,
+                                json_t **group, char *range_from, char *range_to,
+                                int *with_attendance)
 {
     char uid[24], sc[24], asc[24];
-    const char *p[] = {g, db_i64(uid, who), db_i64(sc, scopes),
-                       db_i64(asc, attendance_scopes), from, to};
+    const char *p[] = {
+        g, db_i64(uid, who), db_i64(sc, scopes), db_i64(asc, attendance_scopes), from, to};
     PGresult *res = db_exec(
         db, DB_OPT | DB_READ,
         "SELECT g.id, g.name, g.external_id, p.id, p.name, y.id, y.name,"
@@ -133,11 +135,11 @@ static enum ej_err journal_head(struct ej_db *db, int64_t who, const char *g, un
         db->err = EJ_ERR_NOT_FOUND;
         return db->err;
     }
-    *group = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", int_col(res, 0, 0),
-                       "name", text_col(res, 0, 1), "external_id", text_col(res, 0, 2),
-                       "program_id", int_col(res, 0, 3), "program_name", text_col(res, 0, 4),
-                       "school_year_id", int_col(res, 0, 5), "school_year_name",
-                       text_col(res, 0, 6), "teachers", text_col(res, 0, 10));
+    *group = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", int_col(res, 0, 0), "name",
+                       text_col(res, 0, 1), "external_id", text_col(res, 0, 2), "program_id",
+                       int_col(res, 0, 3), "program_name", text_col(res, 0, 4), "school_year_id",
+                       int_col(res, 0, 5), "school_year_name", text_col(res, 0, 6), "teachers",
+                       text_col(res, 0, 10));
     snprintf(range_from, 11, "%s", PQgetvalue(res, 0, 7));
     snprintf(range_to, 11, "%s", PQgetvalue(res, 0, 8));
     *with_attendance = PQgetvalue(res, 0, 9)[0] == 't';
@@ -145,8 +147,8 @@ static enum ej_err journal_head(struct ej_db *db, int64_t who, const char *g, un
     return EJ_OK;
 }
 
-static enum ej_err journal_lessons(struct ej_db *db, const char *g, const char *from, const char *to,
-                           json_t *lessons)
+static enum ej_err journal_lessons(struct ej_db *db, const char *g, const char *from,
+                                   const char *to, json_t *lessons)
 {
     const char *p[] = {g, from, to};
     /* The conducting teacher: who recorded it; before that the substitute,
@@ -169,39 +171,36 @@ static enum ej_err journal_lessons(struct ej_db *db, const char *g, const char *
                               int_col(res, i, 0), "date", text_col(res, i, 1), "starts_at",
                               text_col(res, i, 2), "ends_at", text_col(res, i, 3), "hours",
                               hours_col(res, i, 4), "state", text_col(res, i, 5), "topic",
-                              text_col(res, i, 6), "teacher_id", int_col(res, i, 7),
-                              "teacher_name", text_col(res, i, 8), "by_substitute",
-                              PQgetvalue(res, i, 9)[0] == 't', "cancel_reason",
-                              text_col(res, i, 10));
+                              text_col(res, i, 6), "teacher_id", int_col(res, i, 7), "teacher_name",
+                              text_col(res, i, 8), "by_substitute", PQgetvalue(res, i, 9)[0] == 't',
+                              "cancel_reason", text_col(res, i, 10));
         json_array_append_new(lessons, l);
     }
     PQclear(res);
     return EJ_OK;
 }
 
-static enum ej_err journal_students(struct ej_db *db, const char *g, const char *from, const char *to,
-                            int with_attendance, json_t *students)
+static enum ej_err journal_students(struct ej_db *db, const char *g, const char *from,
+                                    const char *to, int with_attendance, json_t *students)
 {
     const char *p[] = {g, from, to};
     /* Everyone enrolled at some time in the range (withdrawn ones until their
      * withdrawal took effect). */
-    PGresult *res = db_exec(
-        db, DB_MANY | DB_READ,
-        "SELECT s.id, s.full_name, s.external_id, min(e.starts_on),"
-        " CASE WHEN bool_or(e.withdrawn_at IS NULL) THEN NULL"
-        "  ELSE max(e.withdrawal_effective_on) END"
-        " FROM enrollments e JOIN students s ON s.id = e.student_id"
-        " WHERE e.group_id = $1 AND e.starts_on <= $3::date"
-        " AND (e.withdrawn_at IS NULL OR e.withdrawal_effective_on >= $2::date)"
-        " GROUP BY s.id ORDER BY s.full_name, s.id",
-        3, p);
+    PGresult *res = db_exec(db, DB_MANY | DB_READ,
+                            "SELECT s.id, s.full_name, s.external_id, min(e.starts_on),"
+                            " CASE WHEN bool_or(e.withdrawn_at IS NULL) THEN NULL"
+                            "  ELSE max(e.withdrawal_effective_on) END"
+                            " FROM enrollments e JOIN students s ON s.id = e.student_id"
+                            " WHERE e.group_id = $1 AND e.starts_on <= $3::date"
+                            " AND (e.withdrawn_at IS NULL OR e.withdrawal_effective_on >= $2::date)"
+                            " GROUP BY s.id ORDER BY s.full_name, s.id",
+                            3, p);
     if (!res)
         return db->err;
     for (int i = 0, n = PQntuples(res); i < n; i++) {
-        json_t *s = json_pack("{s:o, s:o, s:o, s:o, s:o}", "id", int_col(res, i, 0),
-                              "full_name", text_col(res, i, 1), "external_id",
-                              text_col(res, i, 2), "starts_on", text_col(res, i, 3),
-                              "withdrawn_on", text_col(res, i, 4));
+        json_t *s = json_pack("{s:o, s:o, s:o, s:o, s:o}", "id", int_col(res, i, 0), "full_name",
+                              text_col(res, i, 1), "external_id", text_col(res, i, 2), "starts_on",
+                              text_col(res, i, 3), "withdrawn_on", text_col(res, i, 4));
         if (with_attendance)
             json_object_set_new(s, "attendance", json_array());
         json_array_append_new(students, s);

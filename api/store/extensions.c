@@ -142,9 +142,8 @@ enum ej_err ej_store_extension_request_grant(struct ej_db *db, int64_t id, const
                   until, request);
 }
 
-enum ej_err ej_store_extension_request_decline(struct ej_db *db, int64_t id,
-                                               const json_t *before, const char *note,
-                                               json_t **request)
+enum ej_err ej_store_extension_request_decline(struct ej_db *db, int64_t id, const json_t *before,
+                                               const char *note, json_t **request)
 {
     return decide(db, id, "extension_request.decline", before,
                   "UPDATE extension_requests x SET status = 'declined', decision_note = $3,"

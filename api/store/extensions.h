@@ -51,8 +51,7 @@ enum ej_err ej_store_extension_request_lock(struct ej_db *db, int64_t id,
  * granted until `until` (UTC "YYYY-MM-DDTHH:MM:SSZ"), or declined with note. */
 enum ej_err ej_store_extension_request_grant(struct ej_db *db, int64_t id, const json_t *before,
                                              const char *until, json_t **request);
-enum ej_err ej_store_extension_request_decline(struct ej_db *db, int64_t id,
-                                               const json_t *before, const char *note,
-                                               json_t **request);
+enum ej_err ej_store_extension_request_decline(struct ej_db *db, int64_t id, const json_t *before,
+                                               const char *note, json_t **request);
 
 #endif

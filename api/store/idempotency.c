@@ -9,8 +9,8 @@
 
 /* SHA-256 of method, path, query and body: the same key must come with the
  * same request. */
-void ej_idem_request_hash(const char *method, const char *path, const char *query,
-                          const char *body, size_t body_len, char out[65])
+void ej_idem_request_hash(const char *method, const char *path, const char *query, const char *body,
+                          size_t body_len, char out[65])
 {
     if (!query)
         query = "";
@@ -33,9 +33,9 @@ enum ej_err ej_idem_begin(struct ej_db *db, int64_t user_id, const char *key,
     memset(out, 0, sizeof *out);
     char uid[24];
     const char *p[] = {db_i64(uid, user_id), key};
-    PGresult *res = db_exec(db, DB_NONE,
-                            "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 7310002))",
-                            2, p);
+    PGresult *res = db_exec(
+        db, DB_NONE, "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 7310002))", 2,
+        p);
     if (!res)
         return db->err;
     PQclear(res);
@@ -76,7 +76,11 @@ enum ej_err ej_idem_finish(struct ej_db *db, int64_t user_id, const char *key,
     }
     char *text = copy ? json_dumps(copy, JSON_COMPACT) : NULL;
     json_decref(copy);
-    const char *p[] = {db_i64(uid, user_id), key, request_hash, code, text,
+    const char *p[] = {db_i64(uid, user_id),
+                       key,
+                       request_hash,
+                       code,
+                       text,
                        location && location[0] ? location : NULL,
                        etag && etag[0] ? etag : NULL};
     PGresult *res = db_exec(db, DB_NONE,

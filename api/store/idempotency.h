@@ -13,15 +13,15 @@
 
 /* What a request is, for the comparison: the SHA-256 (hex) of its method,
  * path, query (NULL = none) and body, each but the body NUL-terminated. */
-void ej_idem_request_hash(const char *method, const char *path, const char *query,
-                          const char *body, size_t body_len, char out[65]);
+void ej_idem_request_hash(const char *method, const char *path, const char *query, const char *body,
+                          size_t body_len, char out[65]);
 
 /* The response stored under a key. */
 struct ej_idem_stored {
     bool found;        /* a response is stored under the key (within 24 hours) */
     bool same_request; /* ...for a request with the same hash */
     int status;
-    json_t *body;      /* owned by the caller when found and same_request; else NULL */
+    json_t *body; /* owned by the caller when found and same_request; else NULL */
     char location[160];
     char etag[48];
 };

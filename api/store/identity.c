@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const role_names[] = {"superuser", "director", "teacher", "staff",
+static const char *const role_names[] = {"superuser", "director", "teacher",    "staff",
                                          "student",   "guardian", "integration"};
 
 unsigned ej_roles_from_text(const char *a)
@@ -179,8 +179,12 @@ enum ej_err ej_store_throttle_reserve(struct ej_db *db, const char *username, co
         snprintf(n[k], sizeof n[k], "%d", out->failures[k]);
         snprintf(s[k], sizeof s[k], "%d", out->lock[k]);
     }
-    const char *q[] = {acct, pair, n[EJ_THROTTLE_ACCOUNT], s[EJ_THROTTLE_ACCOUNT],
-                       n[EJ_THROTTLE_PAIR], s[EJ_THROTTLE_PAIR]};
+    const char *q[] = {acct,
+                       pair,
+                       n[EJ_THROTTLE_ACCOUNT],
+                       s[EJ_THROTTLE_ACCOUNT],
+                       n[EJ_THROTTLE_PAIR],
+                       s[EJ_THROTTLE_PAIR]};
     res = db_exec(db, DB_NONE,
                   "UPDATE login_throttle t SET failures = v.f, updated_at = now(),"
                   " locked_until = CASE WHEN v.s > 0 THEN now() + make_interval(secs => v.s)"
@@ -205,14 +209,19 @@ enum ej_err ej_store_throttle_restart(struct ej_db *db, const char *username, co
         snprintf(n[k], sizeof n[k], "%d", count->failures[k]);
         snprintf(s[k], sizeof s[k], "%d", count->lock[k]);
     }
-    const char *p[] = {acct, pair, n[EJ_THROTTLE_ACCOUNT], s[EJ_THROTTLE_ACCOUNT],
-                       n[EJ_THROTTLE_PAIR], s[EJ_THROTTLE_PAIR]};
-    PGresult *res = db_exec(db, DB_NONE,
-                            "UPDATE login_throttle t SET locked_until = greatest(t.locked_until,"
-                            " now() + make_interval(secs => v.s))"
-                            " FROM (VALUES ($1::text, $3::int, $4::int), ($2::text, $5::int, $6::int))"
-                            " v (key, f, s) WHERE t.key = v.key AND v.s > 0 AND t.failures = v.f",
-                            6, p);
+    const char *p[] = {acct,
+                       pair,
+                       n[EJ_THROTTLE_ACCOUNT],
+                       s[EJ_THROTTLE_ACCOUNT],
+                       n[EJ_THROTTLE_PAIR],
+                       s[EJ_THROTTLE_PAIR]};
+    PGresult *res = db_exec(
+        db, DB_NONE,
+        "UPDATE login_throttle t SET locked_until = greatest(t.locked_until,"
+        " now() + make_interval(secs => v.s))"
+        " FROM (VALUES ($1::text, $3::int, $4::int), ($2::text, $5::int, $6::int))"
+        " v (key, f, s) WHERE t.key = v.key AND v.s > 0 AND t.failures = v.f",
+        6, p);
     if (!res)
         return db->err;
     PQclear(res);
@@ -293,14 +302,15 @@ enum ej_err ej_store_login_throttled(struct ej_db *db, int64_t user_id, const ch
                        user_agent(ua, agent, sizeof agent)};
     /* One row per username, address and minute (issue 9 #6): a flood against a
      * locked account costs one row a minute, and its owner still sees it. */
-    PGresult *res = db_exec(db, DB_NONE,
-                            "INSERT INTO login_attempts AS a (user_id, username, address, user_agent,"
-                            " outcome, minute, last_at) VALUES ($1, left($2, 128), $3, $4,"
-                            " 'throttled', date_trunc('minute', now()), now())"
-                            " ON CONFLICT (username, coalesce(address, ''), minute)"
-                            " WHERE outcome = 'throttled' DO UPDATE SET attempts = a.attempts + 1,"
-                            " last_at = now(), user_agent = EXCLUDED.user_agent",
-                            4, p);
+    PGresult *res = db_exec(
+        db, DB_NONE,
+        "INSERT INTO login_attempts AS a (user_id, username, address, user_agent,"
+        " outcome, minute, last_at) VALUES ($1, left($2, 128), $3, $4,"
+        " 'throttled', date_trunc('minute', now()), now())"
+        " ON CONFLICT (username, coalesce(address, ''), minute)"
+        " WHERE outcome = 'throttled' DO UPDATE SET attempts = a.attempts + 1,"
+        " last_at = now(), user_agent = EXCLUDED.user_agent",
+        4, p);
     if (!res)
         return db->err;
     PQclear(res);
@@ -507,18 +517,20 @@ int ej_store_cli_prune(int retention_days, struct ej_prune_counts *out)
     PGconn *c = db_connect_cli();
     int rc = -1;
     /* Login records older than the retention (§10 shows recent ones). */
-    if (db_cli_delete_batches(c,
-                      "DELETE FROM login_attempts WHERE id IN (SELECT id FROM login_attempts"
-                      " WHERE at < now() - make_interval(days => $1::int) LIMIT 5000)",
-                      days, &out->login_attempts) != 0)
+    if (db_cli_delete_batches(
+            c,
+            "DELETE FROM login_attempts WHERE id IN (SELECT id FROM login_attempts"
+            " WHERE at < now() - make_interval(days => $1::int) LIMIT 5000)",
+            days, &out->login_attempts) != 0)
         goto done;
     /* Throttle rows whose failures are forgotten (an hour after the last) and
      * whose lock has run out: deleting them changes no decision. */
-    if (db_cli_delete_batches(c,
-                      "DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle"
-                      " WHERE updated_at < now() - interval '1 hour' AND (locked_until IS NULL"
-                      " OR locked_until < now()) LIMIT 5000)",
-                      NULL, &out->throttle_rows) != 0)
+    if (db_cli_delete_batches(
+            c,
+            "DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle"
+            " WHERE updated_at < now() - interval '1 hour' AND (locked_until IS NULL"
+            " OR locked_until < now()) LIMIT 5000)",
+            NULL, &out->throttle_rows) != 0)
         goto done;
     if (ej_idem_prune(c, &out->idempotency_keys) != 0)
         goto done;

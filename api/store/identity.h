@@ -79,8 +79,7 @@ enum ej_err ej_store_login_account(struct ej_db *db, const char *username,
 /* Records a login attempt (time, address, user agent as sent or NULL, outcome).
  * user_id 0 = unknown user. */
 enum ej_err ej_store_login_record(struct ej_db *db, int64_t user_id, const char *username,
-                                  const char *address, const char *user_agent,
-                                  const char *outcome);
+                                  const char *address, const char *user_agent, const char *outcome);
 /* Records an attempt refused by throttling: one row per username, address and
  * minute, whose `attempts` counts them. */
 enum ej_err ej_store_login_throttled(struct ej_db *db, int64_t user_id, const char *username,
@@ -90,8 +89,7 @@ enum ej_err ej_store_password_rehash(struct ej_db *db, int64_t user_id, const ch
 /* Opens a session (one login) from address with user_agent (either NULL)
  * and its first refresh token (hash, hex). */
 enum ej_err ej_store_session_open(struct ej_db *db, int64_t user_id, const char *refresh_hash,
-                                  const char *address, const char *user_agent,
-                                  int64_t *session_id);
+                                  const char *address, const char *user_agent, int64_t *session_id);
 
 /* The refresh token whose hash is token_hash, its row and its session's
  * locked until the transaction ends (rules/login.h decides). */

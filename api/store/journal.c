@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dump(const json_t *v) { return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY); }
+static char *dump(const json_t *v)
+{
+    return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
 
 static bool is_true(const PGresult *res, int row, int col)
 {
@@ -45,8 +48,7 @@ void ej_entry_ctx_cleanup(struct ej_entry_ctx *c)
 }
 
 enum ej_err ej_store_entry_begin(struct ej_db *db, const struct ej_principal *who,
-                                 int64_t lesson_id, unsigned lesson_scopes,
-                                 struct ej_entry_ctx *c)
+                                 int64_t lesson_id, unsigned lesson_scopes, struct ej_entry_ctx *c)
 {
     char id[24], viewer[24], sc[24];
     const char *p[] = {db_i64(id, lesson_id), db_i64(viewer, who->user_id),
@@ -115,8 +117,8 @@ static json_t *id_array(json_t *v, const char *key)
     return json_is_array(a) ? json_incref(a) : json_array();
 }
 
-enum ej_err ej_store_entry_check(struct ej_db *db, const struct ej_entry_ctx *c,
-                                 const json_t *body, struct ej_entry_check *out)
+enum ej_err ej_store_entry_check(struct ej_db *db, const struct ej_entry_ctx *c, const json_t *body,
+                                 struct ej_entry_check *out)
 {
     char id[24], *doc = dump(body);
     const char *p[] = {db_i64(id, c->lesson_id), doc};
@@ -156,14 +158,14 @@ enum ej_err ej_store_entry_check(struct ej_db *db, const struct ej_entry_ctx *c,
     return EJ_OK;
 }
 
-enum ej_err ej_store_entry_save(struct ej_db *db, const struct ej_entry_ctx *c,
-                                const json_t *body, int64_t conducted_by, bool late,
-                                json_t **lesson, int64_t *version)
+enum ej_err ej_store_entry_save(struct ej_db *db, const struct ej_entry_ctx *c, const json_t *body,
+                                int64_t conducted_by, bool late, json_t **lesson, int64_t *version)
 {
     char id[24], by[24], actor[24], *doc = dump(body);
-    const char *p[] = {db_i64(id, c->lesson_id), doc, ej_json_str(body, "topic"),
-                       db_i64(by, conducted_by), late ? "true" : "false",
-                       db->who ? db_i64(actor, db->who->user_id) : NULL};
+    const char *p[] = {
+        db_i64(id, c->lesson_id),   doc,
+        ej_json_str(body, "topic"), db_i64(by, conducted_by),
+        late ? "true" : "false",    db->who ? db_i64(actor, db->who->user_id) : NULL};
     enum ej_err e;
     *lesson = NULL;
     *version = 0;
@@ -188,7 +190,8 @@ enum ej_err ej_store_entry_save(struct ej_db *db, const struct ej_entry_ctx *c,
         "     WHEN b.reason IS NOT NULL AND b.reason IS DISTINCT FROM c.reason_code THEN 'given'"
         "     WHEN c.reason_code IS NOT NULL THEN 'kept'"
         "     WHEN ar.id IS NOT NULL THEN 'report' ELSE 'none' END AS src"
-        "   FROM b LEFT JOIN lesson_attendance c ON c.lesson_id = $1 AND c.student_id = b.student_id"
+        "   FROM b LEFT JOIN lesson_attendance c ON c.lesson_id = $1 AND c.student_id = "
+        "b.student_id"
         "   LEFT JOIN LATERAL (SELECT * FROM rep WHERE rep.student_id = b.student_id"
         "     AND rep.status = 'applied' ORDER BY rep.decided_at, rep.id LIMIT 1) ar ON true),"
         " del AS (DELETE FROM lesson_attendance a WHERE a.lesson_id = $1"
@@ -214,7 +217,8 @@ enum ej_err ej_store_entry_save(struct ej_db *db, const struct ej_entry_ctx *c,
         "     a.reason_set_at) IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.reason_code,"
         "     EXCLUDED.reason_note, EXCLUDED.reason_report_id, EXCLUDED.reason_set_by,"
         "     EXCLUDED.reason_set_at))"
-        " UPDATE lessons SET topic = $3, conducted_by = $4, recorded_at = coalesce(recorded_at, now()),"
+        " UPDATE lessons SET topic = $3, conducted_by = $4, recorded_at = coalesce(recorded_at, "
+        "now()),"
         " late = CASE WHEN recorded_at IS NULL THEN $5::boolean ELSE late END,"
         " version = version + 1, updated_at = now() WHERE id = $1",
         6, p);
@@ -249,9 +253,9 @@ enum ej_err ej_store_entry_enrolled(struct ej_db *db, int64_t lesson_id, json_t 
         return db->err;
     *enrolled = json_array();
     for (int k = 0; k < PQntuples(res); k++)
-        json_array_append_new(*enrolled, json_pack("{s:I, s:s}", "student_id",
-                                                   (json_int_t)i64(res, k, 0), "full_name",
-                                                   PQgetvalue(res, k, 1)));
+        json_array_append_new(*enrolled,
+                              json_pack("{s:I, s:s}", "student_id", (json_int_t)i64(res, k, 0),
+                                        "full_name", PQgetvalue(res, k, 1)));
     PQclear(res);
     return EJ_OK;
 }
@@ -266,13 +270,14 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
     json_t *before = NULL;
     int rc = -1;
     *lesson = NULL;
-    PGresult *res = db_exec(r, DB_OPT,
-                            "SELECT l.cancelled_at IS NOT NULL, y.closed_at IS NOT NULL,"
-                            " $2::timestamptz > now(), $2::timestamptz > l.deadline, utc(l.deadline)"
-                            " FROM lessons l JOIN groups g ON g.id = l.group_id"
-                            " JOIN school_years y ON y.id = g.school_year_id"
-                            " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
-                            2, p);
+    PGresult *res = db_exec(
+        r, DB_OPT,
+        "SELECT l.cancelled_at IS NOT NULL, y.closed_at IS NOT NULL,"
+        " $2::timestamptz > now(), $2::timestamptz > l.deadline, utc(l.deadline)"
+        " FROM lessons l JOIN groups g ON g.id = l.group_id"
+        " JOIN school_years y ON y.id = g.school_year_id"
+        " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
+        2, p);
     if (!res)
         return -1;
     if (PQntuples(res) == 0) {
@@ -281,20 +286,14 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
         /* Transitional (issue 14): the verdict is rules/journal.h's; its
          * problems move to the resources with store/extensions.c. */
         char msg[120], deadline[EJ_RIGA_BUFSZ];
-        switch (ej_extension_grantable(is_true(res, 0, 1), is_true(res, 0, 0),
-                                       is_true(res, 0, 2), is_true(res, 0, 3))) {
-        case EJ_EXTENSION_OK:
-            rc = 0;
-            break;
-        case EJ_EXTENSION_YEAR_CLOSED:
-            ej_year_closed(r);
-            break;
+        switch (ej_extension_grantable(is_true(res, 0, 1), is_true(res, 0, 0), is_true(res, 0, 2),
+                                       is_true(res, 0, 3))) {
+        case EJ_EXTENSION_OK: rc = 0; break;
+        case EJ_EXTENSION_YEAR_CLOSED: ej_year_closed(r); break;
         case EJ_EXTENSION_CANCELLED:
             ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
             break;
-        case EJ_EXTENSION_NOT_FUTURE:
-            invalid(r, "until", "must be in the future");
-            break;
+        case EJ_EXTENSION_NOT_FUTURE: invalid(r, "until", "must be in the future"); break;
         case EJ_EXTENSION_NOT_AFTER_DEADLINE:
             ej_utc_text_to_riga(PQgetvalue(res, 0, 4), deadline);
             snprintf(msg, sizeof msg, "must be after the lesson's deadline (%s)", deadline);
@@ -318,22 +317,22 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
 
 /* ---- absence reasons ---------------------------------------------------------------------- */
 
-enum ej_err ej_store_absence_reason_facts(struct ej_db *db, int64_t lesson_id,
-                                          int64_t student_id, const char *code,
-                                          struct ej_reason_facts *f)
+enum ej_err ej_store_absence_reason_facts(struct ej_db *db, int64_t lesson_id, int64_t student_id,
+                                          const char *code, struct ej_reason_facts *f)
 {
     char id[24], sid[24];
     const char *p[] = {db_i64(id, lesson_id), db_i64(sid, student_id), code};
     memset(f, 0, sizeof *f);
-    PGresult *res = db_exec(db, DB_OPT,
-                            "SELECT l.version, y.closed_at IS NOT NULL, a.status,"
-                            " $3::text IS NULL OR EXISTS (SELECT 1 FROM absence_reasons c"
-                            "   WHERE c.code = $3 AND c.active)"
-                            " FROM lessons l JOIN groups g ON g.id = l.group_id"
-                            " JOIN school_years y ON y.id = g.school_year_id"
-                            " LEFT JOIN lesson_attendance a ON a.lesson_id = l.id AND a.student_id = $2"
-                            " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
-                            3, p);
+    PGresult *res = db_exec(
+        db, DB_OPT,
+        "SELECT l.version, y.closed_at IS NOT NULL, a.status,"
+        " $3::text IS NULL OR EXISTS (SELECT 1 FROM absence_reasons c"
+        "   WHERE c.code = $3 AND c.active)"
+        " FROM lessons l JOIN groups g ON g.id = l.group_id"
+        " JOIN school_years y ON y.id = g.school_year_id"
+        " LEFT JOIN lesson_attendance a ON a.lesson_id = l.id AND a.student_id = $2"
+        " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
+        3, p);
     if (!res)
         return db->err;
     if (PQntuples(res) == 0) {
@@ -362,15 +361,16 @@ enum ej_err ej_store_absence_reason_set(struct ej_db *db, int64_t lesson_id, int
     *version = 0;
     if ((e = ej_store_lesson_full_db(db, lesson_id, &before)) != EJ_OK)
         return e;
-    PGresult *res = db_exec(db, DB_NONE,
-                            "WITH a AS (UPDATE lesson_attendance SET reason_code = $3,"
-                            " reason_note = $4, reason_report_id = NULL,"
-                            " reason_set_by = CASE WHEN $3::text IS NULL THEN NULL ELSE $5::bigint END,"
-                            " reason_set_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END"
-                            " WHERE lesson_id = $1 AND student_id = $2)"
-                            " UPDATE lessons l SET version = version + 1, updated_at = now()"
-                            " WHERE id = $1",
-                            5, p);
+    PGresult *res = db_exec(
+        db, DB_NONE,
+        "WITH a AS (UPDATE lesson_attendance SET reason_code = $3,"
+        " reason_note = $4, reason_report_id = NULL,"
+        " reason_set_by = CASE WHEN $3::text IS NULL THEN NULL ELSE $5::bigint END,"
+        " reason_set_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END"
+        " WHERE lesson_id = $1 AND student_id = $2)"
+        " UPDATE lessons l SET version = version + 1, updated_at = now()"
+        " WHERE id = $1",
+        5, p);
     if (!res) {
         json_decref(before);
         return db->err;
@@ -443,8 +443,11 @@ enum ej_err ej_store_absence_report_list(struct ej_db *db, const struct ej_princ
                                          json_t **items)
 {
     char lim[24], aft[24], viewer[24], sc[24], sid[24];
-    const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after), db_i64(viewer, who->user_id),
-                       db_i64(sc, scopes), f->status,
+    const char *p[] = {db_i64(lim, f->limit),
+                       db_i64(aft, f->after),
+                       db_i64(viewer, who->user_id),
+                       db_i64(sc, scopes),
+                       f->status,
                        f->student_id ? db_i64(sid, f->student_id) : NULL};
     return db_json(db, items,
                    "SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM ("
@@ -520,12 +523,13 @@ int ej_store_absence_report_apply(struct ej_req *r, int64_t id, json_t **out)
     before = NULL;
     /* Lessons before the report, as entry writers do (lesson, then reports):
      * the lessons where the student has an attendance row in the range. */
-    PGresult *res = db_exec(r, DB_MANY,
-                            "SELECT l.id FROM lessons l JOIN lesson_attendance a ON a.lesson_id = l.id"
-                            " JOIN absence_reports x ON x.id = $1 AND a.student_id = x.student_id"
-                            " WHERE l.date BETWEEN x.from_date AND x.to_date"
-                            " ORDER BY l.id FOR NO KEY UPDATE OF l",
-                            1, p);
+    PGresult *res = db_exec(
+        r, DB_MANY,
+        "SELECT l.id FROM lessons l JOIN lesson_attendance a ON a.lesson_id = l.id"
+        " JOIN absence_reports x ON x.id = $1 AND a.student_id = x.student_id"
+        " WHERE l.date BETWEEN x.from_date AND x.to_date"
+        " ORDER BY l.id FOR NO KEY UPDATE OF l",
+        1, p);
     if (!res)
         goto out;
     PQclear(res);
@@ -533,33 +537,35 @@ int ej_store_absence_report_apply(struct ej_req *r, int64_t id, json_t **out)
         goto out;
     /* The reason goes onto absences and late arrivals without one; those that
      * have one keep it (listed as kept). Closed school years are read-only. */
-    if (db_json(r, &changes,
-                "WITH x AS (SELECT * FROM absence_reports WHERE id = $1),"
-                " t AS (SELECT a.lesson_id, a.student_id, l.date, a.status, a.reason_code"
-                "   FROM lesson_attendance a JOIN lessons l ON l.id = a.lesson_id"
-                "   JOIN groups g ON g.id = l.group_id JOIN school_years y ON y.id = g.school_year_id"
-                "   JOIN x ON a.student_id = x.student_id AND l.date BETWEEN x.from_date AND x.to_date"
-                "   WHERE a.status <> 'present' AND y.closed_at IS NULL),"
-                " upd AS (UPDATE lesson_attendance a SET reason_code = x.reason_code,"
-                "   reason_note = NULL, reason_report_id = x.id, reason_set_by = $2,"
-                "   reason_set_at = now() FROM t, x WHERE a.lesson_id = t.lesson_id"
-                "   AND a.student_id = t.student_id AND t.reason_code IS NULL RETURNING a.lesson_id),"
-                " bump AS (UPDATE lessons SET version = version + 1, updated_at = now()"
-                "   WHERE id IN (SELECT lesson_id FROM upd))"
-                " SELECT jsonb_build_object("
-                " 'applied', coalesce((SELECT jsonb_agg(jsonb_build_object('lesson_id', lesson_id,"
-                "   'date', date, 'status', status) ORDER BY date, lesson_id) FROM t"
-                "   WHERE reason_code IS NULL), '[]'::jsonb),"
-                " 'kept', coalesce((SELECT jsonb_agg(jsonb_build_object('lesson_id', lesson_id,"
-                "   'date', date, 'status', status, 'reason', reason_code) ORDER BY date, lesson_id)"
-                "   FROM t WHERE reason_code IS NOT NULL), '[]'::jsonb))",
-                2, p) != 0)
+    if (db_json(
+            r, &changes,
+            "WITH x AS (SELECT * FROM absence_reports WHERE id = $1),"
+            " t AS (SELECT a.lesson_id, a.student_id, l.date, a.status, a.reason_code"
+            "   FROM lesson_attendance a JOIN lessons l ON l.id = a.lesson_id"
+            "   JOIN groups g ON g.id = l.group_id JOIN school_years y ON y.id = g.school_year_id"
+            "   JOIN x ON a.student_id = x.student_id AND l.date BETWEEN x.from_date AND x.to_date"
+            "   WHERE a.status <> 'present' AND y.closed_at IS NULL),"
+            " upd AS (UPDATE lesson_attendance a SET reason_code = x.reason_code,"
+            "   reason_note = NULL, reason_report_id = x.id, reason_set_by = $2,"
+            "   reason_set_at = now() FROM t, x WHERE a.lesson_id = t.lesson_id"
+            "   AND a.student_id = t.student_id AND t.reason_code IS NULL RETURNING a.lesson_id),"
+            " bump AS (UPDATE lessons SET version = version + 1, updated_at = now()"
+            "   WHERE id IN (SELECT lesson_id FROM upd))"
+            " SELECT jsonb_build_object("
+            " 'applied', coalesce((SELECT jsonb_agg(jsonb_build_object('lesson_id', lesson_id,"
+            "   'date', date, 'status', status) ORDER BY date, lesson_id) FROM t"
+            "   WHERE reason_code IS NULL), '[]'::jsonb),"
+            " 'kept', coalesce((SELECT jsonb_agg(jsonb_build_object('lesson_id', lesson_id,"
+            "   'date', date, 'status', status, 'reason', reason_code) ORDER BY date, lesson_id)"
+            "   FROM t WHERE reason_code IS NOT NULL), '[]'::jsonb))",
+            2, p) != 0)
         goto out;
     if (db_json(r, &after,
                 "UPDATE absence_reports x SET status = 'applied', decided_by = $2,"
                 " decided_at = now(), version = version + 1, updated_at = now()"
                 " WHERE id = $1 RETURNING absence_report_json(x)",
-                2, p) != 0 || !after)
+                2, p) != 0 ||
+        !after)
         goto out;
     json_object_set(changes, "report", after);
     if (ej_audit(r, "absence_report.apply", "absence_report", id, before, changes) != 0)
@@ -574,8 +580,7 @@ out:
     return rc;
 }
 
-int ej_store_absence_report_reject(struct ej_req *r, int64_t id, const char *note,
-                                   json_t **report)
+int ej_store_absence_report_reject(struct ej_req *r, int64_t id, const char *note, json_t **report)
 {
     char idb[24], actor[24];
     const char *p[] = {db_i64(idb, id), db_i64(actor, r->who.user_id), note};
@@ -607,8 +612,8 @@ enum ej_err ej_store_student_attendance(struct ej_db *db, const struct ej_princi
                                         const char *to, json_t **out)
 {
     char sid[24], viewer[24], sc[24];
-    const char *p[] = {db_i64(sid, student_id), db_i64(viewer, who->user_id),
-                       db_i64(sc, scopes), from, to};
+    const char *p[] = {db_i64(sid, student_id), db_i64(viewer, who->user_id), db_i64(sc, scopes),
+                       from, to};
     if (db_json(
             db, out,
             "WITH s AS (SELECT * FROM students WHERE id = $1 AND visible_student($2, $3::int, id)),"
@@ -619,7 +624,8 @@ enum ej_err ej_store_student_attendance(struct ej_db *db, const struct ej_princi
             "   FROM lesson_attendance a JOIN lessons l ON l.id = a.lesson_id"
             "   JOIN groups g ON g.id = l.group_id"
             "   WHERE a.student_id = $1 AND EXISTS (SELECT 1 FROM s)"
-            "   AND ($4::date IS NULL OR l.date >= $4::date) AND ($5::date IS NULL OR l.date <= $5::date)"
+            "   AND ($4::date IS NULL OR l.date >= $4::date) AND ($5::date IS NULL OR l.date <= "
+            "$5::date)"
             "   AND ((SELECT every FROM f) OR l.substitute_teacher_id = $2"
             "     OR EXISTS (SELECT 1 FROM group_teachers gt WHERE gt.group_id = l.group_id"
             "     AND gt.teacher_id = $2)))"
@@ -634,14 +640,19 @@ enum ej_err ej_store_student_attendance(struct ej_db *db, const struct ej_princi
             "     WHERE status = 'absent'), 0),"
             "   'by_reason', coalesce((SELECT jsonb_agg(jsonb_build_object('reason_code', c.code,"
             "     'name', c.name, 'excused', c.excused,"
-            "     'absent', (SELECT count(*) FROM t WHERE t.reason_code = c.code AND status = 'absent'),"
-            "     'late', (SELECT count(*) FROM t WHERE t.reason_code = c.code AND status = 'late'))"
+            "     'absent', (SELECT count(*) FROM t WHERE t.reason_code = c.code AND status = "
+            "'absent'),"
+            "     'late', (SELECT count(*) FROM t WHERE t.reason_code = c.code AND status = "
+            "'late'))"
             "     ORDER BY c.position, c.code) FROM absence_reasons c"
-            "     WHERE c.active OR EXISTS (SELECT 1 FROM t WHERE t.reason_code = c.code)), '[]'::jsonb)"
+            "     WHERE c.active OR EXISTS (SELECT 1 FROM t WHERE t.reason_code = c.code)), "
+            "'[]'::jsonb)"
             "   || jsonb_build_array(jsonb_build_object('reason_code', NULL, 'name', NULL,"
             "     'excused', NULL,"
-            "     'absent', (SELECT count(*) FROM t WHERE reason_code IS NULL AND status = 'absent'),"
-            "     'late', (SELECT count(*) FROM t WHERE reason_code IS NULL AND status = 'late')))),"
+            "     'absent', (SELECT count(*) FROM t WHERE reason_code IS NULL AND status = "
+            "'absent'),"
+            "     'late', (SELECT count(*) FROM t WHERE reason_code IS NULL AND status = "
+            "'late')))),"
             " 'items', coalesce((SELECT jsonb_agg(jsonb_build_object('lesson_id', lesson_id,"
             "   'group_id', group_id, 'group_name', group_name, 'date', date,"
             "   'starts_at', to_char(starts_at, 'HH24:MI'), 'ends_at', to_char(ends_at, 'HH24:MI'),"
@@ -655,8 +666,7 @@ enum ej_err ej_store_student_attendance(struct ej_db *db, const struct ej_princi
     return *out ? EJ_OK : (db->err = EJ_ERR_NOT_FOUND);
 }
 
-int ej_store_absence_report_withdraw(struct ej_req *r, unsigned scopes, int64_t id,
-                                     json_t **report)
+int ej_store_absence_report_withdraw(struct ej_req *r, unsigned scopes, int64_t id, json_t **report)
 {
     char idb[24], viewer[24], sc[24];
     const char *p[] = {db_i64(idb, id), db_i64(viewer, r->who.user_id), db_i64(sc, scopes)};

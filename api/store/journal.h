@@ -25,19 +25,18 @@
  * caller owns: ej_entry_ctx_cleanup frees `lesson`. */
 struct ej_entry_ctx {
     int64_t lesson_id, group_id;
-    struct ej_entry_facts f;      /* what rules/journal.h decides on */
-    char starts[EJ_UTC_BUFSZ];    /* the lesson's start as an instant */
+    struct ej_entry_facts f;   /* what rules/journal.h decides on */
+    char starts[EJ_UTC_BUFSZ]; /* the lesson's start as an instant */
     char deadline[EJ_UTC_BUFSZ];
     char extension_until[EJ_UTC_BUFSZ]; /* "" when there is no extension */
-    json_t *lesson;               /* its full view before the change (owned) */
+    json_t *lesson;                     /* its full view before the change (owned) */
 };
 
 /* Locks the lesson (FOR NO KEY UPDATE) and gathers the facts above, for
  * `who`; EJ_ERR_NOT_FOUND when there is no such lesson or they may not see
  * it (lesson scopes). */
 enum ej_err ej_store_entry_begin(struct ej_db *db, const struct ej_principal *who,
-                                 int64_t lesson_id, unsigned lesson_scopes,
-                                 struct ej_entry_ctx *c);
+                                 int64_t lesson_id, unsigned lesson_scopes, struct ej_entry_ctx *c);
 void ej_entry_ctx_cleanup(struct ej_entry_ctx *c);
 
 /* What a checked entry body {topic, attendance: [{student_id, status,
@@ -51,8 +50,8 @@ struct ej_entry_check {
     json_t *unknown_reasons; /* reason codes in the body that are not active ones */
     json_t *reasoned;        /* students whose attendance on the lesson has a reason now */
 };
-enum ej_err ej_store_entry_check(struct ej_db *db, const struct ej_entry_ctx *c,
-                                 const json_t *body, struct ej_entry_check *out);
+enum ej_err ej_store_entry_check(struct ej_db *db, const struct ej_entry_ctx *c, const json_t *body,
+                                 struct ej_entry_check *out);
 void ej_entry_check_cleanup(struct ej_entry_check *k);
 
 /* Writes the entry of a checked body for the locked lesson: conducted_by is
@@ -61,9 +60,8 @@ void ej_entry_check_cleanup(struct ej_entry_check *k);
  * lesson's date; reasons already set stay unless the body names another
  * (set by db->who). Audited with the lesson before and after. *lesson: the
  * lesson after (new), *version its version; on error *lesson is NULL. */
-enum ej_err ej_store_entry_save(struct ej_db *db, const struct ej_entry_ctx *c,
-                                const json_t *body, int64_t conducted_by, bool late,
-                                json_t **lesson, int64_t *version);
+enum ej_err ej_store_entry_save(struct ej_db *db, const struct ej_entry_ctx *c, const json_t *body,
+                                int64_t conducted_by, bool late, json_t **lesson, int64_t *version);
 
 /* The students enrolled in the lesson's group on its date, whom an entry
  * must cover, by name: a new array of {student_id, full_name}. */
@@ -80,15 +78,14 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
  * EJ_ERR_NOT_FOUND when there is no such lesson. code: the code to be set,
  * NULL to clear (then code_ok). */
 struct ej_reason_facts {
-    int64_t version;   /* the lesson's */
+    int64_t version; /* the lesson's */
     bool year_closed;
-    bool has_row;      /* the lesson has an attendance row for the student */
-    char status[12];   /* its status */
-    bool code_ok;      /* the code is an active one */
+    bool has_row;    /* the lesson has an attendance row for the student */
+    char status[12]; /* its status */
+    bool code_ok;    /* the code is an active one */
 };
-enum ej_err ej_store_absence_reason_facts(struct ej_db *db, int64_t lesson_id,
-                                          int64_t student_id, const char *code,
-                                          struct ej_reason_facts *f);
+enum ej_err ej_store_absence_reason_facts(struct ej_db *db, int64_t lesson_id, int64_t student_id,
+                                          const char *code, struct ej_reason_facts *f);
 /* Sets (code) or clears (code NULL) the reason of the row, by db->who, on
  * the lesson locked by ej_store_absence_reason_facts; the lesson's version
  * moves; audited. *lesson: the lesson after (new), *version its version. */
@@ -104,8 +101,8 @@ int ej_store_absence_report_create(struct ej_req *r, unsigned scopes, const json
                                    int64_t guardian_id, const char *channel, json_t **report);
 
 struct ej_report_filter {
-    const char *status;  /* pending, applied, rejected; NULL = any */
-    int64_t student_id;  /* 0 = any */
+    const char *status; /* pending, applied, rejected; NULL = any */
+    int64_t student_id; /* 0 = any */
     int limit;
     int64_t after;
 };
@@ -124,8 +121,7 @@ enum ej_err ej_store_absence_report_get(struct ej_db *db, const struct ej_princi
  * date, reason}]}. 409 report_not_pending. */
 int ej_store_absence_report_apply(struct ej_req *r, int64_t id, json_t **out);
 /* Rejects a pending report with a note. 409 report_not_pending. */
-int ej_store_absence_report_reject(struct ej_req *r, int64_t id, const char *note,
-                                   json_t **report);
+int ej_store_absence_report_reject(struct ej_req *r, int64_t id, const char *note, json_t **report);
 
 /* Issue 15: the guardian who filed a pending report (or on whose behalf the
  * superuser filed it) withdraws it. The report must be visible in `scopes`

@@ -62,11 +62,12 @@ static enum ej_err upsert_slot(struct ej_db *db, const char *const *p, int64_t *
         return EJ_OK;
     }
     PQclear(res);
-    res = db_exec(db, DB_ONE,
-                  "SELECT s.id, s.ends_at = $4::time AND s.room IS NOT DISTINCT FROM $5,"
-                  " slot_json(s) FROM schedule_slots s WHERE s.group_id = $1 AND s.weekday = $2"
-                  " AND s.starts_at = $3::time AND s.valid_from = $6::date AND s.valid_to = $7::date",
-                  7, p);
+    res = db_exec(
+        db, DB_ONE,
+        "SELECT s.id, s.ends_at = $4::time AND s.room IS NOT DISTINCT FROM $5,"
+        " slot_json(s) FROM schedule_slots s WHERE s.group_id = $1 AND s.weekday = $2"
+        " AND s.starts_at = $3::time AND s.valid_from = $6::date AND s.valid_to = $7::date",
+        7, p);
     if (!res)
         return db->err;
     *slot_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -92,8 +93,8 @@ static void slot_dates(const struct ej_cal *c, ej_day from, ej_day to, int weekd
             continue;
         }
         ej_format_utc(ej_cal_deadline(c, d), deadline);
-        json_array_append_new(candidates, json_pack("{s:s, s:s}", "date", date, "deadline",
-                                                    deadline));
+        json_array_append_new(candidates,
+                              json_pack("{s:s, s:s}", "date", date, "deadline", deadline));
     }
 }
 
@@ -104,8 +105,8 @@ static enum ej_err insert_slot_lessons(struct ej_db *db, const char *const *slot
                                        json_t *skipped, json_t **ids)
 {
     char *doc = json_dumps(candidates, JSON_COMPACT);
-    const char *p[] = {slot_params[0], slot_id, slot_params[2], slot_params[3],
-                       slot_params[4], slot_params[7], doc};
+    const char *p[] = {slot_params[0], slot_id, slot_params[2], slot_params[3], slot_params[4],
+                       slot_params[7], doc};
     PGresult *res = db_exec(
         db, DB_MANY,
         "INSERT INTO lessons AS l (group_id, slot_id, date, starts_at, ends_at, room, deadline,"
@@ -134,8 +135,8 @@ static enum ej_err insert_slot_lessons(struct ej_db *db, const char *const *slot
         for (int k = 0; k < rows && !made; k++)
             made = strcmp(PQgetvalue(res, k, 1), date) == 0;
         if (!made)
-            json_array_append_new(skipped, json_pack("{s:s, s:s}", "date", date, "reason",
-                                                     "lesson_exists"));
+            json_array_append_new(skipped,
+                                  json_pack("{s:s, s:s}", "date", date, "reason", "lesson_exists"));
     }
     PQclear(res);
     return EJ_OK;
@@ -170,9 +171,9 @@ enum ej_err ej_store_schedule_create(struct ej_db *db, int64_t gid, const struct
 {
     char gidb[24], wdb[24], actor[24], slotb[24];
     json_t *candidates = json_array(), *skipped = json_array(), *ids = NULL, *slot = NULL;
-    const char *p[] = {db_i64(gidb, gid),  db_i64(wdb, in->weekday), in->starts_at,
-                       in->ends_at,        in->room,                 in->valid_from,
-                       in->valid_to,       actor_param(db, actor)};
+    const char *p[] = {
+        db_i64(gidb, gid), db_i64(wdb, in->weekday), in->starts_at, in->ends_at,
+        in->room,          in->valid_from,           in->valid_to,  actor_param(db, actor)};
     int64_t slot_id = 0;
     enum ej_err rc;
     ej_day dfrom, dto;
@@ -213,8 +214,8 @@ enum ej_err ej_store_schedule_list(struct ej_db *db, const struct ej_principal *
                                    unsigned scopes, int limit, int64_t after, json_t **items)
 {
     char g[24], v[24], s[24], l[24], a[24];
-    const char *p[] = {db_i64(g, gid), db_i64(v, who->user_id), db_i64(s, scopes),
-                       db_i64(l, limit), db_i64(a, after)};
+    const char *p[] = {db_i64(g, gid), db_i64(v, who->user_id), db_i64(s, scopes), db_i64(l, limit),
+                       db_i64(a, after)};
     if (db_json(db, items,
                 "SELECT CASE WHEN visible_group($2, $3::int, g.id) THEN"
                 " (SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM ("
@@ -237,21 +238,21 @@ enum ej_err ej_store_schedule_list(struct ej_db *db, const struct ej_principal *
  *
  * A lesson is visible when its group is (visible_group) or, to a teacher
  * (lesson scope 2), when the viewer substitutes in it. */
-#define LESSON_VISIBLE                                                                             \
+#define LESSON_VISIBLE \
     "($1::bigint IS NULL OR visible_lesson($1, $2::int, l.group_id, l.substitute_teacher_id))"
 /* Every attendance row and the extension (whose reason concerns the teacher):
  * the full view, whoever sees all (attendance scope 1), and a teacher (2) of
  * this lesson: the substitute or a teacher of its group (a teacher who is
  * also a guardian does not see a colleague's lesson in full). */
-#define SEES_ALL                                                                                   \
-    "($1::bigint IS NULL OR ($3::int & 1) <> 0 OR (($3::int & 2) <> 0"                             \
-    " AND (l.substitute_teacher_id = $1 OR EXISTS (SELECT 1 FROM group_teachers t"                 \
+#define SEES_ALL                                                                   \
+    "($1::bigint IS NULL OR ($3::int & 1) <> 0 OR (($3::int & 2) <> 0"             \
+    " AND (l.substitute_teacher_id = $1 OR EXISTS (SELECT 1 FROM group_teachers t" \
     "   WHERE t.group_id = l.group_id AND t.teacher_id = $1))))"
 /* Else only some rows: a guardian's (4) children's, a student's (8) own;
  * none for staff. a: lesson_attendance, s: its student, x: the lesson. */
-#define ROW_VISIBLE                                                                                \
-    "(x.sees_all OR (($3::int & 4) <> 0 AND EXISTS (SELECT 1 FROM student_guardians sg"           \
-    "   WHERE sg.student_id = a.student_id AND sg.guardian_id = $1))"                              \
+#define ROW_VISIBLE                                                                     \
+    "(x.sees_all OR (($3::int & 4) <> 0 AND EXISTS (SELECT 1 FROM student_guardians sg" \
+    "   WHERE sg.student_id = a.student_id AND sg.guardian_id = $1))"                   \
     " OR (($3::int & 8) <> 0 AND s.user_id = $1))"
 
 /* The lesson's columns, in the order render_lesson reads them (L_*), from
@@ -262,7 +263,7 @@ enum ej_err ej_store_schedule_list(struct ej_db *db, const struct ej_principal *
     " to_char(l.starts_at, 'HH24:MI') AS starts_text, to_char(l.ends_at, 'HH24:MI') AS ends_text," \
     " academic_hours(l.starts_at, l.ends_at) AS hours, l.room,"                                    \
     " (SELECT array_agg(t.teacher_id ORDER BY t.teacher_id) FROM group_teachers t"                 \
-    "   WHERE t.group_id = l.group_id)::text AS teacher_ids,"                                       \
+    "   WHERE t.group_id = l.group_id)::text AS teacher_ids,"                                      \
     " l.substitute_teacher_id, lesson_state(l) AS state, utc(l.deadline) AS deadline_text,"        \
     " l.topic, l.conducted_by, utc(l.recorded_at) AS recorded_text, l.late,"                       \
     " utc(l.cancelled_at) AS cancelled_text, l.cancel_reason,"                                     \
@@ -272,11 +273,37 @@ enum ej_err ej_store_schedule_list(struct ej_db *db, const struct ej_principal *
     " " SEES_ALL " AS sees_all, l.date, l.starts_at"                                               \
     " FROM lessons l JOIN groups g ON g.id = l.group_id JOIN programs p ON p.id = g.program_id"
 enum {
-    L_ID, L_GROUP_ID, L_GROUP_NAME, L_PROGRAM_ID, L_PROGRAM_NAME, L_SLOT_ID, L_DATE, L_STARTS,
-    L_ENDS, L_HOURS, L_ROOM, L_TEACHER_IDS, L_SUBSTITUTE, L_STATE, L_DEADLINE, L_TOPIC,
-    L_CONDUCTED_BY, L_RECORDED_AT, L_LATE, L_CANCELLED_AT, L_CANCEL_REASON, L_EXT_UNTIL,
-    L_EXT_REASON, L_EXT_GRANTED_BY, L_EXT_GRANTED_AT, L_VERSION, L_CREATED_AT, L_UPDATED_AT,
-    L_SEES_ALL, L_SORT_DATE, L_SORT_STARTS,
+    L_ID,
+    L_GROUP_ID,
+    L_GROUP_NAME,
+    L_PROGRAM_ID,
+    L_PROGRAM_NAME,
+    L_SLOT_ID,
+    L_DATE,
+    L_STARTS,
+    L_ENDS,
+    L_HOURS,
+    L_ROOM,
+    L_TEACHER_IDS,
+    L_SUBSTITUTE,
+    L_STATE,
+    L_DEADLINE,
+    L_TOPIC,
+    L_CONDUCTED_BY,
+    L_RECORDED_AT,
+    L_LATE,
+    L_CANCELLED_AT,
+    L_CANCEL_REASON,
+    L_EXT_UNTIL,
+    L_EXT_REASON,
+    L_EXT_GRANTED_BY,
+    L_EXT_GRANTED_AT,
+    L_VERSION,
+    L_CREATED_AT,
+    L_UPDATED_AT,
+    L_SEES_ALL,
+    L_SORT_DATE,
+    L_SORT_STARTS,
     /* then the visible attendance rows (see WITH_ATTENDANCE), NULL when there is none */
     L_ATTENDANCE,
     L_NCOLS
@@ -290,15 +317,16 @@ enum { A_STUDENT_ID, A_STUDENT_NAME, A_STATUS, A_REASON, A_REASON_NOTE, A_REASON
  * any number of lessons. One row per attendance row repeated the lesson's 31
  * columns 20 times and sorted the wide rows: half the database's time for a
  * week of lessons (issue 13). ORDER_BY: the lessons' order. */
-#define WITH_ATTENDANCE(order_by)                                                                  \
-    " SELECT x.*, (SELECT json_agg(json_build_array(a.student_id, s.full_name, a.status,"          \
-    "   a.reason_code, a.reason_note, a.reason_report_id) ORDER BY s.full_name, a.student_id)"     \
-    "   FROM lesson_attendance a JOIN students s ON s.id = a.student_id"                           \
-    "   WHERE a.lesson_id = x.id AND " ROW_VISIBLE ") FROM x"                                      \
+#define WITH_ATTENDANCE(order_by)                                                              \
+    " SELECT x.*, (SELECT json_agg(json_build_array(a.student_id, s.full_name, a.status,"      \
+    "   a.reason_code, a.reason_note, a.reason_report_id) ORDER BY s.full_name, a.student_id)" \
+    "   FROM lesson_attendance a JOIN students s ON s.id = a.student_id"                       \
+    "   WHERE a.lesson_id = x.id AND " ROW_VISIBLE ") FROM x"                                  \
     " ORDER BY " order_by
 
 /* Appends to the statement in sql (cap bytes). */
-static void appendf(char *sql, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void appendf(char *sql, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void appendf(char *sql, size_t cap, const char *fmt, ...)
 {
     size_t len = strlen(sql);
@@ -315,9 +343,8 @@ static json_t *col_text(const PGresult *res, int row, int col)
 
 static json_t *col_int(const PGresult *res, int row, int col)
 {
-    return PQgetisnull(res, row, col)
-               ? json_null()
-               : json_integer(strtoll(PQgetvalue(res, row, col), NULL, 10));
+    return PQgetisnull(res, row, col) ? json_null()
+                                      : json_integer(strtoll(PQgetvalue(res, row, col), NULL, 10));
 }
 
 static json_t *col_bool(const PGresult *res, int row, int col)
@@ -479,8 +506,7 @@ enum ej_err ej_store_lesson_full_db(struct ej_db *db, int64_t id, json_t **lesso
 
 /* --- lessons ------------------------------------------------------------------------------- */
 
-enum ej_err ej_store_lesson_lock(struct ej_db *db, int64_t id, json_t **lesson,
-                                 bool *year_closed)
+enum ej_err ej_store_lesson_lock(struct ej_db *db, int64_t id, json_t **lesson, bool *year_closed)
 {
     char ib[24];
     const char *p[] = {db_i64(ib, id)};
@@ -534,8 +560,9 @@ enum ej_err ej_store_lesson_create(struct ej_db *db, const struct ej_lesson_in *
     *lesson = NULL;
     ej_date_parse(in->date, &d);
     ej_format_utc(ej_cal_deadline(c, d), deadline);
-    const char *p[] = {db_i64(gidb, in->group_id), in->date, in->starts_at, in->ends_at,
-                       in->room, deadline, actor_param(db, actor)};
+    const char *p[] = {
+        db_i64(gidb, in->group_id), in->date, in->starts_at, in->ends_at, in->room, deadline,
+        actor_param(db, actor)};
     PGresult *res = db_exec(db, DB_ONE,
                             "INSERT INTO lessons AS l (group_id, date, starts_at, ends_at, room,"
                             " deadline, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -554,14 +581,13 @@ enum ej_err ej_store_lesson_create(struct ej_db *db, const struct ej_lesson_in *
     return EJ_OK;
 }
 
-enum ej_err ej_store_lesson_list(struct ej_db *db, const struct ej_principal *who,
-                                 unsigned scopes, unsigned attendance_scopes,
-                                 const struct ej_lesson_filter *f, json_t **items)
+enum ej_err ej_store_lesson_list(struct ej_db *db, const struct ej_principal *who, unsigned scopes,
+                                 unsigned attendance_scopes, const struct ej_lesson_filter *f,
+                                 json_t **items)
 {
     char v[24], s[24], as[24], g[24], t[24], l[24], a[24];
     struct ej_audit_read_bufs ab;
-    const char *p[16] = {db_i64(v, who->user_id), db_i64(s, scopes),
-                         db_i64(as, attendance_scopes)};
+    const char *p[16] = {db_i64(v, who->user_id), db_i64(s, scopes), db_i64(as, attendance_scopes)};
     int n = 3;
     /* Only the filters given are in the statement (one prepared statement per
      * combination), so that each has a plan of its own that uses the index
@@ -657,11 +683,12 @@ enum ej_err ej_store_lesson_cancel(struct ej_db *db, int64_t id, const json_t *b
 {
     char i[24], actor[24];
     const char *p[] = {db_i64(i, id), reason, actor_param(db, actor)};
-    return ej_store_lesson_change_db(db, id, "lesson.cancel", before,
-                                     "UPDATE lessons l SET cancelled_at = now(), cancel_reason = $2,"
-                                     " cancelled_by = $3, version = version + 1, updated_at = now()"
-                                     " WHERE id = $1 RETURNING l.id",
-                                     3, p, lesson);
+    return ej_store_lesson_change_db(
+        db, id, "lesson.cancel", before,
+        "UPDATE lessons l SET cancelled_at = now(), cancel_reason = $2,"
+        " cancelled_by = $3, version = version + 1, updated_at = now()"
+        " WHERE id = $1 RETURNING l.id",
+        3, p, lesson);
 }
 
 enum ej_err ej_store_substitute_facts(struct ej_db *db, int64_t teacher_id, int64_t gid,
@@ -699,17 +726,18 @@ enum ej_err ej_store_lessons_on_dates(struct ej_db *db, const json_t *dates, jso
 {
     char *doc = json_dumps(dates, JSON_COMPACT);
     const char *p[] = {doc};
-    enum ej_err rc = db_json(db, lessons,
-                     "SELECT coalesce(jsonb_agg(jsonb_build_object('id', l.id,"
-                     " 'group_id', l.group_id, 'date', l.date,"
-                     " 'starts_at', to_char(l.starts_at, 'HH24:MI'), 'state', lesson_state(l),"
-                     " 'school_year_closed', y.closed_at IS NOT NULL)"
-                     " ORDER BY l.date, l.starts_at, l.id), '[]'::jsonb)"
-                     " FROM lessons l JOIN groups g ON g.id = l.group_id"
-                     " JOIN school_years y ON y.id = g.school_year_id"
-                     " WHERE l.date IN (SELECT jsonb_array_elements_text($1::jsonb)::date)"
-                     " AND l.cancelled_at IS NULL",
-                     1, p);
+    enum ej_err rc = db_json(
+        db, lessons,
+        "SELECT coalesce(jsonb_agg(jsonb_build_object('id', l.id,"
+        " 'group_id', l.group_id, 'date', l.date,"
+        " 'starts_at', to_char(l.starts_at, 'HH24:MI'), 'state', lesson_state(l),"
+        " 'school_year_closed', y.closed_at IS NOT NULL)"
+        " ORDER BY l.date, l.starts_at, l.id), '[]'::jsonb)"
+        " FROM lessons l JOIN groups g ON g.id = l.group_id"
+        " JOIN school_years y ON y.id = g.school_year_id"
+        " WHERE l.date IN (SELECT jsonb_array_elements_text($1::jsonb)::date)"
+        " AND l.cancelled_at IS NULL",
+        1, p);
     free(doc);
     return rc;
 }
@@ -763,9 +791,9 @@ static enum ej_err refresh_deadlines(struct ej_db *db, const struct ej_cal *c, c
                                      const char *until, long *changed)
 {
     /* §13: the lessons that follow; a recorded or cancelled lesson keeps its deadline. */
-#define FOLLOWS                                                                                    \
-    " y.closed_at IS NULL AND l.recorded_at IS NULL AND l.cancelled_at IS NULL"                    \
-    " AND ($1::timestamptz IS NULL OR l.deadline >= $1::timestamptz)"                              \
+#define FOLLOWS                                                                 \
+    " y.closed_at IS NULL AND l.recorded_at IS NULL AND l.cancelled_at IS NULL" \
+    " AND ($1::timestamptz IS NULL OR l.deadline >= $1::timestamptz)"           \
     " AND ($2::date IS NULL OR l.date <= $2::date)"
     const char *p[3] = {since, until, NULL};
     *changed = 0;
@@ -784,8 +812,8 @@ static enum ej_err refresh_deadlines(struct ej_db *db, const struct ej_cal *c, c
         if (!ej_date_parse(PQgetvalue(res, k, 0), &d))
             continue;
         ej_format_utc(ej_cal_deadline(c, d), deadline);
-        json_array_append_new(rows, json_pack("{s:s, s:s}", "date", PQgetvalue(res, k, 0),
-                                              "deadline", deadline));
+        json_array_append_new(
+            rows, json_pack("{s:s, s:s}", "date", PQgetvalue(res, k, 0), "deadline", deadline));
     }
     PQclear(res);
     if (json_array_size(rows) == 0) {
@@ -811,14 +839,13 @@ static enum ej_err refresh_deadlines(struct ej_db *db, const struct ej_cal *c, c
     /* GET /audit shows what moved; the feed gets the lesson itself. */
     json_t *moved = json_array();
     for (int k = 0; k < PQntuples(res); k++) {
-        json_array_append_new(
-            moved,
-            json_pack("{s:I, s:{s:s, s:I}, s:{s:s, s:I}}", "id",
-                      (json_int_t)strtoll(PQgetvalue(res, k, 0), NULL, 10), "before", "deadline",
-                      PQgetvalue(res, k, 1), "version",
-                      (json_int_t)strtoll(PQgetvalue(res, k, 2), NULL, 10), "after", "deadline",
-                      PQgetvalue(res, k, 3), "version",
-                      (json_int_t)strtoll(PQgetvalue(res, k, 4), NULL, 10)));
+        json_array_append_new(moved,
+                              json_pack("{s:I, s:{s:s, s:I}, s:{s:s, s:I}}", "id",
+                                        (json_int_t)strtoll(PQgetvalue(res, k, 0), NULL, 10),
+                                        "before", "deadline", PQgetvalue(res, k, 1), "version",
+                                        (json_int_t)strtoll(PQgetvalue(res, k, 2), NULL, 10),
+                                        "after", "deadline", PQgetvalue(res, k, 3), "version",
+                                        (json_int_t)strtoll(PQgetvalue(res, k, 4), NULL, 10)));
     }
     *changed = PQntuples(res);
     PQclear(res);

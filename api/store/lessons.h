@@ -29,7 +29,7 @@ struct ej_lesson_filter {
     const char *to;     /* YYYY-MM-DD, inclusive */
     const char *state;  /* planned, due, recorded, overdue, cancelled */
     int limit;
-    int64_t after;      /* cursor: id of the last lesson of the previous page */
+    int64_t after; /* cursor: id of the last lesson of the previous page */
 };
 
 /* A group's school year, read with the group row locked (FOR NO KEY UPDATE:
@@ -80,17 +80,16 @@ enum ej_err ej_store_lesson_create(struct ej_db *db, const struct ej_lesson_in *
 /* Lessons visible to `who` in `scopes` (EJ_OBJ_LESSON); each shows the
  * attendance rows visible in `attendance_scopes` (EJ_OBJ_ATTENDANCE, §20: a
  * guardian sees their own children's rows only, staff none). */
-enum ej_err ej_store_lesson_list(struct ej_db *db, const struct ej_principal *who,
-                                    unsigned scopes, unsigned attendance_scopes,
-                                    const struct ej_lesson_filter *f, json_t **items);
+enum ej_err ej_store_lesson_list(struct ej_db *db, const struct ej_principal *who, unsigned scopes,
+                                 unsigned attendance_scopes, const struct ej_lesson_filter *f,
+                                 json_t **items);
 enum ej_err ej_store_lesson_get_db(struct ej_db *db, const struct ej_principal *who, int64_t id,
                                    unsigned scopes, unsigned attendance_scopes, json_t **lesson);
 
 /* Locks a lesson's row, then loads its full view (in a new statement, so it
  * includes whatever a writer we waited for committed), and whether its
  * school year is closed: the facts ej_lesson_writable judges. */
-enum ej_err ej_store_lesson_lock(struct ej_db *db, int64_t id, json_t **lesson,
-                                 bool *year_closed);
+enum ej_err ej_store_lesson_lock(struct ej_db *db, int64_t id, json_t **lesson, bool *year_closed);
 /* Cancels a lesson (locked; `before` its view) with a reason. */
 enum ej_err ej_store_lesson_cancel(struct ej_db *db, int64_t id, const json_t *before,
                                    const char *reason, json_t **lesson);
@@ -155,17 +154,21 @@ int ej_store_lesson_change_req(struct ej_req *r, int64_t id, const char *action,
                                const char *const *params, json_t **lesson);
 int ej_store_lessons_refresh_unrecorded_req(struct ej_req *r, const struct ej_cal *c,
                                             long *changed);
-#define ej_store_lesson_get(x, ...)                                                              \
-    _Generic((x), struct ej_req *: ej_store_lesson_get_req,                                      \
-             struct ej_db *: ej_store_lesson_get_db)((x), __VA_ARGS__)
-#define ej_store_lesson_full(x, ...)                                                             \
-    _Generic((x), struct ej_req *: ej_store_lesson_full_req,                                     \
-             struct ej_db *: ej_store_lesson_full_db)((x), __VA_ARGS__)
-#define ej_store_lesson_change(x, ...)                                                           \
-    _Generic((x), struct ej_req *: ej_store_lesson_change_req,                                   \
-             struct ej_db *: ej_store_lesson_change_db)((x), __VA_ARGS__)
-#define ej_store_lessons_refresh_unrecorded(x, ...)                                              \
-    _Generic((x), struct ej_req *: ej_store_lessons_refresh_unrecorded_req,                      \
-             struct ej_db *: ej_store_lessons_refresh_unrecorded_db)((x), __VA_ARGS__)
+#define ej_store_lesson_get(x, ...)                    \
+    _Generic((x), struct ej_req *                      \
+             : ej_store_lesson_get_req, struct ej_db * \
+             : ej_store_lesson_get_db)((x), __VA_ARGS__)
+#define ej_store_lesson_full(x, ...)                    \
+    _Generic((x), struct ej_req *                       \
+             : ej_store_lesson_full_req, struct ej_db * \
+             : ej_store_lesson_full_db)((x), __VA_ARGS__)
+#define ej_store_lesson_change(x, ...)                    \
+    _Generic((x), struct ej_req *                         \
+             : ej_store_lesson_change_req, struct ej_db * \
+             : ej_store_lesson_change_db)((x), __VA_ARGS__)
+#define ej_store_lessons_refresh_unrecorded(x, ...)                    \
+    _Generic((x), struct ej_req *                                      \
+             : ej_store_lessons_refresh_unrecorded_req, struct ej_db * \
+             : ej_store_lessons_refresh_unrecorded_db)((x), __VA_ARGS__)
 
 #endif

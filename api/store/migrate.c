@@ -175,8 +175,10 @@ static int apply_migration(PGconn *c, const char *dir, const char *name, int *do
         goto out;
     if (found) {
         if (strcmp(old, sum) != 0) {
-            fprintf(stderr, "ejournal migrate: %s was changed after it was applied; "
-                            "migrations are forward-only, add a new one\n", name);
+            fprintf(stderr,
+                    "ejournal migrate: %s was changed after it was applied; "
+                    "migrations are forward-only, add a new one\n",
+                    name);
             goto out;
         }
         rc = 0;
@@ -185,8 +187,10 @@ static int apply_migration(PGconn *c, const char *dir, const char *name, int *do
     if (!run(c, sql, name))
         goto out;
     const char *ins[] = {version, name, sum};
-    PGresult *res = PQexecParams(c, "INSERT INTO schema_migrations (version, name, checksum) "
-                                    "VALUES ($1::int, $2, $3)", 3, NULL, ins, NULL, NULL, 0);
+    PGresult *res = PQexecParams(c,
+                                 "INSERT INTO schema_migrations (version, name, checksum) "
+                                 "VALUES ($1::int, $2, $3)",
+                                 3, NULL, ins, NULL, NULL, 0);
     int ok = exec_ok(c, res, "record");
     PQclear(res);
     if (ok) {
@@ -216,9 +220,10 @@ static int apply_functions(PGconn *c, const char *dir, const char *name, int for
     if (!run(c, sql, name))
         goto out;
     const char *ins[] = {name, sum};
-    PGresult *res = PQexecParams(c, "INSERT INTO schema_functions (name, checksum) VALUES ($1, $2) "
-                                    "ON CONFLICT (name) DO UPDATE "
-                                    "SET checksum = EXCLUDED.checksum, applied_at = now()",
+    PGresult *res = PQexecParams(c,
+                                 "INSERT INTO schema_functions (name, checksum) VALUES ($1, $2) "
+                                 "ON CONFLICT (name) DO UPDATE "
+                                 "SET checksum = EXCLUDED.checksum, applied_at = now()",
                                  2, NULL, ins, NULL, NULL, 0);
     int ok = exec_ok(c, res, "record");
     PQclear(res);
@@ -252,25 +257,25 @@ int ej_migrate(const char *migrations_dir, const char *functions_dir)
         return 1;
     }
     if (list_files(functions_dir, functions_name_valid, &fun) != 0) {
-        fprintf(stderr, "ejournal migrate: cannot open %s (set EJ_FUNCTIONS_DIR)\n",
-                functions_dir);
+        fprintf(stderr, "ejournal migrate: cannot open %s (set EJ_FUNCTIONS_DIR)\n", functions_dir);
         free_files(&mig);
         return 1;
     }
 
     PGconn *c = db_connect_cli();
     int rc = 1, migrated = 0, refreshed = 0;
-    if (!run(c, "SET client_min_messages = warning", "settings") ||
-        !run(c, "BEGIN", "BEGIN"))
+    if (!run(c, "SET client_min_messages = warning", "settings") || !run(c, "BEGIN", "BEGIN"))
         goto out;
     if (!run(c, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")", "lock") ||
-        !run(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version integer PRIMARY KEY, name text NOT NULL,"
-                " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+        !run(c,
+             "CREATE TABLE IF NOT EXISTS schema_migrations ("
+             " version integer PRIMARY KEY, name text NOT NULL,"
+             " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
              "schema_migrations") ||
-        !run(c, "CREATE TABLE IF NOT EXISTS schema_functions ("
-                " name text PRIMARY KEY, checksum text NOT NULL,"
-                " applied_at timestamptz NOT NULL DEFAULT now())",
+        !run(c,
+             "CREATE TABLE IF NOT EXISTS schema_functions ("
+             " name text PRIMARY KEY, checksum text NOT NULL,"
+             " applied_at timestamptz NOT NULL DEFAULT now())",
              "schema_functions"))
         goto rollback;
     for (size_t i = 0; i < mig.n; i++) {

@@ -35,10 +35,11 @@ static enum ej_err load_student(struct ej_db *db, const struct ej_principal *who
     char viewer[24], sc[24];
     const char *p[] = {sid, db_i64(viewer, who->user_id), db_i64(sc, scopes)};
     *out = NULL;
-    PGresult *res = db_exec(db, DB_OPT | DB_READ,
-                            "SELECT s.id, s.full_name, to_char(s.birth_date, 'YYYY-MM-DD')"
-                            " FROM students s WHERE s.id = $1 AND visible_student($2, $3::int, s.id)",
-                            3, p);
+    PGresult *res = db_exec(
+        db, DB_OPT | DB_READ,
+        "SELECT s.id, s.full_name, to_char(s.birth_date, 'YYYY-MM-DD')"
+        " FROM students s WHERE s.id = $1 AND visible_student($2, $3::int, s.id)",
+        3, p);
     if (!res)
         return db->err;
     if (PQntuples(res) == 1)
@@ -72,10 +73,11 @@ static enum ej_err load_year(struct ej_db *db, const char *yid, json_t **out)
 static enum ej_err load_institution(struct ej_db *db, json_t **out)
 {
     *out = NULL;
-    PGresult *res = db_exec(db, DB_ONE | DB_READ,
-                            "SELECT (SELECT value->>0 FROM settings WHERE key = 'institution_name'),"
-                            " (SELECT value->>0 FROM settings WHERE key = 'institution_address')",
-                            0, NULL);
+    PGresult *res = db_exec(
+        db, DB_ONE | DB_READ,
+        "SELECT (SELECT value->>0 FROM settings WHERE key = 'institution_name'),"
+        " (SELECT value->>0 FROM settings WHERE key = 'institution_address')",
+        0, NULL);
     if (!res)
         return db->err;
     *out = json_pack("{s:o, s:o}", "name", text_or_null(res, 0, 0), "address",
@@ -97,13 +99,14 @@ static enum ej_err load_guardians(struct ej_db *db, const char *sid, json_t **ou
         return db->err;
     *out = json_array();
     for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(*out, json_pack("{s:I, s:s}", "id", integer(res, i, 0),
-                                              "full_name", PQgetvalue(res, i, 1)));
+        json_array_append_new(*out, json_pack("{s:I, s:s}", "id", integer(res, i, 0), "full_name",
+                                              PQgetvalue(res, i, 1)));
     PQclear(res);
     return EJ_OK;
 }
 
-static enum ej_err load_enrollments(struct ej_db *db, const char *sid, const char *yid, json_t **out)
+static enum ej_err load_enrollments(struct ej_db *db, const char *sid, const char *yid,
+                                    json_t **out)
 {
     const char *p[] = {sid, yid};
     *out = NULL;
@@ -121,20 +124,20 @@ static enum ej_err load_enrollments(struct ej_db *db, const char *sid, const cha
     *out = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
         bool withdrawn = PQgetvalue(res, i, 7)[0] == 't';
-        json_t *withdrawal =
-            withdrawn ? json_pack("{s:o, s:o, s:o, s:o}", "application_date",
-                                  text_or_null(res, i, 8), "effective_on", text_or_null(res, i, 9),
-                                  "note", text_or_null(res, i, 10), "recorded_at",
-                                  text_or_null(res, i, 11))
-                      : json_null();
+        json_t *withdrawal = withdrawn ? json_pack("{s:o, s:o, s:o, s:o}", "application_date",
+                                                   text_or_null(res, i, 8), "effective_on",
+                                                   text_or_null(res, i, 9), "note",
+                                                   text_or_null(res, i, 10), "recorded_at",
+                                                   text_or_null(res, i, 11))
+                                       : json_null();
         json_array_append_new(
-            *out, json_pack("{s:I, s:{s:I, s:s}, s:{s:I, s:s, s:s}, s:s, s:o, s:o}", "id",
-                            integer(res, i, 0), "group", "id", integer(res, i, 1), "name",
-                            PQgetvalue(res, i, 2), "program", "id", integer(res, i, 3), "code",
-                            PQgetvalue(res, i, 4), "name", PQgetvalue(res, i, 5), "starts_on",
-                            PQgetvalue(res, i, 6), "ends_on",
-                            withdrawn ? text_or_null(res, i, 9) : json_null(), "withdrawal",
-                            withdrawal));
+            *out,
+            json_pack("{s:I, s:{s:I, s:s}, s:{s:I, s:s, s:s}, s:s, s:o, s:o}", "id",
+                      integer(res, i, 0), "group", "id", integer(res, i, 1), "name",
+                      PQgetvalue(res, i, 2), "program", "id", integer(res, i, 3), "code",
+                      PQgetvalue(res, i, 4), "name", PQgetvalue(res, i, 5), "starts_on",
+                      PQgetvalue(res, i, 6), "ends_on",
+                      withdrawn ? text_or_null(res, i, 9) : json_null(), "withdrawal", withdrawal));
     }
     PQclear(res);
     return EJ_OK;
@@ -164,7 +167,7 @@ static struct group_sums *group_of(struct group_sums *g, size_t *n, size_t cap, 
 /* The attendance of the student in the year's groups, summed per group: every
  * group of an enrollment (zeros when nothing was recorded), in their order. */
 static enum ej_err load_attendance(struct ej_db *db, const char *sid, const char *yid,
-                           const json_t *enrollments, json_t **out)
+                                   const json_t *enrollments, json_t **out)
 {
     const char *p[] = {sid, yid};
     size_t n = 0, cap = json_array_size(enrollments) + 64, i;
@@ -204,8 +207,8 @@ static enum ej_err load_attendance(struct ej_db *db, const char *sid, const char
         const char *status = PQgetvalue(res, row, 2);
         long count = (long)integer(res, row, 6);
         double h = strtod(PQgetvalue(res, row, 7), NULL);
-        bool has_reason = !PQgetisnull(res, row, 3), excused = has_reason &&
-                                                               PQgetvalue(res, row, 5)[0] == 't';
+        bool has_reason = !PQgetisnull(res, row, 3),
+             excused = has_reason && PQgetvalue(res, row, 5)[0] == 't';
         bool absent = strcmp(status, "absent") == 0, late = strcmp(status, "late") == 0;
         s->lessons += count;
         s->hours += h;
@@ -236,9 +239,8 @@ static enum ej_err load_attendance(struct ej_db *db, const char *sid, const char
                 json_array_append_new(s->by_reason, entry);
             }
             const char *key = absent ? "absent" : "late";
-            json_object_set_new(entry, key,
-                                json_integer(json_integer_value(json_object_get(entry, key)) +
-                                             count));
+            json_object_set_new(
+                entry, key, json_integer(json_integer_value(json_object_get(entry, key)) + count));
         }
     }
     json_t *items = json_array();
@@ -249,9 +251,9 @@ static enum ej_err load_attendance(struct ej_db *db, const char *sid, const char
             json_pack("{s:I, s:s?, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o}", "group_id",
                       (json_int_t)s->group_id, "group_name", s->name, "lessons", (int)s->lessons,
                       "present", (int)s->present, "late", (int)s->late, "absent", (int)s->absent,
-                      "excused", (int)s->excused, "unexcused", (int)s->unexcused,
-                      "without_reason", (int)s->without_reason, "by_reason", s->by_reason,
-                      "hours", hours(s->hours), "hours_attended", hours(s->hours_attended)));
+                      "excused", (int)s->excused, "unexcused", (int)s->unexcused, "without_reason",
+                      (int)s->without_reason, "by_reason", s->by_reason, "hours", hours(s->hours),
+                      "hours_attended", hours(s->hours_attended)));
     }
     /* The names were borrowed from res and the enrollments: both still alive until here. */
     PQclear(res);

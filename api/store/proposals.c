@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PROPOSAL_COLUMNS                                                                     \
-    "SELECT x.id, x.author_id, a.full_name, x.paragraph, x.text, x.status, x.response,"      \
-    " x.decided_by, d.full_name, utc(x.decided_at), x.version, utc(x.created_at),"           \
-    " utc(x.updated_at) FROM proposals x JOIN users a ON a.id = x.author_id"                 \
+#define PROPOSAL_COLUMNS                                                                \
+    "SELECT x.id, x.author_id, a.full_name, x.paragraph, x.text, x.status, x.response," \
+    " x.decided_by, d.full_name, utc(x.decided_at), x.version, utc(x.created_at),"      \
+    " utc(x.updated_at) FROM proposals x JOIN users a ON a.id = x.author_id"            \
     " LEFT JOIN users d ON d.id = x.decided_by"
 
 static json_t *proposal_json(const PGresult *res, int i)
@@ -39,10 +39,9 @@ enum ej_err ej_store_proposal_get(struct ej_db *db, int64_t id, int64_t author_i
     char i[24], a[24];
     const char *p[] = {db_i64(i, id), author_id ? db_i64(a, author_id) : NULL};
     *proposal = NULL;
-    PGresult *res = db_exec(db, DB_OPT | DB_READ,
-                            PROPOSAL_COLUMNS
-                            " WHERE x.id = $1 AND ($2::bigint IS NULL OR x.author_id = $2)",
-                            2, p);
+    PGresult *res = db_exec(
+        db, DB_OPT | DB_READ,
+        PROPOSAL_COLUMNS " WHERE x.id = $1 AND ($2::bigint IS NULL OR x.author_id = $2)", 2, p);
     if (!res)
         return db->err;
     if (PQntuples(res) == 1)
@@ -101,8 +100,10 @@ enum ej_err ej_store_proposal_lock(struct ej_db *db, int64_t id, struct ej_propo
 {
     char i[24];
     const char *p[] = {db_i64(i, id)};
-    PGresult *res = db_exec(db, DB_OPT, "SELECT status, version FROM proposals WHERE id = $1"
-                                        " FOR UPDATE", 1, p);
+    PGresult *res = db_exec(db, DB_OPT,
+                            "SELECT status, version FROM proposals WHERE id = $1"
+                            " FOR UPDATE",
+                            1, p);
     if (!res)
         return db->err;
     enum ej_err e = EJ_ERR_NOT_FOUND;

@@ -15,10 +15,10 @@ static int64_t i64(const PGresult *res, int row, int col)
 
 /* ---- reviews ------------------------------------------------------------------------------ */
 
-#define REVIEW_COLUMNS                                                                       \
-    "SELECT q.id, q.school_year_id, y.name, q.reviewed_on::text, q.summary, q.reviewed_by,"  \
-    " u.full_name, utc(q.created_at)"                                                        \
-    " FROM quality_reviews q JOIN school_years y ON y.id = q.school_year_id"                 \
+#define REVIEW_COLUMNS                                                                      \
+    "SELECT q.id, q.school_year_id, y.name, q.reviewed_on::text, q.summary, q.reviewed_by," \
+    " u.full_name, utc(q.created_at)"                                                       \
+    " FROM quality_reviews q JOIN school_years y ON y.id = q.school_year_id"                \
     " JOIN users u ON u.id = q.reviewed_by"
 
 static json_t *review_json(const PGresult *res, int i)
@@ -49,21 +49,22 @@ static enum ej_err attach_findings(struct ej_db *db, json_t *items)
     size_t len = 0;
     ids[len++] = '{';
     for (size_t i = 0; i < n; i++)
-        len += (size_t)sprintf(ids + len, "%s%lld", i ? "," : "",
-                               (long long)json_integer_value(
-                                   json_object_get(json_array_get(items, i), "id")));
+        len += (size_t)sprintf(
+            ids + len, "%s%lld", i ? "," : "",
+            (long long)json_integer_value(json_object_get(json_array_get(items, i), "id")));
     ids[len++] = '}';
     ids[len] = '\0';
     const char *p[] = {ids};
-    PGresult *res = db_exec(db, DB_MANY | DB_READ,
-                            "SELECT f.review_id, f.lesson_id, l.date::text,"
-                            " to_char(l.starts_at, 'HH24:MI'), l.group_id, g.name, f.teacher_id,"
-                            " t.full_name, f.note FROM quality_review_findings f"
-                            " LEFT JOIN lessons l ON l.id = f.lesson_id"
-                            " LEFT JOIN groups g ON g.id = l.group_id"
-                            " LEFT JOIN users t ON t.id = f.teacher_id"
-                            " WHERE f.review_id = ANY($1::bigint[]) ORDER BY f.review_id, f.position",
-                            1, p);
+    PGresult *res = db_exec(
+        db, DB_MANY | DB_READ,
+        "SELECT f.review_id, f.lesson_id, l.date::text,"
+        " to_char(l.starts_at, 'HH24:MI'), l.group_id, g.name, f.teacher_id,"
+        " t.full_name, f.note FROM quality_review_findings f"
+        " LEFT JOIN lessons l ON l.id = f.lesson_id"
+        " LEFT JOIN groups g ON g.id = l.group_id"
+        " LEFT JOIN users t ON t.id = f.teacher_id"
+        " WHERE f.review_id = ANY($1::bigint[]) ORDER BY f.review_id, f.position",
+        1, p);
     free(ids);
     if (!res)
         return db->err;
@@ -177,18 +178,19 @@ enum ej_err ej_store_quality_findings_check(struct ej_db *db, int64_t school_yea
     *bad = -1;
     *bad_lesson = false;
     /* The first finding that names a lesson of another year or a non-teacher. */
-    PGresult *res = db_exec(db, DB_OPT,
-                  "SELECT e.ord - 1, (e.x->>'lesson_id') IS NOT NULL AND NOT EXISTS (SELECT 1"
-                  "  FROM lessons l JOIN groups g ON g.id = l.group_id"
-                  "  WHERE l.id = (e.x->>'lesson_id')::bigint AND g.school_year_id = $1)"
-                  " FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(x, ord)"
-                  " WHERE ((e.x->>'lesson_id') IS NOT NULL AND NOT EXISTS (SELECT 1"
-                  "  FROM lessons l JOIN groups g ON g.id = l.group_id"
-                  "  WHERE l.id = (e.x->>'lesson_id')::bigint AND g.school_year_id = $1))"
-                  " OR ((e.x->>'teacher_id') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u"
-                  "  WHERE u.id = (e.x->>'teacher_id')::bigint AND 'teacher' = ANY(u.roles)))"
-                  " ORDER BY e.ord LIMIT 1",
-                  2, p);
+    PGresult *res = db_exec(
+        db, DB_OPT,
+        "SELECT e.ord - 1, (e.x->>'lesson_id') IS NOT NULL AND NOT EXISTS (SELECT 1"
+        "  FROM lessons l JOIN groups g ON g.id = l.group_id"
+        "  WHERE l.id = (e.x->>'lesson_id')::bigint AND g.school_year_id = $1)"
+        " FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(x, ord)"
+        " WHERE ((e.x->>'lesson_id') IS NOT NULL AND NOT EXISTS (SELECT 1"
+        "  FROM lessons l JOIN groups g ON g.id = l.group_id"
+        "  WHERE l.id = (e.x->>'lesson_id')::bigint AND g.school_year_id = $1))"
+        " OR ((e.x->>'teacher_id') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u"
+        "  WHERE u.id = (e.x->>'teacher_id')::bigint AND 'teacher' = ANY(u.roles)))"
+        " ORDER BY e.ord LIMIT 1",
+        2, p);
     free(doc);
     if (!res)
         return db->err;
@@ -209,15 +211,16 @@ enum ej_err ej_store_quality_review_create(struct ej_db *db, int64_t school_year
     const char *p[] = {db_i64(y, school_year_id), reviewed_on, summary,
                        db_i64(by, db->who->user_id), doc};
     *review = NULL;
-    PGresult *res = db_exec(db, DB_ONE,
-                  "WITH q AS (INSERT INTO quality_reviews (school_year_id, reviewed_on, summary,"
-                  "  reviewed_by) VALUES ($1, $2, $3, $4) RETURNING id),"
-                  " f AS (INSERT INTO quality_review_findings (review_id, position, lesson_id,"
-                  "  teacher_id, note) SELECT q.id, e.ord, (e.x->>'lesson_id')::bigint,"
-                  "  (e.x->>'teacher_id')::bigint, e.x->>'note'"
-                  "  FROM q, jsonb_array_elements($5::jsonb) WITH ORDINALITY AS e(x, ord))"
-                  " SELECT id FROM q",
-                  5, p);
+    PGresult *res = db_exec(
+        db, DB_ONE,
+        "WITH q AS (INSERT INTO quality_reviews (school_year_id, reviewed_on, summary,"
+        "  reviewed_by) VALUES ($1, $2, $3, $4) RETURNING id),"
+        " f AS (INSERT INTO quality_review_findings (review_id, position, lesson_id,"
+        "  teacher_id, note) SELECT q.id, e.ord, (e.x->>'lesson_id')::bigint,"
+        "  (e.x->>'teacher_id')::bigint, e.x->>'note'"
+        "  FROM q, jsonb_array_elements($5::jsonb) WITH ORDINALITY AS e(x, ord))"
+        " SELECT id FROM q",
+        5, p);
     free(doc);
     if (!res)
         return db->err;
@@ -295,38 +298,41 @@ static ej_day *parse_days(const char *s, size_t *n)
  * compiled the statement with JIT on its first executions on each
  * connection, 40 ms alone and hundreds of milliseconds under load, for a
  * statement that runs in 3 (tests/bench/README.md, oversight.sh). */
-#define REPORT_SQL                                                                                 \
-    "WITH y AS (SELECT y.name, y.starts_on - DATE '1970-01-01' AS starts_on,"                      \
-    "  y.ends_on - DATE '1970-01-01' AS ends_on,"                                                  \
-    "  (SELECT string_agg((q.reviewed_on - DATE '1970-01-01')::text, ',')"                         \
-    "   FROM quality_reviews q WHERE q.school_year_id = y.id) AS reviews,"                         \
-    "  (SELECT (s.value #>> '{}')::int FROM settings s"                                            \
-    "   WHERE s.key = 'required_quality_reviews' AND jsonb_typeof(s.value) = 'number') AS required"\
-    "  FROM school_years y WHERE y.id = $1),"                                                      \
-    " gs AS (SELECT g.id, (SELECT min(gt.teacher_id) FROM group_teachers gt"                       \
-    "  WHERE gt.group_id = g.id) AS teacher FROM groups g WHERE g.school_year_id = $1),"           \
-    " x (teacher, due, on_time, late, missing, extended, substituted) AS ("                        \
-    "  SELECT l.teacher, l.due, l.due AND l.recorded AND NOT l.late, l.due AND l.recorded AND l.late,"\
-    "   l.due AND NOT l.recorded, l.extended,"                                                     \
-    "   l.substitute_teacher_id IS NOT NULL AND l.substitute_teacher_id = l.teacher"               \
-    "   AND (l.date + l.starts_at) AT TIME ZONE 'Europe/Riga' <= now()"                            \
-    "  FROM (SELECT coalesce(CASE WHEN l.recorded_at IS NOT NULL THEN l.conducted_by"              \
-    "    ELSE coalesce(l.substitute_teacher_id, gs.teacher) END, 0) AS teacher,"                   \
-    "   l.deadline < now() AS due, l.recorded_at IS NOT NULL AS recorded, l.late,"                 \
-    "   l.extension_until IS NOT NULL AS extended, l.substitute_teacher_id, l.date, l.starts_at"   \
-    "   FROM gs JOIN lessons l ON l.group_id = gs.id WHERE l.cancelled_at IS NULL"                 \
-    "   AND l.date >= coalesce($2::date, '-infinity')"                                             \
-    "   AND l.date <= coalesce($3::date, 'infinity')) l"                                           \
-    "  UNION ALL SELECT gt.teacher_id, false, false, false, false, false, false"                   \
-    "  FROM gs JOIN group_teachers gt ON gt.group_id = gs.id),"                                    \
-    " r AS (SELECT x.teacher, count(*) FILTER (WHERE due) AS due,"                                 \
-    "  count(*) FILTER (WHERE on_time) AS on_time, count(*) FILTER (WHERE late) AS late,"          \
-    "  count(*) FILTER (WHERE missing) AS missing, count(*) FILTER (WHERE extended) AS extensions,"\
-    "  count(*) FILTER (WHERE substituted) AS substitutions FROM x GROUP BY x.teacher)"           \
-    " SELECT y.name, y.starts_on, y.ends_on, y.reviews, y.required,"                               \
-    "  r.teacher IS NOT NULL, r.teacher, u.full_name, r.due, r.on_time, r.late, r.missing,"        \
-    "  r.extensions, r.substitutions"                                                              \
-    " FROM y LEFT JOIN (r LEFT JOIN users u ON u.id = r.teacher) ON true"                          \
+#define REPORT_SQL                                                                               \
+    "WITH y AS (SELECT y.name, y.starts_on - DATE '1970-01-01' AS starts_on,"                    \
+    "  y.ends_on - DATE '1970-01-01' AS ends_on,"                                                \
+    "  (SELECT string_agg((q.reviewed_on - DATE '1970-01-01')::text, ',')"                       \
+    "   FROM quality_reviews q WHERE q.school_year_id = y.id) AS reviews,"                       \
+    "  (SELECT (s.value #>> '{}')::int FROM settings s"                                          \
+    "   WHERE s.key = 'required_quality_reviews' AND jsonb_typeof(s.value) = 'number') AS "      \
+    "required"                                                                                   \
+    "  FROM school_years y WHERE y.id = $1),"                                                    \
+    " gs AS (SELECT g.id, (SELECT min(gt.teacher_id) FROM group_teachers gt"                     \
+    "  WHERE gt.group_id = g.id) AS teacher FROM groups g WHERE g.school_year_id = $1),"         \
+    " x (teacher, due, on_time, late, missing, extended, substituted) AS ("                      \
+    "  SELECT l.teacher, l.due, l.due AND l.recorded AND NOT l.late, l.due AND l.recorded AND "  \
+    "l.late,"                                                                                    \
+    "   l.due AND NOT l.recorded, l.extended,"                                                   \
+    "   l.substitute_teacher_id IS NOT NULL AND l.substitute_teacher_id = l.teacher"             \
+    "   AND (l.date + l.starts_at) AT TIME ZONE 'Europe/Riga' <= now()"                          \
+    "  FROM (SELECT coalesce(CASE WHEN l.recorded_at IS NOT NULL THEN l.conducted_by"            \
+    "    ELSE coalesce(l.substitute_teacher_id, gs.teacher) END, 0) AS teacher,"                 \
+    "   l.deadline < now() AS due, l.recorded_at IS NOT NULL AS recorded, l.late,"               \
+    "   l.extension_until IS NOT NULL AS extended, l.substitute_teacher_id, l.date, l.starts_at" \
+    "   FROM gs JOIN lessons l ON l.group_id = gs.id WHERE l.cancelled_at IS NULL"               \
+    "   AND l.date >= coalesce($2::date, '-infinity')"                                           \
+    "   AND l.date <= coalesce($3::date, 'infinity')) l"                                         \
+    "  UNION ALL SELECT gt.teacher_id, false, false, false, false, false, false"                 \
+    "  FROM gs JOIN group_teachers gt ON gt.group_id = gs.id),"                                  \
+    " r AS (SELECT x.teacher, count(*) FILTER (WHERE due) AS due,"                               \
+    "  count(*) FILTER (WHERE on_time) AS on_time, count(*) FILTER (WHERE late) AS late,"        \
+    "  count(*) FILTER (WHERE missing) AS missing, count(*) FILTER (WHERE extended) AS "         \
+    "extensions,"                                                                                \
+    "  count(*) FILTER (WHERE substituted) AS substitutions FROM x GROUP BY x.teacher)"          \
+    " SELECT y.name, y.starts_on, y.ends_on, y.reviews, y.required,"                             \
+    "  r.teacher IS NOT NULL, r.teacher, u.full_name, r.due, r.on_time, r.late, r.missing,"      \
+    "  r.extensions, r.substitutions"                                                            \
+    " FROM y LEFT JOIN (r LEFT JOIN users u ON u.id = r.teacher) ON true"                        \
     " ORDER BY u.full_name NULLS LAST, r.teacher"
 
 enum ej_err ej_store_entry_quality(struct ej_db *db, int64_t school_year_id, const char *from,
@@ -358,7 +364,7 @@ enum ej_err ej_store_entry_quality(struct ej_db *db, int64_t school_year_id, con
         struct ej_entry_quality_teacher *t = &out->teachers[out->nteachers++];
         t->teacher_id = i64(res, i, 6); /* 0: nobody */
         t->full_name = dup_or_null(res, i, 7);
-        long long *c[] = {&t->counts.due, &t->counts.on_time, &t->counts.late,
+        long long *c[] = {&t->counts.due,     &t->counts.on_time,    &t->counts.late,
                           &t->counts.missing, &t->counts.extensions, &t->counts.substitutions};
         for (int k = 0; k < 6; k++)
             *c[k] = i64(res, i, 8 + k);

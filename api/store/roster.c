@@ -12,9 +12,15 @@
 /* The common list tail: keyset pagination on id. */
 #define PAGE " AND x.id > $2 ORDER BY x.id LIMIT $1"
 
-static char *dump(const json_t *v) { return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY); }
+static char *dump(const json_t *v)
+{
+    return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
 
-static bool col_true(PGresult *res, int row, int col) { return PQgetvalue(res, row, col)[0] == 't'; }
+static bool col_true(PGresult *res, int row, int col)
+{
+    return PQgetvalue(res, row, col)[0] == 't';
+}
 
 /* Wraps db_json over `SELECT coalesce(jsonb_agg(j ORDER BY id), '[]') FROM (...)`. */
 static enum ej_err list(struct ej_db *db, json_t **items, const char *inner, int n,
@@ -56,8 +62,7 @@ enum ej_err ej_store_school_year_list(struct ej_db *db, const struct ej_roster_f
                 "SELECT x.id, school_year_json(x) AS j FROM school_years x WHERE true" PAGE, 2, p);
 }
 
-enum ej_err ej_store_school_year_get(struct ej_db *db, int64_t id, json_t **out,
-                                     int64_t *version)
+enum ej_err ej_store_school_year_get(struct ej_db *db, int64_t id, json_t **out, int64_t *version)
 {
     char idb[24];
     const char *p[] = {db_i64(idb, id)};
@@ -65,16 +70,16 @@ enum ej_err ej_store_school_year_get(struct ej_db *db, int64_t id, json_t **out,
                          out, version);
 }
 
-enum ej_err ej_store_school_year_close(struct ej_db *db, int64_t id, json_t **out,
-                                       int64_t *version)
+enum ej_err ej_store_school_year_close(struct ej_db *db, int64_t id, json_t **out, int64_t *version)
 {
     char idb[24];
     const char *p[] = {db_i64(idb, id)};
-    return ej_entity_change(db, "school_year", "school_year.close", id, -1,
-                            "SELECT school_year_json(y) FROM school_years y WHERE id = $1 FOR UPDATE",
-                            "UPDATE school_years y SET closed_at = coalesce(closed_at, now()),"
-                            " version = version + 1 WHERE id = $1 RETURNING school_year_json(y)",
-                            1, p, out, version);
+    return ej_entity_change(
+        db, "school_year", "school_year.close", id, -1,
+        "SELECT school_year_json(y) FROM school_years y WHERE id = $1 FOR UPDATE",
+        "UPDATE school_years y SET closed_at = coalesce(closed_at, now()),"
+        " version = version + 1 WHERE id = $1 RETURNING school_year_json(y)",
+        1, p, out, version);
 }
 
 enum ej_err ej_store_school_year_facts(struct ej_db *db, int64_t id, struct ej_year_facts *f)
@@ -99,12 +104,13 @@ enum ej_err ej_store_program_create(struct ej_db *db, const json_t *body, json_t
 {
     char *doc = dump(body);
     const char *p[] = {doc};
-    enum ej_err e = ej_entity_create(db, "program", "program.create",
-                                     "INSERT INTO programs AS x (code, name, description, external_id)"
-                                     " SELECT $1::jsonb->>'code', $1::jsonb->>'name',"
-                                     " $1::jsonb->>'description', $1::jsonb->>'external_id'"
-                                     " RETURNING program_json(x)",
-                                     1, p, out, version);
+    enum ej_err e = ej_entity_create(
+        db, "program", "program.create",
+        "INSERT INTO programs AS x (code, name, description, external_id)"
+        " SELECT $1::jsonb->>'code', $1::jsonb->>'name',"
+        " $1::jsonb->>'description', $1::jsonb->>'external_id'"
+        " RETURNING program_json(x)",
+        1, p, out, version);
     free(doc);
     return e;
 }
@@ -204,12 +210,13 @@ enum ej_err ej_store_group_create(struct ej_db *db, const json_t *body, json_t *
     const char *p[] = {doc};
     json_t *created = NULL;
     *out = NULL;
-    enum ej_err e = db_json(db, &created,
-                            "INSERT INTO groups AS x (program_id, school_year_id, name, external_id)"
-                            " SELECT ($1::jsonb->>'program_id')::bigint,"
-                            " ($1::jsonb->>'school_year_id')::bigint, $1::jsonb->>'name',"
-                            " $1::jsonb->>'external_id' RETURNING x.id",
-                            1, p);
+    enum ej_err e = db_json(
+        db, &created,
+        "INSERT INTO groups AS x (program_id, school_year_id, name, external_id)"
+        " SELECT ($1::jsonb->>'program_id')::bigint,"
+        " ($1::jsonb->>'school_year_id')::bigint, $1::jsonb->>'name',"
+        " $1::jsonb->>'external_id' RETURNING x.id",
+        1, p);
     free(doc);
     if (e != EJ_OK)
         return e;
@@ -229,15 +236,17 @@ enum ej_err ej_store_group_create(struct ej_db *db, const json_t *body, json_t *
     return e;
 }
 
-enum ej_err ej_store_group_list(struct ej_db *db, const struct ej_principal *who,
-                                unsigned scopes, const struct ej_roster_filter *f,
-                                json_t **items)
+enum ej_err ej_store_group_list(struct ej_db *db, const struct ej_principal *who, unsigned scopes,
+                                const struct ej_roster_filter *f, json_t **items)
 {
     char lim[24], aft[24], uid[24], sc[24], yr[24], t[24];
-    const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after),
-                       db_i64(uid, who->user_id), db_i64(sc, scopes),
+    const char *p[] = {db_i64(lim, f->limit),
+                       db_i64(aft, f->after),
+                       db_i64(uid, who->user_id),
+                       db_i64(sc, scopes),
                        f->school_year_id ? db_i64(yr, f->school_year_id) : NULL,
-                       f->teacher_id ? db_i64(t, f->teacher_id) : NULL, f->external_id};
+                       f->teacher_id ? db_i64(t, f->teacher_id) : NULL,
+                       f->external_id};
     return list(db, items,
                 "SELECT x.id, group_json(x) AS j FROM groups x"
                 " WHERE visible_group($3, $4, x.id)"
@@ -284,15 +293,16 @@ enum ej_err ej_store_group_update(struct ej_db *db, int64_t id, const json_t *be
     char idb[24], *doc = dump(body);
     const char *p[] = {db_i64(idb, id), doc};
     *out = NULL;
-    PGresult *res = db_exec(db, DB_NONE,
-                            "UPDATE groups SET"
-                            " name = CASE WHEN $2::jsonb ? 'name' THEN $2::jsonb->>'name' ELSE name END,"
-                            " program_id = CASE WHEN $2::jsonb ? 'program_id'"
-                            " THEN ($2::jsonb->>'program_id')::bigint ELSE program_id END,"
-                            " external_id = CASE WHEN $2::jsonb ? 'external_id'"
-                            " THEN $2::jsonb->>'external_id' ELSE external_id END,"
-                            " version = version + 1, updated_at = now() WHERE id = $1",
-                            2, p);
+    PGresult *res = db_exec(
+        db, DB_NONE,
+        "UPDATE groups SET"
+        " name = CASE WHEN $2::jsonb ? 'name' THEN $2::jsonb->>'name' ELSE name END,"
+        " program_id = CASE WHEN $2::jsonb ? 'program_id'"
+        " THEN ($2::jsonb->>'program_id')::bigint ELSE program_id END,"
+        " external_id = CASE WHEN $2::jsonb ? 'external_id'"
+        " THEN $2::jsonb->>'external_id' ELSE external_id END,"
+        " version = version + 1, updated_at = now() WHERE id = $1",
+        2, p);
     free(doc);
     if (!res)
         return db->err;
@@ -317,10 +327,11 @@ enum ej_err ej_store_student_user_facts(struct ej_db *db, int64_t user_id, int64
     char u[24], s[24];
     const char *p[] = {db_i64(u, user_id), db_i64(s, self)};
     memset(f, 0, sizeof *f);
-    PGresult *res = db_exec(db, DB_ONE,
-                            "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND 'student' = ANY(roles)),"
-                            " EXISTS (SELECT 1 FROM students WHERE user_id = $1 AND id <> $2)",
-                            2, p);
+    PGresult *res = db_exec(
+        db, DB_ONE,
+        "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND 'student' = ANY(roles)),"
+        " EXISTS (SELECT 1 FROM students WHERE user_id = $1 AND id <> $2)",
+        2, p);
     if (!res)
         return db->err;
     f->is_student_account = col_true(res, 0, 0);
@@ -334,25 +345,28 @@ enum ej_err ej_store_student_create(struct ej_db *db, const json_t *body, json_t
 {
     char *doc = dump(body);
     const char *p[] = {doc};
-    enum ej_err e = ej_entity_create(db, "student", "student.create",
-                                     "INSERT INTO students AS x (full_name, birth_date, user_id, external_id)"
-                                     " SELECT $1::jsonb->>'full_name', ($1::jsonb->>'birth_date')::date,"
-                                     " ($1::jsonb->>'user_id')::bigint, $1::jsonb->>'external_id'"
-                                     " RETURNING student_json(x)",
-                                     1, p, out, version);
+    enum ej_err e = ej_entity_create(
+        db, "student", "student.create",
+        "INSERT INTO students AS x (full_name, birth_date, user_id, external_id)"
+        " SELECT $1::jsonb->>'full_name', ($1::jsonb->>'birth_date')::date,"
+        " ($1::jsonb->>'user_id')::bigint, $1::jsonb->>'external_id'"
+        " RETURNING student_json(x)",
+        1, p, out, version);
     free(doc);
     return e;
 }
 
-enum ej_err ej_store_student_list(struct ej_db *db, const struct ej_principal *who,
-                                  unsigned scopes, const struct ej_roster_filter *f,
-                                  json_t **items)
+enum ej_err ej_store_student_list(struct ej_db *db, const struct ej_principal *who, unsigned scopes,
+                                  const struct ej_roster_filter *f, json_t **items)
 {
     char lim[24], aft[24], uid[24], sc[24], g[24], like[260];
-    const char *p[] = {db_i64(lim, f->limit), db_i64(aft, f->after),
-                       db_i64(uid, who->user_id), db_i64(sc, scopes),
+    const char *p[] = {db_i64(lim, f->limit),
+                       db_i64(aft, f->after),
+                       db_i64(uid, who->user_id),
+                       db_i64(sc, scopes),
                        db_like(f->q, like, sizeof like),
-                       f->group_id ? db_i64(g, f->group_id) : NULL, f->external_id};
+                       f->group_id ? db_i64(g, f->group_id) : NULL,
+                       f->external_id};
     return list(db, items,
                 "SELECT x.id, student_json(x) AS j FROM students x"
                 " WHERE visible_student($3, $4, x.id)"
@@ -381,8 +395,8 @@ enum ej_err ej_store_student_visible(struct ej_db *db, const struct ej_principal
     return db->err;
 }
 
-enum ej_err ej_store_student_get(struct ej_db *db, const struct ej_principal *who,
-                                 unsigned scopes, int64_t id, json_t **out, int64_t *version)
+enum ej_err ej_store_student_get(struct ej_db *db, const struct ej_principal *who, unsigned scopes,
+                                 int64_t id, json_t **out, int64_t *version)
 {
     char idb[24], uid[24], sc[24];
     const char *p[] = {db_i64(idb, id), db_i64(uid, who->user_id), db_i64(sc, scopes)};
@@ -401,10 +415,12 @@ enum ej_err ej_store_student_update(struct ej_db *db, int64_t id, int64_t expect
         db, "student", "student.update", id, expected_version,
         "SELECT student_json(x) FROM students x WHERE id = $1 FOR UPDATE",
         "UPDATE students x SET"
-        " full_name = CASE WHEN $2::jsonb ? 'full_name' THEN $2::jsonb->>'full_name' ELSE full_name END,"
+        " full_name = CASE WHEN $2::jsonb ? 'full_name' THEN $2::jsonb->>'full_name' ELSE "
+        "full_name END,"
         " birth_date = CASE WHEN $2::jsonb ? 'birth_date' THEN ($2::jsonb->>'birth_date')::date"
         " ELSE birth_date END,"
-        " user_id = CASE WHEN $2::jsonb ? 'user_id' THEN ($2::jsonb->>'user_id')::bigint ELSE user_id END,"
+        " user_id = CASE WHEN $2::jsonb ? 'user_id' THEN ($2::jsonb->>'user_id')::bigint ELSE "
+        "user_id END,"
         " external_id = CASE WHEN $2::jsonb ? 'external_id' THEN $2::jsonb->>'external_id'"
         " ELSE external_id END,"
         " version = version + 1, updated_at = now() WHERE id = $1 RETURNING student_json(x)",
@@ -434,10 +450,11 @@ enum ej_err ej_store_guardian_facts(struct ej_db *db, int64_t student_id, int64_
     char s[24], u[24];
     const char *p[] = {db_i64(s, student_id), db_i64(u, user_id)};
     memset(f, 0, sizeof *f);
-    PGresult *res = db_exec(db, DB_ONE,
-                            "SELECT EXISTS (SELECT 1 FROM students WHERE id = $1),"
-                            " EXISTS (SELECT 1 FROM users WHERE id = $2 AND 'guardian' = ANY(roles))",
-                            2, p);
+    PGresult *res = db_exec(
+        db, DB_ONE,
+        "SELECT EXISTS (SELECT 1 FROM students WHERE id = $1),"
+        " EXISTS (SELECT 1 FROM users WHERE id = $2 AND 'guardian' = ANY(roles))",
+        2, p);
     if (!res)
         return db->err;
     f->student_found = col_true(res, 0, 0);
@@ -457,10 +474,11 @@ enum ej_err ej_store_guardian_link(struct ej_db *db, int64_t student_id, int64_t
 {
     char s[24], u[24];
     const char *p[] = {db_i64(s, student_id), db_i64(u, user_id)};
-    PGresult *res = db_exec(db, DB_OPT,
-                            "INSERT INTO student_guardians (student_id, guardian_id) VALUES ($1, $2)"
-                            " ON CONFLICT DO NOTHING RETURNING 1",
-                            2, p);
+    PGresult *res = db_exec(
+        db, DB_OPT,
+        "INSERT INTO student_guardians (student_id, guardian_id) VALUES ($1, $2)"
+        " ON CONFLICT DO NOTHING RETURNING 1",
+        2, p);
     if (!res)
         return db->err;
     int inserted = PQntuples(res);
@@ -477,10 +495,11 @@ enum ej_err ej_store_guardian_unlink(struct ej_db *db, int64_t student_id, int64
 {
     char s[24], u[24];
     const char *p[] = {db_i64(s, student_id), db_i64(u, user_id)};
-    PGresult *res = db_exec(db, DB_OPT,
-                            "DELETE FROM student_guardians WHERE student_id = $1 AND guardian_id = $2"
-                            " RETURNING 1",
-                            2, p);
+    PGresult *res = db_exec(
+        db, DB_OPT,
+        "DELETE FROM student_guardians WHERE student_id = $1 AND guardian_id = $2"
+        " RETURNING 1",
+        2, p);
     if (!res)
         return db->err;
     int deleted = PQntuples(res);
@@ -530,14 +549,15 @@ enum ej_err ej_store_enrollment_create(struct ej_db *db, int64_t group_id, const
 {
     char g[24], *doc = dump(body);
     const char *p[] = {db_i64(g, group_id), doc};
-    enum ej_err e = ej_entity_create(db, "enrollment", "enrollment.create",
-                                     "INSERT INTO enrollments AS x (group_id, student_id, starts_on,"
-                                     " guardians_informed_on, admission_order)"
-                                     " SELECT $1, ($2::jsonb->>'student_id')::bigint,"
-                                     " ($2::jsonb->>'starts_on')::date,"
-                                     " ($2::jsonb->>'guardians_informed_on')::date,"
-                                     " $2::jsonb->>'admission_order' RETURNING enrollment_json(x)",
-                                     2, p, out, version);
+    enum ej_err e = ej_entity_create(
+        db, "enrollment", "enrollment.create",
+        "INSERT INTO enrollments AS x (group_id, student_id, starts_on,"
+        " guardians_informed_on, admission_order)"
+        " SELECT $1, ($2::jsonb->>'student_id')::bigint,"
+        " ($2::jsonb->>'starts_on')::date,"
+        " ($2::jsonb->>'guardians_informed_on')::date,"
+        " $2::jsonb->>'admission_order' RETURNING enrollment_json(x)",
+        2, p, out, version);
     free(doc);
     return e;
 }
@@ -635,9 +655,8 @@ enum ej_err ej_store_withdrawal_candidates(struct ej_db *db, int64_t id, bool *f
     const char *p[] = {db_i64(idb, id)};
     *found = *withdrawn = false;
     *candidates = NULL;
-    PGresult *res = db_exec(db, DB_OPT,
-                            "SELECT e.withdrawn_at IS NOT NULL FROM enrollments e WHERE e.id = $1",
-                            1, p);
+    PGresult *res = db_exec(
+        db, DB_OPT, "SELECT e.withdrawn_at IS NOT NULL FROM enrollments e WHERE e.id = $1", 1, p);
     if (!res)
         return db->err;
     *found = PQntuples(res) == 1;
@@ -689,25 +708,25 @@ enum ej_err ej_store_withdrawal_candidates(struct ej_db *db, int64_t id, bool *f
  * with that external id if it exists, else (without an external id) an
  * existing student of the same name (case-insensitive) and birth date. eid:
  * the active enrollment that already makes the row true (then it is left). */
-#define IMPORT_ROWS                                                                              \
-    "WITH r AS (SELECT (t.ord - 1)::int AS row, t.x, t.x->>'group_external_id' AS gext,"         \
-    " coalesce((t.x->>'group_id')::bigint, (SELECT g.id FROM groups g"                           \
-    "  WHERE g.external_id = t.x->>'group_external_id')) AS gid,"                                \
-    " t.x->>'student_external_id' AS sext_given,"                                                \
-    " coalesce((t.x->>'student_id')::bigint, (SELECT s.id FROM students s"                       \
-    "  WHERE s.external_id = t.x->>'student_external_id')) AS sid_given,"                        \
-    " t.x->'student'->>'full_name' AS name, (t.x->'student'->>'birth_date')::date AS bdate,"     \
-    " t.x->'student'->>'external_id' AS sext, (t.x->>'starts_on')::date AS starts_on,"           \
+#define IMPORT_ROWS                                                                               \
+    "WITH r AS (SELECT (t.ord - 1)::int AS row, t.x, t.x->>'group_external_id' AS gext,"          \
+    " coalesce((t.x->>'group_id')::bigint, (SELECT g.id FROM groups g"                            \
+    "  WHERE g.external_id = t.x->>'group_external_id')) AS gid,"                                 \
+    " t.x->>'student_external_id' AS sext_given,"                                                 \
+    " coalesce((t.x->>'student_id')::bigint, (SELECT s.id FROM students s"                        \
+    "  WHERE s.external_id = t.x->>'student_external_id')) AS sid_given,"                         \
+    " t.x->'student'->>'full_name' AS name, (t.x->'student'->>'birth_date')::date AS bdate,"      \
+    " t.x->'student'->>'external_id' AS sext, (t.x->>'starts_on')::date AS starts_on,"            \
     " coalesce(t.x->'guardian_ids', (SELECT coalesce(jsonb_agg(u.id ORDER BY u.id), '[]'::jsonb)" \
-    "  FROM jsonb_array_elements_text(t.x->'guardian_external_ids') ge"                          \
-    "  JOIN users u ON u.external_id = ge), '[]'::jsonb) AS gids"                                \
-    " FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(x, ord)),"                       \
-    " m0 AS (SELECT r.*, coalesce(r.sid_given, CASE WHEN r.sext IS NOT NULL"                     \
-    "  THEN (SELECT s.id FROM students s WHERE s.external_id = r.sext)"                          \
-    "  ELSE (SELECT s.id FROM students s WHERE r.sext_given IS NULL"                             \
-    "   AND lower(s.full_name) = lower(r.name) AND s.birth_date = r.bdate"                       \
-    "   ORDER BY s.id LIMIT 1) END) AS sid FROM r),"                                             \
-    " m AS (SELECT m0.*, (SELECT n.id FROM enrollments n WHERE n.student_id = m0.sid"            \
+    "  FROM jsonb_array_elements_text(t.x->'guardian_external_ids') ge"                           \
+    "  JOIN users u ON u.external_id = ge), '[]'::jsonb) AS gids"                                 \
+    " FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(x, ord)),"                        \
+    " m0 AS (SELECT r.*, coalesce(r.sid_given, CASE WHEN r.sext IS NOT NULL"                      \
+    "  THEN (SELECT s.id FROM students s WHERE s.external_id = r.sext)"                           \
+    "  ELSE (SELECT s.id FROM students s WHERE r.sext_given IS NULL"                              \
+    "   AND lower(s.full_name) = lower(r.name) AND s.birth_date = r.bdate"                        \
+    "   ORDER BY s.id LIMIT 1) END) AS sid FROM r),"                                              \
+    " m AS (SELECT m0.*, (SELECT n.id FROM enrollments n WHERE n.student_id = m0.sid"             \
     "  AND n.group_id = m0.gid AND n.withdrawn_at IS NULL) AS eid FROM m0)"
 
 enum ej_err ej_store_import_problems(struct ej_db *db, const json_t *rows, json_t **errors)
@@ -716,7 +735,8 @@ enum ej_err ej_store_import_problems(struct ej_db *db, const json_t *rows, json_
     const char *p[] = {doc};
     enum ej_err e = db_json(
         db, errors,
-        IMPORT_ROWS ","
+        IMPORT_ROWS
+        ","
         " v AS (SELECT m.*, g.id AS group_found, y.starts_on AS ys, y.ends_on AS ye"
         " FROM m LEFT JOIN groups g ON g.id = m.gid"
         " LEFT JOIN school_years y ON y.id = g.school_year_id),"
@@ -741,7 +761,8 @@ enum ej_err ej_store_import_problems(struct ej_db *db, const json_t *rows, json_
         "  WHERE sid_given IS NULL AND sext_given IS NULL AND sext IS NULL AND sid IS NOT NULL"
         "  AND jsonb_array_length(gids) > 0"
         " UNION ALL SELECT v.row, 'guardian_external_ids', 'no user has the external_id ' || ge"
-        "  FROM v, jsonb_array_elements_text(coalesce(v.x->'guardian_external_ids', '[]'::jsonb)) ge"
+        "  FROM v, jsonb_array_elements_text(coalesce(v.x->'guardian_external_ids', '[]'::jsonb)) "
+        "ge"
         "  WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.external_id = ge)"
         " UNION ALL SELECT v.row, CASE WHEN v.x ? 'guardian_ids' THEN 'guardian_ids'"
         "  ELSE 'guardian_external_ids' END, 'user ' || gt || ' is not a guardian'"
@@ -780,53 +801,57 @@ enum ej_err ej_store_import_enrollments(struct ej_db *db, const json_t *rows, js
     *out = NULL;
     /* New students first (one per distinct external id, or name and birth
      * date), audited; and the rows that matched an existing student. */
-    enum ej_err e = db_json(db, &students,
-                            IMPORT_ROWS ","
-                            " new AS (SELECT DISTINCT ON (coalesce('e:' || sext, lower(name) || '|' || bdate))"
-                            "  name, bdate, sext FROM m WHERE sid IS NULL"
-                            "  ORDER BY coalesce('e:' || sext, lower(name) || '|' || bdate), row),"
-                            " ins AS (INSERT INTO students AS s (full_name, birth_date, external_id)"
-                            "  SELECT name, bdate, sext FROM new RETURNING s.id, student_json(s) AS j),"
-                            " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
-                            "  request_id) SELECT $2, 'student.create', 'student', id::text, j, $3 FROM ins)"
-                            " SELECT jsonb_build_object('created', (SELECT count(*) FROM ins),"
-                            "  'created_rows', (SELECT coalesce(jsonb_agg(row), '[]'::jsonb) FROM m"
-                            "   WHERE sid IS NULL),"
-                            "  'matched', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', row,"
-                            "   'student_id', sid) ORDER BY row), '[]'::jsonb) FROM m"
-                            "   WHERE sid_given IS NULL AND sid IS NOT NULL))",
-                            3, p);
+    enum ej_err e = db_json(
+        db, &students,
+        IMPORT_ROWS
+        ","
+        " new AS (SELECT DISTINCT ON (coalesce('e:' || sext, lower(name) || '|' || bdate))"
+        "  name, bdate, sext FROM m WHERE sid IS NULL"
+        "  ORDER BY coalesce('e:' || sext, lower(name) || '|' || bdate), row),"
+        " ins AS (INSERT INTO students AS s (full_name, birth_date, external_id)"
+        "  SELECT name, bdate, sext FROM new RETURNING s.id, student_json(s) AS j),"
+        " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
+        "  request_id) SELECT $2, 'student.create', 'student', id::text, j, $3 FROM ins)"
+        " SELECT jsonb_build_object('created', (SELECT count(*) FROM ins),"
+        "  'created_rows', (SELECT coalesce(jsonb_agg(row), '[]'::jsonb) FROM m"
+        "   WHERE sid IS NULL),"
+        "  'matched', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', row,"
+        "   'student_id', sid) ORDER BY row), '[]'::jsonb) FROM m"
+        "   WHERE sid_given IS NULL AND sid IS NOT NULL))",
+        3, p);
     /* Then the enrollments that are not already true, and the guardian
      * links, audited; and per row what happened. */
     if (e == EJ_OK)
-        e = db_json(db, &result,
-                    IMPORT_ROWS ","
-                    " ins AS (INSERT INTO enrollments AS e (group_id, student_id, starts_on,"
-                    "  guardians_informed_on, admission_order) SELECT gid, sid, starts_on,"
-                    "  (x->>'guardians_informed_on')::date, x->>'admission_order' FROM m"
-                    "  WHERE eid IS NULL ORDER BY row"
-                    "  RETURNING e.id, e.group_id, e.student_id, enrollment_json(e) AS j),"
-                    " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
-                    "  request_id) SELECT $2, 'enrollment.create', 'enrollment', id::text, j, $3"
-                    "  FROM ins),"
-                    " gl AS (INSERT INTO student_guardians (student_id, guardian_id)"
-                    "  SELECT DISTINCT m.sid, g::bigint FROM m, jsonb_array_elements_text(m.gids) g"
-                    "  ON CONFLICT DO NOTHING RETURNING student_id, guardian_id),"
-                    " aud2 AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
-                    "  request_id) SELECT $2, 'student.guardian_link', 'student', student_id::text,"
-                    "  jsonb_build_object('student_id', student_id, 'guardian_id', guardian_id), $3"
-                    "  FROM gl)"
-                    " SELECT jsonb_build_object('enrollments', coalesce((SELECT jsonb_agg(j ORDER BY id)"
-                    "  FROM ins), '[]'::jsonb), 'guardian_links_created', (SELECT count(*) FROM gl),"
-                    "  'enrollments_left', (SELECT count(*) FROM m WHERE eid IS NOT NULL),"
-                    "  'rows', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', m.row,"
-                    "   'student_id', m.sid, 'enrollment_id', coalesce(m.eid, i.id),"
-                    "   'enrollment', CASE WHEN m.eid IS NULL THEN 'created' ELSE 'left' END,"
-                    "   'guardian_links_created', (SELECT count(*) FROM gl WHERE gl.student_id = m.sid"
-                    "    AND gl.guardian_id IN (SELECT jsonb_array_elements_text(m.gids)::bigint)))"
-                    "   ORDER BY m.row), '[]'::jsonb)"
-                    "   FROM m LEFT JOIN ins i ON i.group_id = m.gid AND i.student_id = m.sid))",
-                    3, p);
+        e = db_json(
+            db, &result,
+            IMPORT_ROWS
+            ","
+            " ins AS (INSERT INTO enrollments AS e (group_id, student_id, starts_on,"
+            "  guardians_informed_on, admission_order) SELECT gid, sid, starts_on,"
+            "  (x->>'guardians_informed_on')::date, x->>'admission_order' FROM m"
+            "  WHERE eid IS NULL ORDER BY row"
+            "  RETURNING e.id, e.group_id, e.student_id, enrollment_json(e) AS j),"
+            " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
+            "  request_id) SELECT $2, 'enrollment.create', 'enrollment', id::text, j, $3"
+            "  FROM ins),"
+            " gl AS (INSERT INTO student_guardians (student_id, guardian_id)"
+            "  SELECT DISTINCT m.sid, g::bigint FROM m, jsonb_array_elements_text(m.gids) g"
+            "  ON CONFLICT DO NOTHING RETURNING student_id, guardian_id),"
+            " aud2 AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
+            "  request_id) SELECT $2, 'student.guardian_link', 'student', student_id::text,"
+            "  jsonb_build_object('student_id', student_id, 'guardian_id', guardian_id), $3"
+            "  FROM gl)"
+            " SELECT jsonb_build_object('enrollments', coalesce((SELECT jsonb_agg(j ORDER BY id)"
+            "  FROM ins), '[]'::jsonb), 'guardian_links_created', (SELECT count(*) FROM gl),"
+            "  'enrollments_left', (SELECT count(*) FROM m WHERE eid IS NOT NULL),"
+            "  'rows', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', m.row,"
+            "   'student_id', m.sid, 'enrollment_id', coalesce(m.eid, i.id),"
+            "   'enrollment', CASE WHEN m.eid IS NULL THEN 'created' ELSE 'left' END,"
+            "   'guardian_links_created', (SELECT count(*) FROM gl WHERE gl.student_id = m.sid"
+            "    AND gl.guardian_id IN (SELECT jsonb_array_elements_text(m.gids)::bigint)))"
+            "   ORDER BY m.row), '[]'::jsonb)"
+            "   FROM m LEFT JOIN ins i ON i.group_id = m.gid AND i.student_id = m.sid))",
+            3, p);
     if (e == EJ_OK && (!students || !result)) {
         db->err = EJ_ERR_INTERNAL;
         e = db->err;
@@ -844,7 +869,9 @@ enum ej_err ej_store_import_enrollments(struct ej_db *db, const json_t *rows, js
         json_array_foreach(json_object_get(result, "rows"), i, row) {
             json_int_t n = json_integer_value(json_object_get(row, "row"));
             const char *how = "given";
-            json_array_foreach(created_rows, k, v) if (json_integer_value(v) == n) how = "created";
+            json_array_foreach(created_rows, k, v)
+                if (json_integer_value(v) == n)
+                    how = "created";
             json_array_foreach(matched, k, v) {
                 if (json_integer_value(json_object_get(v, "row")) == n)
                     how = "matched";

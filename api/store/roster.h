@@ -40,8 +40,7 @@ enum ej_err ej_store_school_year_create(struct ej_db *db, const json_t *body, js
                                         int64_t *version);
 enum ej_err ej_store_school_year_list(struct ej_db *db, const struct ej_roster_filter *f,
                                       json_t **items);
-enum ej_err ej_store_school_year_get(struct ej_db *db, int64_t id, json_t **out,
-                                     int64_t *version);
+enum ej_err ej_store_school_year_get(struct ej_db *db, int64_t id, json_t **out, int64_t *version);
 enum ej_err ej_store_school_year_close(struct ej_db *db, int64_t id, json_t **out,
                                        int64_t *version);
 /* The facts of a school year a write depends on. */
@@ -66,9 +65,8 @@ enum ej_err ej_store_not_teachers(struct ej_db *db, const json_t *ids, json_t **
 /* Creates the group of a checked body and its teachers (teacher_ids). */
 enum ej_err ej_store_group_create(struct ej_db *db, const json_t *body, json_t **out,
                                   int64_t *version);
-enum ej_err ej_store_group_list(struct ej_db *db, const struct ej_principal *who,
-                                unsigned scopes, const struct ej_roster_filter *f,
-                                json_t **items);
+enum ej_err ej_store_group_list(struct ej_db *db, const struct ej_principal *who, unsigned scopes,
+                                const struct ej_roster_filter *f, json_t **items);
 enum ej_err ej_store_group_get(struct ej_db *db, const struct ej_principal *who, unsigned scopes,
                                int64_t id, json_t **out, int64_t *version);
 /* Locks the group for a change and loads it: *before its JSON (new), and
@@ -91,11 +89,10 @@ enum ej_err ej_store_student_user_facts(struct ej_db *db, int64_t user_id, int64
                                         struct ej_student_user_facts *f);
 enum ej_err ej_store_student_create(struct ej_db *db, const json_t *body, json_t **out,
                                     int64_t *version);
-enum ej_err ej_store_student_list(struct ej_db *db, const struct ej_principal *who,
-                                  unsigned scopes, const struct ej_roster_filter *f,
-                                  json_t **items);
-enum ej_err ej_store_student_get(struct ej_db *db, const struct ej_principal *who,
-                                 unsigned scopes, int64_t id, json_t **out, int64_t *version);
+enum ej_err ej_store_student_list(struct ej_db *db, const struct ej_principal *who, unsigned scopes,
+                                  const struct ej_roster_filter *f, json_t **items);
+enum ej_err ej_store_student_get(struct ej_db *db, const struct ej_principal *who, unsigned scopes,
+                                 int64_t id, json_t **out, int64_t *version);
 enum ej_err ej_store_student_update(struct ej_db *db, int64_t id, int64_t expected_version,
                                     const json_t *body, json_t **out, int64_t *version);
 /* EJ_OK if the student exists and is visible in these scopes, else EJ_ERR_NOT_FOUND. */

@@ -94,8 +94,8 @@ enum ej_err ej_store_settings_get(struct ej_db *db, json_t **out, int64_t *versi
     return e;
 }
 
-enum ej_err ej_store_settings_update(struct ej_db *db, int64_t expected_version,
-                                     const json_t *body, json_t **out, int64_t *version_out)
+enum ej_err ej_store_settings_update(struct ej_db *db, int64_t expected_version, const json_t *body,
+                                     json_t **out, int64_t *version_out)
 {
     struct ej_cal cal;
     json_t *before = NULL, *after = NULL, *rows = json_object();
@@ -191,8 +191,8 @@ enum ej_err ej_store_absence_reason_list(struct ej_db *db, json_t **items)
     return EJ_OK;
 }
 
-enum ej_err ej_store_absence_reason_get(struct ej_db *db, const char *code, bool lock,
-                                        json_t **out, int64_t *version)
+enum ej_err ej_store_absence_reason_get(struct ej_db *db, const char *code, bool lock, json_t **out,
+                                        int64_t *version)
 {
     const char *p[] = {code};
     *out = NULL;
@@ -254,12 +254,17 @@ enum ej_err ej_store_absence_reason_in_use(struct ej_db *db, const char *code, b
     return EJ_OK;
 }
 
-enum ej_err ej_store_absence_reason_update(struct ej_db *db, const char *code,
-                                           const json_t *before, const char *name, int excused,
-                                           int active, json_t **out, int64_t *version)
+enum ej_err ej_store_absence_reason_update(struct ej_db *db, const char *code, const json_t *before,
+                                           const char *name, int excused, int active, json_t **out,
+                                           int64_t *version)
 {
-    const char *p[] = {code, name, excused < 0 ? NULL : excused ? "true" : "false",
-                       active < 0 ? NULL : active ? "true" : "false"};
+    const char *p[] = {code, name,
+                       excused < 0 ? NULL
+                       : excused   ? "true"
+                                   : "false",
+                       active < 0 ? NULL
+                       : active   ? "true"
+                                  : "false"};
     *out = NULL;
     PGresult *res = db_exec(db, DB_ONE,
                             "UPDATE absence_reasons c SET name = coalesce($2, name),"

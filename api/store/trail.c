@@ -40,8 +40,7 @@ static json_t *audit_item(const PGresult *res, int i)
     return o;
 }
 
-enum ej_err ej_store_audit_list(struct ej_db *db, const struct ej_audit_filter *f,
-                                json_t **items)
+enum ej_err ej_store_audit_list(struct ej_db *db, const struct ej_audit_filter *f, json_t **items)
 {
     /* Only the filters given are in the statement, so the planner sees plain
      * equalities and picks the index that ends in (at, id) for them; each
@@ -69,7 +68,8 @@ enum ej_err ej_store_audit_list(struct ej_db *db, const struct ej_audit_filter *
         add(sql, sizeof sql, p, &n, "a.at < ((", f->to,
             "::date + 1)::timestamp AT TIME ZONE 'Europe/Riga')");
     if (f->after)
-        add(sql, sizeof sql, p, &n, "(a.at, a.id) < (SELECT c.at, c.id FROM audit_log c WHERE c.id = ",
+        add(sql, sizeof sql, p, &n,
+            "(a.at, a.id) < (SELECT c.at, c.id FROM audit_log c WHERE c.id = ",
             db_i64(aft, f->after), ")");
     strncat(sql, " ORDER BY a.at DESC, a.id DESC LIMIT $1", sizeof sql - strlen(sql) - 1);
     *items = NULL;
@@ -90,20 +90,20 @@ enum ej_err ej_store_audit_list(struct ej_db *db, const struct ej_audit_filter *
  * a lesson's records only for its entry and absence reasons (the lesson's
  * time or room are not the child's data). */
 #define ACCESS_KEYS                                                                          \
-    "WITH s AS (SELECT id, user_id FROM students WHERE id = $1),"                             \
-    " keys (entity, entity_id, since) AS ("                                                   \
-    "  SELECT e, s.id::text, NULL::timestamptz FROM s,"                                       \
-    "   unnest(ARRAY['student', 'getStudent', 'listGuardians', 'getStudentAttendance',"     \
-    "    'getStudentAccessLog']) e"                                                        \
-    "  UNION ALL SELECT e, s.user_id::text, NULL FROM s, unnest(ARRAY['user', 'getUser']) e"  \
-    "   WHERE s.user_id IS NOT NULL"                                                          \
-    "  UNION ALL SELECT e, x.id::text, NULL FROM enrollments x,"                              \
-    "   unnest(ARRAY['enrollment', 'getEnrollment']) e WHERE x.student_id = $1"               \
-    "  UNION ALL SELECT 'listEnrollments', x.group_id::text, min(x.created_at)"               \
-    "   FROM enrollments x WHERE x.student_id = $1 GROUP BY x.group_id"                       \
-    "  UNION ALL SELECT e, x.id::text, NULL FROM absence_reports x,"                          \
-    "   unnest(ARRAY['absence_report', 'getAbsenceReport']) e WHERE x.student_id = $1"        \
-    "  UNION ALL SELECT e, x.lesson_id::text, NULL FROM lesson_attendance x,"                 \
+    "WITH s AS (SELECT id, user_id FROM students WHERE id = $1),"                            \
+    " keys (entity, entity_id, since) AS ("                                                  \
+    "  SELECT e, s.id::text, NULL::timestamptz FROM s,"                                      \
+    "   unnest(ARRAY['student', 'getStudent', 'listGuardians', 'getStudentAttendance',"      \
+    "    'getStudentAccessLog']) e"                                                          \
+    "  UNION ALL SELECT e, s.user_id::text, NULL FROM s, unnest(ARRAY['user', 'getUser']) e" \
+    "   WHERE s.user_id IS NOT NULL"                                                         \
+    "  UNION ALL SELECT e, x.id::text, NULL FROM enrollments x,"                             \
+    "   unnest(ARRAY['enrollment', 'getEnrollment']) e WHERE x.student_id = $1"              \
+    "  UNION ALL SELECT 'listEnrollments', x.group_id::text, min(x.created_at)"              \
+    "   FROM enrollments x WHERE x.student_id = $1 GROUP BY x.group_id"                      \
+    "  UNION ALL SELECT e, x.id::text, NULL FROM absence_reports x,"                         \
+    "   unnest(ARRAY['absence_report', 'getAbsenceReport']) e WHERE x.student_id = $1"       \
+    "  UNION ALL SELECT e, x.lesson_id::text, NULL FROM lesson_attendance x,"                \
     "   unnest(ARRAY['lesson', 'getLesson', 'getLessonEntry']) e WHERE x.student_id = $1)"
 
 /* What a recorded read (its entity is the operation) read: the kind of its
@@ -111,11 +111,15 @@ enum ej_err ej_store_audit_list(struct ej_db *db, const struct ej_audit_filter *
 static const char *read_entity(const char *operation)
 {
     static const char *const map[][2] = {
-        {"getStudent", "student"},         {"listGuardians", "student"},
-        {"getStudentAttendance", "student"}, {"getStudentAccessLog", "student"},
+        {"getStudent", "student"},
+        {"listGuardians", "student"},
+        {"getStudentAttendance", "student"},
+        {"getStudentAccessLog", "student"},
         {"getUser", "user"},
-        {"getEnrollment", "enrollment"},   {"listEnrollments", "group"},
-        {"getAbsenceReport", "absence_report"}, {"getLesson", "lesson"},
+        {"getEnrollment", "enrollment"},
+        {"listEnrollments", "group"},
+        {"getAbsenceReport", "absence_report"},
+        {"getLesson", "lesson"},
         {"getLessonEntry", "lesson"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
@@ -132,9 +136,9 @@ enum ej_err ej_store_access_log(struct ej_db *db, const struct ej_principal *who
     const char *p[] = {db_i64(sid, student_id), db_i64(sc, scopes), db_i64(me, who->user_id),
                        db_i64(lim, limit), after ? db_i64(aft, after) : NULL};
     *items = NULL;
-    PGresult *res = db_exec(db, DB_OPT | DB_READ,
-                            "SELECT 1 FROM students WHERE id = $1 AND visible_student($3, $2::int, $1)",
-                            3, p);
+    PGresult *res = db_exec(
+        db, DB_OPT | DB_READ,
+        "SELECT 1 FROM students WHERE id = $1 AND visible_student($3, $2::int, $1)", 3, p);
     if (!res)
         return db->err;
     int found = PQntuples(res);
@@ -170,9 +174,9 @@ enum ej_err ej_store_access_log(struct ej_db *db, const struct ej_principal *who
         /* A read's entity is the operation (getStudent...); a change's action
          * says what was done (lesson.entry...). */
         json_object_set_new(o, "operation", row_str(res, i, read ? 3 : 2));
-        json_object_set_new(o, "entity", read ? string_or_null(read_entity(
-                                                      PQgetvalue(res, i, 3)))
-                                                : row_str(res, i, 3));
+        json_object_set_new(o, "entity",
+                            read ? string_or_null(read_entity(PQgetvalue(res, i, 3)))
+                                 : row_str(res, i, 3));
         json_object_set_new(o, "entity_id", row_text_id(res, i, 4));
         json_object_set_new(o, "actor_roles", row_json(res, i, 5));
         json_object_set_new(o, "actor_id", with_names ? row_int(res, i, 6) : json_null());

@@ -30,8 +30,7 @@ struct ej_audit_filter {
 
 /* [{id, at, actor_id, actor, actor_username, action, entity, entity_id,
  * before, after, request_id}]. */
-enum ej_err ej_store_audit_list(struct ej_db *db, const struct ej_audit_filter *f,
-                                json_t **items);
+enum ej_err ej_store_audit_list(struct ej_db *db, const struct ej_audit_filter *f, json_t **items);
 
 struct ej_principal;
 

@@ -38,8 +38,12 @@ enum ej_err ej_store_user_create(struct ej_db *db, const json_t *body, const cha
 enum ej_err ej_store_user_list(struct ej_db *db, const struct ej_user_filter *f, json_t **items)
 {
     char lim[24], aft[24], like[260];
-    const char *p[] = {f->role, db_like(f->q, like, sizeof like), f->access,
-                       db_i64(lim, f->limit), db_i64(aft, f->after), f->external_id};
+    const char *p[] = {f->role,
+                       db_like(f->q, like, sizeof like),
+                       f->access,
+                       db_i64(lim, f->limit),
+                       db_i64(aft, f->after),
+                       f->external_id};
     return db_json(db, items,
                    "SELECT coalesce(jsonb_agg(j ORDER BY id), '[]'::jsonb) FROM ("
                    " SELECT u.id, user_json(u) AS j FROM users u"
@@ -56,8 +60,7 @@ enum ej_err ej_store_user_get(struct ej_db *db, int64_t id, json_t **user, int64
 {
     char idbuf[24];
     const char *p[] = {db_i64(idbuf, id)};
-    return ej_entity_get(db, "SELECT user_json(u) FROM users u WHERE id = $1", 1, p, user,
-                         version);
+    return ej_entity_get(db, "SELECT user_json(u) FROM users u WHERE id = $1", 1, p, user, version);
 }
 
 enum ej_err ej_store_user_update(struct ej_db *db, int64_t id, int64_t expected_version,
@@ -68,7 +71,8 @@ enum ej_err ej_store_user_update(struct ej_db *db, int64_t id, int64_t expected_
     enum ej_err e = ej_entity_change(
         db, "user", "user.update", id, expected_version, LOAD_USER,
         "UPDATE users u SET"
-        " full_name = CASE WHEN $2::jsonb ? 'full_name' THEN $2::jsonb->>'full_name' ELSE full_name END,"
+        " full_name = CASE WHEN $2::jsonb ? 'full_name' THEN $2::jsonb->>'full_name' ELSE "
+        "full_name END,"
         " email = CASE WHEN $2::jsonb ? 'email' THEN $2::jsonb->>'email' ELSE email END,"
         " phone = CASE WHEN $2::jsonb ? 'phone' THEN $2::jsonb->>'phone' ELSE phone END,"
         " roles = CASE WHEN $2::jsonb ? 'roles' THEN ARRAY(SELECT DISTINCT"
@@ -91,13 +95,14 @@ enum ej_err ej_store_user_reset_password(struct ej_db *db, int64_t id, const cha
 {
     char idbuf[24];
     const char *p[] = {db_i64(idbuf, id), hash};
-    return change_user(db, id, "user.reset_password",
-                       "WITH s AS (UPDATE sessions SET revoked_at = now(),"
-                       " revoked_reason = 'password_reset' WHERE user_id = $1 AND revoked_at IS NULL)"
-                       " UPDATE users u SET password_hash = $2, must_change_password = true,"
-                       " token_version = token_version + 1, version = version + 1,"
-                       " updated_at = now() WHERE id = $1 RETURNING user_json(u)",
-                       2, p, user, version);
+    return change_user(
+        db, id, "user.reset_password",
+        "WITH s AS (UPDATE sessions SET revoked_at = now(),"
+        " revoked_reason = 'password_reset' WHERE user_id = $1 AND revoked_at IS NULL)"
+        " UPDATE users u SET password_hash = $2, must_change_password = true,"
+        " token_version = token_version + 1, version = version + 1,"
+        " updated_at = now() WHERE id = $1 RETURNING user_json(u)",
+        2, p, user, version);
 }
 
 enum ej_err ej_store_user_revoke(struct ej_db *db, int64_t id, const char *reason, json_t **user,
@@ -114,8 +119,7 @@ enum ej_err ej_store_user_revoke(struct ej_db *db, int64_t id, const char *reaso
                        2, p, user, version);
 }
 
-enum ej_err ej_store_user_reinstate(struct ej_db *db, int64_t id, json_t **user,
-                                    int64_t *version)
+enum ej_err ej_store_user_reinstate(struct ej_db *db, int64_t id, json_t **user, int64_t *version)
 {
     char idbuf[24];
     const char *p[] = {db_i64(idbuf, id)};

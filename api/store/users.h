@@ -44,7 +44,6 @@ enum ej_err ej_store_user_reset_password(struct ej_db *db, int64_t id, const cha
 /* Revokes access now (every token dies on its next use) or reinstates it. */
 enum ej_err ej_store_user_revoke(struct ej_db *db, int64_t id, const char *reason, json_t **user,
                                  int64_t *version);
-enum ej_err ej_store_user_reinstate(struct ej_db *db, int64_t id, json_t **user,
-                                    int64_t *version);
+enum ej_err ej_store_user_reinstate(struct ej_db *db, int64_t id, json_t **user, int64_t *version);
 
 #endif

@@ -21,13 +21,13 @@ static void test_records_lesson(void)
         int64_t caller, substitute;
         bool teaches, want;
     } rows[] = {
-        {true, false, SUPERUSER, 0, false, true},           /* the superuser records any lesson */
+        {true, false, SUPERUSER, 0, false, true}, /* the superuser records any lesson */
         {true, false, SUPERUSER, SUBSTITUTE, false, true},
-        {false, true, TEACHER, 0, true, true},              /* §15 a teacher of the group */
-        {false, true, OTHER, 0, false, false},              /* a teacher of another group */
-        {false, true, TEACHER, SUBSTITUTE, true, false},    /* a substitute is assigned: only they */
+        {false, true, TEACHER, 0, true, true},           /* §15 a teacher of the group */
+        {false, true, OTHER, 0, false, false},           /* a teacher of another group */
+        {false, true, TEACHER, SUBSTITUTE, true, false}, /* a substitute is assigned: only they */
         {false, true, SUBSTITUTE, SUBSTITUTE, false, true},
-        {false, false, TEACHER, 0, true, false},            /* not a teacher (any more) */
+        {false, false, TEACHER, 0, true, false}, /* not a teacher (any more) */
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
         CHECK(ej_records_lesson(rows[i].su, rows[i].teacher, rows[i].caller, rows[i].substitute,

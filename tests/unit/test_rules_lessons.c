@@ -12,11 +12,14 @@ static void lesson_writable(void)
         const char *state;
         enum ej_lesson_verdict want;
     } t[] = {
-        {false, "planned", EJ_LESSON_WRITABLE},     {false, "due", EJ_LESSON_WRITABLE},
-        {false, "overdue", EJ_LESSON_WRITABLE},     {false, "cancelled", EJ_LESSON_CANCELLED},
+        {false, "planned", EJ_LESSON_WRITABLE},
+        {false, "due", EJ_LESSON_WRITABLE},
+        {false, "overdue", EJ_LESSON_WRITABLE},
+        {false, "cancelled", EJ_LESSON_CANCELLED},
         {false, "recorded", EJ_LESSON_RECORDED},
         /* §18: a closed year is read-only, whatever the lesson's state */
-        {true, "planned", EJ_LESSON_YEAR_CLOSED},   {true, "cancelled", EJ_LESSON_YEAR_CLOSED},
+        {true, "planned", EJ_LESSON_YEAR_CLOSED},
+        {true, "cancelled", EJ_LESSON_YEAR_CLOSED},
         {true, "recorded", EJ_LESSON_YEAR_CLOSED},
     };
     for (size_t i = 0; i < N(t); i++)
@@ -43,7 +46,8 @@ static void year_dates(void)
         {false, "2026-09-01", "2026-09-01", EJ_YEAR_DATES_OK},
         {false, "2027-05-31", "2027-05-31", EJ_YEAR_DATES_OK},
         {false, "2026-08-31", "2026-10-01", EJ_YEAR_DATES_FROM_OUTSIDE},
-        {false, "2027-06-01", "2027-06-01", EJ_YEAR_DATES_FROM_OUTSIDE}, /* one lesson after the year */
+        {false, "2027-06-01", "2027-06-01",
+         EJ_YEAR_DATES_FROM_OUTSIDE}, /* one lesson after the year */
         {false, "2026-09-01", "2027-06-01", EJ_YEAR_DATES_TO_OUTSIDE},
         {true, "2026-09-01", "2027-05-31", EJ_YEAR_DATES_CLOSED},
         {true, "2020-01-01", "2030-01-01", EJ_YEAR_DATES_CLOSED},

@@ -18,17 +18,26 @@ static void throttle_schedule(void)
         enum ej_throttle_key key;
         int failures, seconds;
     } table[] = {
-        {EJ_THROTTLE_PAIR, 0, 0},      {EJ_THROTTLE_PAIR, 1, 0},
-        {EJ_THROTTLE_PAIR, 4, 0},      {EJ_THROTTLE_PAIR, 5, 1},
-        {EJ_THROTTLE_PAIR, 6, 2},      {EJ_THROTTLE_PAIR, 7, 4},
-        {EJ_THROTTLE_PAIR, 8, 8},      {EJ_THROTTLE_PAIR, 14, 512},
+        {EJ_THROTTLE_PAIR, 0, 0},
+        {EJ_THROTTLE_PAIR, 1, 0},
+        {EJ_THROTTLE_PAIR, 4, 0},
+        {EJ_THROTTLE_PAIR, 5, 1},
+        {EJ_THROTTLE_PAIR, 6, 2},
+        {EJ_THROTTLE_PAIR, 7, 4},
+        {EJ_THROTTLE_PAIR, 8, 8},
+        {EJ_THROTTLE_PAIR, 14, 512},
         /* capped at 15 minutes */
-        {EJ_THROTTLE_PAIR, 15, 900},   {EJ_THROTTLE_PAIR, 16, 900},
-        {EJ_THROTTLE_PAIR, 1000, 900}, {EJ_THROTTLE_PAIR, 2147483647, 900},
+        {EJ_THROTTLE_PAIR, 15, 900},
+        {EJ_THROTTLE_PAIR, 16, 900},
+        {EJ_THROTTLE_PAIR, 1000, 900},
+        {EJ_THROTTLE_PAIR, 2147483647, 900},
         /* the account after 20, capped at 5 minutes (a new address waits at most that) */
-        {EJ_THROTTLE_ACCOUNT, 5, 0},   {EJ_THROTTLE_ACCOUNT, 19, 0},
-        {EJ_THROTTLE_ACCOUNT, 20, 1},  {EJ_THROTTLE_ACCOUNT, 21, 2},
-        {EJ_THROTTLE_ACCOUNT, 28, 256}, {EJ_THROTTLE_ACCOUNT, 29, 300},
+        {EJ_THROTTLE_ACCOUNT, 5, 0},
+        {EJ_THROTTLE_ACCOUNT, 19, 0},
+        {EJ_THROTTLE_ACCOUNT, 20, 1},
+        {EJ_THROTTLE_ACCOUNT, 21, 2},
+        {EJ_THROTTLE_ACCOUNT, 28, 256},
+        {EJ_THROTTLE_ACCOUNT, 29, 300},
         {EJ_THROTTLE_ACCOUNT, 100000, 300},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {

@@ -38,10 +38,10 @@ int main(void)
         const char *s;
         bool status, decision, decidable;
     } words[] = {
-        {"open", true, false, true},       {"accepted", true, true, false},
-        {"declined", true, true, false},   {"noted", true, true, false},
-        {"Open", false, false, false},     {"", false, false, false},
-        {NULL, false, false, false},       {"rejected", false, false, false},
+        {"open", true, false, true},     {"accepted", true, true, false},
+        {"declined", true, true, false}, {"noted", true, true, false},
+        {"Open", false, false, false},   {"", false, false, false},
+        {NULL, false, false, false},     {"rejected", false, false, false},
     };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         CHECK(ej_proposal_status_valid(words[i].s) == words[i].status);

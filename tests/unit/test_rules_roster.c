@@ -131,7 +131,8 @@ int main(void)
     } rows[] = {
         {"{\"student_id\": 1, \"group_id\": 2, \"starts_on\": \"2026-09-01\"}", ""},
         {"{\"student_external_id\": \"S-1\", \"group_external_id\": \"G-1\"}", ""},
-        {"{\"student\": {\"full_name\": \"Anna\", \"birth_date\": \"2015-01-02\"}, \"group_id\": 2}",
+        {"{\"student\": {\"full_name\": \"Anna\", \"birth_date\": \"2015-01-02\"}, \"group_id\": "
+         "2}",
          ""},
         {"{\"student\": {\"full_name\": \"Anna\", \"external_id\": \"S-9\"}, \"group_id\": 2}", ""},
         {"{\"group_id\": 2}", "student: give one of student_id, student_external_id or student"},
@@ -147,12 +148,15 @@ int main(void)
         {"{\"student_id\": 1}", "group_id: give either group_id or group_external_id"},
         {"{\"student_id\": 1, \"group_id\": 2, \"group_external_id\": \"G\"}",
          "group_id: give either group_id or group_external_id"},
-        {"{\"student_id\": 1, \"group_id\": 2, \"guardian_ids\": [4], \"guardian_external_ids\": [\"P\"]}",
+        {"{\"student_id\": 1, \"group_id\": 2, \"guardian_ids\": [4], \"guardian_external_ids\": "
+         "[\"P\"]}",
          "guardian_ids: give guardian_ids or guardian_external_ids, not both"},
         {"{\"student_external_id\": \" S\", \"group_id\": 2}",
-         "student_external_id: must be 1-64 characters, no control characters, no space at either end"},
+         "student_external_id: must be 1-64 characters, no control characters, no space at either "
+         "end"},
         {"{\"student_id\": 1, \"group_id\": 2, \"guardian_external_ids\": [\"ok\", \"\"]}",
-         "guardian_external_ids: every item must be 1-64 characters, no control characters, no space at either end"},
+         "guardian_external_ids: every item must be 1-64 characters, no control characters, no "
+         "space at either end"},
         /* several at once, in the order the rules are listed */
         {"{\"guardian_ids\": [4], \"guardian_external_ids\": [\"P\"]}",
          "student: give one of student_id, student_external_id or student; "

@@ -30,8 +30,16 @@ int main(void)
         const char *code;
         bool ok;
     } codes[] = {
-        {"sick", true}, {"a", true}, {"family_2", true}, {"", false}, {NULL, false},
-        {"Sick", false}, {"2sick", false}, {"_x", false}, {"si-ck", false}, {"sick ", false},
+        {"sick", true},
+        {"a", true},
+        {"family_2", true},
+        {"", false},
+        {NULL, false},
+        {"Sick", false},
+        {"2sick", false},
+        {"_x", false},
+        {"si-ck", false},
+        {"sick ", false},
         {"a123456789012345678901234567890123456789", true},   /* 40 */
         {"a1234567890123456789012345678901234567890", false}, /* 41 */
     };
