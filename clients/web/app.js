@@ -4,32 +4,32 @@
 // are client routes: every path it serves is a real file.
 import * as api from './api.js?v=618e67038394';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=98007f329e03';
+import { getLang, setLang, t } from './i18n.js?v=2cff19f9927b';
 import * as outbox from './outbox.js?v=e91b1f934890';
-import * as signin from './screens/signin.js?v=196c7c127549';
+import * as signin from './screens/signin.js?v=d794466b2920';
 
 // Every other screen is loaded when it is first opened (a dynamic import, still no build step and
 // the same strict CSP: 'self' scripts only), so the first load is the sign-in screen and the shell,
 // and a teacher's phone never fetches the superuser's screens.
 const screensOf = {
-  password: () => import('./screens/password.js?v=d8ea5fe210f7'),
-  lessons: () => import('./screens/lessons.js?v=7b99a6a68c04'),
-  entry: () => import('./screens/entry.js?v=84d94f967214'),
-  guardian: () => import('./screens/guardian.js?v=68a94c770516'),
-  account: () => import('./screens/account.js?v=380c2acfc511'),
-  office: () => import('./screens/office.js?v=36cb4afa1e55'),
-  substitutes: () => import('./screens/substitutes.js?v=c6bfe8830aad'),
-  accounts: () => import('./screens/accounts.js?v=44882a243275'),
-  enrollments: () => import('./screens/enrollments.js?v=e26327214ace'),
-  programs: () => import('./screens/programs.js?v=826fcd6a2edf'),
-  accesslog: () => import('./screens/accesslog.js?v=88581f267807'),
-  settings: () => import('./screens/settings.js?v=16d29db00480'),
-  proposals: () => import('./screens/proposals.js?v=0d9bcb80530b'),
-  years: () => import('./screens/years.js?v=3fb73201e884'),
-  students: () => import('./screens/students.js?v=9a1d44b2e637'),
-  calendar: () => import('./screens/calendar.js?v=250d66ee3d0c'),
-  quality: () => import('./screens/quality.js?v=b2afbfbef933'),
-  audit: () => import('./screens/audit.js?v=49df8afd77a1'),
+  password: () => import('./screens/password.js?v=0dab9b44b40a'),
+  lessons: () => import('./screens/lessons.js?v=adec25c656ac'),
+  entry: () => import('./screens/entry.js?v=fcb5c10dca0c'),
+  guardian: () => import('./screens/guardian.js?v=a8d840e78e36'),
+  account: () => import('./screens/account.js?v=624a5ad6f95e'),
+  office: () => import('./screens/office.js?v=5c1aaee09b51'),
+  substitutes: () => import('./screens/substitutes.js?v=df25bf69107e'),
+  accounts: () => import('./screens/accounts.js?v=69cf22e3c071'),
+  enrollments: () => import('./screens/enrollments.js?v=29d537f8c098'),
+  programs: () => import('./screens/programs.js?v=31b589b7867f'),
+  accesslog: () => import('./screens/accesslog.js?v=7dfd0d837f0b'),
+  settings: () => import('./screens/settings.js?v=3365ae08772b'),
+  proposals: () => import('./screens/proposals.js?v=12a7c0f4f41a'),
+  years: () => import('./screens/years.js?v=9d3a5442c9b1'),
+  students: () => import('./screens/students.js?v=32649e129d47'),
+  calendar: () => import('./screens/calendar.js?v=bc59a0833548'),
+  quality: () => import('./screens/quality.js?v=32730daff354'),
+  audit: () => import('./screens/audit.js?v=01bfe9283190'),
 };
 const load = (name) => screensOf[name]();
 

@@ -559,6 +559,7 @@ export default {
     'programs.groups': 'Groups: {n}',
     'programs.new': 'New programme',
     'programs.code': 'Code',
+    'programs.code.is': 'code {code}',
     'programs.code.hint': 'Unique, e.g. KER-1.',
     'programs.external': 'External id (optional)',
     'programs.name': 'Programme name',

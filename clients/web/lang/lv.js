@@ -559,6 +559,7 @@ export default {
     'programs.groups': 'Grupas: {n}',
     'programs.new': 'Jauna programma',
     'programs.code': 'Kods',
+    'programs.code.is': 'kods {code}',
     'programs.code.hint': 'Unikāls, piemēram, KER-1.',
     'programs.external': 'Ārējais ID (nav obligāts)',
     'programs.name': 'Programmas nosaukums',

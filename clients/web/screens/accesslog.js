@@ -3,8 +3,8 @@
 // (GET /students/{id}/access-log), "show more" follows `next`.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=b331f2c3e81e';
-import { has, t, fmtDateTime } from '../i18n.js?v=98007f329e03';
+import { problemText } from '../errors.js?v=3c45d46142a5';
+import { has, t, fmtDateTime } from '../i18n.js?v=2cff19f9927b';
 
 const what = (x) => {
   if (has(`access.op.${x.operation}`)) return t(`access.op.${x.operation}`);

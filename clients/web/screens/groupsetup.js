@@ -6,8 +6,8 @@
 // many, and which dates it skipped (public holidays by name, §17, or a lesson already there).
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=b331f2c3e81e';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=98007f329e03';
+import { problemText } from '../errors.js?v=3c45d46142a5';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=2cff19f9927b';
 
 // The teachers as checkboxes in a fieldset (a real label each: Tab and Space, as usual).
 function teacherChecks(teachers, chosen) {

@@ -5,8 +5,8 @@
 // absence reasons.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=b331f2c3e81e';
-import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=98007f329e03';
+import { problemText } from '../errors.js?v=3c45d46142a5';
+import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=2cff19f9927b';
 
 const WINDOW_DAYS = 60;
 

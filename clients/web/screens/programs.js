@@ -5,8 +5,8 @@
 // kept until the form changes, so a retried click creates one programme).
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=b331f2c3e81e';
-import { t } from '../i18n.js?v=98007f329e03';
+import { problemText } from '../errors.js?v=3c45d46142a5';
+import { t } from '../i18n.js?v=2cff19f9927b';
 
 export async function render(main, ctx, shown = null) {
   clear(main, h('h1', {}, t('programs.title')), h('p', { class: 'muted' }, t('common.loading')));
@@ -23,7 +23,7 @@ export async function render(main, ctx, shown = null) {
   const row = (p) => h('li', { class: 'card item' },
     h('div', { class: 'item-main' },
       h('strong', {}, p.name),
-      h('span', { class: 'muted' }, h('code', {}, p.code), p.external_id ? ` · ${p.external_id}` : ''),
+      h('span', { class: 'muted' }, t('programs.code.is', { code: p.code }), p.external_id ? ` · ${p.external_id}` : ''),
       p.description ? h('span', { class: 'small' }, p.description) : null,
       h('span', { class: 'muted small' }, t('programs.groups', { n: count.get(p.id) || 0 }))));
   clear(main, h('h1', {}, t('programs.title')), shown,

@@ -5,9 +5,9 @@
 // the guardian accounts to choose from), 1 per action.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=b331f2c3e81e';
-import { t, fmtDate, fmtDateTime } from '../i18n.js?v=98007f329e03';
-import { inlineForm } from './office.js?v=36cb4afa1e55';
+import { problemText } from '../errors.js?v=3c45d46142a5';
+import { t, fmtDate, fmtDateTime } from '../i18n.js?v=2cff19f9927b';
+import { inlineForm } from './office.js?v=5c1aaee09b51';
 
 let query = '';
 
