@@ -4,32 +4,32 @@
 // are client routes: every path it serves is a real file.
 import * as api from './api.js?v=618e67038394';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=2cff19f9927b';
+import { getLang, setLang, t } from './i18n.js?v=1d69078f0f87';
 import * as outbox from './outbox.js?v=e91b1f934890';
-import * as signin from './screens/signin.js?v=d794466b2920';
+import * as signin from './screens/signin.js?v=562eb378c881';
 
 // Every other screen is loaded when it is first opened (a dynamic import, still no build step and
 // the same strict CSP: 'self' scripts only), so the first load is the sign-in screen and the shell,
 // and a teacher's phone never fetches the superuser's screens.
 const screensOf = {
-  password: () => import('./screens/password.js?v=0dab9b44b40a'),
-  lessons: () => import('./screens/lessons.js?v=adec25c656ac'),
-  entry: () => import('./screens/entry.js?v=fcb5c10dca0c'),
-  guardian: () => import('./screens/guardian.js?v=a8d840e78e36'),
-  account: () => import('./screens/account.js?v=624a5ad6f95e'),
-  office: () => import('./screens/office.js?v=5c1aaee09b51'),
-  substitutes: () => import('./screens/substitutes.js?v=df25bf69107e'),
-  accounts: () => import('./screens/accounts.js?v=69cf22e3c071'),
-  enrollments: () => import('./screens/enrollments.js?v=29d537f8c098'),
-  programs: () => import('./screens/programs.js?v=31b589b7867f'),
-  accesslog: () => import('./screens/accesslog.js?v=7dfd0d837f0b'),
-  settings: () => import('./screens/settings.js?v=3365ae08772b'),
-  proposals: () => import('./screens/proposals.js?v=12a7c0f4f41a'),
-  years: () => import('./screens/years.js?v=9d3a5442c9b1'),
-  students: () => import('./screens/students.js?v=32649e129d47'),
-  calendar: () => import('./screens/calendar.js?v=bc59a0833548'),
-  quality: () => import('./screens/quality.js?v=32730daff354'),
-  audit: () => import('./screens/audit.js?v=01bfe9283190'),
+  password: () => import('./screens/password.js?v=be7842f9ff0e'),
+  lessons: () => import('./screens/lessons.js?v=085458403698'),
+  entry: () => import('./screens/entry.js?v=8cef7963cd85'),
+  guardian: () => import('./screens/guardian.js?v=b36be1c76a18'),
+  account: () => import('./screens/account.js?v=2ff72df13ad2'),
+  office: () => import('./screens/office.js?v=473e46e1f48c'),
+  substitutes: () => import('./screens/substitutes.js?v=37e6ab126a6c'),
+  accounts: () => import('./screens/accounts.js?v=7dff3908bb84'),
+  enrollments: () => import('./screens/enrollments.js?v=fe080274e82c'),
+  programs: () => import('./screens/programs.js?v=f453a99ec81e'),
+  accesslog: () => import('./screens/accesslog.js?v=63b29b3724da'),
+  settings: () => import('./screens/settings.js?v=8ec6182a4c01'),
+  proposals: () => import('./screens/proposals.js?v=ce0e4c9aadce'),
+  years: () => import('./screens/years.js?v=1faf9a6f1f66'),
+  students: () => import('./screens/students.js?v=19f30af69f28'),
+  calendar: () => import('./screens/calendar.js?v=25398c1498e5'),
+  quality: () => import('./screens/quality.js?v=bb23af15c877'),
+  audit: () => import('./screens/audit.js?v=a42e42f62a3e'),
 };
 const load = (name) => screensOf[name]();
 

@@ -143,8 +143,13 @@ describe('issue 12 web client, programmes, groups and the schedule, in chromium'
 
     // Changing the teachers: PATCH with If-Match; then someone else saves meanwhile, and the next
     // save here is refused (412) with a reload offered, and changes nothing.
-    const edit = page.getByRole('form', { name: 'Grupas dati' });
+    const card = page.getByRole('region', { name: 'Grupas dati' });
+    const edit = card.getByRole('form', { name: 'Grupas dati' });
+    await card.getByText('Skolotāji: Māra Liepiņa').waitFor();
+    await card.getByRole('button', { name: 'Mainīt grupu' }).click();
     await edit.getByLabel('Jānis Kalns').check();
+    await axe(page, 'changing a group desktop');
+    await shot(page, 'group-change-desktop');
     await edit.getByRole('button', { name: 'Saglabāt' }).click();
     await page.getByText(`Grupa ${groupName} saglabāta.`).waitFor();
     const g2 = await call(stack, 'GET', `/groups/${group.id}`, { token: admin.token });
@@ -152,6 +157,8 @@ describe('issue 12 web client, programmes, groups and the schedule, in chromium'
     const other = await call(stack, 'PATCH', `/groups/${group.id}`, { token: admin.token, headers: { 'If-Match': g2.headers.get('etag') },
       body: { name: `${groupName} (A)` } });
     assert.equal(other.status, 200, other.text);
+    await card.getByText('Skolotāji: Māra Liepiņa, Jānis Kalns').or(card.getByText('Skolotāji: Jānis Kalns, Māra Liepiņa')).waitFor();
+    await card.getByRole('button', { name: 'Mainīt grupu' }).click();
     await edit.getByLabel('Jānis Kalns').uncheck();
     await edit.getByRole('button', { name: 'Saglabāt' }).click();
     await edit.getByRole('alert').filter({ hasText: 'Kāds grupu jau mainīja.' }).waitFor();

@@ -586,6 +586,7 @@ export default {
     'setup.group.create': 'Create the group',
     'setup.group.created': 'Group {name} created.',
     'setup.group.edit': 'The group',
+    'setup.group.change': 'Change the group',
     'setup.group.saved': 'Group {name} saved.',
     'setup.group.stale': 'Someone changed the group meanwhile. Reload it and try again.',
     'setup.schedule': 'Weekly schedule',

@@ -586,6 +586,7 @@ export default {
     'setup.group.create': 'Izveidot grupu',
     'setup.group.created': 'Grupa {name} izveidota.',
     'setup.group.edit': 'Grupas dati',
+    'setup.group.change': 'Mainīt grupu',
     'setup.group.saved': 'Grupa {name} saglabāta.',
     'setup.group.stale': 'Kāds grupu jau mainīja. Ielādējiet pašreizējos datus un mēģiniet vēlreiz.',
     'setup.schedule': 'Nedēļas nodarbību laiki',

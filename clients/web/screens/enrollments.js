@@ -6,22 +6,23 @@
 // client alone could not tell whether a guardian has another child enrolled without reading every
 // child's enrollments); afterwards the API's `revoked_user_ids` say whose access did end, and the
 // screen names them. API calls: the list 4 in parallel (groups, programmes, school years, active
-// teachers: the last three for the new-group form); a group 8 in parallel (those four, the group
-// with its ETag, its enrollments, its schedule, the students for the enroll form); one to preview,
-// one per change.
+// teachers: the last three for the new-group form); a group 6 in parallel (groups, programmes,
+// school years, its enrollments, its schedule, the students for the enroll form; its ETag is
+// `"v<version>"`, as openapi.yaml documents, so no GET /groups/{id}); changing the group 1 more
+// (the active teachers); one to preview, one per change.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=3c45d46142a5';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=2cff19f9927b';
-import { inlineForm } from './office.js?v=5c1aaee09b51';
-import { editGroupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=9be82da62869';
+import { problemText } from '../errors.js?v=37e75e16519a';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=1d69078f0f87';
+import { inlineForm } from './office.js?v=473e46e1f48c';
+import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=6538548cfad0';
 
 export async function render(main, ctx, groupId, shown = null) {
   clear(main, h('h1', {}, t('groups.title')), h('p', { class: 'muted' }, t('common.loading')));
   let groups, programs, years, teachers;
   try {
     [groups, programs, years, teachers] = await Promise.all([api.get('/groups?limit=500'), api.get('/programs?limit=500'),
-      api.get('/school-years?limit=500'), api.get('/users?role=teacher&access=active&limit=500')]);
+      api.get('/school-years?limit=500'), groupId ? null : api.get('/users?role=teacher&access=active&limit=500')]);
   } catch (e) {
     clear(main, h('h1', {}, t('groups.title')), notice('error', problemText(e)));
     return;
@@ -37,6 +38,14 @@ export async function render(main, ctx, groupId, shown = null) {
   const programName = new Map(programs.items.map((p) => [p.id, p.name]));
   const yearOf = new Map(years.items.map((y) => [y.id, y]));
   if (!group) {
+    if (!teachers) {
+      try {
+        teachers = await api.get('/users?role=teacher&access=active&limit=500');
+      } catch (e) {
+        clear(main, h('h1', {}, t('groups.title')), pick, notice('error', problemText(e)));
+        return;
+      }
+    }
     clear(main, h('h1', {}, t('groups.title')), shown, pick,
       h('div', { class: 'split' },
         h('ul', { class: 'plain stack', 'aria-label': t('groups.list') }, groups.items.length ? groups.items.map((g) => h('li', { class: 'row' },
@@ -51,10 +60,9 @@ export async function render(main, ctx, groupId, shown = null) {
     shown?.focus();
     return;
   }
-  let enrollments, students, one, schedule;
+  let enrollments, students, schedule;
   try {
-    [one, enrollments, students, schedule] = await Promise.all([
-      api.api('GET', `/groups/${group.id}`),
+    [enrollments, students, schedule] = await Promise.all([
       api.get(`/groups/${group.id}/enrollments?limit=500`),
       api.get('/students?limit=500'),
       api.get(`/groups/${group.id}/schedule?limit=500`),
@@ -112,7 +120,7 @@ export async function render(main, ctx, groupId, shown = null) {
           t('groups.withdrawn.on', { date: fmtDate(en.withdrawal.effective_on) })) : h('span', {}, h('span', { class: 'badge ok' }, t('groups.active')))),
       slot);
   };
-  const fresh = one.data;
+  const fresh = group;
   const year = yearOf.get(fresh.school_year_id);
   clear(main, h('h1', {}, t('groups.title')), pick, shown,
     h('h2', {}, fresh.name, h('span', { class: 'count' }, ` (${active.length})`)),
@@ -123,7 +131,7 @@ export async function render(main, ctx, groupId, shown = null) {
       enrollForm(fresh, students, active, again)),
     h('div', { class: 'split' },
       scheduleCard(fresh, year, schedule.items, again),
-      editGroupCard(fresh, one.etag, programs.items, teachers.items, Boolean(year?.closed), again)));
+      groupCard(fresh, `"v${fresh.version}"`, programs.items, Boolean(year?.closed), again)));
   shown?.setAttribute('tabindex', '-1');
   shown?.focus();
 }

@@ -6,8 +6,8 @@
 // many, and which dates it skipped (public holidays by name, §17, or a lesson already there).
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=3c45d46142a5';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=2cff19f9927b';
+import { problemText } from '../errors.js?v=37e75e16519a';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=1d69078f0f87';
 
 // The teachers as checkboxes in a fieldset (a real label each: Tab and Space, as usual).
 function teacherChecks(teachers, chosen) {
@@ -71,22 +71,48 @@ export function newGroupForm(programs, years, teachers, done) {
   return form;
 }
 
-// A group's name, programme and teachers: PATCH only what changed, with the ETag it was read with.
-export function editGroupCard(group, etag, programs, teachers, closed, again) {
-  const name = h('input', { required: true, maxlength: 200, value: group.name, autocomplete: 'off', disabled: closed });
-  const program = h('select', { required: true, disabled: closed }, programOptions(programs, group.program_id));
+// A group's name, programme and teachers. The card shows them; "change" reads the active teachers
+// (one call, only when asked: the group page stays at six calls) and opens the form, which PATCHes
+// only what changed, with the ETag the group was read with.
+export function groupCard(group, etag, programs, closed, again) {
+  const body = h('div', {});
+  const program = programs.find((p) => p.id === group.program_id);
+  const summary = () => clear(body,
+    h('p', { class: 'tight' }, h('strong', {}, `${t('setup.program')}: `), program ? `${program.name} (${program.code})` : '—'),
+    h('p', {}, h('strong', {}, `${t('setup.teachers')}: `), group.teachers.map((x) => x.full_name).join(', ') || '—'),
+    closed ? notice('warn', t('setup.year.closed')) : h('div', { class: 'actions' }, h('button', { type: 'button', onclick: (ev) => change(ev.currentTarget) }, t('setup.group.change'))));
+  const change = async (button) => {
+    button.disabled = true;
+    let teachers;
+    try {
+      teachers = await api.get('/users?role=teacher&access=active&limit=500');
+    } catch (e) {
+      button.disabled = false;
+      body.append(notice('error', problemText(e)));
+      return;
+    }
+    clear(body, editForm(group, etag, programs, teachers.items, again, summary));
+    body.querySelector('input')?.focus();
+  };
+  summary();
+  return h('section', { class: 'card', 'aria-labelledby': 'edit-group-h' }, h('h2', { id: 'edit-group-h' }, t('setup.group.edit')), body);
+}
+
+function editForm(group, etag, programs, teachers, again, cancel) {
+  const name = h('input', { required: true, maxlength: 200, value: group.name, autocomplete: 'off' });
+  const program = h('select', { required: true }, programOptions(programs, group.program_id));
   // Someone teaching the group whose account is no longer an active teacher still shows, checked.
   const known = new Set(teachers.map((u) => u.id));
   const all = [...teachers, ...group.teachers.filter((x) => !known.has(x.id))];
   const who = teacherChecks(all, new Set(group.teacher_ids));
-  if (closed) who.set.disabled = true;
   const msg = h('div', { class: 'form-msg' });
-  const submit = h('button', { type: 'submit', class: 'primary', disabled: closed }, t('common.save'));
-  const form = h('form', { class: 'card', novalidate: true, 'aria-labelledby': 'edit-group-h' },
-    h('h2', { id: 'edit-group-h' }, t('setup.group.edit')),
-    closed ? notice('warn', t('setup.year.closed')) : null,
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('common.save'));
+  const form = h('form', { class: 'inline-form', novalidate: true, 'aria-label': t('setup.group.edit') },
     field(t('setup.group.name'), name), field(t('setup.program'), program), who.set,
-    msg, h('div', { class: 'actions' }, submit));
+    msg, h('div', { class: 'actions' }, submit, h('button', { type: 'button', onclick: () => cancel() }, t('common.cancel'))));
+  form.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') cancel();
+  });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clear(msg);
