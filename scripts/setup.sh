@@ -34,7 +34,8 @@ say() { echo "setup.sh: $*" >&2; }
 packages=(build-essential cmake pkg-config libcivetweb-dev libpq-dev libjansson-dev libjwt-dev
           libargon2-dev libssl-dev postgresql-15 postgresql-contrib nginx openssl ca-certificates
           chromium  # chromium: the web client's browser tests
-          clang clang-format cppcheck  # stages fuzz (libFuzzer), format and cppcheck of test.sh
+          clang libclang-rt-14-dev clang-format cppcheck  # stages fuzz (libFuzzer: its runtime is
+          # libclang-rt-14-dev, only recommended by clang), format and cppcheck of test.sh
           python3)  # python3: clients/sync (ejournal-sync) and its tests
 
 is_installed() {
