@@ -48,7 +48,7 @@ static enum ej_entry_kind kind_of(const char *s)
     return EJ_ENTRY_WORKING_DAY;
 }
 
-enum ej_err ej_store_calendar_load_db(struct ej_db *db, enum ej_cal_lock lock, struct ej_cal *c)
+enum ej_err ej_store_calendar_load(struct ej_db *db, enum ej_cal_lock lock, struct ej_cal *c)
 {
     memset(c, 0, sizeof *c);
     c->deadline_days = EJ_DEADLINE_DAYS_DEFAULT;

@@ -494,7 +494,7 @@ static PGresult *run_once(struct slot *s, const char *sql, int n, const char *co
     return PQexecPrepared(c, name, n, params, NULL, NULL, 0);
 }
 
-PGresult *db_exec_db(struct ej_db *db, int shape, const char *sql, int n, const char *const *params)
+PGresult *db_exec(struct ej_db *db, int shape, const char *sql, int n, const char *const *params)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         db->err = EJ_OK;
@@ -537,20 +537,11 @@ PGresult *db_exec_db(struct ej_db *db, int shape, const char *sql, int n, const 
     return NULL;
 }
 
-PGresult *db_exec_req(struct ej_req *r, int shape, const char *sql, int n,
-                      const char *const *params)
-{
-    PGresult *res = db_exec_db(&r->db, shape, sql, n, params);
-    if (!res)
-        ej_problem_db(r, r->db.err);
-    return res;
-}
-
-enum ej_err db_json_db(struct ej_db *db, json_t **out, const char *sql, int n,
-                       const char *const *params)
+enum ej_err db_json(struct ej_db *db, json_t **out, const char *sql, int n,
+                    const char *const *params)
 {
     *out = NULL;
-    PGresult *res = db_exec_db(db, DB_OPT, sql, n, params);
+    PGresult *res = db_exec(db, DB_OPT, sql, n, params);
     if (!res)
         return db->err;
     if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
@@ -561,14 +552,6 @@ enum ej_err db_json_db(struct ej_db *db, json_t **out, const char *sql, int n,
     }
     PQclear(res);
     return db->err;
-}
-
-int db_json_req(struct ej_req *r, json_t **out, const char *sql, int n, const char *const *params)
-{
-    r->db.err = EJ_OK;
-    if (db_json_db(&r->db, out, sql, n, params) != EJ_OK)
-        return ej_problem_db(r, r->db.err);
-    return 0;
 }
 
 int db_failed_with(const struct ej_db *db, const char *sqlstate, const char *constraint)
@@ -599,7 +582,7 @@ const char *db_i64(char *buf, int64_t v)
 
 static enum ej_err simple(struct ej_db *db, const char *sql, int shape)
 {
-    PGresult *res = db_exec_db(db, shape, sql, 0, NULL);
+    PGresult *res = db_exec(db, shape, sql, 0, NULL);
     if (!res)
         return db->err;
     PQclear(res);
@@ -688,7 +671,7 @@ enum ej_err ej_db_commit(struct ej_db *db)
         return commit_result(db, done);
     }
     db->in_tx = false;
-    PGresult *res = db_exec_db(db, DB_NONE, "COMMIT", 0, NULL);
+    PGresult *res = db_exec(db, DB_NONE, "COMMIT", 0, NULL);
     if (!res)
         return db->err;
     return commit_result(db, res);

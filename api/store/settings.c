@@ -97,7 +97,7 @@ enum ej_err ej_store_settings_update(struct ej_db *db, int64_t expected_version,
     /* A new number of days is a calendar change: taken exclusively first (as
      * calendar writers do, before the settings rows), so that no lesson is
      * created meanwhile with a deadline of the old number. */
-    if (days && ej_store_calendar_load_db(db, EJ_CAL_EXCLUSIVE, &cal) != EJ_OK) {
+    if (days && ej_store_calendar_load(db, EJ_CAL_EXCLUSIVE, &cal) != EJ_OK) {
         e = failed(db);
         goto out;
     }
@@ -134,7 +134,7 @@ enum ej_err ej_store_settings_update(struct ej_db *db, int64_t expected_version,
         goto out;
     /* §22 "effective at once": the lessons not yet recorded follow the new number. */
     if (days) {
-        if (ej_store_calendar_load_db(db, EJ_CAL_NOLOCK, &cal) != EJ_OK ||
+        if (ej_store_calendar_load(db, EJ_CAL_NOLOCK, &cal) != EJ_OK ||
             ej_store_lessons_refresh_unrecorded_db(db, &cal, &changed) != EJ_OK) {
             e = failed(db);
             goto out;
