@@ -1,5 +1,6 @@
 #include "store/db.h"
 
+#include "core/alloc.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "store/store.h"
@@ -69,10 +70,8 @@ long ej_db_open_connections(void)
 static void pool_init(void)
 {
     int n = ej_cfg()->db_connections > 0 ? ej_cfg()->db_connections : 1;
-    slots = calloc((size_t)n, sizeof *slots);
-    free_slots = calloc((size_t)n, sizeof *free_slots);
-    if (!slots || !free_slots)
-        abort();
+    slots = ej_xcalloc((size_t)n, sizeof *slots);
+    free_slots = ej_xcalloc((size_t)n, sizeof *free_slots);
     for (int i = 0; i < n; i++)
         free_slots[i] = n - 1 - i; /* slot 0 on top */
     nfree = n;
@@ -369,11 +368,10 @@ static bool stmt_lookup(struct slot *s, const char *sql, char name[24], bool *pr
 /* Remembers sql under the name stmt_lookup gave it, once prepared. */
 static void stmt_remember(struct slot *s, const char *sql)
 {
-    if (!s->stmts && !(s->stmts = calloc(STMT_CACHE, sizeof *s->stmts)))
-        abort();
+    if (!s->stmts)
+        s->stmts = ej_xcalloc(STMT_CACHE, sizeof *s->stmts);
     s->stmts[s->nstmts].hash = fnv1a(sql);
-    if (!(s->stmts[s->nstmts].sql = strdup(sql)))
-        abort();
+    s->stmts[s->nstmts].sql = ej_xstrdup(sql);
     s->nstmts++;
 }
 
