@@ -4,7 +4,7 @@
  * query declares the shape of result it expects; errors mapped by SQLSTATE
  * onto enum ej_err in the context (core/dbctx.h: class 08 and shutdown states
  * mark the connection broken → EJ_ERR_UNAVAILABLE), which the resource turns
- * into its problem (ej_problem_db).
+ * into its problem (core/req.h has the one mapping).
  *
  * Only files in api/store/ include this header (and so libpq-fe.h). */
 #ifndef EJ_STORE_DB_H
