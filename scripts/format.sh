@@ -1,17 +1,12 @@
 #!/usr/bin/env bash
 # The C code's format (.clang-format, clang-format 14 from Debian 12: scripts/setup.sh installs it).
 #
-#   bash scripts/format.sh            check the formatted folders: list every file clang-format would
+#   bash scripts/format.sh            check the tree: list every file clang-format would
 #                                     change, exit 1 if there is one (stage format of scripts/test.sh)
 #   bash scripts/format.sh --fix      reformat the WHOLE tree (api/, tests/unit/, tests/fuzz/) in place
 #   bash scripts/format.sh --fix DIR  reformat only these folders or files
 #
-# Session 4 (issue 14): only the folders in `checked` below are formatted yet; the store,
-# resources and http files are being rewritten on other branches. Once every branch is merged,
-# the lead runs `bash scripts/format.sh --fix`, replaces the `checked=(...)` line with
-#     checked=(api tests/unit tests/fuzz)
-# and commits both (one commit that changes only the format); from then on the whole tree is
-# checked.
+# The whole tree is checked (since session 4: one commit changed only the format).
 set -uo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.." || exit 1
 

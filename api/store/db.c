@@ -187,9 +187,13 @@ void ej_db_pool_close(void)
 /* statement_timeout_ms 0 = none (the command-line tools: a migration may be long). */
 static PGconn *connect_with(const char *url, int statement_timeout_ms)
 {
-    char options[112];
+    /* jit=off: our statements are short indexed reads and writes. PostgreSQL's JIT compiles a
+     * statement whose estimated cost passes jit_above_cost, and an overestimate (the old
+     * entry-quality report: cost 410 000 for 6 ms of work) then paid 240-430 ms of compiling on
+     * each fresh plan (tests/bench/README.md, issue 10). */
+    char options[128];
     snprintf(options, sizeof options,
-             "-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d",
+             "-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d -c jit=off",
              statement_timeout_ms, statement_timeout_ms * 4);
     const char *keys[] = {"dbname", "connect_timeout", "application_name", "options", NULL};
     const char *vals[] = {url, "3", "ejournal", options, NULL};

@@ -4,31 +4,32 @@
 // are client routes: every path it serves is a real file.
 import * as api from './api.js?v=618e67038394';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=bf46dedf0d2f';
+import { getLang, setLang, t } from './i18n.js?v=1d69078f0f87';
 import * as outbox from './outbox.js?v=e91b1f934890';
-import * as signin from './screens/signin.js?v=4d09149713b9';
+import * as signin from './screens/signin.js?v=562eb378c881';
 
 // Every other screen is loaded when it is first opened (a dynamic import, still no build step and
 // the same strict CSP: 'self' scripts only), so the first load is the sign-in screen and the shell,
 // and a teacher's phone never fetches the superuser's screens.
 const screensOf = {
-  password: () => import('./screens/password.js?v=d8c752ad9691'),
-  lessons: () => import('./screens/lessons.js?v=c5e9917b7015'),
-  entry: () => import('./screens/entry.js?v=0e5face827ac'),
-  guardian: () => import('./screens/guardian.js?v=c5f0e067f40c'),
-  account: () => import('./screens/account.js?v=a709e1930694'),
-  office: () => import('./screens/office.js?v=917a10aed569'),
-  substitutes: () => import('./screens/substitutes.js?v=5ec5e0653a2f'),
-  accounts: () => import('./screens/accounts.js?v=58e142841304'),
-  enrollments: () => import('./screens/enrollments.js?v=3dff3d1cb615'),
-  accesslog: () => import('./screens/accesslog.js?v=6e51d982bd89'),
-  settings: () => import('./screens/settings.js?v=44eb2529bcec'),
-  proposals: () => import('./screens/proposals.js?v=9d4a9807264b'),
-  years: () => import('./screens/years.js?v=d949da973a71'),
-  students: () => import('./screens/students.js?v=259b64663c90'),
-  calendar: () => import('./screens/calendar.js?v=800d53f5d82f'),
-  quality: () => import('./screens/quality.js?v=942494aa2e99'),
-  audit: () => import('./screens/audit.js?v=a10756607177'),
+  password: () => import('./screens/password.js?v=be7842f9ff0e'),
+  lessons: () => import('./screens/lessons.js?v=085458403698'),
+  entry: () => import('./screens/entry.js?v=8cef7963cd85'),
+  guardian: () => import('./screens/guardian.js?v=b36be1c76a18'),
+  account: () => import('./screens/account.js?v=2ff72df13ad2'),
+  office: () => import('./screens/office.js?v=473e46e1f48c'),
+  substitutes: () => import('./screens/substitutes.js?v=37e6ab126a6c'),
+  accounts: () => import('./screens/accounts.js?v=7dff3908bb84'),
+  enrollments: () => import('./screens/enrollments.js?v=fe080274e82c'),
+  programs: () => import('./screens/programs.js?v=f453a99ec81e'),
+  accesslog: () => import('./screens/accesslog.js?v=63b29b3724da'),
+  settings: () => import('./screens/settings.js?v=8ec6182a4c01'),
+  proposals: () => import('./screens/proposals.js?v=ce0e4c9aadce'),
+  years: () => import('./screens/years.js?v=1faf9a6f1f66'),
+  students: () => import('./screens/students.js?v=19f30af69f28'),
+  calendar: () => import('./screens/calendar.js?v=25398c1498e5'),
+  quality: () => import('./screens/quality.js?v=bb23af15c877'),
+  audit: () => import('./screens/audit.js?v=a42e42f62a3e'),
 };
 const load = (name) => screensOf[name]();
 
@@ -38,7 +39,7 @@ const load = (name) => screensOf[name]();
 const byRole = {
   teacher: ['lessons', 'entry', 'account', 'proposals'],
   guardian: ['guardian', 'accesslog', 'account', 'proposals'],
-  superuser: ['office', 'substitutes', 'accounts', 'enrollments', 'students', 'years', 'calendar', 'entry', 'account'],
+  superuser: ['office', 'substitutes', 'accounts', 'enrollments', 'programs', 'students', 'years', 'calendar', 'entry', 'account'],
   director: ['quality', 'audit', 'settings', 'proposals', 'account'],
 };
 let warmed = null;
@@ -81,7 +82,7 @@ function renderNav() {
   if (me && !me.must_change_password) {
     if (isSuper(me)) {
       links.push(['#/office', t('nav.office')], ['#/substitutes', t('nav.substitutes')], ['#/accounts', t('nav.accounts')], ['#/groups', t('nav.groups')],
-        ['#/students', t('nav.students')], ['#/years', t('nav.years')], ['#/calendar', t('nav.calendar')]);
+        ['#/programs', t('nav.programs')], ['#/students', t('nav.students')], ['#/years', t('nav.years')], ['#/calendar', t('nav.calendar')]);
     }
     if (me.roles.includes('teacher')) links.push(['#/lessons', t('nav.lessons')]);
     if (me.roles.includes('guardian')) links.push(['#/children', t('nav.children')]);
@@ -158,6 +159,7 @@ async function route() {
       substitutes: async () => (await load('substitutes')).render(target, ctx, arg),
       accounts: async () => (await load('accounts')).render(target, ctx),
       groups: async () => (await load('enrollments')).render(target, ctx, arg ? Number(arg) : null),
+      programs: async () => (await load('programs')).render(target, ctx),
       students: async () => (await load('students')).render(target, ctx, arg ? Number(arg) : null),
       years: async () => (await load('years')).render(target, ctx),
       calendar: async () => (await load('calendar')).render(target, ctx, arg ? Number(arg) : null),

@@ -33,8 +33,8 @@
 # EJ_BENCH_BIG=1: before measuring, tests/bench/big-data.sql adds EJ_BENCH_BIG_GROUPS (default 25000)
 # groups of 20 students with 20 recorded lessons each (10^7 attendance rows) and EJ_BENCH_BIG_AUDIT
 # (default 10^6) audit records, straight into the tables (minutes, and about 2 GB of disk).
-# EJ_BENCH_EXPLAIN=1: no measurements; after the setup, one request of each measured route, and the
-# plans of every statement they ran (auto_explain: EXPLAIN (ANALYZE, BUFFERS)) from the cluster's log.
+# EJ_BENCH_EXPLAIN=1: no measurements; after the setup, three requests of each measured route, and the
+# plans of every statement the third ran (auto_explain: EXPLAIN (ANALYZE, BUFFERS)) from the cluster's log.
 #
 # Environment: EJ_BENCH_SECONDS, EJ_BENCH_ROUNDS, EJ_BENCH_CONNECTIONS (wrk -c, default 32),
 # EJ_THREADS / EJ_DB_CONNECTIONS / EJ_HASH_CONCURRENCY (passed to the server; default: the
@@ -60,6 +60,8 @@ if [[ $explain == 1 ]]; then
         "auto_explain.log_analyze = on" "auto_explain.log_buffers = on" "auto_explain.log_format = text"; do
         pg psql -X -q -d ejournal -c "ALTER DATABASE ejournal SET $setting" >/dev/null
     done
+    # One connection, so that the warm-up requests below warm the one whose plans are shown.
+    export EJ_DB_CONNECTIONS=${EJ_DB_CONNECTIONS:-1}
 fi
 bench_start_server admin
 
@@ -149,9 +151,15 @@ if [[ $explain == 1 ]]; then
     # One request of each measured route; the plans of their statements, from the cluster's log.
     pglog=$tmp/pg/log/postgresql.log
     sleep 1
+    request() { if [[ $1 == PUT* ]]; then call PUT "${1#PUT }" "$entry" >/dev/null; else call GET "${1#GET }" >/dev/null; fi; }
     for what in "GET /lessons/$lesson" "GET $week_path" "PUT /lessons/$lesson/entry"; do
+        # Twice before the one shown, so that its plans are the warm ones the load runs (the
+        # PL/pgSQL functions compiled, the pages cached), not a connection's first execution.
+        request "$what"
+        request "$what"
+        sleep 0.5
         from=$(wc -c <"$pglog")
-        if [[ $what == PUT* ]]; then call PUT "${what#PUT }" "$entry" >/dev/null; else call GET "${what#GET }" >/dev/null; fi
+        request "$what"
         sleep 0.5
         echo "===== $what: the plans of its statements (auto_explain: EXPLAIN (ANALYZE, BUFFERS))"
         tail -c +"$((from + 1))" "$pglog" | sed -n '/LOG:  duration:/,$p'

@@ -1,20 +1,28 @@
-// Groups and enrollments (§11): pick a group, see its roster, enroll a student, withdraw one. Before
-// a withdrawal the screen names whose access it will end (GET /enrollments/{id}/withdrawal-preview,
-// added to the API for this form: the client alone could not tell whether a guardian has another
-// child enrolled without reading every child's enrollments); afterwards the API's
-// `revoked_user_ids` say whose access did end, and the screen names them. Three API calls to open a
-// group (groups, its enrollments, students for the enroll form), one to preview, one to withdraw.
+// Groups and enrollments (§11, §12): the groups (with their programme and school year) and a new
+// group (screens/groupsetup.js); a group's roster, enrolling a student, withdrawing one, and the
+// group's setup: its name, programme and teachers (PATCH with If-Match) and its weekly schedule
+// (the slots, and a new one that creates its lessons). Before a withdrawal the screen names whose
+// access it will end (GET /enrollments/{id}/withdrawal-preview, added to the API for this form: the
+// client alone could not tell whether a guardian has another child enrolled without reading every
+// child's enrollments); afterwards the API's `revoked_user_ids` say whose access did end, and the
+// screen names them. API calls: the list 4 in parallel (groups, programmes, school years, active
+// teachers: the last three for the new-group form); a group 6 in parallel (groups, programmes,
+// school years, its enrollments, its schedule, the students for the enroll form; its ETag is
+// `"v<version>"`, as openapi.yaml documents, so no GET /groups/{id}); changing the group 1 more
+// (the active teachers); one to preview, one per change.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=fbd00459d7a8';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=bf46dedf0d2f';
-import { inlineForm } from './office.js?v=917a10aed569';
+import { problemText } from '../errors.js?v=37e75e16519a';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=1d69078f0f87';
+import { inlineForm } from './office.js?v=473e46e1f48c';
+import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=6538548cfad0';
 
 export async function render(main, ctx, groupId, shown = null) {
   clear(main, h('h1', {}, t('groups.title')), h('p', { class: 'muted' }, t('common.loading')));
-  let groups;
+  let groups, programs, years, teachers;
   try {
-    groups = await api.get('/groups?limit=500');
+    [groups, programs, years, teachers] = await Promise.all([api.get('/groups?limit=500'), api.get('/programs?limit=500'),
+      api.get('/school-years?limit=500'), groupId ? null : api.get('/users?role=teacher&access=active&limit=500')]);
   } catch (e) {
     clear(main, h('h1', {}, t('groups.title')), notice('error', problemText(e)));
     return;
@@ -27,17 +35,37 @@ export async function render(main, ctx, groupId, shown = null) {
     if (choose.value) ctx.go(`#/groups/${choose.value}`);
   });
   const group = groups.items.find((g) => g.id === groupId);
+  const programName = new Map(programs.items.map((p) => [p.id, p.name]));
+  const yearOf = new Map(years.items.map((y) => [y.id, y]));
   if (!group) {
-    clear(main, h('h1', {}, t('groups.title')), pick,
-      h('ul', { class: 'plain stack' }, groups.items.map((g) => h('li', { class: 'row' },
-        h('a', { href: `#/groups/${g.id}` }, g.name), h('span', { class: 'muted small' }, g.teachers.map((x) => x.full_name).join(', '))))));
+    if (!teachers) {
+      try {
+        teachers = await api.get('/users?role=teacher&access=active&limit=500');
+      } catch (e) {
+        clear(main, h('h1', {}, t('groups.title')), pick, notice('error', problemText(e)));
+        return;
+      }
+    }
+    clear(main, h('h1', {}, t('groups.title')), shown, pick,
+      h('div', { class: 'split' },
+        h('ul', { class: 'plain stack', 'aria-label': t('groups.list') }, groups.items.length ? groups.items.map((g) => h('li', { class: 'row' },
+          h('div', { class: 'item-main' }, h('a', { href: `#/groups/${g.id}` }, g.name),
+            h('span', { class: 'muted small' }, [programName.get(g.program_id), yearOf.get(g.school_year_id)?.name].filter(Boolean).join(' · '))),
+          h('span', { class: 'muted small' }, g.teachers.map((x) => x.full_name).join(', ')))) : h('li', { class: 'empty' }, t('groups.none'))),
+        newGroupForm(programs.items, years.items, teachers.items, (made) => {
+          ctx.say(t('setup.group.created', { name: made.name }));
+          ctx.go(`#/groups/${made.id}`);
+        })));
+    shown?.setAttribute('tabindex', '-1');
+    shown?.focus();
     return;
   }
-  let enrollments, students;
+  let enrollments, students, schedule;
   try {
-    [enrollments, students] = await Promise.all([
+    [enrollments, students, schedule] = await Promise.all([
       api.get(`/groups/${group.id}/enrollments?limit=500`),
       api.get('/students?limit=500'),
+      api.get(`/groups/${group.id}/schedule?limit=500`),
     ]);
   } catch (e) {
     clear(main, h('h1', {}, t('groups.title')), pick, notice('error', problemText(e)));
@@ -92,12 +120,20 @@ export async function render(main, ctx, groupId, shown = null) {
           t('groups.withdrawn.on', { date: fmtDate(en.withdrawal.effective_on) })) : h('span', {}, h('span', { class: 'badge ok' }, t('groups.active')))),
       slot);
   };
+  const fresh = group;
+  const year = yearOf.get(fresh.school_year_id);
   clear(main, h('h1', {}, t('groups.title')), pick, shown,
-    h('h2', {}, group.name, h('span', { class: 'count' }, ` (${active.length})`)),
-    h('p', { class: 'muted' }, t('subs.teacher', { who: group.teachers.map((x) => x.full_name).join(', ') || '—' })),
+    h('h2', {}, fresh.name, h('span', { class: 'count' }, ` (${active.length})`)),
+    h('p', { class: 'muted' }, [programName.get(fresh.program_id), year?.name].filter(Boolean).join(' · '), ' · ',
+      t('subs.teacher', { who: fresh.teachers.map((x) => x.full_name).join(', ') || '—' })),
     h('div', { class: 'split' },
-      h('ul', { class: 'plain stack' }, enrollments.items.length ? enrollments.items.map(row) : h('li', { class: 'empty' }, t('groups.empty'))),
-      enrollForm(group, students, active, again)));
+      h('ul', { class: 'plain stack', 'aria-label': t('groups.roster') }, enrollments.items.length ? enrollments.items.map(row) : h('li', { class: 'empty' }, t('groups.empty'))),
+      enrollForm(fresh, students, active, again)),
+    h('div', { class: 'split' },
+      scheduleCard(fresh, year, schedule.items, again),
+      groupCard(fresh, `"v${fresh.version}"`, programs.items, Boolean(year?.closed), again)));
+  shown?.setAttribute('tabindex', '-1');
+  shown?.focus();
 }
 
 function enrollForm(group, students, active, again) {

@@ -2,8 +2,8 @@
 // its drafts are kept on the device and the person returns to the same place afterwards.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=fbd00459d7a8';
-import { t } from '../i18n.js?v=bf46dedf0d2f';
+import { problemText } from '../errors.js?v=37e75e16519a';
+import { t } from '../i18n.js?v=1d69078f0f87';
 
 export function render(main, ctx) {
   const user = h('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });
