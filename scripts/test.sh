@@ -78,15 +78,13 @@ record banned $? "$((SECONDS - ban_started)) s"
 
 # --- cppcheck over api/ (clean today: keep it so) ------------------------------------------------
 # warning, portability and performance checks; Jansson's header is read for its foreach macros.
-# One suppression: cppcheck 2.10 cannot parse C11 _Generic, which the transitional db_exec /
-# db_json / ej_audit macros of store/db.h and the lessons/calendar bridges of store/lessons.h
-# and store/calendar.h use, in the store and in the resources that call them (issue 14: gone
-# when every store file speaks struct ej_db; remove the --suppress then). At most 10 minutes.
+# No suppressions (the transitional _Generic macros that cppcheck 2.10 could not parse went with
+# issue 14). At most 10 minutes.
 say "cppcheck (api/)"
 cpp_started=$SECONDS
 timeout --kill-after=10 600 cppcheck --quiet --error-exitcode=1 -j "$(nproc)" --std=c11 \
     --enable=warning,portability,performance --inline-suppr -I api --include=/usr/include/jansson.h \
-    --suppress='internalAstError:api/store/*' --suppress='internalAstError:api/resources/*' api
+    api
 record cppcheck $? "$((SECONDS - cpp_started)) s"
 
 # --- release build: no build path in the binary --------------------------------------------------

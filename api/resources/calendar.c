@@ -13,9 +13,9 @@
 #include "core/utf8.h"
 #include "rules/calendar.h"
 #include "rules/lessons.h"
+#include "rules/years.h"
 #include "store/calendar.h"
 #include "store/lessons.h"
-#include "store/years.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,16 +86,6 @@ static int bool_param(struct ej_req *r, const char *name, bool *out)
         return 0;
     }
     return ej_problem(r, 400, "invalid_query", "%s must be true or false.", name);
-}
-
-/* Transitional (issue 14): store/calendar.h's request form, for store files
- * not yet converted (store/settings.c). Here, not in store/, so that the
- * store sets no problem; it goes with the other transitional forms. */
-int ej_store_calendar_load_req(struct ej_req *r, enum ej_cal_lock lock, struct ej_cal *c)
-{
-    if (ej_store_calendar_load_db(&r->db, lock, c) != EJ_OK)
-        return ej_problem_db(r, r->db.err);
-    return 0;
 }
 
 /* The calendar as it is now (c initialised; cleaned up by the caller either way). */

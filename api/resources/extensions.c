@@ -13,7 +13,6 @@
 #include "rules/lessons.h"
 #include "store/extensions.h"
 #include "store/journal.h"
-#include "store/years.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -60,7 +59,7 @@ static int may_request(struct ej_req *r, const struct ej_entry_ctx *c)
     case EJ_EXTENSION_REQUEST_NOT_CONDUCTING:
         return ej_problem(r, 403, "not_conducting_teacher",
                           "Only the teacher who conducts the lesson asks for an extension (§15).");
-    case EJ_EXTENSION_REQUEST_YEAR_CLOSED: return ej_year_closed(r);
+    case EJ_EXTENSION_REQUEST_YEAR_CLOSED: return ej_problem_year_closed(r);
     case EJ_EXTENSION_REQUEST_CANCELLED:
         return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
     case EJ_EXTENSION_REQUEST_EXTENDED: break;
@@ -107,7 +106,7 @@ static int lock_pending(struct ej_req *r, int64_t id, struct ej_extension_reques
     case EJ_EXTENSION_DECISION_OK: return 0;
     case EJ_EXTENSION_DECISION_YEAR_CLOSED:
         /* A decision is a write into the lesson's journal too: not once its year is closed. */
-        return ej_year_closed(r);
+        return ej_problem_year_closed(r);
     case EJ_EXTENSION_DECISION_NOT_PENDING: break;
     }
     ej_problem(r, 409, "extension_request_not_pending", "The request was already %s.", f->status);
@@ -223,9 +222,9 @@ void ej_op_grant_extension_request(struct ej_req *r)
     /* The lesson's extension as POST /lessons/{id}/extension grants it (its refusals apply),
      * with the request's reason; then the request is granted. */
     if (lock_pending(r, id, &f) == 0 &&
-        ej_store_extension_grant(r, f.lesson_id, until,
-                                 json_string_value(json_object_get(f.request, "reason")),
-                                 &lesson) == 0) {
+        ej_lesson_extension_grant(r, f.lesson_id, until,
+                                  json_string_value(json_object_get(f.request, "reason")),
+                                  &lesson) == 0) {
         enum ej_err e = ej_store_extension_request_grant(&r->db, id, f.request, until, &request);
         decided(r, e, request);
     }

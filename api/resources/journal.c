@@ -12,7 +12,6 @@
 #include "rules/journal.h"
 #include "store/lessons.h"
 #include "store/journal.h"
-#include "store/years.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,7 +206,7 @@ static int may_record(struct ej_req *r, const struct ej_entry_ctx *c, bool su, i
     case EJ_RECORD_STALE:
         return ej_problem(r, 412, "precondition_failed",
                           "The lesson was changed by someone else; reload and try again.");
-    case EJ_RECORD_YEAR_CLOSED: return ej_year_closed(r);
+    case EJ_RECORD_YEAR_CLOSED: return ej_problem_year_closed(r);
     case EJ_RECORD_CANCELLED:
         return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
     case EJ_RECORD_NOT_STARTED:
@@ -362,9 +361,14 @@ void ej_op_get_lesson_entry(struct ej_req *r)
 {
     int64_t id;
     json_t *lesson, *enrolled;
-    if (ej_param_id(r, 0, &id) != 0 ||
-        ej_store_lesson_get(r, id, lesson_scopes(r), attendance_scopes(r), &lesson) != 0)
+    if (ej_param_id(r, 0, &id) != 0)
         return;
+    if (ej_store_lesson_get_db(&r->db, &r->who, id, lesson_scopes(r), attendance_scopes(r),
+                               &lesson) != EJ_OK) {
+        store_failed(r);
+        return;
+    }
+    ej_set_etag(r, json_integer_value(json_object_get(lesson, "version")));
     /* Whoever may record the entry (§15) also gets `enrolled`: the students
      * the attendance must cover, so a substitute on a phone can record a
      * lesson of a group they do not teach. */
@@ -464,8 +468,35 @@ void ej_op_grant_lesson_extension(struct ej_req *r)
         ej_invalid(r, "reason", "must not be blank");
         return;
     }
-    if (ej_store_extension_grant(r, id, until, ej_json_str(r->body, "reason"), &lesson) == 0)
+    if (ej_lesson_extension_grant(r, id, until, ej_json_str(r->body, "reason"), &lesson) == 0)
         ej_reply(r, 200, lesson);
+}
+
+int ej_lesson_extension_grant(struct ej_req *r, int64_t lesson_id, const char *until,
+                              const char *reason, json_t **lesson)
+{
+    struct ej_extension_facts f;
+    char msg[120], deadline[EJ_RIGA_BUFSZ];
+    int64_t version;
+    *lesson = NULL;
+    if (ej_store_extension_facts(&r->db, lesson_id, until, &f) != EJ_OK)
+        return store_failed(r);
+    switch (ej_extension_grantable(f.year_closed, f.cancelled, f.until_future,
+                                   f.until_after_deadline)) {
+    case EJ_EXTENSION_OK: break;
+    case EJ_EXTENSION_YEAR_CLOSED: return ej_problem_year_closed(r);
+    case EJ_EXTENSION_CANCELLED:
+        return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
+    case EJ_EXTENSION_NOT_FUTURE: return ej_invalid(r, "until", "must be in the future");
+    case EJ_EXTENSION_NOT_AFTER_DEADLINE:
+        ej_utc_text_to_riga(f.deadline, deadline);
+        snprintf(msg, sizeof msg, "must be after the lesson's deadline (%s)", deadline);
+        return ej_invalid(r, "until", msg);
+    }
+    if (ej_store_extension_grant(&r->db, lesson_id, until, reason, lesson, &version) != EJ_OK)
+        return store_failed(r);
+    ej_set_etag(r, version);
+    return 0;
 }
 
 /* ---- absence reasons ---------------------------------------------------------------------- */
@@ -498,7 +529,7 @@ void ej_op_set_absence_reason(struct ej_req *r)
         ej_problem(r, 412, "precondition_failed",
                    "The lesson was changed by someone else; reload and try again.");
         return;
-    case EJ_REASON_YEAR_CLOSED: ej_year_closed(r); return;
+    case EJ_REASON_YEAR_CLOSED: ej_problem_year_closed(r); return;
     case EJ_REASON_PRESENT:
         ej_problem(r, 409, "student_present",
                    "The student was present: only an absence or a late arrival has a reason.");
@@ -563,8 +594,35 @@ void ej_op_create_absence_report(struct ej_req *r)
                           : ej_json_str(r->body, "channel") ? ej_json_str(r->body, "channel")
                                                             : "paper";
     unsigned scopes = su ? EJ_SCOPE_ALL : attendance_scopes(r) & EJ_SCOPE_CHILDREN;
-    if (ej_store_absence_report_create(r, scopes, r->body, guardian, channel, &report) != 0)
+    struct ej_report_filing f;
+    int64_t version;
+    if (ej_store_absence_report_filing(
+            &r->db, &r->who, scopes, json_integer_value(json_object_get(r->body, "student_id")),
+            guardian, ej_json_str(r->body, "reason_code"), &f) != EJ_OK) {
+        ej_problem_db(r, r->db.err);
         return;
+    }
+    switch (ej_report_fileable(f.student_visible, f.guardian_linked, f.code_ok)) {
+    case EJ_REPORT_FILE_OK: break;
+    case EJ_REPORT_FILE_NO_STUDENT:
+        /* The same answer for a student who does not exist and one who is
+         * not the caller's child (§20). */
+        ej_invalid(r, "student_id", "refers to no student of yours");
+        return;
+    case EJ_REPORT_FILE_NOT_GUARDIAN:
+        ej_invalid(r, "guardian_id", "must be a guardian of the student");
+        return;
+    case EJ_REPORT_FILE_UNKNOWN_CODE:
+        ej_invalid(r, "reason_code", "must be an active code of GET /absence-reasons");
+        return;
+    }
+    if (ej_store_absence_report_create(&r->db, r->body, guardian, channel, &report, &version) !=
+        EJ_OK) {
+        ej_problem_db(r, r->db.err);
+        return;
+    }
+    if (version >= 0)
+        ej_set_etag(r, version);
     snprintf(r->location, sizeof r->location, "/api/v1/absence-reports/%lld",
              (long long)json_integer_value(json_object_get(report, "id")));
     ej_reply(r, 201, report);
@@ -624,27 +682,90 @@ void ej_op_get_absence_report(struct ej_req *r)
     ej_reply(r, 200, report);
 }
 
+/* A failed store call on a report: 404 in its words, else the generic mapping. */
+static int report_failed(struct ej_req *r, enum ej_err e)
+{
+    if (e == EJ_ERR_NOT_FOUND)
+        return ej_problem(r, 404, "not_found", "No such absence report.");
+    return ej_problem_db(r, e);
+}
+
+static int report_verdict_problem(struct ej_req *r, enum ej_report_verdict v, const char *status)
+{
+    switch (v) {
+    case EJ_REPORT_OK: return 0;
+    case EJ_REPORT_NOT_OWN:
+        return ej_problem(r, 403, "forbidden",
+                          "Only the guardian who filed the report withdraws it.");
+    case EJ_REPORT_NOT_PENDING: break;
+    }
+    ej_problem(r, 409, "report_not_pending", "The report was already %s.", status);
+    if (r->out)
+        /* Not "status": that is the problem's HTTP status (RFC 9457). */
+        json_object_set_new(r->out, "report_status", json_string(status));
+    return -1;
+}
+
+/* Reads the report (locked or not) and judges whether it may be decided. */
+static int decidable(struct ej_req *r, int64_t id, bool lock, struct ej_report_state *s)
+{
+    ej_report_state_cleanup(s);
+    enum ej_err e = ej_store_absence_report_state(&r->db, id, lock, s);
+    if (e != EJ_OK)
+        return report_failed(r, e);
+    return report_verdict_problem(r, ej_report_decidable(s->status), s->status);
+}
+
+/* A decision written: the report's ETag and the reply. */
+static void report_decided(struct ej_req *r, enum ej_err e, json_t *out, int64_t version)
+{
+    if (e != EJ_OK) {
+        report_failed(r, e);
+        return;
+    }
+    if (version >= 0)
+        ej_set_etag(r, version);
+    ej_reply(r, 200, out);
+}
+
 void ej_op_apply_absence_report(struct ej_req *r)
 {
-    int64_t id;
+    int64_t id, version;
     json_t *out;
-    if (ej_param_id(r, 0, &id) == 0 && (!r->body || ej_json_check(r, r->body, no_fields) == 0) &&
-        ej_store_absence_report_apply(r, id, &out) == 0)
-        ej_reply(r, 200, out);
+    struct ej_report_state s = {0};
+    if (ej_param_id(r, 0, &id) != 0 || (r->body && ej_json_check(r, r->body, no_fields) != 0))
+        return;
+    /* Judged first without a lock; then the lessons are locked before the
+     * report (as entry writers do: lesson, then report) and it is judged again. */
+    if (decidable(r, id, false, &s) == 0) {
+        enum ej_err e = ej_store_absence_report_lock_lessons(&r->db, id);
+        if (e != EJ_OK)
+            report_failed(r, e);
+        else if (decidable(r, id, true, &s) == 0) {
+            e = ej_store_absence_report_apply(&r->db, id, s.report, &out, &version);
+            report_decided(r, e, out, version);
+        }
+    }
+    ej_report_state_cleanup(&s);
 }
 
 void ej_op_reject_absence_report(struct ej_req *r)
 {
-    int64_t id;
+    int64_t id, version;
     json_t *report;
+    struct ej_report_state s = {0};
     if (ej_param_id(r, 0, &id) != 0 || ej_json_check(r, r->body, reject_fields) != 0)
         return;
     if (ej_blank(ej_json_str(r->body, "note"))) {
         ej_invalid(r, "note", "must not be blank");
         return;
     }
-    if (ej_store_absence_report_reject(r, id, ej_json_str(r->body, "note"), &report) == 0)
-        ej_reply(r, 200, report);
+    if (decidable(r, id, true, &s) == 0) {
+        enum ej_err e = ej_store_absence_report_reject(
+            &r->db, id, s.report, ej_json_str(r->body, "note"), &report, &version);
+        report_decided(r, e, report, version);
+    }
+    ej_report_state_cleanup(&s);
 }
 
 /* ---- a student's attendance --------------------------------------------------------------- */
@@ -677,9 +798,27 @@ void ej_op_get_student_attendance(struct ej_req *r)
 
 void ej_op_withdraw_absence_report(struct ej_req *r)
 {
-    int64_t id;
+    int64_t id, version;
     json_t *report;
-    if (ej_param_id(r, 0, &id) == 0 && (!r->body || ej_json_check(r, r->body, no_fields) == 0) &&
-        ej_store_absence_report_withdraw(r, report_scopes(r), id, &report) == 0)
-        ej_reply(r, 200, report);
+    struct ej_report_state s = {0};
+    bool own;
+    if (ej_param_id(r, 0, &id) != 0 || (r->body && ej_json_check(r, r->body, no_fields) != 0))
+        return;
+    enum ej_err e = ej_store_absence_report_filer(&r->db, &r->who, report_scopes(r), id, &own);
+    if (e != EJ_OK) {
+        report_failed(r, e);
+        return;
+    }
+    /* Another guardian's report is refused before it is locked. */
+    if (!own) {
+        report_verdict_problem(r, EJ_REPORT_NOT_OWN, NULL);
+        return;
+    }
+    if ((e = ej_store_absence_report_state(&r->db, id, true, &s)) != EJ_OK) {
+        report_failed(r, e);
+    } else if (report_verdict_problem(r, ej_report_withdrawable(own, s.status), s.status) == 0) {
+        e = ej_store_absence_report_withdraw(&r->db, id, s.report, &report, &version);
+        report_decided(r, e, report, version);
+    }
+    ej_report_state_cleanup(&s);
 }

@@ -11,7 +11,6 @@
 #include "rules/calendar.h"
 #include "rules/lessons.h"
 #include "store/lessons.h"
-#include "store/years.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -168,7 +167,7 @@ static int year_dates_problem(struct ej_req *r, enum ej_year_dates_verdict v,
 {
     switch (v) {
     case EJ_YEAR_DATES_OK: return 0;
-    case EJ_YEAR_DATES_CLOSED: return ej_year_closed(r);
+    case EJ_YEAR_DATES_CLOSED: return ej_problem_year_closed(r);
     case EJ_YEAR_DATES_FROM_OUTSIDE:
         return invalid(r, from_field, "must be within the group's school year (%s to %s)",
                        g->starts_on, g->ends_on);
@@ -182,7 +181,7 @@ static int lesson_verdict_problem(struct ej_req *r, enum ej_lesson_verdict v)
 {
     switch (v) {
     case EJ_LESSON_WRITABLE: return 0;
-    case EJ_LESSON_YEAR_CLOSED: return ej_year_closed(r);
+    case EJ_LESSON_YEAR_CLOSED: return ej_problem_year_closed(r);
     case EJ_LESSON_CANCELLED:
         return ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
     case EJ_LESSON_RECORDED: break;
@@ -354,8 +353,8 @@ void ej_op_get_lesson(struct ej_req *r)
     json_t *lesson;
     if (ej_param_id(r, 0, &id) != 0)
         return;
-    if (ej_store_lesson_get(&r->db, &r->who, id, lesson_scopes(r), attendance_scopes(r), &lesson) !=
-        EJ_OK) {
+    if (ej_store_lesson_get_db(&r->db, &r->who, id, lesson_scopes(r), attendance_scopes(r),
+                               &lesson) != EJ_OK) {
         lesson_failed(r, r->db.err);
         return;
     }
@@ -458,40 +457,4 @@ void ej_op_remove_substitute(struct ej_req *r)
     if (ej_param_id(r, 0, &id) != 0 || ej_if_match(r, &version) != 0)
         return;
     set_substitute(r, id, version, 0);
-}
-
-/* --- transitional (issue 14): store/lessons.h's request forms, for store files not yet
- * converted (store/journal.c, store/settings.c); removed with the other transitional forms */
-
-int ej_store_lesson_get_req(struct ej_req *r, int64_t id, unsigned scopes,
-                            unsigned attendance_scopes, json_t **lesson)
-{
-    if (ej_store_lesson_get_db(&r->db, &r->who, id, scopes, attendance_scopes, lesson) != EJ_OK)
-        return lesson_failed(r, r->db.err);
-    lesson_etag(r, *lesson);
-    return 0;
-}
-
-int ej_store_lesson_full_req(struct ej_req *r, int64_t id, json_t **lesson)
-{
-    if (ej_store_lesson_full_db(&r->db, id, lesson) != EJ_OK)
-        return lesson_failed(r, r->db.err);
-    return 0;
-}
-
-int ej_store_lesson_change_req(struct ej_req *r, int64_t id, const char *action,
-                               const json_t *before, const char *sql, int n,
-                               const char *const *params, json_t **lesson)
-{
-    if (ej_store_lesson_change_db(&r->db, id, action, before, sql, n, params, lesson) != EJ_OK)
-        return lesson_failed(r, r->db.err);
-    lesson_etag(r, *lesson);
-    return 0;
-}
-
-int ej_store_lessons_refresh_unrecorded_req(struct ej_req *r, const struct ej_cal *c, long *changed)
-{
-    if (ej_store_lessons_refresh_unrecorded_db(&r->db, c, changed) != EJ_OK)
-        return ej_problem_db(r, r->db.err);
-    return 0;
 }

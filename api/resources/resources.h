@@ -101,6 +101,12 @@ void ej_op_withdraw_absence_report(struct ej_req *r);
 /* `until` of an extension: a date (the end of that day in Riga) or an RFC
  * 3339 instant; writes UTC "YYYY-MM-DDTHH:MM:SSZ" into out. */
 bool ej_parse_until(const char *s, char out[21]);
+/* §13: lets the teacher record lesson_id until `until` (ej_parse_until's
+ * form), with the refusals and problems of POST /lessons/{id}/extension
+ * (404, 409 lesson_cancelled, school_year_closed, 422 until); sets the
+ * lesson's ETag. *lesson: the lesson after (new), NULL on failure. 0 or -1. */
+int ej_lesson_extension_grant(struct ej_req *r, int64_t lesson_id, const char *until,
+                              const char *reason, json_t **lesson);
 
 /* exports.c (issue 11) */
 void ej_op_get_hours_report(struct ej_req *r);

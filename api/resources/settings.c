@@ -48,12 +48,9 @@ static int in_range(struct ej_req *r, const json_t *body, const char *field)
 }
 
 /* The problem of a failed store call: a stale If-Match in this resource's
- * words, else the generic mapping, unless one was set already (the calendar
- * and lessons stores still set their own: issue 14, transitional). */
+ * words, else the generic mapping. */
 static void store_failed(struct ej_req *r, enum ej_err e, const char *stale)
 {
-    if (ej_failed(r))
-        return;
     if (e == EJ_ERR_STALE)
         ej_problem(r, 412, "precondition_failed", "%s", stale);
     else

@@ -110,3 +110,27 @@ enum ej_reason_verdict ej_reason_settable(const char *status, int64_t version,
         return EJ_REASON_UNKNOWN_CODE;
     return EJ_REASON_OK;
 }
+
+enum ej_report_filing_verdict ej_report_fileable(bool student_visible, bool guardian_linked,
+                                                 bool code_ok)
+{
+    if (!student_visible)
+        return EJ_REPORT_FILE_NO_STUDENT;
+    if (!guardian_linked)
+        return EJ_REPORT_FILE_NOT_GUARDIAN;
+    if (!code_ok)
+        return EJ_REPORT_FILE_UNKNOWN_CODE;
+    return EJ_REPORT_FILE_OK;
+}
+
+enum ej_report_verdict ej_report_decidable(const char *status)
+{
+    return status && strcmp(status, "pending") == 0 ? EJ_REPORT_OK : EJ_REPORT_NOT_PENDING;
+}
+
+enum ej_report_verdict ej_report_withdrawable(bool own, const char *status)
+{
+    if (!own)
+        return EJ_REPORT_NOT_OWN;
+    return ej_report_decidable(status);
+}

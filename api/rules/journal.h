@@ -103,4 +103,28 @@ enum ej_reason_verdict {
 enum ej_reason_verdict ej_reason_settable(const char *status, int64_t version,
                                           int64_t expected_version, bool year_closed, bool code_ok);
 
+enum ej_report_filing_verdict {
+    EJ_REPORT_FILE_OK,
+    EJ_REPORT_FILE_NO_STUDENT,   /* no such student, or not the caller's (§20: the same answer) */
+    EJ_REPORT_FILE_NOT_GUARDIAN, /* the guardian named is not one of the student's */
+    EJ_REPORT_FILE_UNKNOWN_CODE, /* the reason is not an active code */
+};
+
+/* §14: may a report be filed for this student, on behalf of this guardian,
+ * with this reason? The checks go in this order. */
+enum ej_report_filing_verdict ej_report_fileable(bool student_visible, bool guardian_linked,
+                                                 bool code_ok);
+
+enum ej_report_verdict {
+    EJ_REPORT_OK,
+    EJ_REPORT_NOT_OWN,     /* issue 15: only the guardian who filed it withdraws it */
+    EJ_REPORT_NOT_PENDING, /* it was decided (applied, rejected) or withdrawn already */
+};
+
+/* §14: may a report with this status be applied or rejected? Only once, while pending. */
+enum ej_report_verdict ej_report_decidable(const char *status);
+/* Issue 15: may the caller withdraw a report with this status? own: they
+ * filed it, or it was filed on their behalf. Not their own comes first. */
+enum ej_report_verdict ej_report_withdrawable(bool own, const char *status);
+
 #endif

@@ -130,8 +130,8 @@ static enum ej_err feed_change(struct ej_db *db, const char *action, const char 
     return feed_row(db, entity, entity_id, !after, after ? after : before);
 }
 
-enum ej_err ej_audit_db(struct ej_db *db, const char *action, const char *entity, int64_t entity_id,
-                        const json_t *before, const json_t *after)
+enum ej_err ej_audit(struct ej_db *db, const char *action, const char *entity, int64_t entity_id,
+                     const json_t *before, const json_t *after)
 {
     if (!db->in_tx)
         return internal(db);
@@ -154,8 +154,8 @@ enum ej_err ej_audit_db(struct ej_db *db, const char *action, const char *entity
     return feed_change(db, action, entity, entity_id, before, after);
 }
 
-enum ej_err ej_audit_key_db(struct ej_db *db, const char *action, const char *entity,
-                            const char *key, const json_t *before, const json_t *after)
+enum ej_err ej_audit_key(struct ej_db *db, const char *action, const char *entity, const char *key,
+                         const json_t *before, const json_t *after)
 {
     if (!db->in_tx)
         return internal(db);
@@ -269,20 +269,4 @@ int ej_audit_read_in(struct ej_db *db, char *sql, size_t cap, const char *when, 
              n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, when);
     db->read_audit = NULL;
     return n + 6;
-}
-
-int ej_audit_req(struct ej_req *r, const char *action, const char *entity, int64_t entity_id,
-                 const json_t *before, const json_t *after)
-{
-    if (ej_audit_db(&r->db, action, entity, entity_id, before, after) != EJ_OK)
-        return ej_problem_db(r, r->db.err);
-    return 0;
-}
-
-int ej_audit_key_req(struct ej_req *r, const char *action, const char *entity, const char *key,
-                     const json_t *before, const json_t *after)
-{
-    if (ej_audit_key_db(&r->db, action, entity, key, before, after) != EJ_OK)
-        return ej_problem_db(r, r->db.err);
-    return 0;
 }

@@ -18,13 +18,13 @@
  * gets its feed row here, in the same transaction, with `after` (or, for a
  * delete, `before`) as the entity's representation; ej_db_commit gives the
  * rows their positions. On error the transaction will roll back. */
-enum ej_err ej_audit_db(struct ej_db *db, const char *action, const char *entity, int64_t entity_id,
-                        const json_t *before, const json_t *after);
+enum ej_err ej_audit(struct ej_db *db, const char *action, const char *entity, int64_t entity_id,
+                     const json_t *before, const json_t *after);
 
 /* As ej_audit, for an entity whose id is a text key (an absence reason's
  * code), or none (key NULL: the settings, of which there is one). */
-enum ej_err ej_audit_key_db(struct ej_db *db, const char *action, const char *entity,
-                            const char *key, const json_t *before, const json_t *after);
+enum ej_err ej_audit_key(struct ej_db *db, const char *action, const char *entity, const char *key,
+                         const json_t *before, const json_t *after);
 
 /* Many lessons one operation changed in one statement (a calendar or
  * settings change moved their deadlines, §13, §22): one audit record each,
@@ -32,20 +32,6 @@ enum ej_err ej_audit_key_db(struct ej_db *db, const char *action, const char *en
  * borrowed), written by one statement, and one upsert each in the change
  * feed with the lesson's representation as it is now. */
 enum ej_err ej_audit_lessons(struct ej_db *db, const char *action, const json_t *rows);
-
-/* Transitional (issue 14): the two above taking the request, setting the
- * problem (ej_problem_db) on failure and returning 0 or -1; ej_audit and
- * ej_audit_key pick by the first argument's type. */
-int ej_audit_req(struct ej_req *r, const char *action, const char *entity, int64_t entity_id,
-                 const json_t *before, const json_t *after);
-int ej_audit_key_req(struct ej_req *r, const char *action, const char *entity, const char *key,
-                     const json_t *before, const json_t *after);
-#define ej_audit(x, ...) \
-    _Generic((x), struct ej_req * : ej_audit_req, struct ej_db * : ej_audit_db)((x), __VA_ARGS__)
-#define ej_audit_key(x, ...)                    \
-    _Generic((x), struct ej_req *               \
-             : ej_audit_key_req, struct ej_db * \
-             : ej_audit_key_db)((x), __VA_ARGS__)
 
 /* §20: records that an employee read students' personal data through this
  * request (operation, and db->read_target: path id, path and query). Outside

@@ -1,5 +1,6 @@
 #include "store/calendar.h"
 
+#include "core/alloc.h"
 #include "store/audit.h"
 #include "store/db.h"
 
@@ -17,15 +18,11 @@ static void cal_push(struct ej_cal *c, ej_day d, enum ej_entry_kind kind, bool w
 {
     if (c->cal.n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 16;
-        c->entries = realloc(c->entries, c->cap * sizeof *c->entries);
-        c->names = realloc(c->names, c->cap * sizeof *c->names);
-        if (!c->entries || !c->names)
-            abort();
+        c->entries = ej_xrealloc(c->entries, c->cap * sizeof *c->entries);
+        c->names = ej_xrealloc(c->names, c->cap * sizeof *c->names);
     }
     c->entries[c->cal.n] = (struct ej_calendar_entry){d, kind, weekend_rule};
-    c->names[c->cal.n] = name ? strdup(name) : NULL;
-    if (name && !c->names[c->cal.n])
-        abort();
+    c->names[c->cal.n] = name ? ej_xstrdup(name) : NULL;
     c->cal.n++;
     c->cal.entries = c->entries;
 }
@@ -48,7 +45,7 @@ static enum ej_entry_kind kind_of(const char *s)
     return EJ_ENTRY_WORKING_DAY;
 }
 
-enum ej_err ej_store_calendar_load_db(struct ej_db *db, enum ej_cal_lock lock, struct ej_cal *c)
+enum ej_err ej_store_calendar_load(struct ej_db *db, enum ej_cal_lock lock, struct ej_cal *c)
 {
     memset(c, 0, sizeof *c);
     c->deadline_days = EJ_DEADLINE_DAYS_DEFAULT;
@@ -112,9 +109,7 @@ void ej_cal_new_public_holidays(const struct ej_cal *c, ej_day d, bool day_off, 
     for (int i = 0; i <= EJ_CAL_TRANSFER_WINDOW; i++)
         was[i] = ej_is_public_holiday(&c->cal, d + i);
     /* The calendar with the entry: a copy of the entry list, one longer. */
-    struct ej_calendar_entry *e = malloc((c->cal.n + 1) * sizeof *e);
-    if (!e)
-        abort();
+    struct ej_calendar_entry *e = ej_xmalloc((c->cal.n + 1) * sizeof *e);
     if (c->cal.n)
         memcpy(e, c->entries, c->cal.n * sizeof *e);
     e[c->cal.n] = (struct ej_calendar_entry){d, day_off ? EJ_ENTRY_DAY_OFF : EJ_ENTRY_HOLIDAY,

@@ -16,8 +16,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct ej_req;
-
 /* Deadline setting bounds: a value outside them falls back to the default. */
 #define EJ_DEADLINE_DAYS_DEFAULT 2
 #define EJ_DEADLINE_DAYS_MAX 30
@@ -39,14 +37,7 @@ enum ej_cal_lock { EJ_CAL_NOLOCK, EJ_CAL_SHARED, EJ_CAL_EXCLUSIVE };
 
 /* Loads every entry and the deadline setting into c (initialised here; on
  * error c is empty but safe to clean up). */
-enum ej_err ej_store_calendar_load_db(struct ej_db *db, enum ej_cal_lock lock, struct ej_cal *c);
-/* Transitional (issue 14): the same taking the request, for store files not
- * yet converted (store/settings.c): sets the problem, returns 0 or -1. */
-int ej_store_calendar_load_req(struct ej_req *r, enum ej_cal_lock lock, struct ej_cal *c);
-#define ej_store_calendar_load(x, ...)                    \
-    _Generic((x), struct ej_req *                         \
-             : ej_store_calendar_load_req, struct ej_db * \
-             : ej_store_calendar_load_db)((x), __VA_ARGS__)
+enum ej_err ej_store_calendar_load(struct ej_db *db, enum ej_cal_lock lock, struct ej_cal *c);
 void ej_cal_cleanup(struct ej_cal *c);
 
 /* The deadline of a lesson on day d (Unix seconds UTC). */

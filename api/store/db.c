@@ -1,5 +1,6 @@
 #include "store/db.h"
 
+#include "core/alloc.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "store/store.h"
@@ -69,10 +70,8 @@ long ej_db_open_connections(void)
 static void pool_init(void)
 {
     int n = ej_cfg()->db_connections > 0 ? ej_cfg()->db_connections : 1;
-    slots = calloc((size_t)n, sizeof *slots);
-    free_slots = calloc((size_t)n, sizeof *free_slots);
-    if (!slots || !free_slots)
-        abort();
+    slots = ej_xcalloc((size_t)n, sizeof *slots);
+    free_slots = ej_xcalloc((size_t)n, sizeof *free_slots);
     for (int i = 0; i < n; i++)
         free_slots[i] = n - 1 - i; /* slot 0 on top */
     nfree = n;
@@ -373,11 +372,10 @@ static bool stmt_lookup(struct slot *s, const char *sql, char name[24], bool *pr
 /* Remembers sql under the name stmt_lookup gave it, once prepared. */
 static void stmt_remember(struct slot *s, const char *sql)
 {
-    if (!s->stmts && !(s->stmts = calloc(STMT_CACHE, sizeof *s->stmts)))
-        abort();
+    if (!s->stmts)
+        s->stmts = ej_xcalloc(STMT_CACHE, sizeof *s->stmts);
     s->stmts[s->nstmts].hash = fnv1a(sql);
-    if (!(s->stmts[s->nstmts].sql = strdup(sql)))
-        abort();
+    s->stmts[s->nstmts].sql = ej_xstrdup(sql);
     s->nstmts++;
 }
 
@@ -498,7 +496,7 @@ static PGresult *run_once(struct slot *s, const char *sql, int n, const char *co
     return PQexecPrepared(c, name, n, params, NULL, NULL, 0);
 }
 
-PGresult *db_exec_db(struct ej_db *db, int shape, const char *sql, int n, const char *const *params)
+PGresult *db_exec(struct ej_db *db, int shape, const char *sql, int n, const char *const *params)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         db->err = EJ_OK;
@@ -541,20 +539,11 @@ PGresult *db_exec_db(struct ej_db *db, int shape, const char *sql, int n, const 
     return NULL;
 }
 
-PGresult *db_exec_req(struct ej_req *r, int shape, const char *sql, int n,
-                      const char *const *params)
-{
-    PGresult *res = db_exec_db(&r->db, shape, sql, n, params);
-    if (!res)
-        ej_problem_db(r, r->db.err);
-    return res;
-}
-
-enum ej_err db_json_db(struct ej_db *db, json_t **out, const char *sql, int n,
-                       const char *const *params)
+enum ej_err db_json(struct ej_db *db, json_t **out, const char *sql, int n,
+                    const char *const *params)
 {
     *out = NULL;
-    PGresult *res = db_exec_db(db, DB_OPT, sql, n, params);
+    PGresult *res = db_exec(db, DB_OPT, sql, n, params);
     if (!res)
         return db->err;
     if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
@@ -565,14 +554,6 @@ enum ej_err db_json_db(struct ej_db *db, json_t **out, const char *sql, int n,
     }
     PQclear(res);
     return db->err;
-}
-
-int db_json_req(struct ej_req *r, json_t **out, const char *sql, int n, const char *const *params)
-{
-    r->db.err = EJ_OK;
-    if (db_json_db(&r->db, out, sql, n, params) != EJ_OK)
-        return ej_problem_db(r, r->db.err);
-    return 0;
 }
 
 int db_failed_with(const struct ej_db *db, const char *sqlstate, const char *constraint)
@@ -603,7 +584,7 @@ const char *db_i64(char *buf, int64_t v)
 
 static enum ej_err simple(struct ej_db *db, const char *sql, int shape)
 {
-    PGresult *res = db_exec_db(db, shape, sql, 0, NULL);
+    PGresult *res = db_exec(db, shape, sql, 0, NULL);
     if (!res)
         return db->err;
     PQclear(res);
@@ -692,7 +673,7 @@ enum ej_err ej_db_commit(struct ej_db *db)
         return commit_result(db, done);
     }
     db->in_tx = false;
-    PGresult *res = db_exec_db(db, DB_NONE, "COMMIT", 0, NULL);
+    PGresult *res = db_exec(db, DB_NONE, "COMMIT", 0, NULL);
     if (!res)
         return db->err;
     return commit_result(db, res);

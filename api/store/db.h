@@ -2,8 +2,9 @@
  * requests borrow on their first statement, each opened lazily and reopened
  * after a failure, with its own prepared statements; parameters only; every
  * query declares the shape of result it expects; errors mapped by SQLSTATE
- * onto the request's problem (class 08 and shutdown states mark the
- * connection broken → 503).
+ * onto enum ej_err in the context (core/dbctx.h: class 08 and shutdown states
+ * mark the connection broken → EJ_ERR_UNAVAILABLE), which the resource turns
+ * into its problem (core/req.h has the one mapping).
  *
  * Only files in api/store/ include this header (and so libpq-fe.h). */
 #ifndef EJ_STORE_DB_H
@@ -27,25 +28,12 @@ enum db_shape {
 
 /* Runs sql with text parameters (NULL = SQL NULL). Returns the result (caller
  * PQclears) or NULL with db->err (and sqlstate, constraint) set. */
-PGresult *db_exec_db(struct ej_db *db, int shape, const char *sql, int n,
-                     const char *const *params);
+PGresult *db_exec(struct ej_db *db, int shape, const char *sql, int n, const char *const *params);
 
 /* Runs a query whose single row has a single json column. *out gets a new
  * reference, or NULL when there is no row (not an error). */
-enum ej_err db_json_db(struct ej_db *db, json_t **out, const char *sql, int n,
-                       const char *const *params);
-
-/* Transitional (issue 14): the same taking the whole request, setting the
- * problem with ej_problem_db on failure (db_json_req returns 0 or -1). Store
- * files not yet converted to struct ej_db call these; db_exec and db_json
- * pick by the first argument's type, so converted code reads the same. */
-PGresult *db_exec_req(struct ej_req *r, int shape, const char *sql, int n,
-                      const char *const *params);
-int db_json_req(struct ej_req *r, json_t **out, const char *sql, int n, const char *const *params);
-#define db_exec(x, ...) \
-    _Generic((x), struct ej_req * : db_exec_req, struct ej_db * : db_exec_db)((x), __VA_ARGS__)
-#define db_json(x, ...) \
-    _Generic((x), struct ej_req * : db_json_req, struct ej_db * : db_json_db)((x), __VA_ARGS__)
+enum ej_err db_json(struct ej_db *db, json_t **out, const char *sql, int n,
+                    const char *const *params);
 
 /* True if the last failed statement had this SQLSTATE (and, if constraint is
  * not NULL, violated that constraint). */

@@ -42,22 +42,4 @@ enum ej_err ej_entity_change(struct ej_db *db, const char *entity, const char *a
  * external_id_taken. */
 bool ej_entity_external_id_taken(const struct ej_db *db);
 
-/* Transitional (issue 14): the old forms taking the request and setting the
- * problem and the ETag themselves, for store files not yet converted (the
- * lead removes them once no caller is left). Return 0 or -1.
- * ej_store_get: 404 "No such <what>."; ej_store_change: 412/404 naming
- * `entity`; ej_store_create: 500 without a row. *out NULL on failure. */
-int ej_store_change(struct ej_req *r, const char *entity, const char *action, int64_t id,
-                    int64_t expected_version, const char *load_sql, const char *change_sql, int n,
-                    const char *const *params, json_t **out);
-int ej_store_create(struct ej_req *r, const char *entity, const char *action, const char *sql,
-                    int n, const char *const *params, json_t **out);
-int ej_store_get(struct ej_req *r, const char *what, const char *sql, int n,
-                 const char *const *params, json_t **out);
-/* Passes rc through; when the failed statement broke an external_id's
- * uniqueness, sets 409 external_id_taken instead of the generic error. */
-int ej_store_external_id_conflict(struct ej_req *r, int rc);
-/* Sets the reply's ETag from the row's "version" (if it has one). */
-void ej_store_etag(struct ej_req *r, const json_t *row);
-
 #endif

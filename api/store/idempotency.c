@@ -1,5 +1,6 @@
 #include "store/idempotency.h"
 
+#include "core/alloc.h"
 #include "core/digest.h"
 #include "store/db.h"
 
@@ -15,9 +16,7 @@ void ej_idem_request_hash(const char *method, const char *path, const char *quer
     if (!query)
         query = "";
     size_t m = strlen(method) + 1, p = strlen(path) + 1, q = strlen(query) + 1;
-    char *buf = malloc(m + p + q + body_len + 1);
-    if (!buf)
-        abort();
+    char *buf = ej_xmalloc(m + p + q + body_len + 1);
     memcpy(buf, method, m);
     memcpy(buf + m, path, p);
     memcpy(buf + m + p, query, q);

@@ -1,6 +1,8 @@
-/* Idempotency-Key for POST (SPEC.md): a retry with the same key and body gets
- * the first response and changes nothing again; the same key with another
- * body is refused (422 idempotency_key_reused). Keys live 24 hours, per user. */
+/* Idempotency-Key for POST (SPEC.md): a retry with the same key and the same
+ * request (method, path, query and body: ej_idem_request_hash) gets the first
+ * response and changes nothing again; the same key with another request is
+ * refused (api/pipeline.c answers 422 idempotency_key_reused). Keys live 24
+ * hours, per user. */
 #ifndef EJ_STORE_IDEMPOTENCY_H
 #define EJ_STORE_IDEMPOTENCY_H
 

@@ -5,7 +5,6 @@
 #include "store/db.h"
 #include "store/entity.h"
 #include "store/lessons.h"
-#include "store/years.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,14 +28,6 @@ static int64_t i64(const PGresult *res, int row, int col)
 static void copy(char *dst, size_t n, const PGresult *res, int row, int col)
 {
     snprintf(dst, n, "%s", PQgetvalue(res, row, col));
-}
-
-/* 422 naming one field. */
-static int invalid(struct ej_req *r, const char *field, const char *message)
-{
-    ej_problem(r, 422, "validation_failed", "Field '%s' %s.", field, message);
-    ej_problem_field(r, field, message);
-    return -1;
 }
 
 /* ---- entries ---------------------------------------------------------------------------- */
@@ -262,16 +253,14 @@ enum ej_err ej_store_entry_enrolled(struct ej_db *db, int64_t lesson_id, json_t 
 
 /* ---- extensions ------------------------------------------------------------------------- */
 
-int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *until,
-                             const char *reason, json_t **lesson)
+enum ej_err ej_store_extension_facts(struct ej_db *db, int64_t lesson_id, const char *until,
+                                     struct ej_extension_facts *f)
 {
-    char id[24], actor[24];
-    const char *p[] = {db_i64(id, lesson_id), until, reason, db_i64(actor, r->who.user_id)};
-    json_t *before = NULL;
-    int rc = -1;
-    *lesson = NULL;
+    char id[24];
+    const char *p[] = {db_i64(id, lesson_id), until};
+    memset(f, 0, sizeof *f);
     PGresult *res = db_exec(
-        r, DB_OPT,
+        db, DB_OPT,
         "SELECT l.cancelled_at IS NOT NULL, y.closed_at IS NOT NULL,"
         " $2::timestamptz > now(), $2::timestamptz > l.deadline, utc(l.deadline)"
         " FROM lessons l JOIN groups g ON g.id = l.group_id"
@@ -279,40 +268,40 @@ int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *un
         " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
         2, p);
     if (!res)
-        return -1;
+        return db->err;
     if (PQntuples(res) == 0) {
-        ej_problem(r, 404, "not_found", "No such lesson.");
-    } else {
-        /* Transitional (issue 14): the verdict is rules/journal.h's; its
-         * problems move to the resources with store/extensions.c. */
-        char msg[120], deadline[EJ_RIGA_BUFSZ];
-        switch (ej_extension_grantable(is_true(res, 0, 1), is_true(res, 0, 0), is_true(res, 0, 2),
-                                       is_true(res, 0, 3))) {
-        case EJ_EXTENSION_OK: rc = 0; break;
-        case EJ_EXTENSION_YEAR_CLOSED: ej_year_closed(r); break;
-        case EJ_EXTENSION_CANCELLED:
-            ej_problem(r, 409, "lesson_cancelled", "The lesson is cancelled.");
-            break;
-        case EJ_EXTENSION_NOT_FUTURE: invalid(r, "until", "must be in the future"); break;
-        case EJ_EXTENSION_NOT_AFTER_DEADLINE:
-            ej_utc_text_to_riga(PQgetvalue(res, 0, 4), deadline);
-            snprintf(msg, sizeof msg, "must be after the lesson's deadline (%s)", deadline);
-            invalid(r, "until", msg);
-            break;
-        }
+        PQclear(res);
+        return db->err = EJ_ERR_NOT_FOUND;
     }
+    f->cancelled = is_true(res, 0, 0);
+    f->year_closed = is_true(res, 0, 1);
+    f->until_future = is_true(res, 0, 2);
+    f->until_after_deadline = is_true(res, 0, 3);
+    copy(f->deadline, sizeof f->deadline, res, 0, 4);
     PQclear(res);
-    if (rc == 0)
-        rc = ej_store_lesson_full(r, lesson_id, &before);
-    if (rc == 0)
-        rc = ej_store_lesson_change(r, lesson_id, "lesson.extension", before,
-                                    "UPDATE lessons l SET extension_until = $2,"
-                                    " extension_reason = $3, extension_granted_by = $4,"
-                                    " extension_granted_at = now(), version = version + 1,"
-                                    " updated_at = now() WHERE id = $1 RETURNING l.id",
-                                    4, p, lesson);
+    return EJ_OK;
+}
+
+enum ej_err ej_store_extension_grant(struct ej_db *db, int64_t lesson_id, const char *until,
+                                     const char *reason, json_t **lesson, int64_t *version)
+{
+    char id[24], actor[24];
+    const char *p[] = {db_i64(id, lesson_id), until, reason, db_i64(actor, db->who->user_id)};
+    json_t *before = NULL;
+    *lesson = NULL;
+    *version = 0;
+    enum ej_err e = ej_store_lesson_full_db(db, lesson_id, &before);
+    if (e == EJ_OK)
+        e = ej_store_lesson_change_db(db, lesson_id, "lesson.extension", before,
+                                      "UPDATE lessons l SET extension_until = $2,"
+                                      " extension_reason = $3, extension_granted_by = $4,"
+                                      " extension_granted_at = now(), version = version + 1,"
+                                      " updated_at = now() WHERE id = $1 RETURNING l.id",
+                                      4, p, lesson);
     json_decref(before);
-    return rc;
+    if (e == EJ_OK)
+        *version = ej_entity_version(*lesson);
+    return e;
 }
 
 /* ---- absence reasons ---------------------------------------------------------------------- */
@@ -392,52 +381,50 @@ enum ej_err ej_store_absence_reason_set(struct ej_db *db, int64_t lesson_id, int
 
 /* ---- absence reports ---------------------------------------------------------------------- */
 
-int ej_store_absence_report_create(struct ej_req *r, unsigned scopes, const json_t *body,
-                                   int64_t guardian_id, const char *channel, json_t **report)
+enum ej_err ej_store_absence_report_filing(struct ej_db *db, const struct ej_principal *who,
+                                           unsigned scopes, int64_t student_id, int64_t guardian_id,
+                                           const char *reason_code, struct ej_report_filing *f)
 {
-    char viewer[24], sc[24], g[24], *doc = dump(body);
-    const char *p[] = {doc, db_i64(viewer, r->who.user_id), db_i64(sc, scopes),
-                       guardian_id ? db_i64(g, guardian_id) : NULL};
-    int rc = -1;
-    *report = NULL;
+    char sid[24], viewer[24], sc[24], g[24];
+    const char *p[] = {db_i64(sid, student_id), db_i64(viewer, who->user_id), db_i64(sc, scopes),
+                       guardian_id ? db_i64(g, guardian_id) : NULL, reason_code};
+    memset(f, 0, sizeof *f);
     PGresult *res = db_exec(
-        r, DB_ONE,
-        "WITH b AS (SELECT ($1::jsonb->>'student_id')::bigint AS sid,"
-        "   $1::jsonb->>'reason_code' AS code)"
-        " SELECT EXISTS (SELECT 1 FROM students s WHERE s.id = b.sid)"
-        " AND visible_student($2, $3::int, b.sid),"
+        db, DB_ONE,
+        "SELECT EXISTS (SELECT 1 FROM students s WHERE s.id = $1)"
+        " AND visible_student($2, $3::int, $1),"
         " $4::bigint IS NULL OR EXISTS (SELECT 1 FROM student_guardians sg"
-        "   WHERE sg.student_id = b.sid AND sg.guardian_id = $4::bigint),"
-        " EXISTS (SELECT 1 FROM absence_reasons c WHERE c.code = b.code AND c.active) FROM b",
-        4, p);
+        "   WHERE sg.student_id = $1 AND sg.guardian_id = $4::bigint),"
+        " EXISTS (SELECT 1 FROM absence_reasons c WHERE c.code = $5 AND c.active)",
+        5, p);
     if (!res)
-        goto out;
-    bool visible = is_true(res, 0, 0), linked = is_true(res, 0, 1), code_ok = is_true(res, 0, 2);
+        return db->err;
+    f->student_visible = is_true(res, 0, 0);
+    f->guardian_linked = is_true(res, 0, 1);
+    f->code_ok = is_true(res, 0, 2);
     PQclear(res);
-    /* The same answer for a student who does not exist and one who is not
-     * the caller's child (§20). */
-    if (!visible)
-        invalid(r, "student_id", "refers to no student of yours");
-    else if (!linked)
-        invalid(r, "guardian_id", "must be a guardian of the student");
-    else if (!code_ok)
-        invalid(r, "reason_code", "must be an active code of GET /absence-reasons");
-    else {
-        const char *ip[] = {doc, viewer, channel, p[3]};
-        rc = ej_store_create(r, "absence_report", "absence_report.create",
-                             "INSERT INTO absence_reports AS x (student_id, from_date, to_date,"
-                             " reason_code, comment, channel, guardian_id, filed_by)"
-                             " SELECT ($1::jsonb->>'student_id')::bigint,"
-                             " ($1::jsonb->>'from_date')::date, ($1::jsonb->>'to_date')::date,"
-                             " $1::jsonb->>'reason_code', $1::jsonb->>'comment', $3, $4::bigint,"
-                             " $2::bigint RETURNING absence_report_json(x)",
-                             4, ip, report);
-    }
-out:
-    free(doc);
-    return rc;
+    return EJ_OK;
 }
 
+enum ej_err ej_store_absence_report_create(struct ej_db *db, const json_t *body,
+                                           int64_t guardian_id, const char *channel,
+                                           json_t **report, int64_t *version)
+{
+    char filer[24], g[24], *doc = dump(body);
+    const char *p[] = {doc, db_i64(filer, db->who->user_id), channel,
+                       guardian_id ? db_i64(g, guardian_id) : NULL};
+    enum ej_err e = ej_entity_create(
+        db, "absence_report", "absence_report.create",
+        "INSERT INTO absence_reports AS x (student_id, from_date, to_date,"
+        " reason_code, comment, channel, guardian_id, filed_by)"
+        " SELECT ($1::jsonb->>'student_id')::bigint,"
+        " ($1::jsonb->>'from_date')::date, ($1::jsonb->>'to_date')::date,"
+        " $1::jsonb->>'reason_code', $1::jsonb->>'comment', $3, $4::bigint,"
+        " $2::bigint RETURNING absence_report_json(x)",
+        4, p, report, version);
+    free(doc);
+    return e;
+}
 enum ej_err ej_store_absence_report_list(struct ej_db *db, const struct ej_principal *who,
                                          unsigned scopes, const struct ej_report_filter *f,
                                          json_t **items)
@@ -478,133 +465,142 @@ enum ej_err ej_store_absence_report_get(struct ej_db *db, const struct ej_princi
     return EJ_OK;
 }
 
-/* Loads a report that must still be pending; lock: FOR UPDATE or not. */
-static int pending_report(struct ej_req *r, const char *id, bool lock, json_t **report)
+void ej_report_state_cleanup(struct ej_report_state *s)
 {
-    const char *p[] = {id};
-    *report = NULL;
-    PGresult *res = db_exec(r, DB_OPT,
+    json_decref(s->report);
+    s->report = NULL;
+}
+
+enum ej_err ej_store_absence_report_state(struct ej_db *db, int64_t id, bool lock,
+                                          struct ej_report_state *s)
+{
+    char idb[24];
+    const char *p[] = {db_i64(idb, id)};
+    memset(s, 0, sizeof *s);
+    PGresult *res = db_exec(db, DB_OPT,
                             lock ? "SELECT absence_report_json(x), x.status FROM absence_reports x"
                                    " WHERE x.id = $1 FOR UPDATE"
                                  : "SELECT absence_report_json(x), x.status FROM absence_reports x"
                                    " WHERE x.id = $1",
                             1, p);
     if (!res)
-        return -1;
-    int rc = 0;
+        return db->err;
     if (PQntuples(res) == 0) {
-        rc = ej_problem(r, 404, "not_found", "No such absence report.");
-    } else if (strcmp(PQgetvalue(res, 0, 1), "pending") != 0) {
-        rc = ej_problem(r, 409, "report_not_pending", "The report was already %s.",
-                        PQgetvalue(res, 0, 1));
-        if (r->out)
-            /* Not "status": that is the problem's HTTP status (RFC 9457). */
-            json_object_set_new(r->out, "report_status", json_string(PQgetvalue(res, 0, 1)));
-    } else {
-        *report = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-        if (!*report)
-            rc = ej_problem(r, 500, "internal_error", "Internal error (request %s).",
-                            r->request_id);
+        PQclear(res);
+        return db->err = EJ_ERR_NOT_FOUND;
     }
+    copy(s->status, sizeof s->status, res, 0, 1);
+    s->report = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
     PQclear(res);
-    return rc;
+    return s->report ? EJ_OK : (db->err = EJ_ERR_INTERNAL);
 }
 
-int ej_store_absence_report_apply(struct ej_req *r, int64_t id, json_t **out)
+enum ej_err ej_store_absence_report_lock_lessons(struct ej_db *db, int64_t id)
 {
-    char idb[24], actor[24];
-    const char *p[] = {db_i64(idb, id), db_i64(actor, r->who.user_id)};
-    json_t *before = NULL, *changes = NULL, *after = NULL;
-    int rc = -1;
-    *out = NULL;
-    if (pending_report(r, idb, false, &before) != 0)
-        goto out;
-    json_decref(before);
-    before = NULL;
-    /* Lessons before the report, as entry writers do (lesson, then reports):
-     * the lessons where the student has an attendance row in the range. */
+    char idb[24];
+    const char *p[] = {db_i64(idb, id)};
+    /* The lessons where the student has an attendance row in the range. */
     PGresult *res = db_exec(
-        r, DB_MANY,
+        db, DB_MANY,
         "SELECT l.id FROM lessons l JOIN lesson_attendance a ON a.lesson_id = l.id"
         " JOIN absence_reports x ON x.id = $1 AND a.student_id = x.student_id"
         " WHERE l.date BETWEEN x.from_date AND x.to_date"
         " ORDER BY l.id FOR NO KEY UPDATE OF l",
         1, p);
     if (!res)
-        goto out;
+        return db->err;
     PQclear(res);
-    if (pending_report(r, idb, true, &before) != 0)
-        goto out;
-    /* The reason goes onto absences and late arrivals without one; those that
-     * have one keep it (listed as kept). Closed school years are read-only. */
-    if (db_json(
-            r, &changes,
-            "WITH x AS (SELECT * FROM absence_reports WHERE id = $1),"
-            " t AS (SELECT a.lesson_id, a.student_id, l.date, a.status, a.reason_code"
-            "   FROM lesson_attendance a JOIN lessons l ON l.id = a.lesson_id"
-            "   JOIN groups g ON g.id = l.group_id JOIN school_years y ON y.id = g.school_year_id"
-            "   JOIN x ON a.student_id = x.student_id AND l.date BETWEEN x.from_date AND x.to_date"
-            "   WHERE a.status <> 'present' AND y.closed_at IS NULL),"
-            " upd AS (UPDATE lesson_attendance a SET reason_code = x.reason_code,"
-            "   reason_note = NULL, reason_report_id = x.id, reason_set_by = $2,"
-            "   reason_set_at = now() FROM t, x WHERE a.lesson_id = t.lesson_id"
-            "   AND a.student_id = t.student_id AND t.reason_code IS NULL RETURNING a.lesson_id),"
-            " bump AS (UPDATE lessons SET version = version + 1, updated_at = now()"
-            "   WHERE id IN (SELECT lesson_id FROM upd))"
-            " SELECT jsonb_build_object("
-            " 'applied', coalesce((SELECT jsonb_agg(jsonb_build_object('lesson_id', lesson_id,"
-            "   'date', date, 'status', status) ORDER BY date, lesson_id) FROM t"
-            "   WHERE reason_code IS NULL), '[]'::jsonb),"
-            " 'kept', coalesce((SELECT jsonb_agg(jsonb_build_object('lesson_id', lesson_id,"
-            "   'date', date, 'status', status, 'reason', reason_code) ORDER BY date, lesson_id)"
-            "   FROM t WHERE reason_code IS NOT NULL), '[]'::jsonb))",
-            2, p) != 0)
-        goto out;
-    if (db_json(r, &after,
-                "UPDATE absence_reports x SET status = 'applied', decided_by = $2,"
-                " decided_at = now(), version = version + 1, updated_at = now()"
-                " WHERE id = $1 RETURNING absence_report_json(x)",
-                2, p) != 0 ||
-        !after)
-        goto out;
-    json_object_set(changes, "report", after);
-    if (ej_audit(r, "absence_report.apply", "absence_report", id, before, changes) != 0)
-        goto out;
-    ej_set_etag(r, json_integer_value(json_object_get(after, "version")));
-    *out = json_incref(changes);
-    rc = 0;
-out:
-    json_decref(before);
-    json_decref(changes);
-    json_decref(after);
-    return rc;
+    return EJ_OK;
 }
 
-int ej_store_absence_report_reject(struct ej_req *r, int64_t id, const char *note, json_t **report)
+/* The report's row after a decision (one json column), audited as `action`
+ * against `before`; *version its version. */
+static enum ej_err decided(struct ej_db *db, int64_t id, const char *action, const json_t *before,
+                           const char *sql, int n, const char *const *p, json_t **report,
+                           int64_t *version)
 {
-    char idb[24], actor[24];
-    const char *p[] = {db_i64(idb, id), db_i64(actor, r->who.user_id), note};
-    json_t *before = NULL;
-    *report = NULL;
-    if (pending_report(r, idb, true, &before) != 0)
-        return -1;
-    int rc = db_json(r, report,
-                     "UPDATE absence_reports x SET status = 'rejected', decided_by = $2,"
-                     " decided_at = now(), decision_note = $3, version = version + 1,"
-                     " updated_at = now() WHERE id = $1 RETURNING absence_report_json(x)",
-                     3, p);
-    if (rc == 0)
-        rc = ej_audit(r, "absence_report.reject", "absence_report", id, before, *report);
-    if (rc == 0)
-        ej_set_etag(r, json_integer_value(json_object_get(*report, "version")));
-    json_decref(before);
-    if (rc != 0) {
+    enum ej_err e = db_json(db, report, sql, n, p);
+    if (e == EJ_OK && !*report)
+        e = db->err = EJ_ERR_INTERNAL;
+    if (e == EJ_OK)
+        e = ej_audit(db, action, "absence_report", id, before, *report);
+    if (e != EJ_OK) {
         json_decref(*report);
         *report = NULL;
+        return e;
     }
-    return rc;
+    *version = ej_entity_version(*report);
+    return EJ_OK;
 }
 
+enum ej_err ej_store_absence_report_apply(struct ej_db *db, int64_t id, const json_t *before,
+                                          json_t **out, int64_t *version)
+{
+    char idb[24], actor[24];
+    const char *p[] = {db_i64(idb, id), db_i64(actor, db->who->user_id)};
+    json_t *changes = NULL, *after = NULL;
+    *out = NULL;
+    *version = 0;
+    /* The reason goes onto absences and late arrivals without one; those that
+     * have one keep it (listed as kept). Closed school years are read-only. */
+    enum ej_err e = db_json(
+        db, &changes,
+        "WITH x AS (SELECT * FROM absence_reports WHERE id = $1),"
+        " t AS (SELECT a.lesson_id, a.student_id, l.date, a.status, a.reason_code"
+        "   FROM lesson_attendance a JOIN lessons l ON l.id = a.lesson_id"
+        "   JOIN groups g ON g.id = l.group_id JOIN school_years y ON y.id = g.school_year_id"
+        "   JOIN x ON a.student_id = x.student_id AND l.date BETWEEN x.from_date AND x.to_date"
+        "   WHERE a.status <> 'present' AND y.closed_at IS NULL),"
+        " upd AS (UPDATE lesson_attendance a SET reason_code = x.reason_code,"
+        "   reason_note = NULL, reason_report_id = x.id, reason_set_by = $2,"
+        "   reason_set_at = now() FROM t, x WHERE a.lesson_id = t.lesson_id"
+        "   AND a.student_id = t.student_id AND t.reason_code IS NULL RETURNING a.lesson_id),"
+        " bump AS (UPDATE lessons SET version = version + 1, updated_at = now()"
+        "   WHERE id IN (SELECT lesson_id FROM upd))"
+        " SELECT jsonb_build_object("
+        " 'applied', coalesce((SELECT jsonb_agg(jsonb_build_object('lesson_id', lesson_id,"
+        "   'date', date, 'status', status) ORDER BY date, lesson_id) FROM t"
+        "   WHERE reason_code IS NULL), '[]'::jsonb),"
+        " 'kept', coalesce((SELECT jsonb_agg(jsonb_build_object('lesson_id', lesson_id,"
+        "   'date', date, 'status', status, 'reason', reason_code) ORDER BY date, lesson_id)"
+        "   FROM t WHERE reason_code IS NOT NULL), '[]'::jsonb))",
+        2, p);
+    if (e == EJ_OK && !changes)
+        e = db->err = EJ_ERR_INTERNAL;
+    if (e == EJ_OK) {
+        e = db_json(db, &after,
+                    "UPDATE absence_reports x SET status = 'applied', decided_by = $2,"
+                    " decided_at = now(), version = version + 1, updated_at = now()"
+                    " WHERE id = $1 RETURNING absence_report_json(x)",
+                    2, p);
+        if (e == EJ_OK && !after)
+            e = db->err = EJ_ERR_INTERNAL;
+    }
+    if (e == EJ_OK) {
+        json_object_set(changes, "report", after);
+        e = ej_audit(db, "absence_report.apply", "absence_report", id, before, changes);
+    }
+    if (e == EJ_OK) {
+        *version = ej_entity_version(after);
+        *out = json_incref(changes);
+    }
+    json_decref(changes);
+    json_decref(after);
+    return e;
+}
+
+enum ej_err ej_store_absence_report_reject(struct ej_db *db, int64_t id, const json_t *before,
+                                           const char *note, json_t **report, int64_t *version)
+{
+    char idb[24], actor[24];
+    const char *p[] = {db_i64(idb, id), db_i64(actor, db->who->user_id), note};
+    *version = 0;
+    return decided(db, id, "absence_report.reject", before,
+                   "UPDATE absence_reports x SET status = 'rejected', decided_by = $2,"
+                   " decided_at = now(), decision_note = $3, version = version + 1,"
+                   " updated_at = now() WHERE id = $1 RETURNING absence_report_json(x)",
+                   3, p, report, version);
+}
 /* ---- a student's attendance --------------------------------------------------------------- */
 
 enum ej_err ej_store_student_attendance(struct ej_db *db, const struct ej_principal *who,
@@ -666,40 +662,33 @@ enum ej_err ej_store_student_attendance(struct ej_db *db, const struct ej_princi
     return *out ? EJ_OK : (db->err = EJ_ERR_NOT_FOUND);
 }
 
-int ej_store_absence_report_withdraw(struct ej_req *r, unsigned scopes, int64_t id, json_t **report)
+enum ej_err ej_store_absence_report_filer(struct ej_db *db, const struct ej_principal *who,
+                                          unsigned scopes, int64_t id, bool *own)
 {
     char idb[24], viewer[24], sc[24];
-    const char *p[] = {db_i64(idb, id), db_i64(viewer, r->who.user_id), db_i64(sc, scopes)};
-    json_t *before = NULL;
-    *report = NULL;
-    PGresult *res = db_exec(r, DB_OPT,
+    const char *p[] = {db_i64(idb, id), db_i64(viewer, who->user_id), db_i64(sc, scopes)};
+    *own = false;
+    PGresult *res = db_exec(db, DB_OPT,
                             "SELECT x.guardian_id = $2 OR x.filed_by = $2 FROM absence_reports x"
                             " WHERE x.id = $1 AND visible_student($2, $3::int, x.student_id)",
                             3, p);
     if (!res)
-        return -1;
-    int found = PQntuples(res), own = found && is_true(res, 0, 0);
+        return db->err;
+    int found = PQntuples(res);
+    *own = found && is_true(res, 0, 0);
     PQclear(res);
-    if (!found)
-        return ej_problem(r, 404, "not_found", "No such absence report.");
-    if (!own)
-        return ej_problem(r, 403, "forbidden",
-                          "Only the guardian who filed the report withdraws it.");
-    if (pending_report(r, idb, true, &before) != 0)
-        return -1;
-    int rc = db_json(r, report,
-                     "UPDATE absence_reports x SET status = 'withdrawn', decided_by = $2,"
-                     " decided_at = now(), version = version + 1, updated_at = now()"
-                     " WHERE id = $1 RETURNING absence_report_json(x)",
-                     2, p);
-    if (rc == 0)
-        rc = ej_audit(r, "absence_report.withdraw", "absence_report", id, before, *report);
-    if (rc == 0)
-        ej_set_etag(r, json_integer_value(json_object_get(*report, "version")));
-    json_decref(before);
-    if (rc != 0) {
-        json_decref(*report);
-        *report = NULL;
-    }
-    return rc;
+    return found ? EJ_OK : (db->err = EJ_ERR_NOT_FOUND);
+}
+
+enum ej_err ej_store_absence_report_withdraw(struct ej_db *db, int64_t id, const json_t *before,
+                                             json_t **report, int64_t *version)
+{
+    char idb[24], actor[24];
+    const char *p[] = {db_i64(idb, id), db_i64(actor, db->who->user_id)};
+    *version = 0;
+    return decided(db, id, "absence_report.withdraw", before,
+                   "UPDATE absence_reports x SET status = 'withdrawn', decided_by = $2,"
+                   " decided_at = now(), version = version + 1, updated_at = now()"
+                   " WHERE id = $1 RETURNING absence_report_json(x)",
+                   2, p, report, version);
 }

@@ -2,10 +2,11 @@
  * a lesson's entry (topic and attendance), deadline extensions, absence
  * reasons and the parents' absence reports.
  *
- * The store only reads facts and writes; who may record a lesson and when is
- * decided by api/rules/journal.h from the facts that ej_store_entry_begin and
- * ej_store_entry_check gather with the lesson row locked, and the resource
- * (api/resources/journal.c) answers. Every write is
+ * The store only reads facts and writes: every decision (who may record a
+ * lesson and when, whether an extension may be granted, a reason set, a
+ * report filed, decided or withdrawn) is api/rules/journal.h's, over the
+ * facts that the functions here gather with the rows locked, and the
+ * resources (api/resources/journal.c, extensions.c) answer. Every write is
  * audited in its transaction; a lesson's version (its ETag) moves with every
  * change of its entry, attendance reasons or extension. Objects the caller may
  * not see are 404. JSON results are new references. */
@@ -67,11 +68,23 @@ enum ej_err ej_store_entry_save(struct ej_db *db, const struct ej_entry_ctx *c, 
  * must cover, by name: a new array of {student_id, full_name}. */
 enum ej_err ej_store_entry_enrolled(struct ej_db *db, int64_t lesson_id, json_t **enrolled);
 
-/* §13: lets the teacher record the lesson until `until` (UTC
- * "YYYY-MM-DDTHH:MM:SSZ"). 409 lesson_cancelled, school_year_closed; 422 when
- * until is not after both now and the deadline. Replaces an earlier one. */
-int ej_store_extension_grant(struct ej_req *r, int64_t lesson_id, const char *until,
-                             const char *reason, json_t **lesson);
+/* §13: the facts that decide whether the superuser may let the teacher
+ * record the lesson until `until` (UTC "YYYY-MM-DDTHH:MM:SSZ";
+ * rules/journal.h ej_extension_grantable), read with the lesson locked;
+ * EJ_ERR_NOT_FOUND when there is no such lesson. */
+struct ej_extension_facts {
+    bool cancelled, year_closed;
+    bool until_future;           /* until is after now */
+    bool until_after_deadline;   /* until is after the lesson's deadline */
+    char deadline[EJ_UTC_BUFSZ]; /* the lesson's deadline as an instant */
+};
+enum ej_err ej_store_extension_facts(struct ej_db *db, int64_t lesson_id, const char *until,
+                                     struct ej_extension_facts *f);
+/* Lets the teacher record the lesson locked by ej_store_extension_facts until
+ * `until`, granted by db->who with `reason`; replaces an earlier extension;
+ * audited. *lesson: the lesson after (new), *version its version. */
+enum ej_err ej_store_extension_grant(struct ej_db *db, int64_t lesson_id, const char *until,
+                                     const char *reason, json_t **lesson, int64_t *version);
 
 /* §14: the facts that decide whether a reason may be set on one attendance
  * row (rules/journal.h ej_reason_settable), read with the lesson locked;
@@ -93,12 +106,22 @@ enum ej_err ej_store_absence_reason_set(struct ej_db *db, int64_t lesson_id, int
                                         const char *code, const char *note, json_t **lesson,
                                         int64_t *version);
 
-/* Files a report from a checked body {student_id, from_date, to_date,
- * reason_code, comment?, guardian_id?, channel?}. The student must be visible
- * in `scopes` (else 422 naming student_id, the same for a student who does
- * not exist); guardian_id must be a guardian of the student. */
-int ej_store_absence_report_create(struct ej_req *r, unsigned scopes, const json_t *body,
-                                   int64_t guardian_id, const char *channel, json_t **report);
+/* The facts that decide whether a report may be filed (rules/journal.h
+ * ej_report_fileable): is the student visible to who in `scopes` (false,
+ * too, for a student who does not exist), is guardian_id (0: none) a
+ * guardian of the student, is reason_code an active code. */
+struct ej_report_filing {
+    bool student_visible, guardian_linked, code_ok;
+};
+enum ej_err ej_store_absence_report_filing(struct ej_db *db, const struct ej_principal *who,
+                                           unsigned scopes, int64_t student_id, int64_t guardian_id,
+                                           const char *reason_code, struct ej_report_filing *f);
+/* Files a report, by db->who, from a checked body {student_id, from_date,
+ * to_date, reason_code, comment?} judged fileable; audited. *report: the
+ * new report, *version its version; NULL on error. */
+enum ej_err ej_store_absence_report_create(struct ej_db *db, const json_t *body,
+                                           int64_t guardian_id, const char *channel,
+                                           json_t **report, int64_t *version);
 
 struct ej_report_filter {
     const char *status; /* pending, applied, rejected; NULL = any */
@@ -115,19 +138,40 @@ enum ej_err ej_store_absence_report_get(struct ej_db *db, const struct ej_princi
                                         unsigned scopes, int64_t id, json_t **report,
                                         int64_t *version);
 
-/* Applies a pending report: its reason goes onto the student's absences and
- * late arrivals in the range that have no reason yet (lessons of open school
- * years). *out = {report, applied: [{lesson_id, date}], kept: [{lesson_id,
- * date, reason}]}. 409 report_not_pending. */
-int ej_store_absence_report_apply(struct ej_req *r, int64_t id, json_t **out);
-/* Rejects a pending report with a note. 409 report_not_pending. */
-int ej_store_absence_report_reject(struct ej_req *r, int64_t id, const char *note, json_t **report);
+/* A report's status (pending, applied, rejected, withdrawn) and its view,
+ * read FOR UPDATE when lock; EJ_ERR_NOT_FOUND when there is none. Whether it
+ * may still be decided is rules/journal.h's (ej_report_decidable,
+ * ej_report_withdrawable). ej_report_state_cleanup frees `report`. */
+struct ej_report_state {
+    char status[16];
+    json_t *report; /* owned */
+};
+enum ej_err ej_store_absence_report_state(struct ej_db *db, int64_t id, bool lock,
+                                          struct ej_report_state *s);
+void ej_report_state_cleanup(struct ej_report_state *s);
 
-/* Issue 15: the guardian who filed a pending report (or on whose behalf the
- * superuser filed it) withdraws it. The report must be visible in `scopes`
- * (else 404); 403 forbidden for another guardian; 409 report_not_pending. */
-int ej_store_absence_report_withdraw(struct ej_req *r, unsigned scopes, int64_t id,
-                                     json_t **report);
+/* Applying a report writes into lessons: they are locked first, before the
+ * report (lesson, then report, as entry writers do): those where the
+ * student has an attendance row in the report's range. */
+enum ej_err ej_store_absence_report_lock_lessons(struct ej_db *db, int64_t id);
+/* Applies a pending report (locked, `before` its view): its reason goes
+ * onto the student's absences and late arrivals in the range that have no
+ * reason yet (lessons of open school years). *out = {applied: [{lesson_id,
+ * date, status}], kept: [{lesson_id, date, status, reason}], report};
+ * *version: the report's. Audited. */
+enum ej_err ej_store_absence_report_apply(struct ej_db *db, int64_t id, const json_t *before,
+                                          json_t **out, int64_t *version);
+/* Rejects a pending report (locked, `before` its view) with a note. */
+enum ej_err ej_store_absence_report_reject(struct ej_db *db, int64_t id, const json_t *before,
+                                           const char *note, json_t **report, int64_t *version);
+
+/* Issue 15: whether who filed report id (or it was filed on their behalf);
+ * EJ_ERR_NOT_FOUND when it is not visible to who in `scopes`. */
+enum ej_err ej_store_absence_report_filer(struct ej_db *db, const struct ej_principal *who,
+                                          unsigned scopes, int64_t id, bool *own);
+/* Withdraws a pending report (locked, `before` its view), by db->who. */
+enum ej_err ej_store_absence_report_withdraw(struct ej_db *db, int64_t id, const json_t *before,
+                                             json_t **report, int64_t *version);
 
 /* §14, §20: a student's attendance from..to (either NULL = open) with a
  * summary by reason. Scopes of EJ_OBJ_ATTENDANCE; a caller who sees the

@@ -18,7 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct ej_req;
 struct ej_principal;
 
 /* GET /lessons filters; 0 / NULL = not filtered. */
@@ -140,35 +139,5 @@ enum ej_err ej_store_lesson_full_db(struct ej_db *db, int64_t id, json_t **lesso
 enum ej_err ej_store_lesson_change_db(struct ej_db *db, int64_t id, const char *action,
                                       const json_t *before, const char *sql, int n,
                                       const char *const *params, json_t **lesson);
-
-/* Transitional (issue 14): the request forms of the four above that store
- * files not yet converted call (store/journal.c, store/settings.c): they set
- * the problem (404 "No such lesson.") and the ETag as before and return 0 or
- * -1. Defined in resources/lessons.c, so that the store sets no problem; they
- * go with the other transitional forms. */
-int ej_store_lesson_get_req(struct ej_req *r, int64_t id, unsigned scopes,
-                            unsigned attendance_scopes, json_t **lesson);
-int ej_store_lesson_full_req(struct ej_req *r, int64_t id, json_t **lesson);
-int ej_store_lesson_change_req(struct ej_req *r, int64_t id, const char *action,
-                               const json_t *before, const char *sql, int n,
-                               const char *const *params, json_t **lesson);
-int ej_store_lessons_refresh_unrecorded_req(struct ej_req *r, const struct ej_cal *c,
-                                            long *changed);
-#define ej_store_lesson_get(x, ...)                    \
-    _Generic((x), struct ej_req *                      \
-             : ej_store_lesson_get_req, struct ej_db * \
-             : ej_store_lesson_get_db)((x), __VA_ARGS__)
-#define ej_store_lesson_full(x, ...)                    \
-    _Generic((x), struct ej_req *                       \
-             : ej_store_lesson_full_req, struct ej_db * \
-             : ej_store_lesson_full_db)((x), __VA_ARGS__)
-#define ej_store_lesson_change(x, ...)                    \
-    _Generic((x), struct ej_req *                         \
-             : ej_store_lesson_change_req, struct ej_db * \
-             : ej_store_lesson_change_db)((x), __VA_ARGS__)
-#define ej_store_lessons_refresh_unrecorded(x, ...)                    \
-    _Generic((x), struct ej_req *                                      \
-             : ej_store_lessons_refresh_unrecorded_req, struct ej_db * \
-             : ej_store_lessons_refresh_unrecorded_db)((x), __VA_ARGS__)
 
 #endif

@@ -23,6 +23,7 @@
  * (CREATE INDEX CONCURRENTLY) or a new enum value added earlier in the same run. */
 #include "store/migrate.h"
 
+#include "core/alloc.h"
 #include "core/digest.h"
 #include "store/db.h"
 
@@ -78,7 +79,7 @@ static int list_files(const char *dir, int (*valid)(const char *), struct files 
     while ((e = readdir(d)) && out->n < MAX_FILES)
         if (valid(e->d_name)) {
             out->done[out->n] = 0;
-            out->names[out->n++] = strdup(e->d_name);
+            out->names[out->n++] = ej_xstrdup(e->d_name);
         }
     closedir(d);
     qsort(out->names, out->n, sizeof out->names[0], cmp_names);
@@ -97,10 +98,10 @@ static char *read_file(const char *path, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    char *buf = malloc(MAX_FILE_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, MAX_FILE_BYTES + 1, f) : 0;
+    char *buf = ej_xmalloc(MAX_FILE_BYTES + 1);
+    size_t n = fread(buf, 1, MAX_FILE_BYTES + 1, f);
     fclose(f);
-    if (!buf || n > MAX_FILE_BYTES) {
+    if (n > MAX_FILE_BYTES) {
         free(buf);
         return NULL;
     }

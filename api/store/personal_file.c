@@ -1,5 +1,6 @@
 #include "store/personal_file.h"
 
+#include "core/alloc.h"
 #include "core/req.h" /* struct ej_principal */
 #include "store/db.h"
 
@@ -171,11 +172,9 @@ static enum ej_err load_attendance(struct ej_db *db, const char *sid, const char
 {
     const char *p[] = {sid, yid};
     size_t n = 0, cap = json_array_size(enrollments) + 64, i;
-    struct group_sums *g = calloc(cap, sizeof *g);
+    struct group_sums *g = ej_xcalloc(cap, sizeof *g);
     json_t *e;
     *out = NULL;
-    if (!g)
-        abort();
     json_array_foreach(enrollments, i, e) {
         const json_t *grp = json_object_get(e, "group");
         group_of(g, &n, cap, json_integer_value(json_object_get(grp, "id")),

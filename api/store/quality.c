@@ -1,5 +1,6 @@
 #include "store/quality.h"
 
+#include "core/alloc.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/row.h"
@@ -43,14 +44,12 @@ static enum ej_err attach_findings(struct ej_db *db, json_t *items)
     if (n == 0)
         return EJ_OK;
     /* "{1,2,3}": at most 500 ids of 20 digits. */
-    char *ids = malloc(n * 21 + 3);
-    if (!ids)
-        abort();
-    size_t len = 0;
+    size_t cap = n * 21 + 3, len = 0;
+    char *ids = ej_xmalloc(cap);
     ids[len++] = '{';
     for (size_t i = 0; i < n; i++)
-        len += (size_t)sprintf(
-            ids + len, "%s%lld", i ? "," : "",
+        len += (size_t)snprintf(
+            ids + len, cap - len, "%s%lld", i ? "," : "",
             (long long)json_integer_value(json_object_get(json_array_get(items, i), "id")));
     ids[len++] = '}';
     ids[len] = '\0';
@@ -163,7 +162,7 @@ enum ej_err ej_store_quality_year_span(struct ej_db *db, int64_t school_year_id,
 
 static char *findings_doc(const json_t *findings)
 {
-    char *doc = json_is_array(findings) ? json_dumps(findings, JSON_COMPACT) : strdup("[]");
+    char *doc = json_is_array(findings) ? json_dumps(findings, JSON_COMPACT) : ej_xstrdup("[]");
     if (!doc)
         abort();
     return doc;
@@ -254,10 +253,7 @@ static char *dup_or_null(const PGresult *res, int row, int col)
 {
     if (PQgetisnull(res, row, col))
         return NULL;
-    char *s = strdup(PQgetvalue(res, row, col));
-    if (!s)
-        abort();
-    return s;
+    return ej_xstrdup(PQgetvalue(res, row, col));
 }
 
 /* "1,2,3" (days since 1970-01-01) into a new array. */
@@ -266,9 +262,7 @@ static ej_day *parse_days(const char *s, size_t *n)
     size_t cap = 1;
     for (const char *c = s; *c; c++)
         cap += *c == ',';
-    ej_day *out = calloc(cap, sizeof *out);
-    if (!out)
-        abort();
+    ej_day *out = ej_xcalloc(cap, sizeof *out);
     *n = 0;
     for (char *end; *s; s = *end ? end + 1 : end) {
         out[(*n)++] = (ej_day)strtol(s, &end, 10);
@@ -355,9 +349,7 @@ enum ej_err ej_store_entry_quality(struct ej_db *db, int64_t school_year_id, con
     if (!PQgetisnull(res, 0, 3))
         out->review_dates = parse_days(PQgetvalue(res, 0, 3), &out->nreviews);
     out->required = PQgetisnull(res, 0, 4) ? -1 : (int)i64(res, 0, 4);
-    out->teachers = calloc((size_t)n, sizeof *out->teachers);
-    if (!out->teachers)
-        abort();
+    out->teachers = ej_xcalloc((size_t)n, sizeof *out->teachers);
     for (int i = 0; i < n; i++) {
         if (PQgetvalue(res, i, 5)[0] != 't')
             continue; /* the year's only row: no teacher and no lesson */

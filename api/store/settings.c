@@ -8,19 +8,9 @@
 #include "store/db.h"
 #include "store/lessons.h"
 
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Transitional (issue 14): store/calendar.c and store/lessons.c take the whole
- * request until their own conversion ('lessons'); db is the context embedded
- * in it (r->db). On failure they have set the request's problem already, and
- * this module returns db->err (or EJ_ERR_INTERNAL). */
-static struct ej_req *req_of(struct ej_db *db)
-{
-    return (struct ej_req *)(void *)((char *)db - offsetof(struct ej_req, db));
-}
 
 static enum ej_err failed(const struct ej_db *db)
 {
@@ -107,7 +97,7 @@ enum ej_err ej_store_settings_update(struct ej_db *db, int64_t expected_version,
     /* A new number of days is a calendar change: taken exclusively first (as
      * calendar writers do, before the settings rows), so that no lesson is
      * created meanwhile with a deadline of the old number. */
-    if (days && ej_store_calendar_load(req_of(db), EJ_CAL_EXCLUSIVE, &cal) != 0) {
+    if (days && ej_store_calendar_load(db, EJ_CAL_EXCLUSIVE, &cal) != EJ_OK) {
         e = failed(db);
         goto out;
     }
@@ -144,8 +134,8 @@ enum ej_err ej_store_settings_update(struct ej_db *db, int64_t expected_version,
         goto out;
     /* §22 "effective at once": the lessons not yet recorded follow the new number. */
     if (days) {
-        if (ej_store_calendar_load(req_of(db), EJ_CAL_NOLOCK, &cal) != 0 ||
-            ej_store_lessons_refresh_unrecorded(req_of(db), &cal, &changed) != 0) {
+        if (ej_store_calendar_load(db, EJ_CAL_NOLOCK, &cal) != EJ_OK ||
+            ej_store_lessons_refresh_unrecorded_db(db, &cal, &changed) != EJ_OK) {
             e = failed(db);
             goto out;
         }

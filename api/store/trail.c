@@ -11,11 +11,10 @@
 static void add(char *sql, size_t len, const char **params, int *n, const char *pre,
                 const char *value, const char *post)
 {
-    char buf[200];
+    size_t used = strlen(sql);
     params[*n] = value;
     (*n)++;
-    snprintf(buf, sizeof buf, " AND %s$%d%s", pre, *n, post);
-    strncat(sql, buf, len - strlen(sql) - 1);
+    snprintf(sql + used, len - used, " AND %s$%d%s", pre, *n, post);
 }
 
 static json_t *string_or_null(const char *s)
@@ -71,7 +70,8 @@ enum ej_err ej_store_audit_list(struct ej_db *db, const struct ej_audit_filter *
         add(sql, sizeof sql, p, &n,
             "(a.at, a.id) < (SELECT c.at, c.id FROM audit_log c WHERE c.id = ",
             db_i64(aft, f->after), ")");
-    strncat(sql, " ORDER BY a.at DESC, a.id DESC LIMIT $1", sizeof sql - strlen(sql) - 1);
+    size_t used = strlen(sql);
+    snprintf(sql + used, sizeof sql - used, " ORDER BY a.at DESC, a.id DESC LIMIT $1");
     *items = NULL;
     PGresult *res = db_exec(db, DB_MANY | DB_READ, sql, n, p);
     if (!res)

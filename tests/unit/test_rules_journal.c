@@ -150,6 +150,38 @@ static void test_reason(void)
     CHECK(ej_reason_settable("absent", 4, -1, false, false) == EJ_REASON_UNKNOWN_CODE);
 }
 
+/* §14 filing a report: the first failing check is the answer */
+static void test_report_filing(void)
+{
+    CHECK(ej_report_fileable(true, true, true) == EJ_REPORT_FILE_OK);
+    /* §20 not the caller's child answers as no student at all */
+    CHECK(ej_report_fileable(false, false, false) == EJ_REPORT_FILE_NO_STUDENT);
+    CHECK(ej_report_fileable(false, true, true) == EJ_REPORT_FILE_NO_STUDENT);
+    CHECK(ej_report_fileable(true, false, false) == EJ_REPORT_FILE_NOT_GUARDIAN);
+    CHECK(ej_report_fileable(true, false, true) == EJ_REPORT_FILE_NOT_GUARDIAN);
+    CHECK(ej_report_fileable(true, true, false) == EJ_REPORT_FILE_UNKNOWN_CODE);
+}
+
+/* §14 a report is decided once; issue 15 only its own guardian withdraws it */
+static void test_report_decision(void)
+{
+    static const struct {
+        const char *status;
+        enum ej_report_verdict decide, own, other;
+    } t[] = {
+        {"pending", EJ_REPORT_OK, EJ_REPORT_OK, EJ_REPORT_NOT_OWN},
+        {"applied", EJ_REPORT_NOT_PENDING, EJ_REPORT_NOT_PENDING, EJ_REPORT_NOT_OWN},
+        {"rejected", EJ_REPORT_NOT_PENDING, EJ_REPORT_NOT_PENDING, EJ_REPORT_NOT_OWN},
+        {"withdrawn", EJ_REPORT_NOT_PENDING, EJ_REPORT_NOT_PENDING, EJ_REPORT_NOT_OWN},
+        {NULL, EJ_REPORT_NOT_PENDING, EJ_REPORT_NOT_PENDING, EJ_REPORT_NOT_OWN},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        CHECK(ej_report_decidable(t[i].status) == t[i].decide);
+        CHECK(ej_report_withdrawable(true, t[i].status) == t[i].own);
+        CHECK(ej_report_withdrawable(false, t[i].status) == t[i].other);
+    }
+}
+
 int main(void)
 {
     test_records_lesson();
@@ -158,5 +190,7 @@ int main(void)
     test_reasons_dropped();
     test_extension();
     test_reason();
+    test_report_filing();
+    test_report_decision();
     return check_summary("rules_journal");
 }
