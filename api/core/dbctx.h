@@ -18,8 +18,7 @@ enum ej_err {
     EJ_OK = 0,
     EJ_ERR_NOT_FOUND, /* no such row, or not one the principal may see */
     EJ_ERR_CONFLICT, /* a unique or exclusion constraint said no: sqlstate and constraint name it */
-    EJ_ERR_INVALID,  /* a value the database refused: a foreign key (column names it), a
-                           check, not null, out of range */
+    EJ_ERR_INVALID,  /* a value the database refused: a foreign key (column), check, not null */
     EJ_ERR_STALE,    /* the row's version is not the one the caller expected (If-Match) */
     EJ_ERR_BUSY,     /* lock or statement timeout, serialization, no free connection: retry */
     EJ_ERR_UNAVAILABLE, /* the database is not reachable */
