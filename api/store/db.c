@@ -556,6 +556,20 @@ enum ej_err db_json(struct ej_db *db, json_t **out, const char *sql, int n,
     return db->err;
 }
 
+enum ej_err db_row(struct ej_db *db, PGresult **res, int read, const char *sql, int n,
+                   const char *const *params)
+{
+    *res = db_exec(db, DB_OPT | (read & DB_READ), sql, n, params);
+    if (!*res)
+        return db->err;
+    if (PQntuples(*res) == 0) {
+        PQclear(*res);
+        *res = NULL;
+        fail(db, EJ_ERR_NOT_FOUND);
+    }
+    return db->err;
+}
+
 int db_failed_with(const struct ej_db *db, const char *sqlstate, const char *constraint)
 {
     return strcmp(db->sqlstate, sqlstate) == 0 &&

@@ -35,6 +35,13 @@ PGresult *db_exec(struct ej_db *db, int shape, const char *sql, int n, const cha
 enum ej_err db_json(struct ej_db *db, json_t **out, const char *sql, int n,
                     const char *const *params);
 
+/* Runs a query that finds at most one row, where no row means the thing
+ * asked for is not there (read: 0, or DB_READ for a statement that only
+ * reads). Returns EJ_OK with *res the row (caller PQclears); else *res is
+ * NULL and the error is in db->err too: EJ_ERR_NOT_FOUND for no row. */
+enum ej_err db_row(struct ej_db *db, PGresult **res, int read, const char *sql, int n,
+                   const char *const *params);
+
 /* True if the last failed statement had this SQLSTATE (and, if constraint is
  * not NULL, violated that constraint). */
 int db_failed_with(const struct ej_db *db, const char *sqlstate, const char *constraint);

@@ -117,8 +117,9 @@ static enum ej_err journal_head(struct ej_db *db, int64_t who, const char *g, un
     char uid[24], sc[24], asc[24];
     const char *p[] = {
         g, db_i64(uid, who), db_i64(sc, scopes), db_i64(asc, attendance_scopes), from, to};
-    PGresult *res = db_exec(
-        db, DB_OPT | DB_READ,
+    PGresult *res;
+    enum ej_err e = db_row(
+        db, &res, DB_READ,
         "SELECT g.id, g.name, g.external_id, p.id, p.name, y.id, y.name,"
         " coalesce($5::date, y.starts_on), coalesce($6::date, y.ends_on),"
         " visible_group($2, $4, g.id),"
@@ -128,13 +129,8 @@ static enum ej_err journal_head(struct ej_db *db, int64_t who, const char *g, un
         " JOIN school_years y ON y.id = g.school_year_id"
         " WHERE g.id = $1 AND visible_group($2, $3, g.id)",
         6, p);
-    if (!res)
-        return db->err;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        db->err = EJ_ERR_NOT_FOUND;
-        return db->err;
-    }
+    if (e != EJ_OK)
+        return e;
     *group = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", int_col(res, 0, 0), "name",
                        text_col(res, 0, 1), "external_id", text_col(res, 0, 2), "program_id",
                        int_col(res, 0, 3), "program_name", text_col(res, 0, 4), "school_year_id",

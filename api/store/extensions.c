@@ -86,19 +86,16 @@ enum ej_err ej_store_extension_request_lock(struct ej_db *db, int64_t id,
     char i[24];
     const char *p[] = {db_i64(i, id)};
     memset(f, 0, sizeof *f);
-    PGresult *res = db_exec(db, DB_OPT,
-                            "SELECT l.id, y.closed_at IS NOT NULL"
-                            " FROM extension_requests x JOIN lessons l ON l.id = x.lesson_id"
-                            " JOIN groups g ON g.id = l.group_id"
-                            " JOIN school_years y ON y.id = g.school_year_id"
-                            " WHERE x.id = $1 FOR NO KEY UPDATE OF l",
-                            1, p);
-    if (!res)
-        return db->err;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return db->err = EJ_ERR_NOT_FOUND;
-    }
+    PGresult *res;
+    enum ej_err e = db_row(db, &res, 0,
+                           "SELECT l.id, y.closed_at IS NOT NULL"
+                           " FROM extension_requests x JOIN lessons l ON l.id = x.lesson_id"
+                           " JOIN groups g ON g.id = l.group_id"
+                           " JOIN school_years y ON y.id = g.school_year_id"
+                           " WHERE x.id = $1 FOR NO KEY UPDATE OF l",
+                           1, p);
+    if (e != EJ_OK)
+        return e;
     f->lesson_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     f->year_closed = PQgetvalue(res, 0, 1)[0] == 't';
     PQclear(res);

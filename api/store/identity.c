@@ -32,19 +32,16 @@ enum ej_err ej_store_principal(struct ej_db *db, int64_t user_id, int64_t sessio
     char uid[24], sid[24], tv[24];
     const char *p[] = {db_i64(uid, user_id), db_i64(sid, session_id), db_i64(tv, token_version)};
     memset(who, 0, sizeof *who);
-    PGresult *res = db_exec(db, DB_OPT | DB_READ,
-                            "SELECT u.roles::text, u.must_change_password, u.username"
-                            " FROM users u JOIN sessions s ON s.user_id = u.id"
-                            " WHERE u.id = $1 AND s.id = $2 AND u.token_version = $3"
-                            " AND s.revoked_at IS NULL AND s.expires_at > now()"
-                            " AND user_access(u) = 'active'",
-                            3, p);
-    if (!res)
-        return db->err;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return db->err = EJ_ERR_NOT_FOUND;
-    }
+    PGresult *res;
+    enum ej_err e = db_row(db, &res, DB_READ,
+                           "SELECT u.roles::text, u.must_change_password, u.username"
+                           " FROM users u JOIN sessions s ON s.user_id = u.id"
+                           " WHERE u.id = $1 AND s.id = $2 AND u.token_version = $3"
+                           " AND s.revoked_at IS NULL AND s.expires_at > now()"
+                           " AND user_access(u) = 'active'",
+                           3, p);
+    if (e != EJ_OK)
+        return e;
     who->user_id = user_id;
     who->session_id = session_id;
     who->roles = ej_roles_from_text(PQgetvalue(res, 0, 0));

@@ -50,8 +50,9 @@ enum ej_err ej_store_entry_begin(struct ej_db *db, const struct ej_principal *wh
      * the facts of the group and year do not change under lesson writers.
      * The lesson's view (attendance rows) is read after, in a new statement,
      * so that it too includes what that writer committed. */
-    PGresult *res = db_exec(
-        db, DB_OPT,
+    PGresult *res;
+    enum ej_err e = db_row(
+        db, &res, 0,
         "SELECT l.group_id, l.version, coalesce(l.substitute_teacher_id, 0),"
         " coalesce(l.conducted_by, 0),"
         " coalesce(l.substitute_teacher_id, (SELECT min(t.teacher_id) FROM group_teachers t"
@@ -67,12 +68,8 @@ enum ej_err ej_store_entry_begin(struct ej_db *db, const struct ej_principal *wh
         " AND visible_lesson($2, $3::int, l.group_id, l.substitute_teacher_id)"
         " FOR NO KEY UPDATE OF l",
         3, p);
-    if (!res)
-        return db->err;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return db->err = EJ_ERR_NOT_FOUND;
-    }
+    if (e != EJ_OK)
+        return e;
     c->lesson_id = lesson_id;
     c->group_id = i64(res, 0, 0);
     c->f.version = i64(res, 0, 1);
@@ -259,20 +256,16 @@ enum ej_err ej_store_extension_facts(struct ej_db *db, int64_t lesson_id, const 
     char id[24];
     const char *p[] = {db_i64(id, lesson_id), until};
     memset(f, 0, sizeof *f);
-    PGresult *res = db_exec(
-        db, DB_OPT,
-        "SELECT l.cancelled_at IS NOT NULL, y.closed_at IS NOT NULL,"
-        " $2::timestamptz > now(), $2::timestamptz > l.deadline, utc(l.deadline)"
-        " FROM lessons l JOIN groups g ON g.id = l.group_id"
-        " JOIN school_years y ON y.id = g.school_year_id"
-        " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
-        2, p);
-    if (!res)
-        return db->err;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return db->err = EJ_ERR_NOT_FOUND;
-    }
+    PGresult *res;
+    enum ej_err e = db_row(db, &res, 0,
+                           "SELECT l.cancelled_at IS NOT NULL, y.closed_at IS NOT NULL,"
+                           " $2::timestamptz > now(), $2::timestamptz > l.deadline, utc(l.deadline)"
+                           " FROM lessons l JOIN groups g ON g.id = l.group_id"
+                           " JOIN school_years y ON y.id = g.school_year_id"
+                           " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
+                           2, p);
+    if (e != EJ_OK)
+        return e;
     f->cancelled = is_true(res, 0, 0);
     f->year_closed = is_true(res, 0, 1);
     f->until_future = is_true(res, 0, 2);
@@ -312,8 +305,9 @@ enum ej_err ej_store_absence_reason_facts(struct ej_db *db, int64_t lesson_id, i
     char id[24], sid[24];
     const char *p[] = {db_i64(id, lesson_id), db_i64(sid, student_id), code};
     memset(f, 0, sizeof *f);
-    PGresult *res = db_exec(
-        db, DB_OPT,
+    PGresult *res;
+    enum ej_err e = db_row(
+        db, &res, 0,
         "SELECT l.version, y.closed_at IS NOT NULL, a.status,"
         " $3::text IS NULL OR EXISTS (SELECT 1 FROM absence_reasons c"
         "   WHERE c.code = $3 AND c.active)"
@@ -322,12 +316,8 @@ enum ej_err ej_store_absence_reason_facts(struct ej_db *db, int64_t lesson_id, i
         " LEFT JOIN lesson_attendance a ON a.lesson_id = l.id AND a.student_id = $2"
         " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
         3, p);
-    if (!res)
-        return db->err;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return db->err = EJ_ERR_NOT_FOUND;
-    }
+    if (e != EJ_OK)
+        return e;
     f->version = i64(res, 0, 0);
     f->year_closed = is_true(res, 0, 1);
     f->has_row = !PQgetisnull(res, 0, 2);
@@ -477,18 +467,15 @@ enum ej_err ej_store_absence_report_state(struct ej_db *db, int64_t id, bool loc
     char idb[24];
     const char *p[] = {db_i64(idb, id)};
     memset(s, 0, sizeof *s);
-    PGresult *res = db_exec(db, DB_OPT,
-                            lock ? "SELECT absence_report_json(x), x.status FROM absence_reports x"
-                                   " WHERE x.id = $1 FOR UPDATE"
-                                 : "SELECT absence_report_json(x), x.status FROM absence_reports x"
-                                   " WHERE x.id = $1",
-                            1, p);
-    if (!res)
-        return db->err;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return db->err = EJ_ERR_NOT_FOUND;
-    }
+    PGresult *res;
+    enum ej_err e = db_row(db, &res, 0,
+                           lock ? "SELECT absence_report_json(x), x.status FROM absence_reports x"
+                                  " WHERE x.id = $1 FOR UPDATE"
+                                : "SELECT absence_report_json(x), x.status FROM absence_reports x"
+                                  " WHERE x.id = $1",
+                           1, p);
+    if (e != EJ_OK)
+        return e;
     copy(s->status, sizeof s->status, res, 0, 1);
     s->report = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
     PQclear(res);
@@ -668,16 +655,16 @@ enum ej_err ej_store_absence_report_filer(struct ej_db *db, const struct ej_prin
     char idb[24], viewer[24], sc[24];
     const char *p[] = {db_i64(idb, id), db_i64(viewer, who->user_id), db_i64(sc, scopes)};
     *own = false;
-    PGresult *res = db_exec(db, DB_OPT,
-                            "SELECT x.guardian_id = $2 OR x.filed_by = $2 FROM absence_reports x"
-                            " WHERE x.id = $1 AND visible_student($2, $3::int, x.student_id)",
-                            3, p);
-    if (!res)
-        return db->err;
-    int found = PQntuples(res);
-    *own = found && is_true(res, 0, 0);
+    PGresult *res;
+    enum ej_err e = db_row(db, &res, 0,
+                           "SELECT x.guardian_id = $2 OR x.filed_by = $2 FROM absence_reports x"
+                           " WHERE x.id = $1 AND visible_student($2, $3::int, x.student_id)",
+                           3, p);
+    if (e != EJ_OK)
+        return e;
+    *own = is_true(res, 0, 0);
     PQclear(res);
-    return found ? EJ_OK : (db->err = EJ_ERR_NOT_FOUND);
+    return EJ_OK;
 }
 
 enum ej_err ej_store_absence_report_withdraw(struct ej_db *db, int64_t id, const json_t *before,

@@ -19,22 +19,20 @@ enum ej_err ej_store_group_year_lock(struct ej_db *db, int64_t gid, struct ej_gr
 {
     char gb[24];
     const char *p[] = {db_i64(gb, gid)};
-    PGresult *res = db_exec(db, DB_OPT,
-                            "SELECT to_char(y.starts_on, 'YYYY-MM-DD'),"
-                            " to_char(y.ends_on, 'YYYY-MM-DD'), y.closed_at IS NOT NULL"
-                            " FROM groups g JOIN school_years y ON y.id = g.school_year_id"
-                            " WHERE g.id = $1 FOR NO KEY UPDATE OF g",
-                            1, p);
-    if (!res)
-        return db->err;
-    int found = PQntuples(res) == 1;
-    if (found) {
-        snprintf(g->starts_on, sizeof g->starts_on, "%s", PQgetvalue(res, 0, 0));
-        snprintf(g->ends_on, sizeof g->ends_on, "%s", PQgetvalue(res, 0, 1));
-        g->closed = PQgetvalue(res, 0, 2)[0] == 't';
-    }
+    PGresult *res;
+    enum ej_err e = db_row(db, &res, 0,
+                           "SELECT to_char(y.starts_on, 'YYYY-MM-DD'),"
+                           " to_char(y.ends_on, 'YYYY-MM-DD'), y.closed_at IS NOT NULL"
+                           " FROM groups g JOIN school_years y ON y.id = g.school_year_id"
+                           " WHERE g.id = $1 FOR NO KEY UPDATE OF g",
+                           1, p);
+    if (e != EJ_OK)
+        return e;
+    snprintf(g->starts_on, sizeof g->starts_on, "%s", PQgetvalue(res, 0, 0));
+    snprintf(g->ends_on, sizeof g->ends_on, "%s", PQgetvalue(res, 0, 1));
+    g->closed = PQgetvalue(res, 0, 2)[0] == 't';
     PQclear(res);
-    return found ? EJ_OK : (db->err = EJ_ERR_NOT_FOUND);
+    return EJ_OK;
 }
 
 /* --- schedule ------------------------------------------------------------------------------ */
@@ -515,18 +513,15 @@ enum ej_err ej_store_lesson_lock(struct ej_db *db, int64_t id, json_t **lesson, 
     char ib[24];
     const char *p[] = {db_i64(ib, id)};
     *lesson = NULL;
-    PGresult *res = db_exec(db, DB_OPT,
-                            "SELECT y.closed_at IS NOT NULL FROM lessons l"
-                            " JOIN groups g ON g.id = l.group_id"
-                            " JOIN school_years y ON y.id = g.school_year_id"
-                            " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
-                            1, p);
-    if (!res)
-        return db->err;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return db->err = EJ_ERR_NOT_FOUND;
-    }
+    PGresult *res;
+    enum ej_err e = db_row(db, &res, 0,
+                           "SELECT y.closed_at IS NOT NULL FROM lessons l"
+                           " JOIN groups g ON g.id = l.group_id"
+                           " JOIN school_years y ON y.id = g.school_year_id"
+                           " WHERE l.id = $1 FOR NO KEY UPDATE OF l",
+                           1, p);
+    if (e != EJ_OK)
+        return e;
     *year_closed = PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
     return ej_store_lesson_full_db(db, id, lesson);
@@ -666,13 +661,10 @@ enum ej_err ej_store_lesson_change_db(struct ej_db *db, int64_t id, const char *
                                       const char *const *params, json_t **lesson)
 {
     *lesson = NULL;
-    PGresult *res = db_exec(db, DB_OPT, sql, n, params);
-    if (!res)
+    PGresult *res;
+    if (db_row(db, &res, 0, sql, n, params) != EJ_OK)
         return db->err;
-    int found = PQntuples(res);
     PQclear(res);
-    if (!found)
-        return db->err = EJ_ERR_NOT_FOUND;
     if (ej_store_lesson_full_db(db, id, lesson) != EJ_OK ||
         ej_audit(db, action, "lesson", id, before, *lesson) != EJ_OK) {
         json_decref(*lesson);

@@ -39,15 +39,15 @@ enum ej_err ej_store_proposal_get(struct ej_db *db, int64_t id, int64_t author_i
     char i[24], a[24];
     const char *p[] = {db_i64(i, id), author_id ? db_i64(a, author_id) : NULL};
     *proposal = NULL;
-    PGresult *res = db_exec(
-        db, DB_OPT | DB_READ,
+    PGresult *res;
+    enum ej_err e = db_row(
+        db, &res, DB_READ,
         PROPOSAL_COLUMNS " WHERE x.id = $1 AND ($2::bigint IS NULL OR x.author_id = $2)", 2, p);
-    if (!res)
-        return db->err;
-    if (PQntuples(res) == 1)
-        *proposal = proposal_json(res, 0);
+    if (e != EJ_OK)
+        return e;
+    *proposal = proposal_json(res, 0);
     PQclear(res);
-    return *proposal ? EJ_OK : EJ_ERR_NOT_FOUND;
+    return EJ_OK;
 }
 
 enum ej_err ej_store_proposal_create(struct ej_db *db, const char *text, int paragraph,
@@ -100,20 +100,17 @@ enum ej_err ej_store_proposal_lock(struct ej_db *db, int64_t id, struct ej_propo
 {
     char i[24];
     const char *p[] = {db_i64(i, id)};
-    PGresult *res = db_exec(db, DB_OPT,
-                            "SELECT status, version FROM proposals WHERE id = $1"
-                            " FOR UPDATE",
-                            1, p);
-    if (!res)
-        return db->err;
-    enum ej_err e = EJ_ERR_NOT_FOUND;
-    if (PQntuples(res) == 1) {
-        snprintf(out->status, sizeof out->status, "%s", PQgetvalue(res, 0, 0));
-        out->version = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-        e = EJ_OK;
-    }
+    PGresult *res;
+    enum ej_err e = db_row(db, &res, 0,
+                           "SELECT status, version FROM proposals WHERE id = $1"
+                           " FOR UPDATE",
+                           1, p);
+    if (e != EJ_OK)
+        return e;
+    snprintf(out->status, sizeof out->status, "%s", PQgetvalue(res, 0, 0));
+    out->version = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
     PQclear(res);
-    return e;
+    return EJ_OK;
 }
 
 enum ej_err ej_store_proposal_decide(struct ej_db *db, int64_t id, const char *status,

@@ -95,17 +95,14 @@ enum ej_err ej_store_quality_review_get(struct ej_db *db, int64_t id, json_t **r
     char i[24];
     const char *p[] = {db_i64(i, id)};
     *review = NULL;
-    PGresult *res = db_exec(db, DB_OPT | DB_READ, REVIEW_COLUMNS " WHERE q.id = $1", 1, p);
-    if (!res)
-        return db->err;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return EJ_ERR_NOT_FOUND;
-    }
+    PGresult *res;
+    enum ej_err e = db_row(db, &res, DB_READ, REVIEW_COLUMNS " WHERE q.id = $1", 1, p);
+    if (e != EJ_OK)
+        return e;
     json_t *items = json_array();
     json_array_append_new(items, review_json(res, 0));
     PQclear(res);
-    enum ej_err e = attach_findings(db, items);
+    e = attach_findings(db, items);
     if (e == EJ_OK)
         *review = json_incref(json_array_get(items, 0));
     json_decref(items);
@@ -144,20 +141,17 @@ enum ej_err ej_store_quality_year_span(struct ej_db *db, int64_t school_year_id,
 {
     char y[24];
     const char *p[] = {db_i64(y, school_year_id)};
-    PGresult *res = db_exec(db, DB_OPT,
-                            "SELECT y.starts_on - DATE '1970-01-01', y.ends_on - DATE '1970-01-01'"
-                            " FROM school_years y WHERE y.id = $1",
-                            1, p);
-    if (!res)
-        return db->err;
-    enum ej_err e = EJ_ERR_NOT_FOUND;
-    if (PQntuples(res) == 1) {
-        out->starts_on = (ej_day)i64(res, 0, 0);
-        out->ends_on = (ej_day)i64(res, 0, 1);
-        e = EJ_OK;
-    }
+    PGresult *res;
+    enum ej_err e = db_row(db, &res, 0,
+                           "SELECT y.starts_on - DATE '1970-01-01', y.ends_on - DATE '1970-01-01'"
+                           " FROM school_years y WHERE y.id = $1",
+                           1, p);
+    if (e != EJ_OK)
+        return e;
+    out->starts_on = (ej_day)i64(res, 0, 0);
+    out->ends_on = (ej_day)i64(res, 0, 1);
     PQclear(res);
-    return e;
+    return EJ_OK;
 }
 
 static char *findings_doc(const json_t *findings)

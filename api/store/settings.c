@@ -186,19 +186,17 @@ enum ej_err ej_store_absence_reason_get(struct ej_db *db, const char *code, bool
 {
     const char *p[] = {code};
     *out = NULL;
-    PGresult *res = db_exec(db, DB_OPT | (lock ? 0 : DB_READ),
-                            lock ? "SELECT " REASON_COLUMNS " FROM absence_reasons c"
-                                   " WHERE c.code = $1 FOR UPDATE"
-                                 : "SELECT " REASON_COLUMNS " FROM absence_reasons c"
-                                   " WHERE c.code = $1",
-                            1, p);
-    if (!res)
-        return db->err;
-    if (PQntuples(res) == 1)
-        *out = reason_row(res, 0);
+    PGresult *res;
+    enum ej_err e = db_row(db, &res, lock ? 0 : DB_READ,
+                           lock ? "SELECT " REASON_COLUMNS " FROM absence_reasons c"
+                                  " WHERE c.code = $1 FOR UPDATE"
+                                : "SELECT " REASON_COLUMNS " FROM absence_reasons c"
+                                  " WHERE c.code = $1",
+                           1, p);
+    if (e != EJ_OK)
+        return e;
+    *out = reason_row(res, 0);
     PQclear(res);
-    if (!*out)
-        return EJ_ERR_NOT_FOUND;
     *version = version_of(*out);
     return EJ_OK;
 }

@@ -136,15 +136,13 @@ enum ej_err ej_store_access_log(struct ej_db *db, const struct ej_principal *who
     const char *p[] = {db_i64(sid, student_id), db_i64(sc, scopes), db_i64(me, who->user_id),
                        db_i64(lim, limit), after ? db_i64(aft, after) : NULL};
     *items = NULL;
-    PGresult *res = db_exec(
-        db, DB_OPT | DB_READ,
+    PGresult *res;
+    enum ej_err e = db_row(
+        db, &res, DB_READ,
         "SELECT 1 FROM students WHERE id = $1 AND visible_student($3, $2::int, $1)", 3, p);
-    if (!res)
-        return db->err;
-    int found = PQntuples(res);
+    if (e != EJ_OK)
+        return e;
     PQclear(res);
-    if (!found)
-        return EJ_ERR_NOT_FOUND;
     /* Per key, the newest `limit` rows before the cursor (an index range scan
      * each), then the newest `limit` of those. */
     res = db_exec(db, DB_MANY | DB_READ,
