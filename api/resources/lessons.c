@@ -353,8 +353,8 @@ void ej_op_get_lesson(struct ej_req *r)
     json_t *lesson;
     if (ej_param_id(r, 0, &id) != 0)
         return;
-    if (ej_store_lesson_get_db(&r->db, &r->who, id, lesson_scopes(r), attendance_scopes(r),
-                               &lesson) != EJ_OK) {
+    if (ej_store_lesson_get(&r->db, &r->who, id, lesson_scopes(r), attendance_scopes(r), &lesson) !=
+        EJ_OK) {
         lesson_failed(r, r->db.err);
         return;
     }

@@ -87,7 +87,7 @@ enum ej_err ej_store_entry_begin(struct ej_db *db, const struct ej_principal *wh
     copy(c->deadline, sizeof c->deadline, res, 0, 13);
     copy(c->extension_until, sizeof c->extension_until, res, 0, 14);
     PQclear(res);
-    return ej_store_lesson_full_db(db, lesson_id, &c->lesson);
+    return ej_store_lesson_full(db, lesson_id, &c->lesson);
 }
 
 void ej_entry_check_cleanup(struct ej_entry_check *k)
@@ -214,7 +214,7 @@ enum ej_err ej_store_entry_save(struct ej_db *db, const struct ej_entry_ctx *c, 
     if (!res)
         return db->err;
     PQclear(res);
-    e = ej_store_lesson_full_db(db, c->lesson_id, lesson);
+    e = ej_store_lesson_full(db, c->lesson_id, lesson);
     if (e == EJ_OK)
         e = ej_audit(db, c->f.recorded ? "lesson.entry_update" : "lesson.entry", "lesson",
                      c->lesson_id, c->lesson, *lesson);
@@ -283,14 +283,14 @@ enum ej_err ej_store_extension_grant(struct ej_db *db, int64_t lesson_id, const 
     json_t *before = NULL;
     *lesson = NULL;
     *version = 0;
-    enum ej_err e = ej_store_lesson_full_db(db, lesson_id, &before);
+    enum ej_err e = ej_store_lesson_full(db, lesson_id, &before);
     if (e == EJ_OK)
-        e = ej_store_lesson_change_db(db, lesson_id, "lesson.extension", before,
-                                      "UPDATE lessons l SET extension_until = $2,"
-                                      " extension_reason = $3, extension_granted_by = $4,"
-                                      " extension_granted_at = now(), version = version + 1,"
-                                      " updated_at = now() WHERE id = $1 RETURNING l.id",
-                                      4, p, lesson);
+        e = ej_store_lesson_change(db, lesson_id, "lesson.extension", before,
+                                   "UPDATE lessons l SET extension_until = $2,"
+                                   " extension_reason = $3, extension_granted_by = $4,"
+                                   " extension_granted_at = now(), version = version + 1,"
+                                   " updated_at = now() WHERE id = $1 RETURNING l.id",
+                                   4, p, lesson);
     json_decref(before);
     if (e == EJ_OK)
         *version = ej_entity_version(*lesson);
@@ -338,7 +338,7 @@ enum ej_err ej_store_absence_reason_set(struct ej_db *db, int64_t lesson_id, int
     enum ej_err e;
     *lesson = NULL;
     *version = 0;
-    if ((e = ej_store_lesson_full_db(db, lesson_id, &before)) != EJ_OK)
+    if ((e = ej_store_lesson_full(db, lesson_id, &before)) != EJ_OK)
         return e;
     PGresult *res = db_exec(
         db, DB_NONE,
@@ -355,7 +355,7 @@ enum ej_err ej_store_absence_reason_set(struct ej_db *db, int64_t lesson_id, int
         return db->err;
     }
     PQclear(res);
-    e = ej_store_lesson_full_db(db, lesson_id, lesson);
+    e = ej_store_lesson_full(db, lesson_id, lesson);
     if (e == EJ_OK)
         e = ej_audit(db, code ? "lesson.absence_reason" : "lesson.absence_reason_clear", "lesson",
                      lesson_id, before, *lesson);

@@ -499,7 +499,7 @@ static enum ej_err load_lesson(struct ej_db *db, int64_t id, int64_t viewer, uns
     return EJ_OK;
 }
 
-enum ej_err ej_store_lesson_full_db(struct ej_db *db, int64_t id, json_t **lesson)
+enum ej_err ej_store_lesson_full(struct ej_db *db, int64_t id, json_t **lesson)
 {
     if (load_lesson(db, id, 0, 0, 1, lesson) != EJ_OK)
         return db->err;
@@ -524,7 +524,7 @@ enum ej_err ej_store_lesson_lock(struct ej_db *db, int64_t id, json_t **lesson, 
         return e;
     *year_closed = PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
-    return ej_store_lesson_full_db(db, id, lesson);
+    return ej_store_lesson_full(db, id, lesson);
 }
 
 enum ej_err ej_store_lesson_clash(struct ej_db *db, const struct ej_lesson_in *in,
@@ -571,7 +571,7 @@ enum ej_err ej_store_lesson_create(struct ej_db *db, const struct ej_lesson_in *
         return db->err;
     int64_t id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
-    if (ej_store_lesson_full_db(db, id, lesson) != EJ_OK ||
+    if (ej_store_lesson_full(db, id, lesson) != EJ_OK ||
         ej_audit(db, "lesson.create", "lesson", id, NULL, *lesson) != EJ_OK) {
         json_decref(*lesson);
         *lesson = NULL;
@@ -648,24 +648,24 @@ enum ej_err ej_store_lesson_list(struct ej_db *db, const struct ej_principal *wh
     return *items ? EJ_OK : (db->err = EJ_ERR_INTERNAL);
 }
 
-enum ej_err ej_store_lesson_get_db(struct ej_db *db, const struct ej_principal *who, int64_t id,
-                                   unsigned scopes, unsigned attendance_scopes, json_t **lesson)
+enum ej_err ej_store_lesson_get(struct ej_db *db, const struct ej_principal *who, int64_t id,
+                                unsigned scopes, unsigned attendance_scopes, json_t **lesson)
 {
     if (load_lesson(db, id, who->user_id, scopes, attendance_scopes, lesson) != EJ_OK)
         return db->err;
     return *lesson ? EJ_OK : (db->err = EJ_ERR_NOT_FOUND);
 }
 
-enum ej_err ej_store_lesson_change_db(struct ej_db *db, int64_t id, const char *action,
-                                      const json_t *before, const char *sql, int n,
-                                      const char *const *params, json_t **lesson)
+enum ej_err ej_store_lesson_change(struct ej_db *db, int64_t id, const char *action,
+                                   const json_t *before, const char *sql, int n,
+                                   const char *const *params, json_t **lesson)
 {
     *lesson = NULL;
     PGresult *res;
     if (db_row(db, &res, 0, sql, n, params) != EJ_OK)
         return db->err;
     PQclear(res);
-    if (ej_store_lesson_full_db(db, id, lesson) != EJ_OK ||
+    if (ej_store_lesson_full(db, id, lesson) != EJ_OK ||
         ej_audit(db, action, "lesson", id, before, *lesson) != EJ_OK) {
         json_decref(*lesson);
         *lesson = NULL;
@@ -679,12 +679,11 @@ enum ej_err ej_store_lesson_cancel(struct ej_db *db, int64_t id, const json_t *b
 {
     char i[24], actor[24];
     const char *p[] = {db_i64(i, id), reason, actor_param(db, actor)};
-    return ej_store_lesson_change_db(
-        db, id, "lesson.cancel", before,
-        "UPDATE lessons l SET cancelled_at = now(), cancel_reason = $2,"
-        " cancelled_by = $3, version = version + 1, updated_at = now()"
-        " WHERE id = $1 RETURNING l.id",
-        3, p, lesson);
+    return ej_store_lesson_change(db, id, "lesson.cancel", before,
+                                  "UPDATE lessons l SET cancelled_at = now(), cancel_reason = $2,"
+                                  " cancelled_by = $3, version = version + 1, updated_at = now()"
+                                  " WHERE id = $1 RETURNING l.id",
+                                  3, p, lesson);
 }
 
 enum ej_err ej_store_substitute_facts(struct ej_db *db, int64_t teacher_id, int64_t gid,
@@ -711,7 +710,7 @@ enum ej_err ej_store_lesson_set_substitute(struct ej_db *db, int64_t id, const j
 {
     char i[24], t[24];
     const char *p[] = {db_i64(i, id), teacher_id ? db_i64(t, teacher_id) : NULL};
-    return ej_store_lesson_change_db(
+    return ej_store_lesson_change(
         db, id, teacher_id ? "lesson.substitute" : "lesson.substitute_remove", before,
         "UPDATE lessons l SET substitute_teacher_id = $2, version = version + 1,"
         " updated_at = now() WHERE id = $1 RETURNING l.id",
@@ -770,7 +769,7 @@ enum ej_err ej_store_lessons_cancel_listed(struct ej_db *db, const json_t *lesso
             if (json_integer_value(json_object_get(l, "id")) == id)
                 before = l;
         }
-        rc = ej_store_lesson_full_db(db, id, &after);
+        rc = ej_store_lesson_full(db, id, &after);
         if (rc == EJ_OK)
             rc = ej_audit(db, "lesson.cancel", "lesson", id, before, after);
         json_decref(after);
@@ -859,8 +858,8 @@ enum ej_err ej_store_lessons_refresh_deadlines(struct ej_db *db, const struct ej
     return refresh_deadlines(db, c, since, until, changed);
 }
 
-enum ej_err ej_store_lessons_refresh_unrecorded_db(struct ej_db *db, const struct ej_cal *c,
-                                                   long *changed)
+enum ej_err ej_store_lessons_refresh_unrecorded(struct ej_db *db, const struct ej_cal *c,
+                                                long *changed)
 {
     return refresh_deadlines(db, c, NULL, NULL, changed);
 }

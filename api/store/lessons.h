@@ -82,8 +82,8 @@ enum ej_err ej_store_lesson_create(struct ej_db *db, const struct ej_lesson_in *
 enum ej_err ej_store_lesson_list(struct ej_db *db, const struct ej_principal *who, unsigned scopes,
                                  unsigned attendance_scopes, const struct ej_lesson_filter *f,
                                  json_t **items);
-enum ej_err ej_store_lesson_get_db(struct ej_db *db, const struct ej_principal *who, int64_t id,
-                                   unsigned scopes, unsigned attendance_scopes, json_t **lesson);
+enum ej_err ej_store_lesson_get(struct ej_db *db, const struct ej_principal *who, int64_t id,
+                                unsigned scopes, unsigned attendance_scopes, json_t **lesson);
 
 /* Locks a lesson's row, then loads its full view (in a new statement, so it
  * includes whatever a writer we waited for committed), and whether its
@@ -124,20 +124,20 @@ enum ej_err ej_store_lessons_cancel_listed(struct ej_db *db, const json_t *lesso
 enum ej_err ej_store_lessons_refresh_deadlines(struct ej_db *db, const struct ej_cal *c,
                                                ej_day from, ej_day to, long *changed);
 /* After the number of working days for entries changed: all of them. */
-enum ej_err ej_store_lessons_refresh_unrecorded_db(struct ej_db *db, const struct ej_cal *c,
-                                                   long *changed);
+enum ej_err ej_store_lessons_refresh_unrecorded(struct ej_db *db, const struct ej_cal *c,
+                                                long *changed);
 
 /* The full view of lesson id (every attendance row and the extension: what
  * writes answer and the audit trail records); EJ_ERR_NOT_FOUND when there is
  * none. Lesson views are rendered in C from plain columns (lessons.c), in
  * one field order on every route. */
-enum ej_err ej_store_lesson_full_db(struct ej_db *db, int64_t id, json_t **lesson);
+enum ej_err ej_store_lesson_full(struct ej_db *db, int64_t id, json_t **lesson);
 
 /* Runs an UPDATE of lesson id ... RETURNING l.id (sql, params; no row:
  * EJ_ERR_NOT_FOUND), loads the lesson's full view, audits it as `action`
  * against `before` (borrowed). *lesson: the lesson after. */
-enum ej_err ej_store_lesson_change_db(struct ej_db *db, int64_t id, const char *action,
-                                      const json_t *before, const char *sql, int n,
-                                      const char *const *params, json_t **lesson);
+enum ej_err ej_store_lesson_change(struct ej_db *db, int64_t id, const char *action,
+                                   const json_t *before, const char *sql, int n,
+                                   const char *const *params, json_t **lesson);
 
 #endif

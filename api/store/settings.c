@@ -135,7 +135,7 @@ enum ej_err ej_store_settings_update(struct ej_db *db, int64_t expected_version,
     /* §22 "effective at once": the lessons not yet recorded follow the new number. */
     if (days) {
         if (ej_store_calendar_load(db, EJ_CAL_NOLOCK, &cal) != EJ_OK ||
-            ej_store_lessons_refresh_unrecorded_db(db, &cal, &changed) != EJ_OK) {
+            ej_store_lessons_refresh_unrecorded(db, &cal, &changed) != EJ_OK) {
             e = failed(db);
             goto out;
         }
