@@ -58,7 +58,7 @@ static int read_password_line(char *buf, size_t cap)
 
 static int create_superuser(const char *username)
 {
-    char *password = calloc(1, EJ_PASSWORD_MAX_BYTES + 3);
+    char *password = ej_xcalloc(1, EJ_PASSWORD_MAX_BYTES + 3);
     char hash[EJ_PASSWORD_ENCODED_SIZE];
     int rc = 1;
     if (read_password_line(password, EJ_PASSWORD_MAX_BYTES + 3) != 0) {
@@ -117,9 +117,7 @@ static const char *route_name(const struct ej_req *r)
 /* The metrics labels of the route table, by index (r->route_index). */
 static struct ej_metrics_label *metrics_labels(void)
 {
-    struct ej_metrics_label *l = calloc(ej_route_count, sizeof *l);
-    if (!l)
-        abort();
+    struct ej_metrics_label *l = ej_xcalloc(ej_route_count, sizeof *l);
     for (size_t i = 0; i < ej_route_count; i++)
         l[i] = (struct ej_metrics_label){ej_routes[i].method, ej_routes[i].path};
     return l;

@@ -1,5 +1,7 @@
 #include "router.h"
 
+#include "core/alloc.h"
+
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,7 +47,7 @@ int ej_route_match(const struct ej_route *routes, size_t n, const char *method, 
             continue;
         if (strcmp(routes[i].method, method) == 0) {
             for (size_t k = 0; k < np; k++)
-                r->params[k] = strndup(pstart[k], plen[k]);
+                r->params[k] = ej_xstrndup(pstart[k], plen[k]);
             r->nparams = np;
             return (int)i;
         }

@@ -18,6 +18,12 @@
 //                                         gmtime_r; "today" is rules/calendar's ej_riga_today
 //   alloca                                unbounded stack use from a runtime size: malloc
 //
+// In api/ only, outside api/core/alloc.c (tests may allocate as they like):
+//   malloc calloc realloc strdup strndup  a NULL every caller must carry up, or forgets to
+//   reallocarray aligned_alloc            (issue 14: out of memory aborts in one place):
+//   posix_memalign asprintf vasprintf     ej_xmalloc, ej_xcalloc, ej_xrealloc, ej_xstrdup,
+//                                         ej_xstrndup (core/alloc.h), snprintf into a buffer
+//
 // Known calls listed below are reported but tolerated; the script fails once one of them is
 // gone, so the list only shrinks (as tests/include-graph.mjs does with its debt).
 //
@@ -35,6 +41,12 @@ const BANNED = [
   'system', 'popen', 'tmpnam', 'tempnam', 'mktemp', 'localtime', 'gmtime', 'ctime', 'asctime',
   'alloca',
 ];
+const ALLOC = [
+  'malloc', 'calloc', 'realloc', 'strdup', 'strndup', 'reallocarray', 'aligned_alloc',
+  'posix_memalign', 'asprintf', 'vasprintf',
+];
+const ALLOC_DIR = 'api/';
+const ALLOC_HOME = 'api/core/alloc.c'; // the one place that calls them
 // "file: function" -> number of calls tolerated for now. Empty: the last debts (store/quality.c
 // sprintf, store/trail.c strncat) became snprintf in session 4; keep it so.
 const KNOWN = new Map([]);
@@ -81,6 +93,7 @@ function codeOnly(src) {
 }
 
 const callRe = new RegExp(`(?<![A-Za-z0-9_.>])(${BANNED.join('|')})\\s*\\(`, 'g');
+const allocRe = new RegExp(`(?<![A-Za-z0-9_.>])(${ALLOC.join('|')})\\s*\\(`, 'g');
 const found = new Map(); // "file: fn" -> [lines]
 for (const dir of DIRS) {
   for (const file of walk(path.join(root, dir)).sort()) {
@@ -88,7 +101,9 @@ for (const dir of DIRS) {
     const lines = codeOnly(fs.readFileSync(file, 'utf8')).split('\n');
     lines.forEach((line, k) => {
       if (/^\s*#\s*(define|undef)\b/.test(line)) return;
-      for (const m of line.matchAll(callRe)) {
+      const calls = [...line.matchAll(callRe)];
+      if (rel.startsWith(ALLOC_DIR) && rel !== ALLOC_HOME) calls.push(...line.matchAll(allocRe));
+      for (const m of calls) {
         const key = `${rel}: ${m[1]}`;
         if (!found.has(key)) found.set(key, []);
         found.get(key).push(k + 1);
@@ -114,5 +129,5 @@ for (const [key, allowed] of KNOWN) {
     console.error(`banned: ${key} is down to ${have} (listed ${allowed}): shrink KNOWN in tests/banned-functions.mjs`);
   }
 }
-console.log(`banned: ${BANNED.length} functions, ${[...found.values()].reduce((a, l) => a + l.length, 0)} known calls, ${failed ? 'FAILED' : 'clean'}`);
+console.log(`banned: ${BANNED.length} functions (and ${ALLOC.length} allocators in api/), ${[...found.values()].reduce((a, l) => a + l.length, 0)} known calls, ${failed ? 'FAILED' : 'clean'}`);
 process.exit(failed ? 1 : 0);

@@ -1,5 +1,7 @@
 #include "http/metrics.h"
 
+#include "core/alloc.h"
+
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -71,9 +73,7 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
             return;
         }
         b->cap = b->cap * 2 + (size_t)n;
-        b->s = realloc(b->s, b->cap);
-        if (!b->s)
-            abort();
+        b->s = ej_xrealloc(b->s, b->cap);
     }
 }
 
@@ -87,9 +87,7 @@ static void route_label(size_t i, char *out, size_t outlen)
 
 char *ej_metrics_render(const char *extra, size_t *len)
 {
-    struct sbuf b = {malloc(16384), 0, 16384};
-    if (!b.s)
-        abort();
+    struct sbuf b = {ej_xmalloc(16384), 0, 16384};
     char label[256];
     sb_printf(&b, "# HELP ejournal_http_requests_total HTTP requests by route and status.\n"
                   "# TYPE ejournal_http_requests_total counter\n");

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* gettid, SIGEV_THREAD_ID */
 #include "http/server.h"
 
+#include "core/alloc.h"
 #include "core/config.h"
 #include "core/html.h"
 #include "core/log.h"
@@ -102,9 +103,7 @@ static int read_body(struct ej_req *r)
      * pipeline reads the body after authentication, before any transaction). */
     if (!r->db.in_tx)
         hooks->release_db(&r->db);
-    r->body_text = malloc(want + 1);
-    if (!r->body_text)
-        abort();
+    r->body_text = ej_xmalloc(want + 1);
     double deadline = tl_wait_started + ej_cfg()->request_timeout_ms / 1000.0;
     bool late = false;
     deadline_timer(deadline - ej_now());
@@ -343,9 +342,7 @@ static int on_request(struct mg_connection *conn)
 {
     const struct mg_request_info *ri = mg_get_request_info(conn);
     atomic_fetch_add(&in_flight, 1);
-    struct ej_req *r = malloc(sizeof *r); /* off the 100 KiB worker stack */
-    if (!r)
-        abort();
+    struct ej_req *r = ej_xmalloc(sizeof *r); /* off the 100 KiB worker stack */
     ej_req_init(r);
     r->conn = conn;
     r->header = conn_header;

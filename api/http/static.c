@@ -1,5 +1,6 @@
 #include "http/static.h"
 
+#include "core/alloc.h"
 #include "core/digest.h"
 #include "core/log.h"
 
@@ -192,9 +193,7 @@ static char *read_all(int fd, size_t *len)
     if (fstat(fd, &st) != 0)
         return NULL;
     size_t want = (size_t)st.st_size, got = 0;
-    char *buf = malloc(want ? want : 1);
-    if (!buf)
-        abort();
+    char *buf = ej_xmalloc(want);
     while (got < want) {
         ssize_t n = read(fd, buf + got, want - got);
         if (n < 0 && errno == EINTR)

@@ -6,6 +6,7 @@
  * attendance, reasons and reports). */
 #include "resources/resources.h"
 
+#include "core/alloc.h"
 #include "core/json.h"
 #include "rules/access.h"
 #include "rules/calendar.h"
@@ -288,10 +289,9 @@ static int entry_acceptable(struct ej_req *r, const struct ej_entry_check *k, bo
     /* §14: marks of the body against the reasons already set */
     const json_t *rows = json_object_get(r->body, "attendance");
     size_t n = json_array_size(rows), nr = json_array_size(k->reasoned), i;
-    struct ej_mark *marks = calloc(n + 1, sizeof *marks);
-    int64_t *reasoned = calloc(nr + 1, sizeof *reasoned), *dropped = calloc(n + 1, sizeof *dropped);
-    if (!marks || !reasoned || !dropped)
-        abort();
+    struct ej_mark *marks = ej_xcalloc(n + 1, sizeof *marks);
+    int64_t *reasoned = ej_xcalloc(nr + 1, sizeof *reasoned);
+    int64_t *dropped = ej_xcalloc(n + 1, sizeof *dropped);
     json_t *v;
     json_array_foreach(rows, i, v) {
         marks[i].student_id = json_integer_value(json_object_get(v, "student_id"));

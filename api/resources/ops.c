@@ -1,6 +1,7 @@
 /* Operations: liveness, readiness, metrics and the API description. */
 #include "resources/resources.h"
 
+#include "core/alloc.h"
 #include "core/config.h"
 #include "http/metrics.h"
 #include "store/store.h"
@@ -48,7 +49,7 @@ int ej_openapi_load(void)
     if (!f)
         return -1;
     size_t cap = 1 << 20;
-    openapi_text = malloc(cap);
+    openapi_text = ej_xmalloc(cap);
     openapi_len = fread(openapi_text, 1, cap, f);
     fclose(f);
     return openapi_len > 0 && openapi_len < cap ? 0 : -1;

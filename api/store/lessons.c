@@ -1,5 +1,6 @@
 #include "store/lessons.h"
 
+#include "core/alloc.h"
 #include "core/req.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -152,9 +153,7 @@ static void sort_by_date(json_t *arr)
     size_t n = json_array_size(arr);
     if (n < 2)
         return;
-    json_t **v = malloc(n * sizeof *v);
-    if (!v)
-        abort();
+    json_t **v = ej_xcalloc(n, sizeof *v);
     for (size_t i = 0; i < n; i++)
         v[i] = json_incref(json_array_get(arr, i));
     qsort(v, n, sizeof *v, date_order);
