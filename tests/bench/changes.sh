@@ -50,43 +50,12 @@ before_bin=$tmp/before/build/ejournal
 bench_start_server admin
 
 # --- data, through the API ---------------------------------------------------------------------
-token=
-call() { # METHOD PATH [BODY]: prints the response body; dies on a status >= 300
-    local out status
-    out=$(curl -sS -X "$1" -w '\n%{http_code}' -H "Authorization: Bearer $token" \
-        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} "$api$2")
-    status=${out##*$'\n'}
-    out=${out%$'\n'*}
-    ((status < 300)) || die "$1 $2 answered $status: $out"
-    printf '%s' "$out"
-}
-login() { # user password -> access token
-    call POST /auth/login "$(jq -nc --arg u "$1" --arg p "$2" '{username: $u, password: $p}')" | jq -r .access_token
-}
 token=$(login "$su_name" "$su_password")
-day() { date -u -d "$1 days" +%F; }
-teacher=$(call POST /users '{"username": "bench.teacher", "full_name": "Bench Teacher", "roles": ["teacher"]}' | jq .id)
-year=$(call POST /school-years "$(jq -nc --arg s "$(day -100)" --arg e "$(day 100)" \
-    '{name: "bench", starts_on: $s, ends_on: $e}')" | jq .id)
-program=$(call POST /programs '{"code": "BENCH", "name": "Keramika"}' | jq .id)
-group=$(call POST /groups "$(jq -nc --argjson y "$year" --argjson p "$program" --argjson t "$teacher" \
-    '{program_id: $p, school_year_id: $y, name: "Bench group", teacher_ids: [$t]}')" | jq .id)
-rows=$(jq -nc --argjson g "$group" --arg s "$(day -100)" \
-    '[range(20) | {student: {full_name: "Skolēns \(. + 1)", birth_date: "2014-03-01"}, group_id: $g, starts_on: $s}]')
-students=$(call POST /imports/enrollments "{\"rows\": $rows}" | jq -c '[.enrollments[].student_id]')
-entry=$(jq -nc --argjson s "$students" '{topic: "Māla trauku veidošana ar rokām",
-    attendance: [$s | to_entries[] | {student_id: .value,
-        status: (if .key < 17 then "present" elif .key < 19 then "absent" else "late" end)}]}')
+bench_group_setup
 lessons=()
 for ((back = 10; ${#lessons[@]} < 16 && back < 60; back++)); do
-    body=$(jq -nc --argjson g "$group" --arg d "$(day -$back)" \
-        '{group_id: $g, date: $d, starts_at: "15:00", ends_at: "16:30"}')
-    out=$(curl -sS -X POST -w '\n%{http_code}' -H "Authorization: Bearer $token" \
-        -H 'Content-Type: application/json' --data-binary "$body" "$api/lessons")
-    [[ ${out##*$'\n'} == 201 ]] || continue # a public holiday
-    id=$(jq .id <<<"${out%$'\n'*}")
-    call PUT "/lessons/$id/entry" "$entry" >/dev/null
-    lessons+=("$id")
+    bench_lesson "$(day -$back)" 15:00 16:30 || continue # a public holiday
+    lessons+=("$lesson_id")
 done
 ((${#lessons[@]} == 16)) || die "could not create 16 lessons"
 
@@ -129,34 +98,7 @@ last_page=$((latest - 500))
 n=$(curl -sS -H "Authorization: Bearer $sync_token" "$api/changes?after=$last_page&limit=500" | jq '.items | length')
 ((n == 500)) || die "the last page has $n changes, not 500"
 
-cat >"$tmp/put-many.lua" <<EOF
-wrk.method = "PUT"
-wrk.body = $(printf '%s' "$entry" | jq -Rs .)
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $token"
-local ids = { $(IFS=,; echo "${lessons[*]}") }
-local i = math.random(#ids)
-request = function()
-    i = i % #ids + 1
-    return wrk.format(nil, "/api/v1/lessons/" .. ids[i] .. "/entry")
-end
-EOF
-
-# serve BINARY: (re)starts the server on the same port and database with that binary.
-serve() {
-    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid"
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    "$1" serve 2>>"$tmp/server.log" &
-    server_pid=$!
-    local i
-    for ((i = 0; i < 100; i++)); do
-        curl -fsS -o /dev/null "$base/readyz" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    die "the server ($1) did not start"
-}
+bench_put_script "$tmp/put-many.lua" "${lessons[@]}"
 
 # --- measurements ------------------------------------------------------------------------------
 results=$tmp/results # lines: round name rps p50 p99 bad
@@ -169,13 +111,13 @@ run_wrk() { # round name threads connections url [wrk options...]
 auth=(-H "Authorization: Bearer $sync_token")
 for ((r = 1; r <= rounds; r++)); do
     say "round $r of $rounds: pages of 500 at the start, middle and end; PUT entry without and with the feed"
-    serve "$after_bin"
+    bench_serve "$after_bin"
     run_wrk "$r" page_start 1 2 "$api/changes?after=$oldest&limit=500" "${auth[@]}"
     run_wrk "$r" page_middle 1 2 "$api/changes?after=$middle&limit=500" "${auth[@]}"
     run_wrk "$r" page_end 1 2 "$api/changes?after=$last_page&limit=500" "${auth[@]}"
-    serve "$before_bin"
+    bench_serve "$before_bin"
     run_wrk "$r" put_without 2 16 "$base" -s "$tmp/put-many.lua"
-    serve "$after_bin"
+    bench_serve "$after_bin"
     run_wrk "$r" put_with 2 16 "$base" -s "$tmp/put-many.lua"
 done
 fed=$(pg psql -X -At -d ejournal -c "SELECT count(*) FROM changes WHERE entity = 'lesson' AND xid < '1000000000000'::xid8")

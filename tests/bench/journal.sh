@@ -55,57 +55,23 @@ bench_build build-bench Release
 bench_start_cluster journal
 explain=${EJ_BENCH_EXPLAIN:-0}
 if [[ $explain == 1 ]]; then
-    # Every statement of the server's connections logs its plan with EXPLAIN (ANALYZE, BUFFERS).
-    for setting in "session_preload_libraries = 'auto_explain'" "auto_explain.log_min_duration = 0" \
-        "auto_explain.log_analyze = on" "auto_explain.log_buffers = on" "auto_explain.log_format = text"; do
-        pg psql -X -q -d ejournal -c "ALTER DATABASE ejournal SET $setting" >/dev/null
-    done
+    bench_auto_explain
     # One connection, so that the warm-up requests below warm the one whose plans are shown.
     export EJ_DB_CONNECTIONS=${EJ_DB_CONNECTIONS:-1}
 fi
 bench_start_server admin
 
 # --- data, through the API ---------------------------------------------------------------------
-token=
-# call METHOD PATH [BODY]: prints the response body; dies on a status >= 300.
-call() {
-    local out status
-    out=$(curl -sS -X "$1" -w '\n%{http_code}' -H "Authorization: Bearer $token" \
-        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} "$api$2")
-    status=${out##*$'\n'}
-    out=${out%$'\n'*}
-    ((status < 300)) || die "$1 $2 answered $status: $out"
-    printf '%s' "$out"
-}
-token=$(call POST /auth/login "$(jq -nc --arg u "$su_name" --arg p "$su_password" '{username: $u, password: $p}')" |
-    jq -r .access_token)
-day() { date -u -d "$1 days" +%F; }
-teacher=$(call POST /users '{"username": "bench.teacher", "full_name": "Bench Teacher", "roles": ["teacher"]}' | jq .id)
-year=$(call POST /school-years "$(jq -nc --arg s "$(day -100)" --arg e "$(day 100)" \
-    '{name: "bench", starts_on: $s, ends_on: $e}')" | jq .id)
-program=$(call POST /programs '{"code": "BENCH", "name": "Keramika"}' | jq .id)
-group=$(call POST /groups "$(jq -nc --argjson y "$year" --argjson p "$program" --argjson t "$teacher" \
-    '{program_id: $p, school_year_id: $y, name: "Bench group", teacher_ids: [$t]}')" | jq .id)
-rows=$(jq -nc --argjson g "$group" --arg s "$(day -100)" \
-    '[range(20) | {student: {full_name: "Skolēns \(. + 1)", birth_date: "2014-03-01"}, group_id: $g, starts_on: $s}]')
-students=$(call POST /imports/enrollments "{\"rows\": $rows}" | jq -c '[.enrollments[].student_id]')
-entry=$(jq -nc --argjson s "$students" '{topic: "Māla trauku veidošana ar rokām",
-    attendance: [$s | to_entries[] | {student_id: .value,
-        status: (if .key < 17 then "present" elif .key < 19 then "absent" else "late" end)}]}')
+token=$(login "$su_name" "$su_password")
+bench_group_setup
 
 # A week of lessons: five a day on the seven days from 20 to 14 days ago (public holidays skipped).
 week_from=$(day -20) week_to=$(day -14)
 lessons=()
 for ((back = 20; back >= 14; back--)); do
     for hour in 08 09 10 11 12; do
-        body=$(jq -nc --argjson g "$group" --arg d "$(day -$back)" --arg s "$hour:00" --arg e "$hour:45" \
-            '{group_id: $g, date: $d, starts_at: $s, ends_at: $e}')
-        out=$(curl -sS -X POST -w '\n%{http_code}' -H "Authorization: Bearer $token" \
-            -H 'Content-Type: application/json' --data-binary "$body" "$api/lessons")
-        [[ ${out##*$'\n'} == 201 ]] || continue # a public holiday
-        id=$(jq .id <<<"${out%$'\n'*}")
-        call PUT "/lessons/$id/entry" "$entry" >/dev/null
-        lessons+=("$id")
+        bench_lesson "$(day -$back)" "$hour:00" "$hour:45" || continue # a public holiday
+        lessons+=("$lesson_id")
     done
 done
 ((${#lessons[@]} >= 32)) || die "could not create 32 lessons (made ${#lessons[@]})"
@@ -117,20 +83,8 @@ week_shown=$(call GET "$week_path" | jq '.items | length')
 ((week_shown == ${#lessons[@]})) || die "GET $week_path shows $week_shown lessons, not ${#lessons[@]}"
 say "group $group: 20 students, ${#lessons[@]} lessons from $week_from to $week_to, each recorded"
 
-# wrk script: the PUT, round robin over 32 lessons. The body goes in as a JSON string literal,
-# which is a valid Lua string literal too.
-cat >"$tmp/put-many.lua" <<EOF
-wrk.method = "PUT"
-wrk.body = $(printf '%s' "$entry" | jq -Rs .)
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $token"
-local ids = { $(IFS=,; echo "${lessons[*]:0:32}") }
-local i = math.random(#ids)
-request = function()
-    i = i % #ids + 1
-    return wrk.format(nil, "/api/v1/lessons/" .. ids[i] .. "/entry")
-end
-EOF
+# wrk script: the PUT, round robin over 32 lessons.
+bench_put_script "$tmp/put-many.lua" "${lessons[@]:0:32}"
 
 if [[ ${EJ_BENCH_BIG:-0} == 1 ]]; then
     say "bulk data (tests/bench/big-data.sql): ${EJ_BENCH_BIG_GROUPS:-25000} more groups of 20 students with 20 recorded lessons each, ${EJ_BENCH_BIG_AUDIT:-1000000} audit records"
@@ -142,8 +96,7 @@ if [[ ${EJ_BENCH_BIG:-0} == 1 ]]; then
     say "$big_summary"
     # That may have outlived the access token (15 minutes): a fresh one, also for the PUT script.
     old_token=$token
-    token=$(call POST /auth/login "$(jq -nc --arg u "$su_name" --arg p "$su_password" '{username: $u, password: $p}')" |
-        jq -r .access_token)
+    token=$(login "$su_name" "$su_password")
     sed -i "s|$old_token|$token|" "$tmp/put-many.lua"
 fi
 

@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2034 # it sets variables for the scripts that source it
-# What the benchmark scripts share: sourced (after `set -euo pipefail`) by foundation.sh, journal.sh
-# and login.sh. Not a script of its own.
+# What the benchmark scripts share: sourced (after `set -euo pipefail`) by foundation.sh, journal.sh,
+# login.sh, changes.sh and oversight.sh. Not a script of its own.
 #
 # On sourcing: cd to the repository root, and set
 #   root   the repository root
@@ -28,6 +28,25 @@
 #                             waits for /healthz and then /readyz. Sets port, base
 #                             (http://127.0.0.1:port), api ($base/api/v1), server_pid, and with SU
 #                             su_name and su_password.
+#   bench_serve BIN           (re)starts the server with binary BIN on the same port and database
+#                             (stops the running one first) and waits for /healthz, then /readyz;
+#                             bench_start_server ends with it. Sets server_pid.
+#   bench_auto_explain        before bench_start_server: every statement of the server's
+#                             connections logs its plan, EXPLAIN (ANALYZE, BUFFERS) (auto_explain)
+#   call METHOD PATH [BODY]   the API ($api) with the Bearer $token (none while it is empty):
+#                             prints the response body; dies on a status >= 300
+#   login USER PASSWORD       prints an access token (POST /auth/login through call, without $token)
+#   day N                     the date N days from today (UTC), YYYY-MM-DD
+#   bench_group_setup         through the API, as $token: a teacher, a school year from 100 days
+#                             ago to 100 ahead, a programme, a group and 20 students enrolled in it
+#                             (one bulk import). Sets teacher, year, program, group, students (JSON
+#                             array of ids) and entry (a PUT /lessons/{id}/entry body for them:
+#                             17 present, 2 absent, 1 late)
+#   bench_lesson DATE START END
+#                             creates the group's lesson and records $entry on it; sets lesson_id;
+#                             returns 1 when the lesson is refused (a public holiday)
+#   bench_put_script FILE ID...
+#                             a wrk Lua script: PUT $entry as $token, round robin over the lessons
 #   bench_default_threads     prints the server's default EJ_THREADS (api/core/config.c)
 #   bench_ms FIGURE           a wrk latency figure (812.00us, 1.23ms, 2.01s) in milliseconds
 #   bench_percentile FILE P   the P-th percentile of a sorted file of microseconds, in ms
@@ -155,15 +174,95 @@ bench_start_server() { # [superuser name]
         su_password="Bench-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')"
         printf '%s\n' "$su_password" | "$bin" create-superuser "$su_name" >/dev/null
     fi
-    "$bin" serve 2>"$tmp/server.log" &
+    bench_serve "$bin"
+}
+
+bench_serve() { # binary
+    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid"
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    "$1" serve 2>>"$tmp/server.log" &
     server_pid=$!
     local i
     for ((i = 0; i < 100; i++)); do
         curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
-        kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/server.log" >&2; die "the server exited"; }
+        kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/server.log" >&2; die "the server ($1) exited"; }
         sleep 0.1
     done
-    curl -fsS -o /dev/null "$base/readyz" || { cat "$tmp/server.log" >&2; die "the server is not ready"; }
+    curl -fsS -o /dev/null "$base/readyz" || { cat "$tmp/server.log" >&2; die "the server ($1) is not ready"; }
+}
+
+bench_auto_explain() {
+    local setting
+    for setting in "session_preload_libraries = 'auto_explain'" "auto_explain.log_min_duration = 0" \
+        "auto_explain.log_analyze = on" "auto_explain.log_buffers = on" "auto_explain.log_format = text"; do
+        pg psql -X -q -d ejournal -c "ALTER DATABASE ejournal SET $setting" >/dev/null
+    done
+}
+
+# --- data, through the API ---------------------------------------------------------------------
+token=
+call() { # METHOD PATH [BODY]
+    local out status
+    out=$(curl -sS -X "$1" -w '\n%{http_code}' ${token:+-H "Authorization: Bearer $token"} \
+        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} "$api$2")
+    status=${out##*$'\n'}
+    out=${out%$'\n'*}
+    ((status < 300)) || die "$1 $2 answered $status: $out"
+    printf '%s' "$out"
+}
+
+login() { # user password
+    local token= # no Authorization header: the caller's token may have expired
+    call POST /auth/login "$(jq -nc --arg u "$1" --arg p "$2" '{username: $u, password: $p}')" | jq -r .access_token
+}
+
+day() { date -u -d "$1 days" +%F; }
+
+bench_group_setup() {
+    teacher=$(call POST /users '{"username": "bench.teacher", "full_name": "Bench Teacher", "roles": ["teacher"]}' | jq .id)
+    year=$(call POST /school-years "$(jq -nc --arg s "$(day -100)" --arg e "$(day 100)" \
+        '{name: "bench", starts_on: $s, ends_on: $e}')" | jq .id)
+    program=$(call POST /programs '{"code": "BENCH", "name": "Keramika"}' | jq .id)
+    group=$(call POST /groups "$(jq -nc --argjson y "$year" --argjson p "$program" --argjson t "$teacher" \
+        '{program_id: $p, school_year_id: $y, name: "Bench group", teacher_ids: [$t]}')" | jq .id)
+    local rows
+    rows=$(jq -nc --argjson g "$group" --arg s "$(day -100)" \
+        '[range(20) | {student: {full_name: "Skolēns \(. + 1)", birth_date: "2014-03-01"}, group_id: $g, starts_on: $s}]')
+    students=$(call POST /imports/enrollments "{\"rows\": $rows}" | jq -c '[.enrollments[].student_id]')
+    entry=$(jq -nc --argjson s "$students" '{topic: "Māla trauku veidošana ar rokām",
+        attendance: [$s | to_entries[] | {student_id: .value,
+            status: (if .key < 17 then "present" elif .key < 19 then "absent" else "late" end)}]}')
+}
+
+bench_lesson() { # date start end
+    local body out
+    body=$(jq -nc --argjson g "$group" --arg d "$1" --arg s "$2" --arg e "$3" \
+        '{group_id: $g, date: $d, starts_at: $s, ends_at: $e}')
+    out=$(curl -sS -X POST -w '\n%{http_code}' -H "Authorization: Bearer $token" \
+        -H 'Content-Type: application/json' --data-binary "$body" "$api/lessons")
+    [[ ${out##*$'\n'} == 201 ]] || return 1
+    lesson_id=$(jq .id <<<"${out%$'\n'*}")
+    call PUT "/lessons/$lesson_id/entry" "$entry" >/dev/null
+}
+
+# The body goes in as a JSON string literal, which is a valid Lua string literal too.
+bench_put_script() { # file lesson-id...
+    local file=$1
+    shift
+    cat >"$file" <<EOF
+wrk.method = "PUT"
+wrk.body = $(printf '%s' "$entry" | jq -Rs .)
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $token"
+local ids = { $(IFS=,; echo "$*") }
+local i = math.random(#ids)
+request = function()
+    i = i % #ids + 1
+    return wrk.format(nil, "/api/v1/lessons/" .. ids[i] .. "/entry")
+end
+EOF
 }
 
 # The server's default (api/core/config.c): 8 per core, at least 16, at most 64.

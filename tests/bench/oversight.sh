@@ -40,30 +40,11 @@ bench_require wrk curl jq
 bench_build build-bench Release
 bench_start_cluster oversight
 if [[ $explain == 1 ]]; then
-    # Every statement of the server's connections logs its plan with EXPLAIN (ANALYZE, BUFFERS).
-    for setting in "session_preload_libraries = 'auto_explain'" "auto_explain.log_min_duration = 0" \
-        "auto_explain.log_analyze = on" "auto_explain.log_buffers = on" "auto_explain.log_format = text"; do
-        pg psql -X -q -d ejournal -c "ALTER DATABASE ejournal SET $setting" >/dev/null
-    done
+    bench_auto_explain
 fi
 bench_start_server admin
 
-token=
-call() { # METHOD PATH [BODY]: prints the body; dies on a status >= 300
-    local out status
-    out=$(curl -sS -X "$1" -w '\n%{http_code}' -H "Authorization: Bearer $token" \
-        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} "$api$2")
-    status=${out##*$'\n'}
-    out=${out%$'\n'*}
-    ((status < 300)) || die "$1 $2 answered $status: $out"
-    printf '%s' "$out"
-}
-login() { # user password -> access token
-    curl -sS "$api/auth/login" -H 'Content-Type: application/json' \
-        -d "$(jq -nc --arg u "$1" --arg p "$2" '{username: $u, password: $p}')" | jq -r .access_token
-}
 token=$(login "$su_name" "$su_password")
-day() { date -u -d "$1 days" +%F; }
 
 say "data: a school year, 10 teachers, 50 groups with their schedule"
 year=$(call POST /school-years "$(jq -nc --arg s "$(day -200)" --arg e "$(day 100)" \
