@@ -358,27 +358,31 @@ size_t ej_law_holidays(int year, struct ej_holiday *out, size_t cap)
     return n;
 }
 
-/* Returns true when the calendar has an entry of kind on d. */
-static bool has_entry(const struct ej_calendar *c, ej_day d, enum ej_entry_kind kind)
+/* Returns the first entry of kind on d, or NULL. */
+static const struct ej_calendar_entry *entry_of(const struct ej_calendar *c, ej_day d,
+                                                enum ej_entry_kind kind)
 {
     if (!c || !c->entries) {
-        return false;
+        return NULL;
     }
     for (size_t i = 0; i < c->n; i++) {
         if (c->entries[i].date == d && c->entries[i].kind == kind) {
-            return true;
+            return &c->entries[i];
         }
     }
-    return false;
+    return NULL;
 }
 
 /* Returns the name of a holiday on d before any weekend-rule transfer (law
- * days or one-off entries), or NULL. */
+ * days, or one-off entries by the name the superuser gave them), or NULL. */
 static const char *base_holiday_name(const struct ej_calendar *c, ej_day d)
 {
     const char *name = law_fixed_name(d);
-    if (!name && has_entry(c, d, EJ_ENTRY_HOLIDAY)) {
-        name = NAME_CUSTOM;
+    if (!name) {
+        const struct ej_calendar_entry *e = entry_of(c, d, EJ_ENTRY_HOLIDAY);
+        if (e) {
+            name = e->name && e->name[0] ? e->name : NAME_CUSTOM;
+        }
     }
     return name;
 }
@@ -536,10 +540,10 @@ bool ej_is_working_day(const struct ej_calendar *c, ej_day d)
     if (ej_is_public_holiday(c, d)) {
         return false;
     }
-    if (has_entry(c, d, EJ_ENTRY_DAY_OFF)) {
+    if (entry_of(c, d, EJ_ENTRY_DAY_OFF)) {
         return false;
     }
-    if (has_entry(c, d, EJ_ENTRY_WORKING_DAY)) {
+    if (entry_of(c, d, EJ_ENTRY_WORKING_DAY)) {
         return true;
     }
     return !is_weekend(d);

@@ -3,7 +3,8 @@
  *
  * Pure C: no I/O, no allocation, no global state, no tzdata and no TZ
  * environment variable. Every function is reentrant and thread-safe. All
- * strings returned are static (borrowed, never freed by the caller).
+ * strings returned are static or borrowed from the caller's calendar entries
+ * (never freed by the caller).
  *
  * Dates are counted in whole days since 1970-01-01 (proleptic Gregorian
  * calendar). Times are Unix seconds (UTC). Europe/Riga civil time is derived
@@ -71,11 +72,14 @@ enum ej_entry_kind {
 };
 
 /* One superuser-entered calendar row. weekend_rule is only meaningful for
- * EJ_ENTRY_HOLIDAY and is ignored for the other kinds. */
+ * EJ_ENTRY_HOLIDAY and is ignored for the other kinds. name: the name the
+ * superuser gave a one-off holiday (borrowed, UTF-8; NULL: none given), the
+ * name ej_public_holiday_name gives the day. */
 struct ej_calendar_entry {
     ej_day date;
     enum ej_entry_kind kind;
     bool weekend_rule;
+    const char *name;
 };
 
 /* The law plus the superuser's entries. entries is borrowed (the caller owns
@@ -145,9 +149,11 @@ size_t ej_law_holidays(int year, struct ej_holiday *out, size_t cap);
 
 /* Returns the Latvian name of the public holiday on d (law, one-off entry, or
  * a day off transferred by the weekend rule), or NULL when d is not a public
- * holiday. Static string. A one-off entry is named "Svētku diena" unless the
- * law names the day; a day transferred from a one-off holiday is
- * "Brīvdiena (pārcelta svētku diena)". c may be NULL (the law alone). */
+ * holiday. The law's days keep their fixed names, also when an entry falls
+ * on one; a one-off entry is named with its own name (the entry's, borrowed
+ * from c), "Svētku diena" when it has none; a day transferred from a one-off
+ * holiday is "Brīvdiena (pārcelta svētku diena)". c may be NULL (the law
+ * alone). */
 const char *ej_public_holiday_name(const struct ej_calendar *c, ej_day d);
 
 /* Returns true when d is a public holiday: the law (including its weekend

@@ -178,37 +178,112 @@ enum ej_err ej_audit_key(struct ej_db *db, const char *action, const char *entit
     return feed_change(db, action, entity, 0, before, after);
 }
 
+/* The audit records of many changes in one statement: one each (rows:
+ * [{id, before, after}], doc its text), entity_id the id, in id order. */
+static enum ej_err audit_many(struct ej_db *db, const char *action, const char *entity,
+                              const char *doc)
+{
+    char actor[24];
+    const char *p[] = {db->who ? db_i64(actor, db->who->user_id) : NULL, action, entity, doc,
+                       db->request_id[0] ? db->request_id : NULL};
+    PGresult *res = db_exec(db, DB_NONE,
+                            "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
+                            " before, after, request_id)"
+                            " SELECT $1::bigint, $2, $3, t.x->>'id', t.x->'before', t.x->'after',"
+                            " $5 FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS t(x, ord)"
+                            " ORDER BY (t.x->>'id')::bigint, t.ord",
+                            5, p);
+    if (!res)
+        return db->err;
+    PQclear(res);
+    return EJ_OK;
+}
+
+/* The rows of ej_audit_many ($2) as a derived table: id, ord, op and data
+ * (the representation: `after`, or `before` for a delete). */
+#define FEED_ROWS                                                                               \
+    " (SELECT (t.x->>'id')::bigint AS id, t.ord,"                                               \
+    " CASE WHEN jsonb_typeof(t.x->'after') = 'object' THEN 'upsert' ELSE 'delete' END AS op,"   \
+    " CASE WHEN jsonb_typeof(t.x->'after') = 'object' THEN t.x->'after' ELSE t.x->'before' END" \
+    " AS data FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(x, ord)) r"
+
+/* Feed rows numbered by row_number, so that n has no holes whatever a
+ * statement leaves out; $1 is feed_n, $3 the entity. */
+static const char feed_many_sql[] = "INSERT INTO changes (n, entity, entity_id, op, data)"
+                                    " SELECT $1::int + row_number() OVER (ORDER BY r.id, r.ord),"
+                                    " $3, r.id, r.op, r.data::json FROM" FEED_ROWS
+                                    " WHERE jsonb_typeof(r.data) = 'object' RETURNING 1";
+/* A guardian link's feed row is both ends with their external ids, as
+ * feed_guardian_link writes it. */
+static const char feed_links_sql[] =
+    "INSERT INTO changes (n, entity, entity_id, op, data)"
+    " SELECT $1::int + row_number() OVER (ORDER BY r.id, r.ord), 'guardian_link', NULL, r.op,"
+    " json_build_object('student_id', s.id, 'guardian_id', u.id,"
+    " 'student_external_id', to_jsonb(s)->'external_id',"
+    " 'guardian_external_id', to_jsonb(u)->'external_id') FROM" FEED_ROWS
+    " JOIN students s ON s.id = (r.data->>'student_id')::bigint"
+    " JOIN users u ON u.id = (r.data->>'guardian_id')::bigint RETURNING 1";
+#undef FEED_ROWS
+
+/* The feed rows of many changes in one statement, numbered on from feed_n in
+ * id order (doc: [{id, before, after}]), as feed_change writes one: an
+ * upsert with `after` or a delete with `before`; guardian links. */
+static enum ej_err feed_many(struct ej_db *db, const char *action, const char *entity,
+                             const char *doc)
+{
+    bool link = strcmp(action, "student.guardian_link") == 0 ||
+                strcmp(action, "student.guardian_unlink") == 0;
+    if (!link && !feed_carries(entity))
+        return EJ_OK;
+    char n[24];
+    const char *p[] = {db_i64(n, db->feed_n), doc, entity};
+    PGresult *res = db_exec(db, DB_MANY, link ? feed_links_sql : feed_many_sql, link ? 2 : 3, p);
+    if (!res)
+        return db->err;
+    db->feed_n += PQntuples(res);
+    PQclear(res);
+    return EJ_OK;
+}
+
+enum ej_err ej_audit_many(struct ej_db *db, const char *action, const char *entity,
+                          const json_t *rows)
+{
+    if (!db->in_tx)
+        return internal(db);
+    if (!json_array_size(rows))
+        return EJ_OK;
+    char *doc = json_dumps(rows, JSON_COMPACT);
+    if (!doc)
+        return internal(db);
+    enum ej_err e = audit_many(db, action, entity, doc);
+    if (e == EJ_OK)
+        e = feed_many(db, action, entity, doc);
+    free(doc);
+    return e;
+}
+
 enum ej_err ej_audit_lessons(struct ej_db *db, const char *action, const json_t *rows)
 {
     if (!db->in_tx)
         return internal(db);
     if (!json_array_size(rows))
         return EJ_OK;
-    char actor[24];
     char *doc = json_dumps(rows, JSON_COMPACT);
     if (!doc)
         return internal(db);
-    const char *p[] = {db->who ? db_i64(actor, db->who->user_id) : NULL, action, doc,
-                       db->request_id[0] ? db->request_id : NULL};
-    PGresult *res = db_exec(db, DB_NONE,
-                            "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
-                            " before, after, request_id)"
-                            " SELECT $1::bigint, $2, 'lesson', x.id::text, x.before, x.after, $4"
-                            " FROM jsonb_to_recordset($3::jsonb) AS x(id bigint, before jsonb,"
-                            " after jsonb) ORDER BY x.id",
-                            4, p);
+    enum ej_err e = audit_many(db, action, "lesson", doc);
     free(doc);
-    if (!res)
-        return db->err;
-    PQclear(res);
+    if (e != EJ_OK)
+        return e;
+    /* In the feed with each lesson's representation as it is now. */
     json_t *ids = json_array();
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row)
         json_array_append(ids, json_object_get(row, "id"));
-    enum ej_err rc = feed_lessons(db, ids);
+    e = feed_lessons(db, ids);
     json_decref(ids);
-    return rc;
+    return e;
 }
 
 enum ej_err ej_audit_read(struct ej_db *db, const char *operation)

@@ -33,6 +33,18 @@ enum ej_err ej_audit_key(struct ej_db *db, const char *action, const char *entit
  * feed with the lesson's representation as it is now. */
 enum ej_err ej_audit_lessons(struct ej_db *db, const char *action, const json_t *rows);
 
+/* Many entities of one kind one set-based statement changed (a bulk import's
+ * students, enrollments, guardian links): what ej_audit does for each, in two
+ * statements for any number of rows ([{id, before, after}], borrowed; id is
+ * the entity_id): one audit record each and, for an entity the feed carries,
+ * one feed row each with `after` (a delete: `before`) as the representation;
+ * for student.guardian_link/unlink (entity student, id the student) the
+ * link's feed row as ej_audit writes it. Both in id order. Not for actions
+ * whose `after` is not the representation (schedule.create,
+ * absence_report.apply: use ej_audit). Nothing is written for no rows. */
+enum ej_err ej_audit_many(struct ej_db *db, const char *action, const char *entity,
+                          const json_t *rows);
+
 /* §20: records that an employee read students' personal data through this
  * request (operation, and db->read_target: path id, path and query). Outside
  * any transaction. On error the data is not sent. */

@@ -21,8 +21,10 @@ static void cal_push(struct ej_cal *c, ej_day d, enum ej_entry_kind kind, bool w
         c->entries = ej_xrealloc(c->entries, c->cap * sizeof *c->entries);
         c->names = ej_xrealloc(c->names, c->cap * sizeof *c->names);
     }
-    c->entries[c->cal.n] = (struct ej_calendar_entry){d, kind, weekend_rule};
     c->names[c->cal.n] = name ? ej_xstrdup(name) : NULL;
+    /* The rules name a one-off holiday by its entry's name (borrowed from names). */
+    c->entries[c->cal.n] = (struct ej_calendar_entry){
+        .date = d, .kind = kind, .weekend_rule = weekend_rule, .name = c->names[c->cal.n]};
     c->cal.n++;
     c->cal.entries = c->entries;
 }
@@ -112,8 +114,9 @@ void ej_cal_new_public_holidays(const struct ej_cal *c, ej_day d, bool day_off, 
     struct ej_calendar_entry *e = ej_xmalloc((c->cal.n + 1) * sizeof *e);
     if (c->cal.n)
         memcpy(e, c->entries, c->cal.n * sizeof *e);
-    e[c->cal.n] = (struct ej_calendar_entry){d, day_off ? EJ_ENTRY_DAY_OFF : EJ_ENTRY_HOLIDAY,
-                                             weekend_rule};
+    e[c->cal.n] = (struct ej_calendar_entry){.date = d,
+                                             .kind = day_off ? EJ_ENTRY_DAY_OFF : EJ_ENTRY_HOLIDAY,
+                                             .weekend_rule = weekend_rule};
     struct ej_calendar with = {e, c->cal.n + 1};
     for (int i = 0; i <= EJ_CAL_TRANSFER_WINDOW; i++) {
         if (!was[i] && ej_is_public_holiday(&with, d + i)) {
@@ -131,8 +134,6 @@ json_t *ej_cal_holiday(const struct ej_cal *c, ej_day d)
     const char *name = ej_public_holiday_name(&c->cal, d);
     const char *kind = "holiday", *source;
     if (name) {
-        if (e >= 0 && c->entries[e].kind == EJ_ENTRY_HOLIDAY && c->names[e])
-            name = c->names[e];
         source = e >= 0 && c->entries[e].kind == EJ_ENTRY_HOLIDAY ? "custom"
                  : ej_is_public_holiday(NULL, d)                  ? "law"
                                                                   : "custom";

@@ -794,13 +794,14 @@ enum ej_err ej_store_import_closed_rows(struct ej_db *db, const json_t *rows, js
 
 enum ej_err ej_store_import_enrollments(struct ej_db *db, const json_t *rows, json_t **out)
 {
-    char *doc = dump(rows), actor[24];
-    /* The audit records are written by the statements themselves, as ej_audit writes them. */
-    const char *p[] = {doc, db->who ? db_i64(actor, db->who->user_id) : NULL, db->request_id};
+    char *doc = dump(rows);
+    const char *p[] = {doc};
     json_t *students = NULL, *result = NULL;
     *out = NULL;
     /* New students first (one per distinct external id, or name and birth
-     * date), audited; and the rows that matched an existing student. */
+     * date); and the rows that matched an existing student. Each statement
+     * hands back what it changed ({id, after}), which ej_audit_many audits
+     * and puts in the change feed, set-based as the statement itself. */
     enum ej_err e = db_json(
         db, &students,
         IMPORT_ROWS
@@ -809,18 +810,20 @@ enum ej_err ej_store_import_enrollments(struct ej_db *db, const json_t *rows, js
         "  name, bdate, sext FROM m WHERE sid IS NULL"
         "  ORDER BY coalesce('e:' || sext, lower(name) || '|' || bdate), row),"
         " ins AS (INSERT INTO students AS s (full_name, birth_date, external_id)"
-        "  SELECT name, bdate, sext FROM new RETURNING s.id, student_json(s) AS j),"
-        " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
-        "  request_id) SELECT $2, 'student.create', 'student', id::text, j, $3 FROM ins)"
+        "  SELECT name, bdate, sext FROM new RETURNING s.id, student_json(s) AS j)"
         " SELECT jsonb_build_object('created', (SELECT count(*) FROM ins),"
+        "  'audit', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'after', j)"
+        "   ORDER BY id), '[]'::jsonb) FROM ins),"
         "  'created_rows', (SELECT coalesce(jsonb_agg(row), '[]'::jsonb) FROM m"
         "   WHERE sid IS NULL),"
         "  'matched', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', row,"
         "   'student_id', sid) ORDER BY row), '[]'::jsonb) FROM m"
         "   WHERE sid_given IS NULL AND sid IS NOT NULL))",
-        3, p);
+        1, p);
+    if (e == EJ_OK && students)
+        e = ej_audit_many(db, "student.create", "student", json_object_get(students, "audit"));
     /* Then the enrollments that are not already true, and the guardian
-     * links, audited; and per row what happened. */
+     * links; and per row what happened. */
     if (e == EJ_OK)
         e = db_json(
             db, &result,
@@ -831,17 +834,15 @@ enum ej_err ej_store_import_enrollments(struct ej_db *db, const json_t *rows, js
             "  (x->>'guardians_informed_on')::date, x->>'admission_order' FROM m"
             "  WHERE eid IS NULL ORDER BY row"
             "  RETURNING e.id, e.group_id, e.student_id, enrollment_json(e) AS j),"
-            " aud AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
-            "  request_id) SELECT $2, 'enrollment.create', 'enrollment', id::text, j, $3"
-            "  FROM ins),"
             " gl AS (INSERT INTO student_guardians (student_id, guardian_id)"
             "  SELECT DISTINCT m.sid, g::bigint FROM m, jsonb_array_elements_text(m.gids) g"
-            "  ON CONFLICT DO NOTHING RETURNING student_id, guardian_id),"
-            " aud2 AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, after,"
-            "  request_id) SELECT $2, 'student.guardian_link', 'student', student_id::text,"
-            "  jsonb_build_object('student_id', student_id, 'guardian_id', guardian_id), $3"
-            "  FROM gl)"
-            " SELECT jsonb_build_object('enrollments', coalesce((SELECT jsonb_agg(j ORDER BY id)"
+            "  ON CONFLICT DO NOTHING RETURNING student_id, guardian_id)"
+            " SELECT jsonb_build_object('audit_enrollments', (SELECT coalesce(jsonb_agg("
+            "  jsonb_build_object('id', id, 'after', j) ORDER BY id), '[]'::jsonb) FROM ins),"
+            "  'audit_links', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', student_id,"
+            "   'after', jsonb_build_object('student_id', student_id, 'guardian_id',"
+            "   guardian_id)) ORDER BY student_id, guardian_id), '[]'::jsonb) FROM gl),"
+            "  'enrollments', coalesce((SELECT jsonb_agg(j ORDER BY id)"
             "  FROM ins), '[]'::jsonb), 'guardian_links_created', (SELECT count(*) FROM gl),"
             "  'enrollments_left', (SELECT count(*) FROM m WHERE eid IS NOT NULL),"
             "  'rows', (SELECT coalesce(jsonb_agg(jsonb_build_object('row', m.row,"
@@ -851,10 +852,20 @@ enum ej_err ej_store_import_enrollments(struct ej_db *db, const json_t *rows, js
             "    AND gl.guardian_id IN (SELECT jsonb_array_elements_text(m.gids)::bigint)))"
             "   ORDER BY m.row), '[]'::jsonb)"
             "   FROM m LEFT JOIN ins i ON i.group_id = m.gid AND i.student_id = m.sid))",
-            3, p);
+            1, p);
     if (e == EJ_OK && (!students || !result)) {
         db->err = EJ_ERR_INTERNAL;
         e = db->err;
+    }
+    if (e == EJ_OK)
+        e = ej_audit_many(db, "enrollment.create", "enrollment",
+                          json_object_get(result, "audit_enrollments"));
+    if (e == EJ_OK)
+        e = ej_audit_many(db, "student.guardian_link", "student",
+                          json_object_get(result, "audit_links"));
+    if (e == EJ_OK) {
+        json_object_del(result, "audit_enrollments");
+        json_object_del(result, "audit_links");
     }
     if (e == EJ_OK) {
         /* Existing students matched by external id, or by name and birth

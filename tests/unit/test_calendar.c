@@ -418,14 +418,16 @@ static void test_s13_working_days_law(void)
 static void test_s17_custom_holidays_2023(void)
 {
     const struct ej_calendar_entry e[] = {
-        {ymd(2023, 7, 9), EJ_ENTRY_HOLIDAY, true},
-        {ymd(2023, 5, 29), EJ_ENTRY_HOLIDAY, false},
+        {ymd(2023, 7, 9), EJ_ENTRY_HOLIDAY, true, "Dziesmu un deju svētku noslēguma diena"},
+        {ymd(2023, 5, 29), EJ_ENTRY_HOLIDAY, false, "Hokeja bronzas diena"},
     };
     struct ej_calendar c = {e, ARRAY_LEN(e)};
 
     CHECK(ej_is_public_holiday(&c, ymd(2023, 5, 29)));
     CHECK(!ej_is_public_holiday(NULL, ymd(2023, 5, 29)));
-    CHECK_STR(ej_public_holiday_name(&c, ymd(2023, 5, 29)), "Svētku diena");
+    CHECK_STR(ej_public_holiday_name(&c, ymd(2023, 5, 29)), "Hokeja bronzas diena");
+    CHECK_STR(ej_public_holiday_name(&c, ymd(2023, 7, 9)),
+              "Dziesmu un deju svētku noslēguma diena");
     CHECK(!ej_is_working_day(&c, ymd(2023, 5, 29)));
     CHECK(ej_is_public_holiday(&c, ymd(2023, 7, 9)));
     CHECK(ej_is_public_holiday(&c, ymd(2023, 7, 10)));
@@ -442,20 +444,57 @@ static void test_s17_custom_holidays_2023(void)
     /* Law days are unaffected. */
     CHECK(ej_is_public_holiday(&c, ymd(2023, 11, 20)));
     /* Without the weekend rule, nothing moves. */
-    const struct ej_calendar_entry e2[] = {{ymd(2023, 7, 9), EJ_ENTRY_HOLIDAY, false}};
+    const struct ej_calendar_entry e2[] = {{ymd(2023, 7, 9), EJ_ENTRY_HOLIDAY, false, NULL}};
     struct ej_calendar c2 = {e2, 1};
     CHECK(ej_is_public_holiday(&c2, ymd(2023, 7, 9)));
     CHECK(!ej_is_public_holiday(&c2, ymd(2023, 7, 10)));
     /* The weekend rule on a weekday does nothing extra. */
-    const struct ej_calendar_entry e3[] = {{ymd(2023, 5, 29), EJ_ENTRY_HOLIDAY, true}};
+    const struct ej_calendar_entry e3[] = {{ymd(2023, 5, 29), EJ_ENTRY_HOLIDAY, true, NULL}};
     struct ej_calendar c3 = {e3, 1};
     CHECK(ej_is_public_holiday(&c3, ymd(2023, 5, 29)));
     CHECK(!ej_is_public_holiday(&c3, ymd(2023, 5, 30)));
     /* weekend_rule is ignored on a day-off entry. */
-    const struct ej_calendar_entry e4[] = {{ymd(2023, 7, 9), EJ_ENTRY_DAY_OFF, true}};
+    const struct ej_calendar_entry e4[] = {{ymd(2023, 7, 9), EJ_ENTRY_DAY_OFF, true, NULL}};
     struct ej_calendar c4 = {e4, 1};
     CHECK(!ej_is_public_holiday(&c4, ymd(2023, 7, 9)));
     CHECK(!ej_is_public_holiday(&c4, ymd(2023, 7, 10)));
+}
+
+/* §17 a one-off holiday is named with the name its entry carries (the one
+ * the superuser entered); without one it is "Svētku diena"; the law's days
+ * and the days off the weekend rule gives keep their fixed names. */
+static void test_s17_custom_holiday_names(void)
+{
+    const struct ej_calendar_entry e[] = {
+        {ymd(2026, 10, 14), EJ_ENTRY_HOLIDAY, false, "Skolas jubileja"},
+        {ymd(2026, 10, 15), EJ_ENTRY_HOLIDAY, false, NULL},
+        {ymd(2026, 10, 16), EJ_ENTRY_HOLIDAY, false, ""},
+        {ymd(2026, 11, 18), EJ_ENTRY_HOLIDAY, false, "Ne tā"}, /* a law day: its name wins */
+        {ymd(2026, 10, 10), EJ_ENTRY_HOLIDAY, true, "Sestdienas svētki"}, /* Sat -> Mon 12 */
+        {ymd(2026, 10, 21), EJ_ENTRY_DAY_OFF, false, "Rudens brīvdiena"}, /* not a holiday */
+    };
+    struct ej_calendar c = {e, ARRAY_LEN(e)};
+
+    CHECK_STR(ej_public_holiday_name(&c, ymd(2026, 10, 14)), "Skolas jubileja");
+    CHECK_STR(ej_public_holiday_name(&c, ymd(2026, 10, 15)), "Svētku diena");
+    CHECK_STR(ej_public_holiday_name(&c, ymd(2026, 10, 16)), "Svētku diena");
+    CHECK_STR(ej_public_holiday_name(&c, ymd(2026, 11, 18)),
+              "Latvijas Republikas proklamēšanas diena");
+    CHECK_STR(ej_public_holiday_name(&c, ymd(2026, 10, 10)), "Sestdienas svētki");
+    CHECK_STR(ej_public_holiday_name(&c, ymd(2026, 10, 12)), "Brīvdiena (pārcelta svētku diena)");
+    CHECK(ej_public_holiday_name(&c, ymd(2026, 10, 21)) == NULL);
+    CHECK(!ej_is_working_day(&c, ymd(2026, 10, 21)));
+    /* The name is a fact only: which days are holidays does not depend on it. */
+    for (size_t i = 0; i < ARRAY_LEN(e); i++) {
+        struct ej_calendar_entry nameless[ARRAY_LEN(e)];
+        memcpy(nameless, e, sizeof e);
+        nameless[i].name = NULL;
+        struct ej_calendar n = {nameless, ARRAY_LEN(e)};
+        for (ej_day d = ymd(2026, 10, 1); d <= ymd(2026, 11, 30); d++) {
+            CHECK(ej_is_public_holiday(&n, d) == ej_is_public_holiday(&c, d));
+            CHECK(ej_is_working_day(&n, d) == ej_is_working_day(&c, d));
+        }
+    }
 }
 
 /* §13 transferred days off and working days (an illustrative Cabinet-style
@@ -464,12 +503,12 @@ static void test_s17_custom_holidays_2023(void)
 static void test_s13_transferred_days(void)
 {
     const struct ej_calendar_entry e[] = {
-        {ymd(2023, 11, 25), EJ_ENTRY_WORKING_DAY, false},
-        {ymd(2023, 11, 17), EJ_ENTRY_DAY_OFF, false},
-        {ymd(2023, 11, 20), EJ_ENTRY_WORKING_DAY, false}, /* on a holiday: no effect */
-        {ymd(2023, 12, 2), EJ_ENTRY_WORKING_DAY, false},  /* day off wins below */
-        {ymd(2023, 12, 2), EJ_ENTRY_DAY_OFF, false},
-        {ymd(2023, 12, 5), (enum ej_entry_kind)99, true}, /* unknown kind: ignored */
+        {ymd(2023, 11, 25), EJ_ENTRY_WORKING_DAY, false, NULL},
+        {ymd(2023, 11, 17), EJ_ENTRY_DAY_OFF, false, NULL},
+        {ymd(2023, 11, 20), EJ_ENTRY_WORKING_DAY, false, NULL}, /* on a holiday: no effect */
+        {ymd(2023, 12, 2), EJ_ENTRY_WORKING_DAY, false, NULL},  /* day off wins below */
+        {ymd(2023, 12, 2), EJ_ENTRY_DAY_OFF, false, NULL},
+        {ymd(2023, 12, 5), (enum ej_entry_kind)99, true, NULL}, /* unknown kind: ignored */
     };
     struct ej_calendar c = {e, ARRAY_LEN(e)};
 
@@ -503,11 +542,11 @@ static void test_s13_transferred_days(void)
 static void test_s17_weekend_rule_interactions(void)
 {
     const struct ej_calendar_entry e[] = {
-        {ymd(2024, 5, 5), EJ_ENTRY_HOLIDAY, true},   /* Sun, next to law Sat 4 May */
-        {ymd(2024, 5, 6), EJ_ENTRY_HOLIDAY, false},  /* Mon: already taken */
-        {ymd(2024, 5, 7), EJ_ENTRY_HOLIDAY, false},  /* Tue: already taken */
-        {ymd(2023, 11, 18), EJ_ENTRY_HOLIDAY, true}, /* duplicate of a law day */
-        {ymd(2023, 12, 30), EJ_ENTRY_HOLIDAY, true}, /* Sat; 31 Dec, 1 Jan taken */
+        {ymd(2024, 5, 5), EJ_ENTRY_HOLIDAY, true, NULL},   /* Sun, next to law Sat 4 May */
+        {ymd(2024, 5, 6), EJ_ENTRY_HOLIDAY, false, NULL},  /* Mon: already taken */
+        {ymd(2024, 5, 7), EJ_ENTRY_HOLIDAY, false, NULL},  /* Tue: already taken */
+        {ymd(2023, 11, 18), EJ_ENTRY_HOLIDAY, true, NULL}, /* duplicate of a law day */
+        {ymd(2023, 12, 30), EJ_ENTRY_HOLIDAY, true, NULL}, /* Sat; 31 Dec, 1 Jan taken */
     };
     struct ej_calendar c = {e, ARRAY_LEN(e)};
 
@@ -658,33 +697,33 @@ static size_t build_stress_entries(struct ej_calendar_entry *e, size_t cap)
 {
     size_t n = 0;
     /* 2023: the real one-off days. */
-    e[n++] = (struct ej_calendar_entry){ymd(2023, 5, 29), EJ_ENTRY_HOLIDAY, false};
-    e[n++] = (struct ej_calendar_entry){ymd(2023, 7, 9), EJ_ENTRY_HOLIDAY, true};
-    e[n++] = (struct ej_calendar_entry){ymd(2023, 12, 30), EJ_ENTRY_HOLIDAY, true};
-    e[n++] = (struct ej_calendar_entry){ymd(2023, 11, 18), EJ_ENTRY_HOLIDAY, true};
-    e[n++] = (struct ej_calendar_entry){ymd(2023, 11, 25), EJ_ENTRY_WORKING_DAY, false};
-    e[n++] = (struct ej_calendar_entry){ymd(2023, 11, 17), EJ_ENTRY_DAY_OFF, false};
+    e[n++] = (struct ej_calendar_entry){ymd(2023, 5, 29), EJ_ENTRY_HOLIDAY, false, NULL};
+    e[n++] = (struct ej_calendar_entry){ymd(2023, 7, 9), EJ_ENTRY_HOLIDAY, true, NULL};
+    e[n++] = (struct ej_calendar_entry){ymd(2023, 12, 30), EJ_ENTRY_HOLIDAY, true, NULL};
+    e[n++] = (struct ej_calendar_entry){ymd(2023, 11, 18), EJ_ENTRY_HOLIDAY, true, NULL};
+    e[n++] = (struct ej_calendar_entry){ymd(2023, 11, 25), EJ_ENTRY_WORKING_DAY, false, NULL};
+    e[n++] = (struct ej_calendar_entry){ymd(2023, 11, 17), EJ_ENTRY_DAY_OFF, false, NULL};
     /* 2024: around 4 May. */
-    e[n++] = (struct ej_calendar_entry){ymd(2024, 5, 5), EJ_ENTRY_HOLIDAY, true};
-    e[n++] = (struct ej_calendar_entry){ymd(2024, 5, 6), EJ_ENTRY_HOLIDAY, false};
-    e[n++] = (struct ej_calendar_entry){ymd(2024, 5, 8), EJ_ENTRY_DAY_OFF, false};
-    e[n++] = (struct ej_calendar_entry){ymd(2024, 5, 11), EJ_ENTRY_WORKING_DAY, false};
-    e[n++] = (struct ej_calendar_entry){ymd(2024, 5, 12), EJ_ENTRY_WORKING_DAY, false};
+    e[n++] = (struct ej_calendar_entry){ymd(2024, 5, 5), EJ_ENTRY_HOLIDAY, true, NULL};
+    e[n++] = (struct ej_calendar_entry){ymd(2024, 5, 6), EJ_ENTRY_HOLIDAY, false, NULL};
+    e[n++] = (struct ej_calendar_entry){ymd(2024, 5, 8), EJ_ENTRY_DAY_OFF, false, NULL};
+    e[n++] = (struct ej_calendar_entry){ymd(2024, 5, 11), EJ_ENTRY_WORKING_DAY, false, NULL};
+    e[n++] = (struct ej_calendar_entry){ymd(2024, 5, 12), EJ_ENTRY_WORKING_DAY, false, NULL};
     /* 2025: a weekend before Midsummer, then four weeks of holidays. */
-    e[n++] = (struct ej_calendar_entry){ymd(2025, 6, 21), EJ_ENTRY_HOLIDAY, true};
-    e[n++] = (struct ej_calendar_entry){ymd(2025, 6, 22), EJ_ENTRY_HOLIDAY, true};
+    e[n++] = (struct ej_calendar_entry){ymd(2025, 6, 21), EJ_ENTRY_HOLIDAY, true, NULL};
+    e[n++] = (struct ej_calendar_entry){ymd(2025, 6, 22), EJ_ENTRY_HOLIDAY, true, NULL};
     for (ej_day d = ymd(2025, 9, 1); d <= ymd(2025, 9, 28); d++) {
-        e[n++] = (struct ej_calendar_entry){d, EJ_ENTRY_HOLIDAY, true};
+        e[n++] = (struct ej_calendar_entry){d, EJ_ENTRY_HOLIDAY, true, NULL};
     }
     /* 2026-2027: 130 days of holidays around New Year, weekend rule on all
      * (about 37 weekend days waiting at once). */
     for (ej_day d = ymd(2026, 11, 2); d < ymd(2026, 11, 2) + 130 && n < cap - 4; d++) {
-        e[n++] = (struct ej_calendar_entry){d, EJ_ENTRY_HOLIDAY, true};
+        e[n++] = (struct ej_calendar_entry){d, EJ_ENTRY_HOLIDAY, true, NULL};
     }
-    e[n++] = (struct ej_calendar_entry){ymd(2027, 3, 13), EJ_ENTRY_WORKING_DAY, false};
-    e[n++] = (struct ej_calendar_entry){ymd(2027, 3, 16), EJ_ENTRY_DAY_OFF, false};
-    e[n++] = (struct ej_calendar_entry){ymd(2028, 5, 7), EJ_ENTRY_HOLIDAY, true};
-    e[n++] = (struct ej_calendar_entry){ymd(2028, 5, 7), EJ_ENTRY_HOLIDAY, true};
+    e[n++] = (struct ej_calendar_entry){ymd(2027, 3, 13), EJ_ENTRY_WORKING_DAY, false, NULL};
+    e[n++] = (struct ej_calendar_entry){ymd(2027, 3, 16), EJ_ENTRY_DAY_OFF, false, NULL};
+    e[n++] = (struct ej_calendar_entry){ymd(2028, 5, 7), EJ_ENTRY_HOLIDAY, true, NULL};
+    e[n++] = (struct ej_calendar_entry){ymd(2028, 5, 7), EJ_ENTRY_HOLIDAY, true, NULL};
     return n;
 }
 
@@ -876,7 +915,7 @@ static void test_s13_deadline_winter_and_saturday(void)
     CHECK_STR(fmt_utc(ej_entry_deadline(NULL, ymd(2026, 1, 9), 0)), "2026-01-09T21:59:59Z");
     CHECK_STR(fmt_utc(ej_entry_deadline(NULL, ymd(2026, 1, 9), -3)), "2026-01-09T21:59:59Z");
     /* The 2023 calendar: Fri 7 July 2023 + 2 skips the moved Monday. */
-    const struct ej_calendar_entry e[] = {{ymd(2023, 7, 9), EJ_ENTRY_HOLIDAY, true}};
+    const struct ej_calendar_entry e[] = {{ymd(2023, 7, 9), EJ_ENTRY_HOLIDAY, true, NULL}};
     struct ej_calendar c = {e, 1};
     CHECK_STR(fmt_utc(ej_entry_deadline(&c, ymd(2023, 7, 7), 2)), "2023-07-12T20:59:59Z");
     CHECK_STR(fmt_utc(ej_entry_deadline(NULL, ymd(2023, 7, 7), 2)), "2023-07-11T20:59:59Z");
@@ -887,8 +926,8 @@ static void test_s13_deadline_winter_and_saturday(void)
 static void test_s13_deadline_dst_boundaries(void)
 {
     const struct ej_calendar_entry e[] = {
-        {ymd(2026, 3, 29), EJ_ENTRY_WORKING_DAY, false},
-        {ymd(2026, 10, 25), EJ_ENTRY_WORKING_DAY, false},
+        {ymd(2026, 3, 29), EJ_ENTRY_WORKING_DAY, false, NULL},
+        {ymd(2026, 10, 25), EJ_ENTRY_WORKING_DAY, false, NULL},
     };
     struct ej_calendar c = {e, ARRAY_LEN(e)};
 
@@ -939,6 +978,7 @@ int main(void)
     test_s17_law_list_matches_predicate_1900_2200();
     test_s13_working_days_law();
     test_s17_custom_holidays_2023();
+    test_s17_custom_holiday_names();
     test_s13_transferred_days();
     test_s17_weekend_rule_interactions();
     test_s17_calendar_matches_model();

@@ -129,7 +129,7 @@ describe('issue 12 web client, programmes, groups and the schedule, in chromium'
     const text = await result.textContent();
     assert.ok(text.includes(`Izveidotās nodarbības: ${slot.lessons}.`), text);
     assert.ok(text.includes('Izlaistas svētku dienas (§17):'), text);
-    // The skipped date is listed (the server names a one-off holiday "Svētku diena").
+    // The skipped date is listed (by date; the server names a one-off holiday by its own name).
     const shownDate = await page.evaluate((iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString('lv-LV',
       { weekday: 'short', day: 'numeric', month: 'long', timeZone: 'UTC' }), holiday);
     await result.getByRole('listitem').filter({ hasText: shownDate }).waitFor();
