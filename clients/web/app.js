@@ -4,32 +4,32 @@
 // are client routes: every path it serves is a real file.
 import * as api from './api.js?v=618e67038394';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=1d69078f0f87';
+import { getLang, setLang, t } from './i18n.js?v=f3c86d21899b';
 import * as outbox from './outbox.js?v=e91b1f934890';
-import * as signin from './screens/signin.js?v=562eb378c881';
+import * as signin from './screens/signin.js?v=f23d94592cbd';
 
 // Every other screen is loaded when it is first opened (a dynamic import, still no build step and
 // the same strict CSP: 'self' scripts only), so the first load is the sign-in screen and the shell,
 // and a teacher's phone never fetches the superuser's screens.
 const screensOf = {
-  password: () => import('./screens/password.js?v=be7842f9ff0e'),
-  lessons: () => import('./screens/lessons.js?v=085458403698'),
-  entry: () => import('./screens/entry.js?v=8cef7963cd85'),
-  guardian: () => import('./screens/guardian.js?v=b36be1c76a18'),
-  account: () => import('./screens/account.js?v=2ff72df13ad2'),
-  office: () => import('./screens/office.js?v=473e46e1f48c'),
-  substitutes: () => import('./screens/substitutes.js?v=37e6ab126a6c'),
-  accounts: () => import('./screens/accounts.js?v=7dff3908bb84'),
-  enrollments: () => import('./screens/enrollments.js?v=fe080274e82c'),
-  programs: () => import('./screens/programs.js?v=f453a99ec81e'),
-  accesslog: () => import('./screens/accesslog.js?v=63b29b3724da'),
-  settings: () => import('./screens/settings.js?v=8ec6182a4c01'),
-  proposals: () => import('./screens/proposals.js?v=ce0e4c9aadce'),
-  years: () => import('./screens/years.js?v=1faf9a6f1f66'),
-  students: () => import('./screens/students.js?v=19f30af69f28'),
-  calendar: () => import('./screens/calendar.js?v=25398c1498e5'),
-  quality: () => import('./screens/quality.js?v=bb23af15c877'),
-  audit: () => import('./screens/audit.js?v=a42e42f62a3e'),
+  password: () => import('./screens/password.js?v=1e38313b6757'),
+  lessons: () => import('./screens/lessons.js?v=afad1d93ca27'),
+  entry: () => import('./screens/entry.js?v=57bb3f38b4c7'),
+  guardian: () => import('./screens/guardian.js?v=4ca2b8f7eac7'),
+  account: () => import('./screens/account.js?v=6f937481e3c3'),
+  office: () => import('./screens/office.js?v=e7fa487ebdfa'),
+  substitutes: () => import('./screens/substitutes.js?v=c34b8adfe332'),
+  accounts: () => import('./screens/accounts.js?v=ca6a0f821c99'),
+  enrollments: () => import('./screens/enrollments.js?v=87ecaffa70f1'),
+  programs: () => import('./screens/programs.js?v=4c50d0187820'),
+  accesslog: () => import('./screens/accesslog.js?v=522f0d9fa895'),
+  settings: () => import('./screens/settings.js?v=59c481f39a7a'),
+  proposals: () => import('./screens/proposals.js?v=37ba5c484231'),
+  years: () => import('./screens/years.js?v=e5d8ed0db578'),
+  students: () => import('./screens/students.js?v=645b33035cc0'),
+  calendar: () => import('./screens/calendar.js?v=4a564c9bf523'),
+  quality: () => import('./screens/quality.js?v=30e9118b2fec'),
+  audit: () => import('./screens/audit.js?v=a4273c74f70d'),
 };
 const load = (name) => screensOf[name]();
 

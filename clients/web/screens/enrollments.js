@@ -6,16 +6,18 @@
 // client alone could not tell whether a guardian has another child enrolled without reading every
 // child's enrollments); afterwards the API's `revoked_user_ids` say whose access did end, and the
 // screen names them. API calls: the list 4 in parallel (groups, programmes, school years, active
-// teachers: the last three for the new-group form); a group 6 in parallel (groups, programmes,
-// school years, its enrollments, its schedule, the students for the enroll form; its ETag is
+// teachers: the last three for the new-group form); a group 7 in parallel (groups, programmes,
+// school years, its enrollments, its schedule, the students for the enroll form, a page of its
+// lessons for screens/grouplessons.js, which also adds a single lesson; its ETag is
 // `"v<version>"`, as openapi.yaml documents, so no GET /groups/{id}); changing the group 1 more
 // (the active teachers); one to preview, one per change.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=1d69078f0f87';
-import { inlineForm } from './office.js?v=473e46e1f48c';
-import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=6538548cfad0';
+import { problemText } from '../errors.js?v=ad02df8b77d7';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=f3c86d21899b';
+import { inlineForm } from './office.js?v=e7fa487ebdfa';
+import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=cebd76a2e7ea';
+import { lessonsCard, lessonsFrom, lessonsPath } from './grouplessons.js?v=127d6cf03b77';
 
 export async function render(main, ctx, groupId, shown = null) {
   clear(main, h('h1', {}, t('groups.title')), h('p', { class: 'muted' }, t('common.loading')));
@@ -60,12 +62,15 @@ export async function render(main, ctx, groupId, shown = null) {
     shown?.focus();
     return;
   }
-  let enrollments, students, schedule;
+  const year = yearOf.get(group.school_year_id);
+  const from = lessonsFrom(year);
+  let enrollments, students, schedule, lessons;
   try {
-    [enrollments, students, schedule] = await Promise.all([
+    [enrollments, students, schedule, lessons] = await Promise.all([
       api.get(`/groups/${group.id}/enrollments?limit=500`),
       api.get('/students?limit=500'),
       api.get(`/groups/${group.id}/schedule?limit=500`),
+      api.get(lessonsPath(group.id, from)),
     ]);
   } catch (e) {
     clear(main, h('h1', {}, t('groups.title')), pick, notice('error', problemText(e)));
@@ -121,7 +126,6 @@ export async function render(main, ctx, groupId, shown = null) {
       slot);
   };
   const fresh = group;
-  const year = yearOf.get(fresh.school_year_id);
   clear(main, h('h1', {}, t('groups.title')), pick, shown,
     h('h2', {}, fresh.name, h('span', { class: 'count' }, ` (${active.length})`)),
     h('p', { class: 'muted' }, [programName.get(fresh.program_id), year?.name].filter(Boolean).join(' · '), ' · ',
@@ -131,7 +135,8 @@ export async function render(main, ctx, groupId, shown = null) {
       enrollForm(fresh, students, active, again)),
     h('div', { class: 'split' },
       scheduleCard(fresh, year, schedule.items, again),
-      groupCard(fresh, `"v${fresh.version}"`, programs.items, Boolean(year?.closed), again)));
+      groupCard(fresh, `"v${fresh.version}"`, programs.items, Boolean(year?.closed), again)),
+    lessonsCard(fresh, year, lessons, from));
   shown?.setAttribute('tabindex', '-1');
   shown?.focus();
 }
