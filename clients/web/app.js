@@ -4,32 +4,32 @@
 // are client routes: every path it serves is a real file.
 import * as api from './api.js?v=618e67038394';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=f3c86d21899b';
+import { getLang, setLang, t } from './i18n.js?v=f81242fa4bc0';
 import * as outbox from './outbox.js?v=e91b1f934890';
-import * as signin from './screens/signin.js?v=f23d94592cbd';
+import * as signin from './screens/signin.js?v=1ba78f86e027';
 
 // Every other screen is loaded when it is first opened (a dynamic import, still no build step and
 // the same strict CSP: 'self' scripts only), so the first load is the sign-in screen and the shell,
 // and a teacher's phone never fetches the superuser's screens.
 const screensOf = {
-  password: () => import('./screens/password.js?v=1e38313b6757'),
-  lessons: () => import('./screens/lessons.js?v=afad1d93ca27'),
-  entry: () => import('./screens/entry.js?v=57bb3f38b4c7'),
-  guardian: () => import('./screens/guardian.js?v=4ca2b8f7eac7'),
-  account: () => import('./screens/account.js?v=6f937481e3c3'),
-  office: () => import('./screens/office.js?v=e7fa487ebdfa'),
-  substitutes: () => import('./screens/substitutes.js?v=c34b8adfe332'),
-  accounts: () => import('./screens/accounts.js?v=ca6a0f821c99'),
-  enrollments: () => import('./screens/enrollments.js?v=87ecaffa70f1'),
-  programs: () => import('./screens/programs.js?v=4c50d0187820'),
-  accesslog: () => import('./screens/accesslog.js?v=522f0d9fa895'),
-  settings: () => import('./screens/settings.js?v=59c481f39a7a'),
-  proposals: () => import('./screens/proposals.js?v=37ba5c484231'),
-  years: () => import('./screens/years.js?v=e5d8ed0db578'),
-  students: () => import('./screens/students.js?v=645b33035cc0'),
-  calendar: () => import('./screens/calendar.js?v=4a564c9bf523'),
-  quality: () => import('./screens/quality.js?v=30e9118b2fec'),
-  audit: () => import('./screens/audit.js?v=a4273c74f70d'),
+  password: () => import('./screens/password.js?v=0bc3ffed60f9'),
+  lessons: () => import('./screens/lessons.js?v=0af62661d4b0'),
+  entry: () => import('./screens/entry.js?v=7fd15b182fa2'),
+  guardian: () => import('./screens/guardian.js?v=96cac5f6fe84'),
+  account: () => import('./screens/account.js?v=07a986d69af3'),
+  office: () => import('./screens/office.js?v=7a51f905e0b5'),
+  substitutes: () => import('./screens/substitutes.js?v=229fe4d9e7b3'),
+  accounts: () => import('./screens/accounts.js?v=a29a8945c5da'),
+  enrollments: () => import('./screens/enrollments.js?v=781a4e7d4a3f'),
+  programs: () => import('./screens/programs.js?v=65456e26275a'),
+  accesslog: () => import('./screens/accesslog.js?v=a49636897f35'),
+  settings: () => import('./screens/settings.js?v=9d775e0bbfaf'),
+  proposals: () => import('./screens/proposals.js?v=88454116975f'),
+  years: () => import('./screens/years.js?v=3d554f81ada9'),
+  students: () => import('./screens/students.js?v=1609c1ee23ab'),
+  calendar: () => import('./screens/calendar.js?v=13fe6bad7394'),
+  quality: () => import('./screens/quality.js?v=0d82292a45e9'),
+  audit: () => import('./screens/audit.js?v=7909bb86b863'),
 };
 const load = (name) => screensOf[name]();
 

@@ -185,10 +185,10 @@ describe('issue 12 web client, changing a programme and a single lesson, in chro
       await form.waitFor();
     });
     await card.getByText('No šī datuma nodarbību nav.').waitFor();
-    await form.getByLabel('Datums').fill(free);
-    await form.getByLabel('Sākums', { exact: true }).fill('15:00');
-    await form.getByLabel('Beigas', { exact: true }).fill('16:30');
-    await form.getByLabel('Telpa (nav obligāta)').fill('Keramikas darbnīca');
+    await form.getByLabel('Nodarbības datums').fill(free);
+    await form.getByLabel('Nodarbība sākas').fill('15:00');
+    await form.getByLabel('Nodarbība beidzas').fill('16:30');
+    await form.getByLabel('Telpa šai nodarbībai (nav obligāta)').fill('Keramikas darbnīca');
     await axe(page, 'a group with the single-lesson form desktop');
     await measured(page, calls, 'a group: add a single lesson', async () => {
       await form.getByRole('button', { name: 'Pievienot nodarbību' }).click();
@@ -210,8 +210,8 @@ describe('issue 12 web client, changing a programme and a single lesson, in chro
     await shot(page, 'group-lesson-added-desktop');
 
     // Overlapping it: refused, the lesson there named by its date and time and linked.
-    await form.getByLabel('Sākums', { exact: true }).fill('16:00');
-    await form.getByLabel('Beigas', { exact: true }).fill('17:00');
+    await form.getByLabel('Nodarbība sākas').fill('16:00');
+    await form.getByLabel('Nodarbība beidzas').fill('17:00');
     await measured(page, calls, 'a group: a lesson overlapping (409)', async () => {
       await form.getByRole('button', { name: 'Pievienot nodarbību' }).click();
       await form.getByRole('alert').filter({ hasText: 'pārklājas' }).waitFor();
@@ -221,26 +221,26 @@ describe('issue 12 web client, changing a programme and a single lesson, in chro
     await axe(page, 'a lesson overlapping desktop');
     await shot(page, 'group-lesson-overlaps-desktop');
     // Starting at the same time: lesson_exists, named the same way.
-    await form.getByLabel('Sākums', { exact: true }).fill('15:00');
-    await form.getByLabel('Beigas', { exact: true }).fill('16:00');
+    await form.getByLabel('Nodarbība sākas').fill('15:00');
+    await form.getByLabel('Nodarbība beidzas').fill('16:00');
     await form.getByRole('button', { name: 'Pievienot nodarbību' }).click();
     const exists = form.getByRole('alert').filter({ hasText: 'Grupai šajā laikā jau sākas nodarbība:' });
     assert.equal(await exists.getByRole('link', { name: `${shownDate} 15:00–16:30` }).getAttribute('href'), `#/lesson/${lesson.id}`);
 
     // A public holiday: refused, by its name, under the date.
     const [hday, hname] = holiday;
-    await form.getByLabel('Datums').fill(hday);
-    await form.getByLabel('Sākums', { exact: true }).fill('10:00');
-    await form.getByLabel('Beigas', { exact: true }).fill('11:30');
+    await form.getByLabel('Nodarbības datums').fill(hday);
+    await form.getByLabel('Nodarbība sākas').fill('10:00');
+    await form.getByLabel('Nodarbība beidzas').fill('11:30');
     await form.getByRole('button', { name: 'Pievienot nodarbību' }).click();
     const said = form.getByRole('alert').filter({ hasText: `${await lv(page, hday)} ir svētku diena: ${hname}.` });
     await said.waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.labels?.[0]?.textContent), 'Datums', 'the focus is on the date');
+    assert.equal(await page.evaluate(() => document.activeElement?.labels?.[0]?.textContent), 'Nodarbības datums', 'the focus is on the date');
     await axe(page, 'a lesson on a public holiday desktop');
     await shot(page, 'group-lesson-holiday-desktop');
 
     // A date outside the group's school year.
-    await form.getByLabel('Datums').fill(addDays(year.ends_on, 1));
+    await form.getByLabel('Nodarbības datums').fill(addDays(year.ends_on, 1));
     await form.getByRole('button', { name: 'Pievienot nodarbību' }).click();
     await form.getByRole('alert').filter({ hasText: `Datums nav grupas mācību gadā Gads ${tag}` }).waitFor();
     assert.equal((await call(stack, 'GET', `/lessons?group_id=${group.id}`, { token: admin.token })).body.items.length, 1, 'the refused lessons made nothing');
@@ -279,7 +279,7 @@ describe('issue 12 web client, changing a programme and a single lesson, in chro
     await card.getByRole('list', { name: 'Grupas nodarbību saraksts' }).getByRole('link').first().waitFor();
     await axe(page, 'a group with its lessons phone');
     await shot(page, 'group-lessons-phone');
-    await lform.getByLabel('Datums').fill(holiday[0]);
+    await lform.getByLabel('Nodarbības datums').fill(holiday[0]);
     await lform.getByRole('button', { name: 'Pievienot nodarbību' }).click();
     await lform.getByRole('alert').filter({ hasText: holiday[1] }).waitFor();
     await axe(page, 'a lesson on a public holiday phone');

@@ -636,7 +636,7 @@ export default {
     'glessons.single': 'outside the schedule',
     'glessons.new': 'new',
     'glessons.add': 'A single lesson',
-    'glessons.date': 'Date',
+    'glessons.date': 'The lesson\'s date',
     'glessons.hint': 'One lesson outside the weekly schedule in the school year {year}; no lessons are held on public holidays (§17).',
     'glessons.create': 'Add the lesson',
     'glessons.created': 'Lesson {lesson} added.',
@@ -646,4 +646,7 @@ export default {
     'glessons.lesson_overlaps': 'The group already has a lesson overlapping this time:',
     'glessons.lesson': 'lesson no. {id}',
     'glessons.outside': 'The date is not in the group\'s school year {year} ({from} – {to}).',
+    'glessons.starts': 'The lesson starts',
+    'glessons.ends': 'The lesson ends',
+    'glessons.room': 'Room for this lesson (optional)',
 };

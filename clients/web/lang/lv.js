@@ -636,7 +636,7 @@ export default {
     'glessons.single': 'ārpus grafika',
     'glessons.new': 'jauna',
     'glessons.add': 'Atsevišķa nodarbība',
-    'glessons.date': 'Datums',
+    'glessons.date': 'Nodarbības datums',
     'glessons.hint': 'Viena nodarbība ārpus nedēļas grafika mācību gadā {year}; svētku dienās nodarbības nenotiek (§17).',
     'glessons.create': 'Pievienot nodarbību',
     'glessons.created': 'Nodarbība {lesson} pievienota.',
@@ -646,4 +646,7 @@ export default {
     'glessons.lesson_overlaps': 'Grupai šajā laikā jau ir nodarbība, kas pārklājas ar šo:',
     'glessons.lesson': 'nodarbība Nr. {id}',
     'glessons.outside': 'Datums nav grupas mācību gadā {year} ({from} – {to}).',
+    'glessons.starts': 'Nodarbība sākas',
+    'glessons.ends': 'Nodarbība beidzas',
+    'glessons.room': 'Telpa šai nodarbībai (nav obligāta)',
 };

@@ -13,11 +13,11 @@
 // (the active teachers); one to preview, one per change.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=ad02df8b77d7';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=f3c86d21899b';
-import { inlineForm } from './office.js?v=e7fa487ebdfa';
-import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=cebd76a2e7ea';
-import { lessonsCard, lessonsFrom, lessonsPath } from './grouplessons.js?v=127d6cf03b77';
+import { problemText } from '../errors.js?v=de1bceb8b159';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=f81242fa4bc0';
+import { inlineForm } from './office.js?v=7a51f905e0b5';
+import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=b1dc46fbf174';
+import { lessonsCard, lessonsFrom, lessonsPath } from './grouplessons.js?v=89e5104486b5';
 
 export async function render(main, ctx, groupId, shown = null) {
   clear(main, h('h1', {}, t('groups.title')), h('p', { class: 'muted' }, t('common.loading')));

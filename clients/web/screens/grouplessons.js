@@ -8,9 +8,9 @@
 // /lessons/{id} names it, with a link to it), a closed year (409 `school_year_closed`, §18).
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=ad02df8b77d7';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=f3c86d21899b';
-import { fieldMarks } from './groupsetup.js?v=cebd76a2e7ea';
+import { problemText } from '../errors.js?v=de1bceb8b159';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=f81242fa4bc0';
+import { fieldMarks } from './groupsetup.js?v=b1dc46fbf174';
 
 const PAGE = 20;
 
@@ -92,8 +92,8 @@ function newLessonForm(group, year, starting, added) {
   const form = h('form', { class: 'inline-form', novalidate: true, 'aria-labelledby': 'new-lesson-h' },
     h('h3', { id: 'new-lesson-h' }, t('glessons.add')),
     field(t('glessons.date'), date),
-    h('div', { class: 'two' }, field(t('setup.slot.starts'), starts), field(t('setup.slot.ends'), ends)),
-    field(t('setup.slot.room'), room),
+    h('div', { class: 'two' }, field(t('glessons.starts'), starts), field(t('glessons.ends'), ends)),
+    field(t('glessons.room'), room),
     h('p', { class: 'hint' }, t('glessons.hint', { year: year.name })),
     msg, h('div', { class: 'actions' }, submit));
   form.addEventListener('input', () => {

@@ -4,8 +4,8 @@
 // (someone saved meanwhile) says so and offers the current values.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=ad02df8b77d7';
-import { t, fmtDateTime } from '../i18n.js?v=f3c86d21899b';
+import { problemText } from '../errors.js?v=de1bceb8b159';
+import { t, fmtDateTime } from '../i18n.js?v=f81242fa4bc0';
 
 export async function render(main, ctx, done = null) {
   const again = (msg) => render(main, ctx, msg);
