@@ -649,4 +649,7 @@ export default {
     'glessons.starts': 'The lesson starts',
     'glessons.ends': 'The lesson ends',
     'glessons.room': 'Room for this lesson (optional)',
+    'glessons.open': 'The group\'s lessons and a single lesson',
+    'glessons.back': 'Group {name}',
+    'glessons.back.all': 'Groups',
 };

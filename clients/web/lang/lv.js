@@ -649,4 +649,7 @@ export default {
     'glessons.starts': 'Nodarbība sākas',
     'glessons.ends': 'Nodarbība beidzas',
     'glessons.room': 'Telpa šai nodarbībai (nav obligāta)',
+    'glessons.open': 'Grupas nodarbības un atsevišķa nodarbība',
+    'glessons.back': 'Grupa {name}',
+    'glessons.back.all': 'Grupas',
 };

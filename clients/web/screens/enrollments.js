@@ -6,18 +6,17 @@
 // client alone could not tell whether a guardian has another child enrolled without reading every
 // child's enrollments); afterwards the API's `revoked_user_ids` say whose access did end, and the
 // screen names them. API calls: the list 4 in parallel (groups, programmes, school years, active
-// teachers: the last three for the new-group form); a group 7 in parallel (groups, programmes,
-// school years, its enrollments, its schedule, the students for the enroll form, a page of its
-// lessons for screens/grouplessons.js, which also adds a single lesson; its ETag is
+// teachers: the last three for the new-group form); a group 6 in parallel (groups, programmes,
+// school years, its enrollments, its schedule, the students for the enroll form; its ETag is
 // `"v<version>"`, as openapi.yaml documents, so no GET /groups/{id}); changing the group 1 more
-// (the active teachers); one to preview, one per change.
+// (the active teachers); one to preview, one per change. The group's lessons and a single lesson
+// are a screen of their own (screens/grouplessons.js, a link here: no call).
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=de1bceb8b159';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=f81242fa4bc0';
-import { inlineForm } from './office.js?v=7a51f905e0b5';
-import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=b1dc46fbf174';
-import { lessonsCard, lessonsFrom, lessonsPath } from './grouplessons.js?v=89e5104486b5';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=5100b8b18436';
+import { inlineForm } from './office.js?v=e17a01cae9d0';
+import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=3c0ee5d2c3a6';
 
 export async function render(main, ctx, groupId, shown = null) {
   clear(main, h('h1', {}, t('groups.title')), h('p', { class: 'muted' }, t('common.loading')));
@@ -62,15 +61,12 @@ export async function render(main, ctx, groupId, shown = null) {
     shown?.focus();
     return;
   }
-  const year = yearOf.get(group.school_year_id);
-  const from = lessonsFrom(year);
-  let enrollments, students, schedule, lessons;
+  let enrollments, students, schedule;
   try {
-    [enrollments, students, schedule, lessons] = await Promise.all([
+    [enrollments, students, schedule] = await Promise.all([
       api.get(`/groups/${group.id}/enrollments?limit=500`),
       api.get('/students?limit=500'),
       api.get(`/groups/${group.id}/schedule?limit=500`),
-      api.get(lessonsPath(group.id, from)),
     ]);
   } catch (e) {
     clear(main, h('h1', {}, t('groups.title')), pick, notice('error', problemText(e)));
@@ -126,17 +122,18 @@ export async function render(main, ctx, groupId, shown = null) {
       slot);
   };
   const fresh = group;
+  const year = yearOf.get(fresh.school_year_id);
   clear(main, h('h1', {}, t('groups.title')), pick, shown,
     h('h2', {}, fresh.name, h('span', { class: 'count' }, ` (${active.length})`)),
     h('p', { class: 'muted' }, [programName.get(fresh.program_id), year?.name].filter(Boolean).join(' · '), ' · ',
       t('subs.teacher', { who: fresh.teachers.map((x) => x.full_name).join(', ') || '—' })),
+    h('p', {}, h('a', { href: `#/grouplessons/${fresh.id}` }, t('glessons.open'))),
     h('div', { class: 'split' },
       h('ul', { class: 'plain stack', 'aria-label': t('groups.roster') }, enrollments.items.length ? enrollments.items.map(row) : h('li', { class: 'empty' }, t('groups.empty'))),
       enrollForm(fresh, students, active, again)),
     h('div', { class: 'split' },
       scheduleCard(fresh, year, schedule.items, again),
-      groupCard(fresh, `"v${fresh.version}"`, programs.items, Boolean(year?.closed), again)),
-    lessonsCard(fresh, year, lessons, from));
+      groupCard(fresh, `"v${fresh.version}"`, programs.items, Boolean(year?.closed), again)));
   shown?.setAttribute('tabindex', '-1');
   shown?.focus();
 }

@@ -1,18 +1,37 @@
-// A group's lessons and a single lesson outside the weekly schedule (§12, §17), for the group page
-// (enrollments.js). The list is a page of the group's lessons from a date (GET
-// /lessons?group_id=&from=, 20 at a time, "show more" by `next`), read with the rest of the group
-// page; adding a lesson is POST /lessons (an Idempotency-Key kept until the form changes), then the
+// A group's lessons and a single lesson outside the weekly schedule (§12, §17): a screen of its
+// own (#/grouplessons/7, linked from the group's page, which stays at six calls). Three calls to
+// open: the group (GET /groups/{id}) and the school years in parallel, then a page of the group's
+// lessons from a date (GET /lessons?group_id=&from=, 20 at a time, "show more" by `next`); adding a lesson is POST /lessons (an Idempotency-Key kept until the form changes), then the
 // list is read again from the new lesson's date, with it marked. Each refusal is said by its field:
 // a public holiday by its name (422 `public_holiday`, §17), a date outside the group's school year
 // (422 naming `date`), a lesson already there (409 `lesson_exists` / `lesson_overlaps`: one GET
 // /lessons/{id} names it, with a link to it), a closed year (409 `school_year_closed`, §18).
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=de1bceb8b159';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=f81242fa4bc0';
-import { fieldMarks } from './groupsetup.js?v=b1dc46fbf174';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=5100b8b18436';
+import { fieldMarks } from './groupsetup.js?v=3c0ee5d2c3a6';
 
 const PAGE = 20;
+
+export async function render(main, ctx, groupId) {
+  const head = h('h1', {}, t('glessons.title'));
+  clear(main, head, h('p', { class: 'muted' }, t('common.loading')));
+  let group, years, page, year, from;
+  try {
+    [group, years] = await Promise.all([api.get(`/groups/${groupId}`), api.get('/school-years?limit=500')]);
+    year = years.items.find((y) => y.id === group.school_year_id);
+    from = lessonsFrom(year);
+    page = await api.get(lessonsPath(group.id, from));
+  } catch (e) {
+    clear(main, head, notice('error', problemText(e)), h('p', {}, h('a', { href: '#/groups' }, t('glessons.back.all'))));
+    return;
+  }
+  clear(main, head,
+    h('p', {}, h('a', { href: `#/groups/${group.id}` }, t('glessons.back', { name: group.name })), year ? ` · ${year.name}` : ''),
+    year?.closed ? notice('warn', t('setup.year.closed')) : null,
+    lessonsCard(group, year, page, from));
+}
 
 // Where the list starts: today while the group's year runs, else the year's first day.
 export function lessonsFrom(year) {
@@ -27,7 +46,7 @@ export const lessonsPath = (groupId, from, after) =>
 const hm = (s) => s.slice(0, 5);
 const lessonText = (l) => `${fmtDate(l.date)} ${hm(l.starts_at)}–${hm(l.ends_at)}`;
 
-// `page` is the first page from `from` (read by the group page together with the rest).
+// `page` is the first page from `from`.
 export function lessonsCard(group, year, page, from) {
   const list = h('ul', { class: 'plain', 'aria-label': t('glessons.list') });
   const more = h('div', { class: 'actions' });
@@ -67,7 +86,7 @@ export function lessonsCard(group, year, page, from) {
   });
   show(page, false);
   const card = h('section', { class: 'card', 'aria-labelledby': 'group-lessons-h' },
-    h('h2', { id: 'group-lessons-h' }, t('glessons.title')), pick, status, list, more);
+    h('h2', { id: 'group-lessons-h' }, group.name), pick, status, list, more);
   if (!year || year.closed) return card;
   card.append(newLessonForm(group, year, () => clear(status), async (made, box) => {
     fresh = made.id;

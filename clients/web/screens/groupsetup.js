@@ -6,8 +6,8 @@
 // many, and which dates it skipped (public holidays by name, §17, or a lesson already there).
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=de1bceb8b159';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=f81242fa4bc0';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=5100b8b18436';
 
 // The teachers as checkboxes in a fieldset (a real label each: Tab and Space, as usual).
 function teacherChecks(teachers, chosen) {

@@ -9,9 +9,9 @@
 // superuser tries again; a taken code or external id is said by its field.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=de1bceb8b159';
-import { t } from '../i18n.js?v=f81242fa4bc0';
-import { fieldMarks } from './groupsetup.js?v=b1dc46fbf174';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t } from '../i18n.js?v=5100b8b18436';
+import { fieldMarks } from './groupsetup.js?v=3c0ee5d2c3a6';
 
 export async function render(main, ctx, shown = null) {
   clear(main, h('h1', {}, t('programs.title')), h('p', { class: 'muted' }, t('common.loading')));

@@ -3,9 +3,9 @@
 // One API call to list (GET /school-years), one per action.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=de1bceb8b159';
-import { t, fmtDate, fmtDateTime } from '../i18n.js?v=f81242fa4bc0';
-import { inlineForm } from './office.js?v=7a51f905e0b5';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t, fmtDate, fmtDateTime } from '../i18n.js?v=5100b8b18436';
+import { inlineForm } from './office.js?v=e17a01cae9d0';
 
 export async function render(main, ctx, shown = null) {
   clear(main, h('h1', {}, t('years.title')), h('p', { class: 'muted' }, t('common.loading')));
