@@ -4,32 +4,33 @@
 // are client routes: every path it serves is a real file.
 import * as api from './api.js?v=618e67038394';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=1d69078f0f87';
+import { getLang, setLang, t } from './i18n.js?v=5100b8b18436';
 import * as outbox from './outbox.js?v=e91b1f934890';
-import * as signin from './screens/signin.js?v=562eb378c881';
+import * as signin from './screens/signin.js?v=db238b628f7b';
 
 // Every other screen is loaded when it is first opened (a dynamic import, still no build step and
 // the same strict CSP: 'self' scripts only), so the first load is the sign-in screen and the shell,
 // and a teacher's phone never fetches the superuser's screens.
 const screensOf = {
-  password: () => import('./screens/password.js?v=be7842f9ff0e'),
-  lessons: () => import('./screens/lessons.js?v=085458403698'),
-  entry: () => import('./screens/entry.js?v=8cef7963cd85'),
-  guardian: () => import('./screens/guardian.js?v=b36be1c76a18'),
-  account: () => import('./screens/account.js?v=2ff72df13ad2'),
-  office: () => import('./screens/office.js?v=473e46e1f48c'),
-  substitutes: () => import('./screens/substitutes.js?v=37e6ab126a6c'),
-  accounts: () => import('./screens/accounts.js?v=7dff3908bb84'),
-  enrollments: () => import('./screens/enrollments.js?v=fe080274e82c'),
-  programs: () => import('./screens/programs.js?v=f453a99ec81e'),
-  accesslog: () => import('./screens/accesslog.js?v=63b29b3724da'),
-  settings: () => import('./screens/settings.js?v=8ec6182a4c01'),
-  proposals: () => import('./screens/proposals.js?v=ce0e4c9aadce'),
-  years: () => import('./screens/years.js?v=1faf9a6f1f66'),
-  students: () => import('./screens/students.js?v=19f30af69f28'),
-  calendar: () => import('./screens/calendar.js?v=25398c1498e5'),
-  quality: () => import('./screens/quality.js?v=bb23af15c877'),
-  audit: () => import('./screens/audit.js?v=a42e42f62a3e'),
+  password: () => import('./screens/password.js?v=eb6aa1f34e5b'),
+  lessons: () => import('./screens/lessons.js?v=7ac3801c688d'),
+  entry: () => import('./screens/entry.js?v=11cb39d87d8c'),
+  guardian: () => import('./screens/guardian.js?v=a5800af37b90'),
+  account: () => import('./screens/account.js?v=47dd4682fb1c'),
+  office: () => import('./screens/office.js?v=e17a01cae9d0'),
+  substitutes: () => import('./screens/substitutes.js?v=ce660d22b653'),
+  accounts: () => import('./screens/accounts.js?v=226179cfc464'),
+  enrollments: () => import('./screens/enrollments.js?v=a62abb0ab707'),
+  grouplessons: () => import('./screens/grouplessons.js?v=c8a36b428583'),
+  programs: () => import('./screens/programs.js?v=8b8d5307312f'),
+  accesslog: () => import('./screens/accesslog.js?v=4753ff8271c2'),
+  settings: () => import('./screens/settings.js?v=bd585dcd3618'),
+  proposals: () => import('./screens/proposals.js?v=771c4c44c54d'),
+  years: () => import('./screens/years.js?v=0a79e7f12514'),
+  students: () => import('./screens/students.js?v=b147f7e3d0a8'),
+  calendar: () => import('./screens/calendar.js?v=ec7115413d2d'),
+  quality: () => import('./screens/quality.js?v=369dfc0f57a0'),
+  audit: () => import('./screens/audit.js?v=e390c3c455c8'),
 };
 const load = (name) => screensOf[name]();
 
@@ -39,7 +40,7 @@ const load = (name) => screensOf[name]();
 const byRole = {
   teacher: ['lessons', 'entry', 'account', 'proposals'],
   guardian: ['guardian', 'accesslog', 'account', 'proposals'],
-  superuser: ['office', 'substitutes', 'accounts', 'enrollments', 'programs', 'students', 'years', 'calendar', 'entry', 'account'],
+  superuser: ['office', 'substitutes', 'accounts', 'enrollments', 'grouplessons', 'programs', 'students', 'years', 'calendar', 'entry', 'account'],
   director: ['quality', 'audit', 'settings', 'proposals', 'account'],
 };
 let warmed = null;
@@ -159,6 +160,7 @@ async function route() {
       substitutes: async () => (await load('substitutes')).render(target, ctx, arg),
       accounts: async () => (await load('accounts')).render(target, ctx),
       groups: async () => (await load('enrollments')).render(target, ctx, arg ? Number(arg) : null),
+      grouplessons: async () => (await load('grouplessons')).render(target, ctx, Number(arg)),
       programs: async () => (await load('programs')).render(target, ctx),
       students: async () => (await load('students')).render(target, ctx, arg ? Number(arg) : null),
       years: async () => (await load('years')).render(target, ctx),

@@ -3,8 +3,8 @@
 // (GET /students/{id}/access-log), "show more" follows `next`.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { has, t, fmtDateTime } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { has, t, fmtDateTime } from '../i18n.js?v=5100b8b18436';
 
 const what = (x) => {
   if (has(`access.op.${x.operation}`)) return t(`access.op.${x.operation}`);

@@ -1,8 +1,8 @@
 // The account: who is signed in, recent sign-ins (§10), sign out here or everywhere.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDateTime } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t, fmtDateTime } from '../i18n.js?v=5100b8b18436';
 
 export async function render(main, ctx) {
   const me = api.me;

@@ -5,8 +5,8 @@
 // the trail), 1 per search and per "show more" (`next`).
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { has, t, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { has, t, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=5100b8b18436';
 
 // The kinds of record the server writes (changes), then the operations whose reads are recorded.
 const ENTITIES = ['lesson', 'student', 'user', 'enrollment', 'group', 'program', 'school_year', 'absence_report', 'absence_reason',

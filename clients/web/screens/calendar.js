@@ -7,9 +7,9 @@
 // groups of the lessons in the way (GET /groups, only then).
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=1d69078f0f87';
-import { inlineForm } from './office.js?v=473e46e1f48c';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=5100b8b18436';
+import { inlineForm } from './office.js?v=e17a01cae9d0';
 
 export async function render(main, ctx, year = null, shown = null) {
   const y = year && year >= 1900 && year <= 2200 ? year : Number(rigaToday().slice(0, 4));

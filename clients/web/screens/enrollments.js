@@ -9,13 +9,14 @@
 // teachers: the last three for the new-group form); a group 6 in parallel (groups, programmes,
 // school years, its enrollments, its schedule, the students for the enroll form; its ETag is
 // `"v<version>"`, as openapi.yaml documents, so no GET /groups/{id}); changing the group 1 more
-// (the active teachers); one to preview, one per change.
+// (the active teachers); one to preview, one per change. The group's lessons and a single lesson
+// are a screen of their own (screens/grouplessons.js, a link here: no call).
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=1d69078f0f87';
-import { inlineForm } from './office.js?v=473e46e1f48c';
-import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=6538548cfad0';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=5100b8b18436';
+import { inlineForm } from './office.js?v=e17a01cae9d0';
+import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=3c0ee5d2c3a6';
 
 export async function render(main, ctx, groupId, shown = null) {
   clear(main, h('h1', {}, t('groups.title')), h('p', { class: 'muted' }, t('common.loading')));
@@ -126,6 +127,7 @@ export async function render(main, ctx, groupId, shown = null) {
     h('h2', {}, fresh.name, h('span', { class: 'count' }, ` (${active.length})`)),
     h('p', { class: 'muted' }, [programName.get(fresh.program_id), year?.name].filter(Boolean).join(' · '), ' · ',
       t('subs.teacher', { who: fresh.teachers.map((x) => x.full_name).join(', ') || '—' })),
+    h('p', {}, h('a', { href: `#/grouplessons/${fresh.id}` }, t('glessons.open'))),
     h('div', { class: 'split' },
       h('ul', { class: 'plain stack', 'aria-label': t('groups.roster') }, enrollments.items.length ? enrollments.items.map(row) : h('li', { class: 'empty' }, t('groups.empty'))),
       enrollForm(fresh, students, active, again)),

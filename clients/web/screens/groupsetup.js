@@ -6,8 +6,8 @@
 // many, and which dates it skipped (public holidays by name, §17, or a lesson already there).
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=5100b8b18436';
 
 // The teachers as checkboxes in a fieldset (a real label each: Tab and Space, as usual).
 function teacherChecks(teachers, chosen) {
@@ -217,4 +217,29 @@ function result(r, existed) {
       h('ul', {}, holidays.map((s) => h('li', {}, `${fmtDate(s.date)}: ${s.name || t('setup.slot.holiday')}`)))] : null,
     taken.length ? [h('p', { class: 'tight' }, t('setup.slot.taken', { n: taken.length })),
       h('ul', {}, taken.map((s) => h('li', {}, fmtDate(s.date))))] : null);
+}
+
+// A refusal that belongs to one field, said under it and named by it (aria-describedby,
+// aria-invalid), with the focus there; `clear()` takes every such message away again. For the
+// programme form (programs.js) and the single lesson (grouplessons.js).
+export function fieldMarks() {
+  const marks = [];
+  const clearAll = () => {
+    for (const [c, el, described] of marks.splice(0)) {
+      el.remove();
+      c.removeAttribute('aria-invalid');
+      if (described) c.setAttribute('aria-describedby', described);
+      else c.removeAttribute('aria-describedby');
+    }
+  };
+  const mark = (control, ...content) => {
+    const el = h('div', { class: 'notice notice-error', role: 'alert', id: `${control.id}-error` }, ...content);
+    const described = control.getAttribute('aria-describedby');
+    marks.push([control, el, described]);
+    control.parentElement.append(el);
+    control.setAttribute('aria-invalid', 'true');
+    control.setAttribute('aria-describedby', [described, el.id].filter(Boolean).join(' '));
+    control.focus();
+  };
+  return { mark, clear: clearAll };
 }

@@ -6,8 +6,8 @@
 // teacher conducts (substitutions included, §15); lessons carry their group's name.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, fmtDateTime, fmtLeft, rigaToday, addDays } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t, fmtDate, fmtDateTime, fmtLeft, rigaToday, addDays } from '../i18n.js?v=5100b8b18436';
 import * as outbox from '../outbox.js?v=e91b1f934890';
 
 const WINDOW_DAYS = 14;

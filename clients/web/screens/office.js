@@ -4,8 +4,8 @@
 // names only the ids), the pending reports, the reasons (their names), the pending requests.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t, fmtDate, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=5100b8b18436';
 
 // A row's actions give way to a small form (a note, a date) with confirm and cancel; Escape and
 // cancel bring the buttons back, focus stays where the person is.

@@ -1,8 +1,8 @@
 // The forced password change (§9): while must_change_password, nothing else can be used.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t } from '../i18n.js?v=5100b8b18436';
 
 export function render(main, ctx) {
   const cur = h('input', { type: 'password', autocomplete: 'current-password', required: true });

@@ -5,9 +5,9 @@
 // the guardian accounts to choose from), 1 per action.
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, fmtDateTime } from '../i18n.js?v=1d69078f0f87';
-import { inlineForm } from './office.js?v=473e46e1f48c';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t, fmtDate, fmtDateTime } from '../i18n.js?v=5100b8b18436';
+import { inlineForm } from './office.js?v=e17a01cae9d0';
 
 let query = '';
 

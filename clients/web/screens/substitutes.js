@@ -3,8 +3,8 @@
 // day shown: the day's lessons (`?date=`) and the active teachers (names and the choice).
 import * as api from '../api.js?v=618e67038394';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=0352c7d2a010';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=5100b8b18436';
 
 export async function render(main, ctx, date) {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(date || '') ? date : rigaToday();
