@@ -2,34 +2,34 @@
 // #/children, #/account; the superuser's #/office, #/substitutes/2026-12-01, #/accounts,
 // #/groups/7). A hash router means the server never has to guess which unknown paths
 // are client routes: every path it serves is a real file.
-import * as api from './api.js?v=618e67038394';
+import * as api from './api.js?v=8b41fb46a3bf';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=1d69078f0f87';
-import * as outbox from './outbox.js?v=e91b1f934890';
-import * as signin from './screens/signin.js?v=562eb378c881';
+import { getLang, setLang, t } from './i18n.js?v=d4db7545a780';
+import * as outbox from './outbox.js?v=04bd73ac666e';
+import * as signin from './screens/signin.js?v=296fa1b7f99e';
 
 // Every other screen is loaded when it is first opened (a dynamic import, still no build step and
 // the same strict CSP: 'self' scripts only), so the first load is the sign-in screen and the shell,
 // and a teacher's phone never fetches the superuser's screens.
 const screensOf = {
-  password: () => import('./screens/password.js?v=be7842f9ff0e'),
-  lessons: () => import('./screens/lessons.js?v=085458403698'),
-  entry: () => import('./screens/entry.js?v=8cef7963cd85'),
-  guardian: () => import('./screens/guardian.js?v=b36be1c76a18'),
-  account: () => import('./screens/account.js?v=2ff72df13ad2'),
-  office: () => import('./screens/office.js?v=473e46e1f48c'),
-  substitutes: () => import('./screens/substitutes.js?v=37e6ab126a6c'),
-  accounts: () => import('./screens/accounts.js?v=7dff3908bb84'),
-  enrollments: () => import('./screens/enrollments.js?v=fe080274e82c'),
-  programs: () => import('./screens/programs.js?v=f453a99ec81e'),
-  accesslog: () => import('./screens/accesslog.js?v=63b29b3724da'),
-  settings: () => import('./screens/settings.js?v=8ec6182a4c01'),
-  proposals: () => import('./screens/proposals.js?v=ce0e4c9aadce'),
-  years: () => import('./screens/years.js?v=1faf9a6f1f66'),
-  students: () => import('./screens/students.js?v=19f30af69f28'),
-  calendar: () => import('./screens/calendar.js?v=25398c1498e5'),
-  quality: () => import('./screens/quality.js?v=bb23af15c877'),
-  audit: () => import('./screens/audit.js?v=a42e42f62a3e'),
+  password: () => import('./screens/password.js?v=9e32d9808056'),
+  lessons: () => import('./screens/lessons.js?v=0331ce9aebc1'),
+  entry: () => import('./screens/entry.js?v=3d05f5454232'),
+  guardian: () => import('./screens/guardian.js?v=75f1c60aae6c'),
+  account: () => import('./screens/account.js?v=910d153a4cb1'),
+  office: () => import('./screens/office.js?v=0a38d00e65f6'),
+  substitutes: () => import('./screens/substitutes.js?v=c578de0fc607'),
+  accounts: () => import('./screens/accounts.js?v=2bca335a7e30'),
+  enrollments: () => import('./screens/enrollments.js?v=b9862df69748'),
+  programs: () => import('./screens/programs.js?v=3c1faa0537dc'),
+  accesslog: () => import('./screens/accesslog.js?v=2bbeb18716d3'),
+  settings: () => import('./screens/settings.js?v=ab5356004301'),
+  proposals: () => import('./screens/proposals.js?v=8ef4e77279a8'),
+  years: () => import('./screens/years.js?v=9f086c71df30'),
+  students: () => import('./screens/students.js?v=bc1e3f49585f'),
+  calendar: () => import('./screens/calendar.js?v=614f781a3097'),
+  quality: () => import('./screens/quality.js?v=b75dec730ab0'),
+  audit: () => import('./screens/audit.js?v=a45a12db32d3'),
 };
 const load = (name) => screensOf[name]();
 

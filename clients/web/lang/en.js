@@ -619,4 +619,11 @@ export default {
     'weekday.5': 'Friday',
     'weekday.6': 'Saturday',
     'weekday.7': 'Sunday',
+    // web-a (session 5): the quality report as CSV, older logins, another static host
+    'quality.csv': 'Download CSV',
+    'quality.csv.file': 'entry-quality',
+    'quality.csv.done': 'Report downloaded: {file}.',
+    'account.logins.older': 'Show older',
+    'account.login.attempts': 'attempts: {n}',
+    'err.unreachable': 'Cannot reach the server {origin}: it is down or does not allow this site\'s address (CORS). If your internet works, tell the administrator.',
 };

@@ -1,10 +1,10 @@
 // The child's access log (§20, GDPR art. 15): who (by role: the family is not told names) read or
 // changed the child's data, and when, newest first. One API call per page of 50
 // (GET /students/{id}/access-log), "show more" follows `next`.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { has, t, fmtDateTime } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { has, t, fmtDateTime } from '../i18n.js?v=d4db7545a780';
 
 const what = (x) => {
   if (has(`access.op.${x.operation}`)) return t(`access.op.${x.operation}`);

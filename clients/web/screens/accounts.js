@@ -1,11 +1,11 @@
 // Accounts (§6, §9, §11): search, create (the one-time password shown once, here and nowhere
 // else: it is not kept by the page), reset the password, revoke with a reason, reinstate. One API
 // call to list (GET /users?q=&role=), one per action.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate } from '../i18n.js?v=1d69078f0f87';
-import { inlineForm } from './office.js?v=473e46e1f48c';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { t, fmtDate } from '../i18n.js?v=d4db7545a780';
+import { inlineForm } from './office.js?v=0a38d00e65f6';
 
 const ROLES = ['teacher', 'guardian', 'student', 'staff', 'superuser', 'director'];
 let filter = { q: '', role: '' };

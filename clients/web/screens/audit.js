@@ -3,10 +3,10 @@
 // kind of record (or the operation of a read) and its id, the action and the days. Reading the trail
 // is itself recorded by the server. 2 API calls to open (the accounts for "who", a page of 50 of
 // the trail), 1 per search and per "show more" (`next`).
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { has, t, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { has, t, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=d4db7545a780';
 
 // The kinds of record the server writes (changes), then the operations whose reads are recorded.
 const ENTITIES = ['lesson', 'student', 'user', 'enrollment', 'group', 'program', 'school_year', 'absence_report', 'absence_reason',

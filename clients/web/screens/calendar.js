@@ -5,11 +5,11 @@
 // afterwards it says how many were cancelled and how many deadlines moved. 2 API calls per year
 // shown (GET /calendar/holidays?year=, /calendar/working-days?year=), 1 per change, +1 to name the
 // groups of the lessons in the way (GET /groups, only then).
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=1d69078f0f87';
-import { inlineForm } from './office.js?v=473e46e1f48c';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=d4db7545a780';
+import { inlineForm } from './office.js?v=0a38d00e65f6';
 
 export async function render(main, ctx, year = null, shown = null) {
   const y = year && year >= 1900 && year <= 2200 ? year : Number(rigaToday().slice(0, 4));

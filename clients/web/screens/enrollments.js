@@ -10,12 +10,12 @@
 // school years, its enrollments, its schedule, the students for the enroll form; its ETag is
 // `"v<version>"`, as openapi.yaml documents, so no GET /groups/{id}); changing the group 1 more
 // (the active teachers); one to preview, one per change.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=1d69078f0f87';
-import { inlineForm } from './office.js?v=473e46e1f48c';
-import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=6538548cfad0';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=d4db7545a780';
+import { inlineForm } from './office.js?v=0a38d00e65f6';
+import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=d900c382ad9f';
 
 export async function render(main, ctx, groupId, shown = null) {
   clear(main, h('h1', {}, t('groups.title')), h('p', { class: 'muted' }, t('common.loading')));

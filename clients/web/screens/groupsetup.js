@@ -4,10 +4,10 @@
 // its weekly schedule: the slots (GET /groups/{id}/schedule) and entering one (POST
 // /groups/{id}/schedule), which creates the lessons from `valid_from` to `valid_to` and says how
 // many, and which dates it skipped (public holidays by name, §17, or a lesson already there).
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=d4db7545a780';
 
 // The teachers as checkboxes in a fieldset (a real label each: Tab and Space, as usual).
 function teacherChecks(teachers, chosen) {

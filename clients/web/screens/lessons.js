@@ -4,11 +4,11 @@
 // `?teacher_id=me&state=overdue`, `?teacher_id=me&from=&to=` (two weeks back, one ahead: the recorded ones
 // and those not started yet) and the teacher's pending extension requests. `teacher_id=me` is the lessons the
 // teacher conducts (substitutions included, §15); lessons carry their group's name.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, fmtDateTime, fmtLeft, rigaToday, addDays } from '../i18n.js?v=1d69078f0f87';
-import * as outbox from '../outbox.js?v=e91b1f934890';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { t, fmtDate, fmtDateTime, fmtLeft, rigaToday, addDays } from '../i18n.js?v=d4db7545a780';
+import * as outbox from '../outbox.js?v=04bd73ac666e';
 
 const WINDOW_DAYS = 14;
 const AHEAD_DAYS = 7;

@@ -2,10 +2,10 @@
 // / reject, §14) and the teachers' extension requests (grant / decline, §13). Five API calls in
 // parallel, whatever the number of items: the overdue lessons, the teachers (their names: a lesson
 // names only the ids), the pending reports, the reasons (their names), the pending requests.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { t, fmtDate, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=d4db7545a780';
 
 // A row's actions give way to a small form (a note, a date) with confirm and cancel; Escape and
 // cancel bring the buttons back, focus stays where the person is.

@@ -1,8 +1,8 @@
 // The forced password change (§9): while must_change_password, nothing else can be used.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { t } from '../i18n.js?v=d4db7545a780';
 
 export function render(main, ctx) {
   const cur = h('input', { type: 'password', autocomplete: 'current-password', required: true });

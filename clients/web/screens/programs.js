@@ -3,10 +3,10 @@
 // description and external id. Two API calls to open (GET /programs, GET /groups for the counts and
 // the link to each programme's groups), one to register (POST /programs with an Idempotency-Key
 // kept until the form changes, so a retried click creates one programme).
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { t } from '../i18n.js?v=d4db7545a780';
 
 export async function render(main, ctx, shown = null) {
   clear(main, h('h1', {}, t('programs.title')), h('p', { class: 'muted' }, t('common.loading')));

@@ -3,11 +3,11 @@
 // see every proposal and decide an open one (accepted / declined / noted, with a response the author
 // reads; If-Match from the proposal's version). One API call to show (GET /proposals), one to file,
 // one per decision.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDateTime } from '../i18n.js?v=1d69078f0f87';
-import { inlineForm } from './office.js?v=473e46e1f48c';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { t, fmtDateTime } from '../i18n.js?v=d4db7545a780';
+import { inlineForm } from './office.js?v=0a38d00e65f6';
 
 const decides = (me) => me.roles.includes('director') || me.roles.includes('superuser');
 

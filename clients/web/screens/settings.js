@@ -2,10 +2,10 @@
 // lesson's entry (§13) and the quality reviews per school year (§16). GET /settings with its ETag,
 // PATCH only what changed with If-Match; the answer says how many lessons' deadlines moved. A 412
 // (someone saved meanwhile) says so and offers the current values.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDateTime } from '../i18n.js?v=1d69078f0f87';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { t, fmtDateTime } from '../i18n.js?v=d4db7545a780';
 
 export async function render(main, ctx, done = null) {
   const again = (msg) => render(main, ctx, msg);

@@ -3,11 +3,11 @@
 // other child in an active enrollment loses access at once (§11). The list is 1 API call
 // (GET /students?q=); a student's page 3 in parallel (the student with its ETag, the guardians,
 // the guardian accounts to choose from), 1 per action.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, fmtDateTime } from '../i18n.js?v=1d69078f0f87';
-import { inlineForm } from './office.js?v=473e46e1f48c';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { t, fmtDate, fmtDateTime } from '../i18n.js?v=d4db7545a780';
+import { inlineForm } from './office.js?v=0a38d00e65f6';
 
 let query = '';
 

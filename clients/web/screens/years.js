@@ -1,11 +1,11 @@
 // School years (§12, §18): the list (open or closed, when), registering the next one, and closing
 // one: its journal becomes read-only for good, so the close asks once more and says what it means.
 // One API call to list (GET /school-years), one per action.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=37e75e16519a';
-import { t, fmtDate, fmtDateTime } from '../i18n.js?v=1d69078f0f87';
-import { inlineForm } from './office.js?v=473e46e1f48c';
+import { problemText } from '../errors.js?v=29618cbd0a9c';
+import { t, fmtDate, fmtDateTime } from '../i18n.js?v=d4db7545a780';
+import { inlineForm } from './office.js?v=0a38d00e65f6';
 
 export async function render(main, ctx, shown = null) {
   clear(main, h('h1', {}, t('years.title')), h('p', { class: 'muted' }, t('common.loading')));
