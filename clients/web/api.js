@@ -5,7 +5,13 @@
 // sign the teacher out in the middle of a lesson. The access token is refreshed a minute before it
 // expires; a 401 that a refresh cannot cure calls onSignedOut(), and the screen asks to sign in
 // again without discarding what was typed.
-const BASE = '/api/v1';
+//
+// Where the API is: same origin ('/api/v1') unless index.html names another in
+// <meta name="ejournal-api" content="https://api.example/api/v1"> (the client served from another
+// static host: README.md, "Another static host"). Only an absolute http(s) URL or a path is taken.
+const BASE = apiBase(document.querySelector('meta[name="ejournal-api"]')?.getAttribute('content'));
+// The API's origin differs from the page's: a failed fetch may be CORS, not the network.
+export const crossOrigin = new URL(BASE, location.href).origin !== location.origin;
 const RT_KEY = 'ej.refresh';
 const EARLY_MS = 60_000;
 
@@ -15,6 +21,12 @@ let refreshing = null;
 let onSignedOut = () => {};
 export let me = null;
 
+function apiBase(v) {
+  const s = (v || '').trim().replace(/\/+$/, '');
+  if (/^https?:\/\/[^/]/i.test(s) || /^\/[^/]/.test(s)) return s;
+  return '/api/v1';
+}
+
 export class ApiError extends Error {
   constructor(status, problem, requestId) {
     super(problem?.detail || `HTTP ${status}`);
@@ -23,6 +35,14 @@ export class ApiError extends Error {
     this.code = this.problem.code || (status === 0 ? 'network' : 'http_error');
     this.requestId = requestId || '';
   }
+}
+
+// No answer. With the API on another origin and the browser online, the cause may as well be
+// that the API does not allow this page's origin (EJ_CORS_ORIGINS): the browser does not say
+// which, so the message names both (code `unreachable`, still a network error for the outbox).
+function unreachable() {
+  if (!crossOrigin || navigator.onLine === false) return new ApiError(0, null, '');
+  return new ApiError(0, { code: 'unreachable', origin: new URL(BASE, location.href).origin }, '');
 }
 
 export const isNetworkError = (e) => e instanceof ApiError && e.status === 0;
@@ -65,7 +85,8 @@ function forget() {
   }
 }
 
-async function send(method, path, { body, headers = {}, auth = true } = {}) {
+// `blob`: a successful reply is handed over as a Blob (a CSV download), errors are read as usual.
+async function send(method, path, { body, headers = {}, auth = true, blob = false } = {}) {
   const h = { Accept: 'application/json', ...headers };
   if (body !== undefined) h['Content-Type'] = 'application/json';
   if (auth && access) h.Authorization = `Bearer ${access}`;
@@ -73,7 +94,14 @@ async function send(method, path, { body, headers = {}, auth = true } = {}) {
   try {
     res = await fetch(BASE + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
   } catch {
-    throw new ApiError(0, null, '');
+    throw unreachable();
+  }
+  if (res.ok && blob) {
+    try {
+      return { data: await res.blob(), etag: res.headers.get('ETag'), status: res.status };
+    } catch {
+      throw unreachable();
+    }
   }
   const text = await res.text();
   let data = null;
@@ -134,6 +162,9 @@ export async function api(method, path, opts = {}) {
 export const get = (path) => api('GET', path).then((r) => r.data);
 // A write with a fresh Idempotency-Key (safe to retry after a lost answer: the server replays it).
 export const post = (path, body = {}, headers = {}) => api('POST', path, { body, headers: { 'Idempotency-Key': newKey(), ...headers } }).then((r) => r.data);
+// A document as a Blob (e.g. `Accept: text/csv`), with the token, the refresh and problem+json
+// errors like any call.
+export const getBlob = (path, accept) => api('GET', path, { headers: { Accept: accept }, blob: true }).then((r) => r.data);
 export const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
 
 export async function signIn(username, password) {

@@ -2,35 +2,35 @@
 // #/children, #/account; the superuser's #/office, #/substitutes/2026-12-01, #/accounts,
 // #/groups/7). A hash router means the server never has to guess which unknown paths
 // are client routes: every path it serves is a real file.
-import * as api from './api.js?v=618e67038394';
+import * as api from './api.js?v=8b41fb46a3bf';
 import { h, clear, notice } from './dom.js?v=f044561b1529';
-import { getLang, setLang, t } from './i18n.js?v=5100b8b18436';
-import * as outbox from './outbox.js?v=e91b1f934890';
-import * as signin from './screens/signin.js?v=db238b628f7b';
+import { getLang, setLang, t } from './i18n.js?v=8fe23017d40d';
+import * as outbox from './outbox.js?v=04bd73ac666e';
+import * as signin from './screens/signin.js?v=c725c2eef258';
 
 // Every other screen is loaded when it is first opened (a dynamic import, still no build step and
 // the same strict CSP: 'self' scripts only), so the first load is the sign-in screen and the shell,
 // and a teacher's phone never fetches the superuser's screens.
 const screensOf = {
-  password: () => import('./screens/password.js?v=eb6aa1f34e5b'),
-  lessons: () => import('./screens/lessons.js?v=7ac3801c688d'),
-  entry: () => import('./screens/entry.js?v=11cb39d87d8c'),
-  guardian: () => import('./screens/guardian.js?v=a5800af37b90'),
-  account: () => import('./screens/account.js?v=47dd4682fb1c'),
-  office: () => import('./screens/office.js?v=e17a01cae9d0'),
-  substitutes: () => import('./screens/substitutes.js?v=ce660d22b653'),
-  accounts: () => import('./screens/accounts.js?v=226179cfc464'),
-  enrollments: () => import('./screens/enrollments.js?v=a62abb0ab707'),
-  grouplessons: () => import('./screens/grouplessons.js?v=c8a36b428583'),
-  programs: () => import('./screens/programs.js?v=8b8d5307312f'),
-  accesslog: () => import('./screens/accesslog.js?v=4753ff8271c2'),
-  settings: () => import('./screens/settings.js?v=bd585dcd3618'),
-  proposals: () => import('./screens/proposals.js?v=771c4c44c54d'),
-  years: () => import('./screens/years.js?v=0a79e7f12514'),
-  students: () => import('./screens/students.js?v=b147f7e3d0a8'),
-  calendar: () => import('./screens/calendar.js?v=ec7115413d2d'),
-  quality: () => import('./screens/quality.js?v=369dfc0f57a0'),
-  audit: () => import('./screens/audit.js?v=e390c3c455c8'),
+  password: () => import('./screens/password.js?v=fbc5de1adf41'),
+  lessons: () => import('./screens/lessons.js?v=8e4a7dc0eacb'),
+  entry: () => import('./screens/entry.js?v=f320b8ee35f9'),
+  guardian: () => import('./screens/guardian.js?v=fc764c8a78e7'),
+  account: () => import('./screens/account.js?v=7b401105d672'),
+  office: () => import('./screens/office.js?v=fc1c2c41d5e9'),
+  substitutes: () => import('./screens/substitutes.js?v=e2d444bf99e1'),
+  accounts: () => import('./screens/accounts.js?v=cd995f1b0749'),
+  enrollments: () => import('./screens/enrollments.js?v=27bda750c20d'),
+  grouplessons: () => import('./screens/grouplessons.js?v=3a8520b7a1a9'),
+  programs: () => import('./screens/programs.js?v=7979daf985c4'),
+  accesslog: () => import('./screens/accesslog.js?v=0defc8c790e0'),
+  settings: () => import('./screens/settings.js?v=f5dd2f0cd571'),
+  proposals: () => import('./screens/proposals.js?v=b3a992b3a9f7'),
+  years: () => import('./screens/years.js?v=ea7bf560e8fc'),
+  students: () => import('./screens/students.js?v=4e6c256c11eb'),
+  calendar: () => import('./screens/calendar.js?v=8175441411b9'),
+  quality: () => import('./screens/quality.js?v=f602a1c9e2a4'),
+  audit: () => import('./screens/audit.js?v=35059e228fd7'),
 };
 const load = (name) => screensOf[name]();
 

@@ -1,8 +1,9 @@
 // A problem+json refusal as a sentence for the person, in their language. Every refusal code the
 // screens can meet has its own message; anything else says what failed and the request id.
-import { has, t, fmtDateTime } from './i18n.js?v=5100b8b18436';
+import { has, t, fmtDateTime } from './i18n.js?v=8fe23017d40d';
 
 export function problemText(e) {
+  if (e?.code === 'unreachable') return t('err.unreachable', { origin: e.problem.origin });
   if (!e || e.status === 0) return t('err.network');
   const p = e.problem || {};
   const code = e.code;

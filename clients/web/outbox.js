@@ -2,7 +2,7 @@
 // connection returns, each with the If-Match of the version the teacher started from. A 412 keeps
 // the entry and marks it as a conflict for the teacher to decide (both versions shown); any other
 // refusal keeps it too, with its message: nothing is dropped silently.
-import { api, ApiError, isNetworkError, userId } from './api.js?v=618e67038394';
+import { api, ApiError, isNetworkError, userId } from './api.js?v=8b41fb46a3bf';
 
 const KEY = 'ej.outbox';
 const listeners = new Set();

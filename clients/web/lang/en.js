@@ -652,4 +652,11 @@ export default {
     'glessons.open': 'The group\'s lessons and a single lesson',
     'glessons.back': 'Group {name}',
     'glessons.back.all': 'Groups',
+    // web-a (session 5): the quality report as CSV, older logins, another static host
+    'quality.csv': 'Download CSV',
+    'quality.csv.file': 'entry-quality',
+    'quality.csv.done': 'Report downloaded: {file}.',
+    'account.logins.older': 'Show older',
+    'account.login.attempts': 'attempts: {n}',
+    'err.unreachable': 'Cannot reach the server {origin}: it is down or does not allow this site\'s address (CORS). If your internet works, tell the administrator.',
 };

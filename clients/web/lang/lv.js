@@ -652,4 +652,11 @@ export default {
     'glessons.open': 'Grupas nodarbības un atsevišķa nodarbība',
     'glessons.back': 'Grupa {name}',
     'glessons.back.all': 'Grupas',
+    // web-a (session 5): the quality report as CSV, older logins, another static host
+    'quality.csv': 'Lejupielādēt CSV',
+    'quality.csv.file': 'ierakstu-kvalitate',
+    'quality.csv.done': 'Atskaite lejupielādēta: {file}.',
+    'account.logins.older': 'Rādīt vecākas',
+    'account.login.attempts': 'mēģinājumi: {n}',
+    'err.unreachable': 'Nevar sazināties ar serveri {origin}: tas nedarbojas vai neatļauj šīs vietnes adresi (CORS). Ja internets darbojas, ziņojiet administratoram.',
 };

@@ -1,10 +1,10 @@
 // The child's access log (§20, GDPR art. 15): who (by role: the family is not told names) read or
 // changed the child's data, and when, newest first. One API call per page of 50
 // (GET /students/{id}/access-log), "show more" follows `next`.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { has, t, fmtDateTime } from '../i18n.js?v=5100b8b18436';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { has, t, fmtDateTime } from '../i18n.js?v=8fe23017d40d';
 
 const what = (x) => {
   if (has(`access.op.${x.operation}`)) return t(`access.op.${x.operation}`);

@@ -1,11 +1,11 @@
 // Accounts (§6, §9, §11): search, create (the one-time password shown once, here and nowhere
 // else: it is not kept by the page), reset the password, revoke with a reason, reinstate. One API
 // call to list (GET /users?q=&role=), one per action.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t, fmtDate } from '../i18n.js?v=5100b8b18436';
-import { inlineForm } from './office.js?v=e17a01cae9d0';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t, fmtDate } from '../i18n.js?v=8fe23017d40d';
+import { inlineForm } from './office.js?v=fc1c2c41d5e9';
 
 const ROLES = ['teacher', 'guardian', 'student', 'staff', 'superuser', 'director'];
 let filter = { q: '', role: '' };

@@ -3,10 +3,10 @@
 // kind of record (or the operation of a read) and its id, the action and the days. Reading the trail
 // is itself recorded by the server. 2 API calls to open (the accounts for "who", a page of 50 of
 // the trail), 1 per search and per "show more" (`next`).
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { has, t, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=5100b8b18436';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { has, t, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=8fe23017d40d';
 
 // The kinds of record the server writes (changes), then the operations whose reads are recorded.
 const ENTITIES = ['lesson', 'student', 'user', 'enrollment', 'group', 'program', 'school_year', 'absence_report', 'absence_reason',

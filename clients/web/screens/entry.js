@@ -4,11 +4,11 @@
 // both versions and lets the teacher choose. One API call to open (the lesson carries its group's
 // name); an overdue lesson also reads its extension requests, and a refused late entry offers to
 // ask the superuser for an extension (POST /lessons/{id}/extension-requests, §13).
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t, fmtDate, fmtDateTime } from '../i18n.js?v=5100b8b18436';
-import * as outbox from '../outbox.js?v=e91b1f934890';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t, fmtDate, fmtDateTime } from '../i18n.js?v=8fe23017d40d';
+import * as outbox from '../outbox.js?v=04bd73ac666e';
 
 const STATUSES = ['present', 'absent', 'late'];
 const draftKey = (id) => `ej.draft.${api.userId()}.${id}`;

@@ -4,10 +4,10 @@
 // its weekly schedule: the slots (GET /groups/{id}/schedule) and entering one (POST
 // /groups/{id}/schedule), which creates the lessons from `valid_from` to `valid_to` and says how
 // many, and which dates it skipped (public holidays by name, §17, or a lesson already there).
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=5100b8b18436';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=8fe23017d40d';
 
 // The teachers as checkboxes in a fieldset (a real label each: Tab and Space, as usual).
 function teacherChecks(teachers, chosen) {

@@ -3,10 +3,10 @@
 // to report an absence. Three API calls whatever the number of children: lessons (the API shows a
 // guardian only their children's rows, and each lesson carries its group's name), absence reports,
 // absence reasons.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=5100b8b18436';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=8fe23017d40d';
 
 const WINDOW_DAYS = 60;
 

@@ -4,11 +4,11 @@
 // `?teacher_id=me&state=overdue`, `?teacher_id=me&from=&to=` (two weeks back, one ahead: the recorded ones
 // and those not started yet) and the teacher's pending extension requests. `teacher_id=me` is the lessons the
 // teacher conducts (substitutions included, §15); lessons carry their group's name.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t, fmtDate, fmtDateTime, fmtLeft, rigaToday, addDays } from '../i18n.js?v=5100b8b18436';
-import * as outbox from '../outbox.js?v=e91b1f934890';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t, fmtDate, fmtDateTime, fmtLeft, rigaToday, addDays } from '../i18n.js?v=8fe23017d40d';
+import * as outbox from '../outbox.js?v=04bd73ac666e';
 
 const WINDOW_DAYS = 14;
 const AHEAD_DAYS = 7;

@@ -2,10 +2,10 @@
 // / reject, §14) and the teachers' extension requests (grant / decline, §13). Five API calls in
 // parallel, whatever the number of items: the overdue lessons, the teachers (their names: a lesson
 // names only the ids), the pending reports, the reasons (their names), the pending requests.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t, fmtDate, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=5100b8b18436';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t, fmtDate, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=8fe23017d40d';
 
 // A row's actions give way to a small form (a note, a date) with confirm and cancel; Escape and
 // cancel bring the buttons back, focus stays where the person is.

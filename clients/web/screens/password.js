@@ -1,8 +1,8 @@
 // The forced password change (§9): while must_change_password, nothing else can be used.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t } from '../i18n.js?v=5100b8b18436';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t } from '../i18n.js?v=8fe23017d40d';
 
 export function render(main, ctx) {
   const cur = h('input', { type: 'password', autocomplete: 'current-password', required: true });

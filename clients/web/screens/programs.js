@@ -7,11 +7,11 @@
 // changed with If-Match; a 412 (someone saved meanwhile) reads it again and shows its current
 // values beside the form, which keeps what was typed and saves against the new ETag when the
 // superuser tries again; a taken code or external id is said by its field.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t } from '../i18n.js?v=5100b8b18436';
-import { fieldMarks } from './groupsetup.js?v=3c0ee5d2c3a6';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t } from '../i18n.js?v=8fe23017d40d';
+import { fieldMarks } from './groupsetup.js?v=826359ead0fd';
 
 export async function render(main, ctx, shown = null) {
   clear(main, h('h1', {}, t('programs.title')), h('p', { class: 'muted' }, t('common.loading')));

@@ -3,11 +3,11 @@
 // see every proposal and decide an open one (accepted / declined / noted, with a response the author
 // reads; If-Match from the proposal's version). One API call to show (GET /proposals), one to file,
 // one per decision.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t, fmtDateTime } from '../i18n.js?v=5100b8b18436';
-import { inlineForm } from './office.js?v=e17a01cae9d0';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t, fmtDateTime } from '../i18n.js?v=8fe23017d40d';
+import { inlineForm } from './office.js?v=fc1c2c41d5e9';
 
 const decides = (me) => me.roles.includes('director') || me.roles.includes('superuser');
 

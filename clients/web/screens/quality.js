@@ -3,11 +3,12 @@
 // the reviews done against the number required and the thirds of the year still without one, the
 // reviews with their findings (GET /quality-reviews), and recording a review (summary and findings,
 // each optionally naming a teacher: the report's rows name them, no further call). 3 API calls
-// (the school years to pick one, then the report and the reviews in parallel), 1 to record.
-import * as api from '../api.js?v=618e67038394';
+// (the school years to pick one, then the report and the reviews in parallel), 1 to record, 1 to
+// download the report as CSV.
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t, fmtDate, fmtDateTime, rigaToday } from '../i18n.js?v=5100b8b18436';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t, fmtDate, fmtDateTime, rigaToday } from '../i18n.js?v=8fe23017d40d';
 
 const COLS = ['due', 'on_time', 'late', 'missing', 'extensions', 'substitutions'];
 
@@ -70,11 +71,40 @@ export async function render(main, ctx, yearId = null, shown = null) {
     h('h2', { id: 'rep-h' }, t('quality.report', { year: report.school_year_name })),
     table,
     h('p', { class: 'hint' }, t('quality.legend')),
+    csvDownload(year),
     h('div', { class: 'split' },
       h('div', {}, summary, reviewList(reviews.items)),
       reviewForm(year, report.teachers.filter((r) => r.teacher_id !== null), again)));
   shown?.setAttribute('tabindex', '-1');
   shown?.focus();
+}
+
+// The report as CSV (`Accept: text/csv`): the call needs the bearer token, so it cannot be a plain
+// link; the Blob is saved through an object URL and a temporary <a download>, the URL revoked once
+// the download has started. Neither needs a CSP source: a download is not a fetch the page makes.
+function csvDownload(year) {
+  const msg = h('div', { class: 'form-msg' });
+  const button = h('button', { type: 'button' }, t('quality.csv'));
+  const name = `${t('quality.csv.file')}-${year.name.replace(/[^0-9A-Za-z]+/g, '-').replace(/^-|-$/g, '')}.csv`;
+  button.addEventListener('click', async () => {
+    clear(msg);
+    button.disabled = true;
+    try {
+      const blob = await api.getBlob(`/reports/entry-quality?school_year_id=${year.id}`, 'text/csv');
+      const url = URL.createObjectURL(blob);
+      const a = h('a', { href: url, download: name, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+      clear(msg, notice('ok', t('quality.csv.done', { file: name })));
+    } catch (e) {
+      clear(msg, notice('error', problemText(e)));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('div', { class: 'actions' }, button, msg);
 }
 
 function reviewList(items) {

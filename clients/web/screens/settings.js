@@ -2,10 +2,10 @@
 // lesson's entry (§13) and the quality reviews per school year (§16). GET /settings with its ETag,
 // PATCH only what changed with If-Match; the answer says how many lessons' deadlines moved. A 412
 // (someone saved meanwhile) says so and offers the current values.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t, fmtDateTime } from '../i18n.js?v=5100b8b18436';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t, fmtDateTime } from '../i18n.js?v=8fe23017d40d';
 
 export async function render(main, ctx, done = null) {
   const again = (msg) => render(main, ctx, msg);

@@ -3,11 +3,11 @@
 // other child in an active enrollment loses access at once (§11). The list is 1 API call
 // (GET /students?q=); a student's page 3 in parallel (the student with its ETag, the guardians,
 // the guardian accounts to choose from), 1 per action.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t, fmtDate, fmtDateTime } from '../i18n.js?v=5100b8b18436';
-import { inlineForm } from './office.js?v=e17a01cae9d0';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t, fmtDate, fmtDateTime } from '../i18n.js?v=8fe23017d40d';
+import { inlineForm } from './office.js?v=fc1c2c41d5e9';
 
 let query = '';
 

@@ -1,10 +1,10 @@
 // Substitutes (§15): the lessons of a day, who conducts each, and assigning or removing a
 // substitute (PUT/DELETE /lessons/{id}/substitute with If-Match: "v<version>"). Two API calls per
 // day shown: the day's lessons (`?date=`) and the active teachers (names and the choice).
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t, fmtDate, rigaToday } from '../i18n.js?v=5100b8b18436';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t, fmtDate, rigaToday } from '../i18n.js?v=8fe23017d40d';
 
 export async function render(main, ctx, date) {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(date || '') ? date : rigaToday();

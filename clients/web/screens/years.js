@@ -1,11 +1,11 @@
 // School years (§12, §18): the list (open or closed, when), registering the next one, and closing
 // one: its journal becomes read-only for good, so the close asks once more and says what it means.
 // One API call to list (GET /school-years), one per action.
-import * as api from '../api.js?v=618e67038394';
+import * as api from '../api.js?v=8b41fb46a3bf';
 import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
-import { problemText } from '../errors.js?v=0352c7d2a010';
-import { t, fmtDate, fmtDateTime } from '../i18n.js?v=5100b8b18436';
-import { inlineForm } from './office.js?v=e17a01cae9d0';
+import { problemText } from '../errors.js?v=b0683b6435aa';
+import { t, fmtDate, fmtDateTime } from '../i18n.js?v=8fe23017d40d';
+import { inlineForm } from './office.js?v=fc1c2c41d5e9';
 
 export async function render(main, ctx, shown = null) {
   clear(main, h('h1', {}, t('years.title')), h('p', { class: 'muted' }, t('common.loading')));
