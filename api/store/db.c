@@ -698,6 +698,7 @@ void ej_db_rollback(struct ej_db *db)
     if (!db->in_tx)
         return;
     db->in_tx = false;
+    db->feed_n = 0; /* the feed rows went with the transaction */
     if (tl_slot && tl_slot->begin_pending) {
         tl_slot->begin_pending = false; /* nothing was sent */
         return;
