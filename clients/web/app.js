@@ -3,34 +3,34 @@
 // #/groups/7). A hash router means the server never has to guess which unknown paths
 // are client routes: every path it serves is a real file.
 import * as api from './api.js?v=8b41fb46a3bf';
-import { h, clear, notice } from './dom.js?v=f044561b1529';
+import { h, clear, notice } from './dom.js?v=f8d81987da69';
 import { getLang, setLang, t } from './i18n.js?v=8fe23017d40d';
 import * as outbox from './outbox.js?v=04bd73ac666e';
-import * as signin from './screens/signin.js?v=c725c2eef258';
+import * as signin from './screens/signin.js?v=64d9cfc40793';
 
 // Every other screen is loaded when it is first opened (a dynamic import, still no build step and
 // the same strict CSP: 'self' scripts only), so the first load is the sign-in screen and the shell,
 // and a teacher's phone never fetches the superuser's screens.
 const screensOf = {
-  password: () => import('./screens/password.js?v=fbc5de1adf41'),
-  lessons: () => import('./screens/lessons.js?v=8e4a7dc0eacb'),
-  entry: () => import('./screens/entry.js?v=f320b8ee35f9'),
-  guardian: () => import('./screens/guardian.js?v=fc764c8a78e7'),
-  account: () => import('./screens/account.js?v=7b401105d672'),
-  office: () => import('./screens/office.js?v=fc1c2c41d5e9'),
-  substitutes: () => import('./screens/substitutes.js?v=e2d444bf99e1'),
-  accounts: () => import('./screens/accounts.js?v=cd995f1b0749'),
-  enrollments: () => import('./screens/enrollments.js?v=27bda750c20d'),
-  grouplessons: () => import('./screens/grouplessons.js?v=3a8520b7a1a9'),
-  programs: () => import('./screens/programs.js?v=7979daf985c4'),
-  accesslog: () => import('./screens/accesslog.js?v=0defc8c790e0'),
-  settings: () => import('./screens/settings.js?v=f5dd2f0cd571'),
-  proposals: () => import('./screens/proposals.js?v=b3a992b3a9f7'),
-  years: () => import('./screens/years.js?v=ea7bf560e8fc'),
-  students: () => import('./screens/students.js?v=4e6c256c11eb'),
-  calendar: () => import('./screens/calendar.js?v=8175441411b9'),
-  quality: () => import('./screens/quality.js?v=f602a1c9e2a4'),
-  audit: () => import('./screens/audit.js?v=35059e228fd7'),
+  password: () => import('./screens/password.js?v=b4b53f08b0d4'),
+  lessons: () => import('./screens/lessons.js?v=4b51a1c47de1'),
+  entry: () => import('./screens/entry.js?v=89948ac0f512'),
+  guardian: () => import('./screens/guardian.js?v=2cbd865259f9'),
+  account: () => import('./screens/account.js?v=d7c7c7f74cc2'),
+  office: () => import('./screens/office.js?v=19245c20a2ff'),
+  substitutes: () => import('./screens/substitutes.js?v=2fd267d8fd33'),
+  accounts: () => import('./screens/accounts.js?v=34604d5c557b'),
+  enrollments: () => import('./screens/enrollments.js?v=265d9b61dfce'),
+  grouplessons: () => import('./screens/grouplessons.js?v=c300463be490'),
+  programs: () => import('./screens/programs.js?v=a2a56de8b8df'),
+  accesslog: () => import('./screens/accesslog.js?v=2ea11308b807'),
+  settings: () => import('./screens/settings.js?v=e836c3033985'),
+  proposals: () => import('./screens/proposals.js?v=d81d738aa580'),
+  years: () => import('./screens/years.js?v=690d64b55634'),
+  students: () => import('./screens/students.js?v=4171db87891e'),
+  calendar: () => import('./screens/calendar.js?v=21cb250abe1b'),
+  quality: () => import('./screens/quality.js?v=0d784c4f98fb'),
+  audit: () => import('./screens/audit.js?v=118441e51fdd'),
 };
 const load = (name) => screensOf[name]();
 

@@ -46,3 +46,27 @@ export function field(labelText, control, hint) {
 export function notice(kind, text) {
   return h('div', { class: `notice notice-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
 }
+
+// A refusal that belongs to one field, said under it and named by it (aria-describedby,
+// aria-invalid), with the focus there; `clear()` takes every such message away again.
+export function fieldMarks() {
+  const marks = [];
+  const clearAll = () => {
+    for (const [c, el, described] of marks.splice(0)) {
+      el.remove();
+      c.removeAttribute('aria-invalid');
+      if (described) c.setAttribute('aria-describedby', described);
+      else c.removeAttribute('aria-describedby');
+    }
+  };
+  const mark = (control, ...content) => {
+    const el = h('div', { class: 'notice notice-error', role: 'alert', id: `${control.id}-error` }, ...content);
+    const described = control.getAttribute('aria-describedby');
+    marks.push([control, el, described]);
+    control.parentElement.append(el);
+    control.setAttribute('aria-invalid', 'true');
+    control.setAttribute('aria-describedby', [described, el.id].filter(Boolean).join(' '));
+    control.focus();
+  };
+  return { mark, clear: clearAll };
+}

@@ -2,7 +2,7 @@
 // changed the child's data, and when, newest first. One API call per page of 50
 // (GET /students/{id}/access-log), "show more" follows `next`.
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { has, t, fmtDateTime } from '../i18n.js?v=8fe23017d40d';
 

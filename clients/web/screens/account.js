@@ -1,7 +1,7 @@
 // The account: who is signed in, recent sign-ins (§10) ten at a time with older ones on request,
 // sign out here or everywhere. 1 API call (GET /me/logins?limit=10), 1 per "show older".
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDateTime } from '../i18n.js?v=8fe23017d40d';
 

@@ -2,10 +2,10 @@
 // else: it is not kept by the page), reset the password, revoke with a reason, reinstate. One API
 // call to list (GET /users?q=&role=), one per action.
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDate } from '../i18n.js?v=8fe23017d40d';
-import { inlineForm } from './office.js?v=fc1c2c41d5e9';
+import { inlineForm } from './office.js?v=19245c20a2ff';
 
 const ROLES = ['teacher', 'guardian', 'student', 'staff', 'superuser', 'director'];
 let filter = { q: '', role: '' };

@@ -4,7 +4,7 @@
 // is itself recorded by the server. 2 API calls to open (the accounts for "who", a page of 50 of
 // the trail), 1 per search and per "show more" (`next`).
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { has, t, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=8fe23017d40d';
 

@@ -6,10 +6,10 @@
 // shown (GET /calendar/holidays?year=, /calendar/working-days?year=), 1 per change, +1 to name the
 // groups of the lessons in the way (GET /groups, only then).
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDate, rigaToday } from '../i18n.js?v=8fe23017d40d';
-import { inlineForm } from './office.js?v=fc1c2c41d5e9';
+import { inlineForm } from './office.js?v=19245c20a2ff';
 
 export async function render(main, ctx, year = null, shown = null) {
   const y = year && year >= 1900 && year <= 2200 ? year : Number(rigaToday().slice(0, 4));

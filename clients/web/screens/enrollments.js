@@ -12,11 +12,11 @@
 // (the active teachers); one to preview, one per change. The group's lessons and a single lesson
 // are a screen of their own (screens/grouplessons.js, a link here: no call).
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDate, rigaToday } from '../i18n.js?v=8fe23017d40d';
-import { inlineForm } from './office.js?v=fc1c2c41d5e9';
-import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=826359ead0fd';
+import { inlineForm } from './office.js?v=19245c20a2ff';
+import { groupCard, newGroupForm, scheduleCard } from './groupsetup.js?v=26c423ea773e';
 
 export async function render(main, ctx, groupId, shown = null) {
   clear(main, h('h1', {}, t('groups.title')), h('p', { class: 'muted' }, t('common.loading')));

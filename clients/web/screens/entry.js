@@ -5,7 +5,7 @@
 // name); an overdue lesson also reads its extension requests, and a refused late entry offers to
 // ask the superuser for an extension (POST /lessons/{id}/extension-requests, §13).
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice, newId } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDate, fmtDateTime } from '../i18n.js?v=8fe23017d40d';
 import * as outbox from '../outbox.js?v=04bd73ac666e';

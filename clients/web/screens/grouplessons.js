@@ -7,10 +7,9 @@
 // (422 naming `date`), a lesson already there (409 `lesson_exists` / `lesson_overlaps`: one GET
 // /lessons/{id} names it, with a link to it), a closed year (409 `school_year_closed`, §18).
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice, fieldMarks } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDate, rigaToday } from '../i18n.js?v=8fe23017d40d';
-import { fieldMarks } from './groupsetup.js?v=826359ead0fd';
 
 const PAGE = 20;
 

@@ -5,7 +5,7 @@
 // /groups/{id}/schedule), which creates the lessons from `valid_from` to `valid_to` and says how
 // many, and which dates it skipped (public holidays by name, §17, or a lesson already there).
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice, newId } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice, newId } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDate, rigaToday } from '../i18n.js?v=8fe23017d40d';
 
@@ -217,29 +217,4 @@ function result(r, existed) {
       h('ul', {}, holidays.map((s) => h('li', {}, `${fmtDate(s.date)}: ${s.name || t('setup.slot.holiday')}`)))] : null,
     taken.length ? [h('p', { class: 'tight' }, t('setup.slot.taken', { n: taken.length })),
       h('ul', {}, taken.map((s) => h('li', {}, fmtDate(s.date))))] : null);
-}
-
-// A refusal that belongs to one field, said under it and named by it (aria-describedby,
-// aria-invalid), with the focus there; `clear()` takes every such message away again. For the
-// programme form (programs.js) and the single lesson (grouplessons.js).
-export function fieldMarks() {
-  const marks = [];
-  const clearAll = () => {
-    for (const [c, el, described] of marks.splice(0)) {
-      el.remove();
-      c.removeAttribute('aria-invalid');
-      if (described) c.setAttribute('aria-describedby', described);
-      else c.removeAttribute('aria-describedby');
-    }
-  };
-  const mark = (control, ...content) => {
-    const el = h('div', { class: 'notice notice-error', role: 'alert', id: `${control.id}-error` }, ...content);
-    const described = control.getAttribute('aria-describedby');
-    marks.push([control, el, described]);
-    control.parentElement.append(el);
-    control.setAttribute('aria-invalid', 'true');
-    control.setAttribute('aria-describedby', [described, el.id].filter(Boolean).join(' '));
-    control.focus();
-  };
-  return { mark, clear: clearAll };
 }

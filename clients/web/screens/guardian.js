@@ -4,7 +4,7 @@
 // guardian only their children's rows, and each lesson carries its group's name), absence reports,
 // absence reasons.
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDate, rigaToday, addDays } from '../i18n.js?v=8fe23017d40d';
 

@@ -5,7 +5,7 @@
 // and those not started yet) and the teacher's pending extension requests. `teacher_id=me` is the lessons the
 // teacher conducts (substitutions included, §15); lessons carry their group's name.
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDate, fmtDateTime, fmtLeft, rigaToday, addDays } from '../i18n.js?v=8fe23017d40d';
 import * as outbox from '../outbox.js?v=04bd73ac666e';

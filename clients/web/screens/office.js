@@ -3,7 +3,7 @@
 // parallel, whatever the number of items: the overdue lessons, the teachers (their names: a lesson
 // names only the ids), the pending reports, the reasons (their names), the pending requests.
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDate, fmtDateTime, rigaToday, addDays } from '../i18n.js?v=8fe23017d40d';
 

@@ -8,10 +8,9 @@
 // values beside the form, which keeps what was typed and saves against the new ETag when the
 // superuser tries again; a taken code or external id is said by its field.
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice, fieldMarks } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t } from '../i18n.js?v=8fe23017d40d';
-import { fieldMarks } from './groupsetup.js?v=826359ead0fd';
 
 export async function render(main, ctx, shown = null) {
   clear(main, h('h1', {}, t('programs.title')), h('p', { class: 'muted' }, t('common.loading')));

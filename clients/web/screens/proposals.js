@@ -4,10 +4,10 @@
 // reads; If-Match from the proposal's version). One API call to show (GET /proposals), one to file,
 // one per decision.
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDateTime } from '../i18n.js?v=8fe23017d40d';
-import { inlineForm } from './office.js?v=fc1c2c41d5e9';
+import { inlineForm } from './office.js?v=19245c20a2ff';
 
 const decides = (me) => me.roles.includes('director') || me.roles.includes('superuser');
 

@@ -6,7 +6,7 @@
 // (the school years to pick one, then the report and the reviews in parallel), 1 to record, 1 to
 // download the report as CSV.
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDate, fmtDateTime, rigaToday } from '../i18n.js?v=8fe23017d40d';
 

@@ -3,7 +3,7 @@
 // PATCH only what changed with If-Match; the answer says how many lessons' deadlines moved. A 412
 // (someone saved meanwhile) says so and offers the current values.
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDateTime } from '../i18n.js?v=8fe23017d40d';
 

@@ -1,7 +1,7 @@
 // Sign in. Also shown when a session ends mid-work: the screen underneath is gone from view, but
 // its drafts are kept on the device and the person returns to the same place afterwards.
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t } from '../i18n.js?v=8fe23017d40d';
 

@@ -2,7 +2,7 @@
 // substitute (PUT/DELETE /lessons/{id}/substitute with If-Match: "v<version>"). Two API calls per
 // day shown: the day's lessons (`?date=`) and the active teachers (names and the choice).
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDate, rigaToday } from '../i18n.js?v=8fe23017d40d';
 

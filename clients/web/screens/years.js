@@ -2,10 +2,10 @@
 // one: its journal becomes read-only for good, so the close asks once more and says what it means.
 // One API call to list (GET /school-years), one per action.
 import * as api from '../api.js?v=8b41fb46a3bf';
-import { h, clear, field, notice } from '../dom.js?v=f044561b1529';
+import { h, clear, field, notice } from '../dom.js?v=f8d81987da69';
 import { problemText } from '../errors.js?v=b0683b6435aa';
 import { t, fmtDate, fmtDateTime } from '../i18n.js?v=8fe23017d40d';
-import { inlineForm } from './office.js?v=fc1c2c41d5e9';
+import { inlineForm } from './office.js?v=19245c20a2ff';
 
 export async function render(main, ctx, shown = null) {
   clear(main, h('h1', {}, t('years.title')), h('p', { class: 'muted' }, t('common.loading')));
