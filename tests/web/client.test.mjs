@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { adminSession, makeInstitution, makeUser } from '../api/lib/fixtures.mjs';
 import { call, login, startStack } from '../api/lib/stack.mjs';
-import { DESKTOP, PHONE, STEP_MS, WEB_DIR, addDays, axe, launch, openPage, rigaToday, shot, shots, signIn } from './lib/web.mjs';
+import { DESKTOP, PHONE, STEP_MS, WEB_DIR, addDays, axe, launch, lessonInsideDeadline, lessonsPastDeadline, openPage, rigaToday, shot, shots, signIn } from './lib/web.mjs';
 
 console.log(`web: screenshots in ${shots}`);
 const today = rigaToday();
@@ -86,27 +86,8 @@ before(async () => {
     starts_on: addDays(today, -120), ends_on: addDays(today, 60) });
   // Two lessons whose entry deadline has passed (one recorded late by the superuser, one not: the
   // report counts them) and one still inside its deadline, for the teacher on the other host.
-  const past = [];
-  for (let back = 30; back < 45 && past.length < 2; back++) {
-    const r = await call(stack, 'POST', '/lessons', { token: admin.token,
-      body: { group_id: inst.group.id, date: addDays(today, -back), starts_at: '15:00', ends_at: '16:30' } });
-    if (r.status === 201) past.push(r.body);
-    else assert.ok(r.status === 422 && r.body.code === 'public_holiday', r.text);
-  }
-  assert.equal(past.length, 2);
-  overdue = past[1];
-  const got = await call(stack, 'GET', `/lessons/${past[0].id}/entry`, { token: admin.token });
-  assert.equal(got.status, 200, got.text);
-  const rec = await call(stack, 'PUT', `/lessons/${past[0].id}/entry`, { token: admin.token, headers: { 'If-Match': got.headers.get('etag') },
-    body: { topic: 'Glazēšana', attendance: inst.students.map((s) => ({ student_id: s.id, status: 'present' })) } });
-  assert.equal(rec.status, 200, rec.text);
-  for (let back = 1; back < 9 && !recent; back++) {
-    const r = await call(stack, 'POST', '/lessons', { token: admin.token,
-      body: { group_id: inst.group.id, date: addDays(today, -back), starts_at: '10:00', ends_at: '11:30' } });
-    if (r.status === 201 && Date.parse(r.body.deadline) > Date.now() + 30 * 60_000) recent = r.body;
-    else assert.ok(r.status === 201 || (r.status === 422 && r.body.code === 'public_holiday'), r.text);
-  }
-  assert.ok(recent, 'a lesson inside its entry deadline');
+  overdue = (await lessonsPastDeadline(stack, admin, inst, today))[1];
+  recent = await lessonInsideDeadline(stack, admin, inst, today, '10:00', '11:30');
   browser = await launch();
 });
 

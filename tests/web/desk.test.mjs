@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { adminSession, makeInstitution, makeUser } from '../api/lib/fixtures.mjs';
 import { call, startStack } from '../api/lib/stack.mjs';
-import { DESKTOP, PHONE, WEB_DIR, addDays, axe, launch, openPage, rigaToday, shot, shots, signIn } from './lib/web.mjs';
+import { DESKTOP, PHONE, WEB_DIR, addDays, axe, launch, lessonsPastDeadline, openPage, rigaToday, shot, shots, signIn } from './lib/web.mjs';
 
 console.log(`web: screenshots in ${shots}`);
 const today = rigaToday();
@@ -30,19 +30,7 @@ before(async () => {
     starts_on: addDays(today, -120), ends_on: addDays(today, 60) });
   // Lessons whose entry deadline has passed, one recorded late by the superuser and one not, so the
   // quality report has something to count.
-  const past = [];
-  for (let back = 30; back < 45 && past.length < 2; back++) {
-    const r = await call(stack, 'POST', '/lessons', { token: admin.token,
-      body: { group_id: inst.group.id, date: addDays(today, -back), starts_at: '15:00', ends_at: '16:30' } });
-    if (r.status === 201) past.push(r.body);
-    else assert.ok(r.status === 422 && r.body.code === 'public_holiday', r.text);
-  }
-  assert.equal(past.length, 2);
-  const got = await call(stack, 'GET', `/lessons/${past[0].id}/entry`, { token: admin.token });
-  assert.equal(got.status, 200, got.text);
-  const rec = await call(stack, 'PUT', `/lessons/${past[0].id}/entry`, { token: admin.token, headers: { 'If-Match': got.headers.get('etag') },
-    body: { topic: 'Glazēšana', attendance: inst.students.map((s) => ({ student_id: s.id, status: 'present' })) } });
-  assert.equal(rec.status, 200, rec.text);
+  await lessonsPastDeadline(stack, admin, inst, today);
   browser = await launch();
 });
 

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { adminSession, makeInstitution, makeUser } from '../api/lib/fixtures.mjs';
 import { call, startStack } from '../api/lib/stack.mjs';
-import { DESKTOP, PHONE, WEB_DIR, addDays, axe, launch, openPage, rigaToday, shot, shots, signIn } from './lib/web.mjs';
+import { DESKTOP, PHONE, WEB_DIR, addDays, axe, launch, lessonInsideDeadline, openPage, rigaToday, shot, shots, signIn } from './lib/web.mjs';
 
 console.log(`web: screenshots in ${shots}`);
 const today = rigaToday();
@@ -41,14 +41,7 @@ before(async () => {
   parent = await guardianOf(inst.students[0].id, 'Māra Bērziņa', 'Māras parole 2026');
   parent3 = await guardianOf(inst.students[2].id, 'Rasma Liepa', 'Rasmas parole 2026');
   // The teacher records a lesson of the last days (inside its deadline): a change in Anna's log.
-  let recent = null;
-  for (let back = 1; back < 9 && !recent; back++) {
-    const r = await call(stack, 'POST', '/lessons', { token: admin.token,
-      body: { group_id: inst.group.id, date: addDays(today, -back), starts_at: '15:00', ends_at: '16:30' } });
-    if (r.status === 201 && Date.parse(r.body.deadline) > Date.now() + 30 * 60_000) recent = r.body;
-    else assert.ok(r.status === 201 || (r.status === 422 && r.body.code === 'public_holiday'), r.text);
-  }
-  assert.ok(recent, 'a recent lesson');
+  const recent = await lessonInsideDeadline(stack, admin, inst, today);
   const form = await call(stack, 'GET', `/lessons/${recent.id}/entry`, { token: teacher.token });
   assert.equal(form.status, 200, form.text);
   const rec = await call(stack, 'PUT', `/lessons/${recent.id}/entry`, { token: teacher.token, headers: { 'If-Match': form.headers.get('etag') },

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
-import { repoRoot } from '../../api/lib/stack.mjs';
+import { call, repoRoot } from '../../api/lib/stack.mjs';
 
 const modules = process.env.EJ_WEB_NODE_MODULES || path.join(repoRoot, 'build-web', 'node_modules');
 const require = createRequire(path.join(modules, 'noop.js'));
@@ -92,4 +92,36 @@ export async function signIn(page, username, password) {
   await page.getByLabel('Lietotājvārds').fill(username);
   await page.getByLabel('Parole', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Pieteikties' }).click();
+}
+
+// Two lessons of the group whose entry deadline has passed, 30 to 44 days back (public holidays
+// skipped), the first recorded late by the superuser (topic 'Glazēšana', everyone present) and the
+// second not: something for the entry-quality report to count. Returns both.
+export async function lessonsPastDeadline(stack, admin, inst, today) {
+  const past = [];
+  for (let back = 30; back < 45 && past.length < 2; back++) {
+    const r = await call(stack, 'POST', '/lessons', { token: admin.token,
+      body: { group_id: inst.group.id, date: addDays(today, -back), starts_at: '15:00', ends_at: '16:30' } });
+    if (r.status === 201) past.push(r.body);
+    else assert.ok(r.status === 422 && r.body.code === 'public_holiday', r.text);
+  }
+  assert.equal(past.length, 2);
+  const got = await call(stack, 'GET', `/lessons/${past[0].id}/entry`, { token: admin.token });
+  assert.equal(got.status, 200, got.text);
+  const rec = await call(stack, 'PUT', `/lessons/${past[0].id}/entry`, { token: admin.token, headers: { 'If-Match': got.headers.get('etag') },
+    body: { topic: 'Glazēšana', attendance: inst.students.map((s) => ({ student_id: s.id, status: 'present' })) } });
+  assert.equal(rec.status, 200, rec.text);
+  return past;
+}
+
+// A lesson of the group 1 to 8 days back whose entry deadline is still more than half an hour
+// away (days whose lesson is already outside it are left behind, as are public holidays).
+export async function lessonInsideDeadline(stack, admin, inst, today, starts_at = '15:00', ends_at = '16:30') {
+  for (let back = 1; back < 9; back++) {
+    const r = await call(stack, 'POST', '/lessons', { token: admin.token,
+      body: { group_id: inst.group.id, date: addDays(today, -back), starts_at, ends_at } });
+    if (r.status === 201 && Date.parse(r.body.deadline) > Date.now() + 30 * 60_000) return r.body;
+    assert.ok(r.status === 201 || (r.status === 422 && r.body.code === 'public_holiday'), r.text);
+  }
+  assert.fail('no lesson of the last eight days is inside its entry deadline');
 }
